@@ -1,0 +1,1 @@
+"""The outside world: configuration, channels (Telegram, console), web server, CLI."""

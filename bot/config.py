@@ -1,0 +1,139 @@
+"""Settings read from the environment (and an optional `.env` file), with errors naming the variable."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LANGUAGES = ("id", "en")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pendamping.db"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable and says what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    default_language: str = "id"
+    default_timezone: str = "Asia/Jakarta"
+    program_name: str = ""
+    host: str = "0.0.0.0"
+    port: int = 8080
+    log_level: str = "INFO"
+
+    @property
+    def webhook_mode(self) -> bool:
+        return self.telegram_webhook_url is not None
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None
+    ) -> Settings:
+        """Read settings; real environment variables win over the `.env` file."""
+        values: dict[str, str] = {}
+        path = env_file if env_file is not None else Path(".env")
+        if environ is None:
+            if path.is_file():
+                values.update(read_env_file(path))
+            values.update(os.environ)
+        else:
+            values.update(environ)
+        return cls._parse({k: v for k, v in values.items() if v.strip() != ""})
+
+    @classmethod
+    def _parse(cls, env: Mapping[str, str]) -> Settings:
+        webhook_url = env.get("TELEGRAM_WEBHOOK_URL")
+        webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET")
+        if webhook_url is not None:
+            if not webhook_url.startswith("https://"):
+                raise ConfigError(
+                    "TELEGRAM_WEBHOOK_URL must be a public https:// URL (Telegram only calls HTTPS); "
+                    "unset it to use polling."
+                )
+            if webhook_secret is None:
+                raise ConfigError(
+                    "TELEGRAM_WEBHOOK_SECRET is missing: set it (1-256 characters A-Z a-z 0-9 _ -) "
+                    "whenever TELEGRAM_WEBHOOK_URL is set, so that only Telegram can post updates."
+                )
+        if webhook_secret is not None and not _valid_secret(webhook_secret):
+            raise ConfigError(
+                "TELEGRAM_WEBHOOK_SECRET may only hold 1-256 characters A-Z, a-z, 0-9, _ and -."
+            )
+        language = env.get("DEFAULT_LANGUAGE", "id")
+        if language not in LANGUAGES:
+            raise ConfigError(
+                f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {language!r}."
+            )
+        timezone = env.get("DEFAULT_TIMEZONE", "Asia/Jakarta")
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"DEFAULT_TIMEZONE {timezone!r} is not a time zone name; use Asia/Jakarta (WIB), "
+                "Asia/Makassar (WITA) or Asia/Jayapura (WIT)."
+            ) from None
+        port_text = env.get("PORT", "8080")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}.")
+        return cls(
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN"),
+            telegram_api_url=env.get("TELEGRAM_API_URL", cls.telegram_api_url).rstrip("/"),
+            telegram_webhook_url=webhook_url,
+            telegram_webhook_secret=webhook_secret,
+            database_url=normalise_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            default_language=language,
+            default_timezone=timezone,
+            program_name=env.get("PROGRAM_NAME", ""),
+            host=env.get("HOST", cls.host),
+            port=int(port_text),
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste (`postgres://`, `sqlite:///`) and pick the async driver."""
+    for prefix, driver in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(prefix):
+            return driver + url[len(prefix) :]
+    if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        return url
+    raise ConfigError(
+        "DATABASE_URL must start with sqlite:/// (a file) or postgresql:// "
+        f"(e.g. postgresql://user:password@host/dbname); got {url.split(':', 1)[0]!r}."
+    )
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; `#` comments, `export ` prefixes and quotes are allowed."""
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise ConfigError(f"{path}:{number}: expected KEY=VALUE, got {raw!r}.")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def _valid_secret(secret: str) -> bool:
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+    return 1 <= len(secret) <= 256 and set(secret) <= allowed

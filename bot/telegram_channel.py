@@ -1,0 +1,158 @@
+"""Sending replies through the Telegram Bot API: HTML, keyboards, edits, flood control, blocked chats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from datetime import timedelta
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.channel import SendResult
+from handlers.types import Button, Reply
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4
+GONE = ("chat not found", "user is deactivated", "bot was blocked", "bot can't initiate")
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+class TelegramChannel:
+    """Renders a `Reply` for Telegram and sends it, retrying what Telegram asks us to retry."""
+
+    name = "telegram"
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, address: str, reply: Reply) -> SendResult:
+        chat_id = int(address)
+        chunks = split_text(reply.text)
+        external_id: str | None = None
+        attempts = 0
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            markup = render_markup(reply) if last else None
+            edit_ref = reply.edit_ref if len(chunks) == 1 else None
+            result = await self._send_one(chat_id, chunk, markup, edit_ref)
+            attempts += result.attempts
+            if not result.ok:
+                return SendResult(False, None, result.error, result.unreachable, attempts)
+            external_id = result.external_id
+        return SendResult(True, external_id, attempts=attempts)
+
+    async def _send_one(self, chat_id: int, text: str, markup: Markup, edit_ref: str | None) -> SendResult:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                if edit_ref is not None and isinstance(markup, InlineKeyboardMarkup | None):
+                    edited = await self._edit(chat_id, int(edit_ref), text, markup)
+                    if edited is not None:
+                        return SendResult(True, edited, attempts=attempt)
+                    edit_ref = None  # the message is gone: send a new one instead
+                message = await self.bot.send_message(
+                    chat_id=chat_id,
+                    text=text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+                return SendResult(True, str(message.message_id), attempts=attempt)
+            except RetryAfter as error:
+                wait = retry_after_seconds(error)
+                log.warning("telegram flood control: waiting %.0f s (attempt %d)", wait, attempt)
+                await asyncio.sleep(wait)
+            except Forbidden as error:
+                return SendResult(False, error=error.message, unreachable=True, attempts=attempt)
+            except BadRequest as error:
+                gone = any(phrase in error.message.lower() for phrase in GONE)
+                log.warning("telegram refused a message: %s", error.message)
+                return SendResult(False, error=error.message, unreachable=gone, attempts=attempt)
+            except (TimedOut, NetworkError) as error:
+                log.warning("telegram network error (attempt %d): %s", attempt, type(error).__name__)
+                await asyncio.sleep(min(2 ** (attempt - 1), 8))
+            except TelegramError as error:
+                return SendResult(False, error=error.message, attempts=attempt)
+        return SendResult(False, error="gave up after retries", attempts=MAX_ATTEMPTS)
+
+    async def _edit(
+        self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> str | None:
+        """Edit in place; the message id on success, None if the message can no longer be edited."""
+        try:
+            await self.bot.edit_message_text(
+                chat_id=chat_id,
+                message_id=message_id,
+                text=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return str(message_id)
+            if "message to edit not found" in error.message.lower() or "can't be edited" in error.message.lower():
+                return None
+            raise
+        return str(message_id)
+
+
+def render_markup(reply: Reply) -> Markup:
+    if reply.share_phone is not None:
+        rows = [[KeyboardButton(reply.share_phone, request_contact=True)]]
+        rows += [[KeyboardButton(button.title)] for button in reply.buttons]
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+    if reply.buttons:
+        return InlineKeyboardMarkup(keyboard_rows(reply.buttons))
+    if reply.remove_keyboard:
+        return ReplyKeyboardRemove()
+    return None
+
+
+def keyboard_rows(buttons: tuple[Button, ...]) -> list[list[InlineKeyboardButton]]:
+    """Short titles two to a row, long ones alone, so nothing gets cut off on a small phone."""
+    per_row = 2 if all(len(b.title) <= 16 for b in buttons) and len(buttons) > 3 else 1
+    if len(buttons) <= 3 and all(len(b.title) <= 14 for b in buttons):
+        per_row = len(buttons)
+    keys = [InlineKeyboardButton(b.title, callback_data=b.payload) for b in buttons]
+    return [keys[i : i + per_row] for i in range(0, len(keys), per_row)]
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Telegram takes 4,096 characters a message; split longer texts at line breaks."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            chunks.append(line[:limit])
+            line = line[limit:]
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    return max(seconds, 0.5)

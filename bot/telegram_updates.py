@@ -1,0 +1,82 @@
+"""Telegram updates to neutral `Incoming` messages (the only place that reads Telegram's types)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Message, Update
+
+from handlers.types import Incoming, Kind
+
+CHANNEL = "telegram"
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The neutral form of a private-chat message or button press; None for anything else."""
+    key = f"{CHANNEL}:{update.update_id}"
+    query = update.callback_query
+    if query is not None:
+        message = query.message
+        if message is None or message.chat.type != "private":
+            return None
+        return Incoming(
+            channel=CHANNEL,
+            address=str(message.chat.id),
+            kind=Kind.BUTTON,
+            payload=query.data or "",
+            profile_name=query.from_user.full_name,
+            message_ref=str(message.message_id),
+            dedupe_key=key,
+            received_at=datetime.now(UTC),
+        )
+    message = update.message
+    if message is None or message.chat.type != "private":
+        return None
+    return _from_message(message, key)
+
+
+def _from_message(message: Message, key: str) -> Incoming:
+    user = message.from_user
+
+    def incoming(kind: Kind, **fields: Any) -> Incoming:
+        return Incoming(
+            channel=CHANNEL,
+            address=str(message.chat.id),
+            kind=kind,
+            profile_name=user.full_name if user else None,
+            dedupe_key=key,
+            received_at=datetime.now(UTC),
+            **fields,
+        )
+
+    text = message.text
+    if text is not None:
+        if text.startswith("/") and len(text) > 1:
+            head, _sep, args = text[1:].partition(" ")
+            command = head.split("@", 1)[0].casefold()
+            if command and command.isascii() and command.replace("_", "").isalnum():
+                return incoming(Kind.COMMAND, text=text, command=command, args=args.strip())
+        return incoming(Kind.TEXT, text=text)
+    if message.contact is not None:
+        own = user is not None and message.contact.user_id == user.id
+        return incoming(Kind.CONTACT, phone=message.contact.phone_number, own_contact=own)
+    return incoming(_media_kind(message), text=message.caption or "")
+
+
+def _media_kind(message: Message) -> Kind:
+    if message.sticker is not None:
+        return Kind.STICKER
+    if message.photo:
+        return Kind.PHOTO
+    if message.voice is not None or message.video_note is not None:
+        return Kind.VOICE
+    if message.audio is not None:
+        return Kind.AUDIO
+    if message.video is not None or message.animation is not None:
+        return Kind.VIDEO
+    if message.document is not None:
+        return Kind.DOCUMENT
+    if message.location is not None or message.venue is not None:
+        return Kind.LOCATION
+    return Kind.OTHER

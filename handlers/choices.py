@@ -1,0 +1,100 @@
+"""Understanding answers to a question with options: a pressed button, "2", "iya", "gak mau"."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from handlers.types import Button, Incoming, Kind
+
+
+@dataclass(frozen=True)
+class Option:
+    payload: str
+    title: str  # already translated
+    synonyms: tuple[str, ...] = ()  # typed words that mean this option, any language
+
+
+YES_WORDS = (
+    "ya", "iya", "y", "yes", "yup", "ok", "oke", "okay", "okey", "sip", "siap", "boleh",
+    "baik", "benar", "betul", "bener", "setuju", "mau", "bisa", "lanjut", "yoi", "👍", "✅",
+)  # fmt: skip
+NO_WORDS = (
+    "tidak", "tdk", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "nda",
+    "tak", "no", "nope", "jangan", "tidak setuju", "gak setuju", "ga setuju", "nggak setuju",
+    "ogah", "emoh", "belum", "salah", "bukan", "👎", "❌",
+)  # fmt: skip
+
+_KEEP_EMOJI = {"👍", "👎", "✅", "❌"}
+
+
+def normalise(text: str) -> str:
+    """Lowercase, accents and most emoji dropped, repeated letters folded ("iyaaa" -> "iya")."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    kept = []
+    for char in text:
+        if char in _KEEP_EMOJI:
+            kept.append(f" {char} ")
+        elif unicodedata.category(char).startswith(("L", "N")):
+            kept.append(char)
+        elif unicodedata.category(char) == "Mn":
+            continue
+        else:
+            kept.append(" ")
+    folded = re.sub(r"(.)\1+", r"\1", "".join(kept))
+    return " ".join(folded.split())
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    size = len(needle)
+    return any(haystack[i : i + size] == needle for i in range(len(haystack) - size + 1))
+
+
+def pick(incoming: Incoming, options: Sequence[Option], *, numbers: bool = True) -> Option | None:
+    """The option the person meant, or None if unclear. The longest matching phrase wins."""
+    if incoming.kind == Kind.BUTTON:
+        return next((o for o in options if o.payload == incoming.payload), None)
+    if incoming.kind != Kind.TEXT:
+        return None
+    text = normalise(incoming.text)
+    if not text:
+        return None
+    if numbers and text.isdigit():
+        index = int(text) - 1
+        return options[index] if 0 <= index < len(options) else None
+    words = text.split()
+    best: list[tuple[int, Option]] = []
+    for option in options:
+        phrases = {normalise(p) for p in (option.title, *option.synonyms)} - {""}
+        lengths = [len(p.split()) for p in phrases if _contains(words, p.split())]
+        if lengths:
+            best.append((max(lengths), option))
+    if not best:
+        return None
+    best.sort(key=lambda pair: pair[0], reverse=True)
+    if len(best) > 1 and best[0][0] == best[1][0]:
+        return None
+    return best[0][1]
+
+
+def pick_many(incoming: Incoming, options: Sequence[Option]) -> list[Option]:
+    """Every option named in a typed answer like "1, 3" or "pelatihan dan konseling"."""
+    if incoming.kind != Kind.TEXT:
+        return []
+    text = normalise(incoming.text)
+    chosen: list[Option] = []
+    words = text.split()
+    for word in words:
+        if word.isdigit() and 0 < int(word) <= len(options):
+            chosen.append(options[int(word) - 1])
+    for option in options:
+        phrases = {normalise(p) for p in (option.title, *option.synonyms)} - {""}
+        if any(_contains(words, p.split()) for p in phrases):
+            chosen.append(option)
+    return list(dict.fromkeys(chosen))
+
+
+def buttons(options: Sequence[Option]) -> tuple[Button, ...]:
+    return tuple(Button(o.title, o.payload) for o in options)

@@ -1,0 +1,219 @@
+"""Participant commands (/start, /bantuan, /profil, /berhenti, /mulai, /hapus, /bahasa, /batal)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from handlers.flow import Turn
+from handlers.i18n import N_, _, switch_language
+from handlers.states import current_step, enter, finish
+from handlers.text import clean_line, esc
+from handlers.types import Button
+from storage.messages import erase_bodies
+from storage.models import Participant, ParticipantStatus
+from storage.participants import delete_unregistered
+
+REGISTERED = {ParticipantStatus.ACTIVE, ParticipantStatus.STOPPED, ParticipantStatus.UNREACHABLE}
+
+# Shown in Telegram's command menu, in this order.
+MENU: list[tuple[str, str]] = [
+    ("start", N_("Start or open the menu")),
+    ("profil", N_("See or change my data")),
+    ("bahasa", N_("Bahasa Indonesia / English")),
+    ("bantuan", N_("Help")),
+    ("berhenti", N_("Stop all messages")),
+    ("mulai", N_("Receive messages again")),
+    ("hapus", N_("Erase my data")),
+    ("batal", N_("Cancel what I am doing")),
+]
+
+ALIASES = {
+    "help": "bantuan",
+    "menu": "start",
+    "profile": "profil",
+    "stop": "berhenti",
+    "resume": "mulai",
+    "delete": "hapus",
+    "language": "bahasa",
+    "lang": "bahasa",
+    "cancel": "batal",
+}
+
+
+def registered(participant: Participant | None) -> bool:
+    return participant is not None and participant.status in REGISTERED
+
+
+async def resume(turn: Turn) -> None:
+    """Ask the current step's question again, or show the menu when outside any flow."""
+    step = current_step(turn)
+    if step is not None:
+        await step.ask(turn)
+    elif registered(turn.participant):
+        show_menu(turn)
+
+
+def show_menu(turn: Turn) -> None:
+    participant = turn.participant
+    assert participant is not None
+    turn.say(
+        _("Hello, {name}! 👋 What can I do for you?").format(name=esc(participant.name or "")),
+        menu_buttons(),
+    )
+
+
+def menu_buttons() -> tuple[Button, ...]:
+    return (
+        Button(_("My data"), "cmd:profil"),
+        Button(_("Language"), "cmd:bahasa"),
+        Button(_("Help"), "cmd:bantuan"),
+    )
+
+
+async def start(turn: Turn, args: str) -> None:
+    code = clean_line(args)[:64]
+    if code:
+        turn.remember(start_code=code)
+        if turn.participant is not None and not turn.participant.start_code:
+            turn.participant.start_code = code
+    participant = turn.participant
+    if registered(participant):
+        finish(turn)
+        show_menu(turn)
+        return
+    if participant is not None:
+        if current_step(turn) is None:
+            await enter(turn, first_missing(participant))
+            return
+        turn.say(_("You are in the middle of signing up. Let's continue:"))
+        await resume(turn)
+        return
+    await enter(turn, "signup.consent")
+
+
+def first_missing(participant: Participant) -> str:
+    """Where a sign-up whose conversation expired picks up again."""
+    if not participant.name:
+        return "signup.name"
+    if not participant.category:
+        return "signup.category"
+    if not participant.province:
+        return "signup.city"
+    if not participant.interests:
+        return "signup.interests"
+    if not participant.contact_time:
+        return "signup.time"
+    return "signup.summary"
+
+
+async def cancel(turn: Turn, _args: str) -> None:
+    participant = turn.participant
+    if participant is not None and participant.status == ParticipantStatus.REGISTERING:
+        await erase_bodies(turn.session, participant.id)
+        await delete_unregistered(turn.session, participant)
+        turn.participant = None
+        finish(turn)
+        turn.say(
+            _(
+                "Sign-up cancelled, and what you had filled in has been deleted. "
+                "Type /start whenever you want to begin again."
+            )
+        )
+        return
+    if current_step(turn) is not None:
+        finish(turn)
+        turn.say(_("Cancelled."))
+    else:
+        turn.say(_("There is nothing to cancel."))
+    if registered(participant):
+        show_menu(turn)
+
+
+async def help_(turn: Turn, _args: str) -> None:
+    lines = "\n".join(f"/{name} - {_(text)}" for name, text in MENU)
+    turn.say(
+        _("I can help you with these commands:")
+        + "\n\n"
+        + lines
+        + "\n\n"
+        + _("If you need a person, contact your caseworker directly.")
+    )
+    await resume(turn)
+
+
+async def profile(turn: Turn, _args: str) -> None:
+    if registered(turn.participant):
+        await enter(turn, "profile.view")
+    elif turn.participant is not None:
+        turn.say(_("Please finish signing up first; after that you can see your data here."))
+        await resume(turn)
+    else:
+        turn.say(_("You have not signed up yet. Type /start to begin."))
+
+
+async def stop(turn: Turn, _args: str) -> None:
+    participant = turn.participant
+    if not registered(participant):
+        turn.say(_("You are not signed up, so we will not send you any messages."))
+        await resume(turn)
+        return
+    assert participant is not None
+    finish(turn)
+    participant.status = ParticipantStatus.STOPPED
+    turn.say(
+        _(
+            "Done: we will not send you any more messages. Your data stays as it is. "
+            "Type /mulai whenever you want to hear from us again."
+        )
+    )
+
+
+async def restart(turn: Turn, args: str) -> None:
+    participant = turn.participant
+    if participant is None or participant.status == ParticipantStatus.REGISTERING:
+        await start(turn, args)
+        return
+    if participant.status == ParticipantStatus.STOPPED:
+        participant.status = ParticipantStatus.ACTIVE
+        turn.say(_("Welcome back! You will receive our messages again. 😊"))
+    else:
+        turn.say(_("You are already receiving our messages."))
+    await resume(turn)
+
+
+async def erase(turn: Turn, _args: str) -> None:
+    if turn.participant is None:
+        turn.say(_("We hold no data about you."))
+        await resume(turn)
+        return
+    await enter(turn, "erase.confirm")
+
+
+async def language(turn: Turn, _args: str) -> None:
+    turn.say(
+        _("Choose your language:"),
+        (Button("Bahasa Indonesia", "lang:id"), Button("English", "lang:en")),
+    )
+
+
+async def set_language(turn: Turn, code: str) -> None:
+    if code not in ("id", "en"):
+        return
+    switch_language(code)
+    if turn.participant is not None:
+        turn.participant.language = code
+    turn.remember(lang=code)
+    turn.say(_("All right, I will use English from now on."))
+    await resume(turn)
+
+
+COMMANDS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
+    "start": start,
+    "bantuan": help_,
+    "profil": profile,
+    "berhenti": stop,
+    "mulai": restart,
+    "hapus": erase,
+    "bahasa": language,
+    "batal": cancel,
+}

@@ -1,0 +1,163 @@
+"""The conversation engine: one inbound message in, replies out, all in the caller's transaction."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.commands import (
+    ALIASES,
+    COMMANDS,
+    REGISTERED,
+    registered,
+    resume,
+    set_language,
+    show_menu,
+)
+from handlers.flow import Settings, Turn
+from handlers.hints import TEXT_MAX, empty_hint, media_hint, too_long_hint, unknown_command_hint
+from handlers.i18n import _, use_language
+from handlers.states import current_step, enter, finish
+from handlers.types import Incoming, Kind, Outgoing
+from storage.addresses import lock_address
+from storage.conversations import conversation_of
+from storage.messages import attach_inbound, queue_outbound, record_inbound
+from storage.models import ParticipantStatus
+
+log = logging.getLogger(__name__)
+
+
+async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) -> list[Outgoing]:
+    """Handle one inbound message. Returns the replies, logged as queued; [] for a redelivery.
+
+    The caller owns the transaction and sends the replies only after it commits.
+    """
+    now = incoming.received_at
+    inbound_id = await record_inbound(
+        session,
+        channel=incoming.channel,
+        kind=incoming.kind,
+        dedupe_key=incoming.dedupe_key,
+        now=now,
+    )
+    if inbound_id is None:
+        log.info("duplicate inbound ignored channel=%s", incoming.channel)
+        return []
+    address = await lock_address(session, incoming.channel, incoming.address, now)
+    address.last_inbound_at = now
+    address.blocked_at = None
+    participant = address.participant
+    if participant is not None and participant.status == ParticipantStatus.UNREACHABLE:
+        participant.status = ParticipantStatus.ACTIVE
+    conversation = await conversation_of(session, address.id)
+    turn = Turn(session, incoming, address, conversation, participant, settings, now)
+    language = (
+        participant.language
+        if participant
+        else conversation.data.get("lang", settings.default_language)
+    )
+    with use_language(language):
+        state_before = conversation.step
+        await route(turn)
+        log.info(
+            "inbound address=%s kind=%s state=%s->%s replies=%d",
+            address.id,
+            incoming.kind,
+            state_before,
+            None if turn.erased else conversation.step,
+            len(turn.replies),
+        )
+    keep_body = turn.participant is not None and not turn.erased and incoming.kind != Kind.CONTACT
+    await attach_inbound(
+        session,
+        inbound_id,
+        address_id=None if turn.erased else address.id,
+        participant_id=turn.participant.id if turn.participant and not turn.erased else None,
+        body=(incoming.payload or incoming.text) if keep_body else None,
+    )
+    outgoing = []
+    for reply in turn.replies:
+        message_id = await queue_outbound(
+            session,
+            channel=incoming.channel,
+            address_id=None if turn.erased else address.id,
+            participant_id=turn.participant.id if turn.participant else None,
+            kind="reply",
+            body=reply.text,
+            now=now,
+        )
+        outgoing.append(Outgoing(incoming.channel, incoming.address, reply, message_id))
+    return outgoing
+
+
+async def route(turn: Turn) -> None:
+    incoming = turn.incoming
+    if incoming.kind == Kind.COMMAND and incoming.command is not None:
+        name = ALIASES.get(incoming.command, incoming.command)
+        command = COMMANDS.get(name)
+        if command is None:
+            turn.say(unknown_command_hint(incoming.command))
+            await resume(turn)
+            return
+        await command(turn, incoming.args)
+        return
+    if incoming.kind == Kind.BUTTON and incoming.payload:
+        prefix, _sep, value = incoming.payload.partition(":")
+        if prefix == "cmd" and value in COMMANDS:
+            await COMMANDS[value](turn, "")
+            return
+        if prefix == "lang":
+            await set_language(turn, value)
+            return
+    step = current_step(turn)
+    if step is None:
+        await outside_flow(turn)
+        return
+    if incoming.kind == Kind.TEXT and not incoming.text.strip():
+        turn.say(empty_hint())
+        await step.ask(turn)
+        return
+    if incoming.kind == Kind.TEXT and len(incoming.text) > TEXT_MAX:
+        turn.say(too_long_hint())
+        await step.ask(turn)
+        return
+    if incoming.kind not in step.accepts:
+        turn.say(media_hint(incoming.kind))
+        await step.ask(turn)
+        return
+    next_state = await step.answer(turn, incoming)
+    if next_state is None:
+        await step.ask(turn)
+    else:
+        await enter(turn, next_state)
+
+
+async def outside_flow(turn: Turn) -> None:
+    """A message while no question is open: new people start signing up, others get the menu."""
+    participant = turn.participant
+    if participant is None:
+        await enter(turn, "signup.consent")
+        return
+    if participant.status == ParticipantStatus.REGISTERING:
+        await COMMANDS["start"](turn, "")
+        return
+    if participant.status == ParticipantStatus.STOPPED:
+        turn.say(_("You have stopped our messages. Type /mulai to receive them again."))
+        return
+    if turn.incoming.kind == Kind.BUTTON:
+        turn.say(media_hint(Kind.BUTTON))
+    elif turn.incoming.kind != Kind.TEXT:
+        turn.say(media_hint(turn.incoming.kind))
+    else:
+        turn.say(
+            _(
+                "Sorry, I can't answer free messages yet. Choose from the menu below, "
+                "or contact your caseworker directly."
+            )
+        )
+    if registered(participant):
+        show_menu(turn)
+
+
+__all__ = ["REGISTERED", "Settings", "finish", "handle"]

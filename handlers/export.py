@@ -1,0 +1,66 @@
+"""Exporting participants for staff: CSV with a header row; erased people without personal fields."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import TextIO
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Participant, ParticipantStatus
+from storage.participants import iter_participants
+
+COLUMNS = [
+    "id", "name", "phone", "category", "city", "province", "timezone", "language", "interests",
+    "contact_time", "status", "consent_at", "registered_at", "created_at", "channels",
+]  # fmt: skip
+PERSONAL = {"name", "phone", "city", "contact_time", "channels"}
+FREE_TEXT = {"name", "city"}  # typed by people: never let a spreadsheet run them as formulas
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="seconds") if moment else ""
+
+
+def row(participant: Participant) -> dict[str, str]:
+    values = {
+        "id": str(participant.id),
+        "name": participant.name or "",
+        "phone": participant.phone or "",
+        "category": participant.category or "",
+        "city": participant.city or "",
+        "province": participant.province or "",
+        "timezone": participant.timezone,
+        "language": participant.language,
+        "interests": ";".join(participant.interests),
+        "contact_time": participant.contact_time or "",
+        "status": participant.status,
+        "consent_at": _when(participant.consent_at),
+        "registered_at": _when(participant.registered_at),
+        "created_at": _when(participant.created_at),
+        "channels": ";".join(sorted({a.channel for a in participant.addresses})),
+    }
+    if participant.status == ParticipantStatus.ERASED:
+        values.update({column: "" for column in PERSONAL})
+    for column in FREE_TEXT:
+        if values[column][:1] in ("=", "+", "-", "@", "\t", "\r"):
+            values[column] = "'" + values[column]
+    return values
+
+
+async def rows(session: AsyncSession) -> AsyncIterator[dict[str, str]]:
+    async for participant in iter_participants(session):
+        yield row(participant)
+
+
+async def write_csv(session: AsyncSession, out: TextIO) -> int:
+    """Write every participant; returns how many rows were written."""
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    count = 0
+    async for values in rows(session):
+        writer.writerow(values)
+        count += 1
+    return count

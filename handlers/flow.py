@@ -1,0 +1,90 @@
+"""What a flow is made of: steps that ask and answer, and the turn they work on."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
+
+from handlers.i18n import current_language
+from handlers.types import Button, Incoming, Kind, Reply
+from storage.models import Address, Conversation, Participant
+
+END = ""  # an answer returning END finishes the flow
+WAIT = "~"  # the answer has prompted already: stay on this step without asking again
+SIGNUP_TTL = timedelta(days=60)  # a half-done sign-up can be resumed for this long
+SHORT_TTL = timedelta(hours=12)  # menus and confirmations go stale sooner
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What flows need to know about the deployment."""
+
+    default_language: str = "id"
+    default_timezone: str = "Asia/Jakarta"
+    program_name: str = ""
+    consent_version: str = "2026-11"
+
+
+@dataclass
+class Turn:
+    """Everything one inbound message is handled with; flows add replies to it."""
+
+    session: AsyncSession
+    incoming: Incoming
+    address: Address
+    conversation: Conversation
+    participant: Participant | None
+    settings: Settings
+    now: datetime
+    replies: list[Reply] = field(default_factory=list)
+    erased: bool = False  # the person's data (address and conversation included) was just erased
+
+    @property
+    def language(self) -> str:
+        return current_language()
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.conversation.data
+
+    def remember(self, **values: Any) -> None:
+        self.conversation.data = {**self.conversation.data, **values}
+        flag_modified(self.conversation, "data")
+
+    def forget(self, *keys: str) -> None:
+        self.conversation.data = {k: v for k, v in self.conversation.data.items() if k not in keys}
+        flag_modified(self.conversation, "data")
+
+    def say(
+        self,
+        text: str,
+        buttons: tuple[Button, ...] = (),
+        *,
+        share_phone: str | None = None,
+        remove_keyboard: bool = False,
+        edit_ref: str | None = None,
+    ) -> None:
+        self.replies.append(Reply(text, buttons, share_phone, remove_keyboard, edit_ref))
+
+    @property
+    def state(self) -> str | None:
+        return self.conversation.step
+
+
+Ask = Callable[[Turn], Awaitable[None]]
+Answer = Callable[[Turn, Incoming], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class Step:
+    """`ask` prompts; `answer` returns the next state, END, or None to prompt again."""
+
+    ask: Ask
+    answer: Answer
+    accepts: frozenset[Kind] = frozenset({Kind.TEXT, Kind.BUTTON})
+    ttl: timedelta = SHORT_TTL

@@ -1,0 +1,84 @@
+"""The fixed choices of sign-up (categories, interests, times of day) and their translated titles."""
+
+from __future__ import annotations
+
+from handlers.choices import Option
+from handlers.i18n import N_, _
+
+# code -> (title, typed synonyms). Codes are stored; titles are translated when shown.
+CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "former_inmate": (
+        N_("Former inmate"),
+        (
+            "eks warga binaan",
+            "eks napi",
+            "mantan napi",
+            "mantan narapidana",
+            "napi",
+            "warga binaan",
+            "eks wbp",
+            "wbp",
+            "bebas",
+            "mantan",
+        ),
+    ),
+    "bapas_client": (
+        N_("Probation client"),
+        (
+            "klien bapas",
+            "bapas",
+            "wajib lapor",
+            "pembebasan bersyarat",
+            "pb",
+            "cuti bersyarat",
+            "klien",
+            "probation",
+        ),
+    ),
+    "youth": (N_("Young person"), ("remaja", "pemuda", "anak muda", "pelajar", "youth")),
+    "family": (
+        N_("Family/supporter"),
+        ("keluarga", "pendamping", "orang tua", "ortu", "istri", "suami", "family"),
+    ),
+    "other": (N_("Other"), ("lainnya", "lain", "lain lain", "other")),
+}
+
+INTERESTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "job_training": (
+        N_("Job training"),
+        ("pelatihan kerja", "pelatihan", "kerja", "kursus", "vokasi", "keterampilan", "training"),
+    ),
+    "counselling": (N_("Counselling"), ("konseling", "konsultasi", "curhat", "psikolog")),
+    "legal": (N_("Legal advice"), ("penyuluhan hukum", "hukum", "bantuan hukum", "legal")),
+    "business": (N_("Business/UMKM"), ("usaha", "umkm", "dagang", "jualan", "wirausaha", "modal")),
+    "schooling": (
+        N_("Paket A/B/C school"),
+        (
+            "paket a",
+            "paket b",
+            "paket c",
+            "kejar paket",
+            "sekolah",
+            "pendidikan",
+            "kesetaraan",
+            "ijazah",
+        ),
+    ),
+    "other": (N_("Something else"), ("lainnya", "lain", "lain lain", "other")),
+}
+
+CONTACT_TIMES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "morning": (N_("Morning (06-10)"), ("pagi", "morning")),
+    "midday": (N_("Midday (10-14)"), ("siang", "midday", "noon")),
+    "afternoon": (N_("Afternoon (14-18)"), ("sore", "afternoon", "petang")),
+}
+
+
+def options(table: dict[str, tuple[str, tuple[str, ...]]], prefix: str) -> list[Option]:
+    return [Option(f"{prefix}:{code}", _(title), words) for code, (title, words) in table.items()]
+
+
+def title(table: dict[str, tuple[str, tuple[str, ...]]], code: str | None) -> str:
+    if code is None or code not in table:
+        return "-"
+    return _(table[code][0])

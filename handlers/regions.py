@@ -1,0 +1,449 @@
+"""Indonesia's provinces and kabupaten/kota: matching what people type, and each one's time zone."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+__all__ = [
+    "ZONES",
+    "Province",
+    "Regency",
+    "match_province",
+    "match_regencies",
+    "province",
+    "provinces",
+    "regency_by_key",
+    "suggest_provinces",
+    "suggest_regencies",
+    "zone_of_timezone",
+]
+
+ZONES: dict[str, str] = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+# Other IANA names for the same three clocks (Asia/Pontianak is the tz database's own zone for
+# West and Central Kalimantan; Asia/Ujung_Pandang is the old link name for Asia/Makassar).
+_OTHER_TIMEZONES = {"Asia/Pontianak": "WIB", "Asia/Ujung_Pandang": "WITA"}
+
+KOTA = "kota"
+KABUPATEN = "kabupaten"
+
+_DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Words that say which kind of place follows ("kab. serang", "kota ambon", "kodya malang").
+_KIND_WORDS = {
+    "kota": KOTA,
+    "kot": KOTA,
+    "kotamadya": KOTA,
+    "kotamadia": KOTA,
+    "kodya": KOTA,
+    "kotif": KOTA,
+    "city": KOTA,
+    "kab": KABUPATEN,
+    "kabupaten": KABUPATEN,
+    "regency": KABUPATEN,
+}
+# "kabupaten administrasi kepulauan seribu", "kota adm. jakarta selatan".
+_ADMIN_WORDS = frozenset({"administrasi", "adm", "admin", "administratif"})
+_PROVINCE_WORDS = frozenset({"prov", "provinsi", "propinsi", "prop", "province"})
+# Words people wrap around the answer: "saya tinggal di ...", "dari ... pak".
+_FILLER = frozenset(
+    {
+        "saya", "sy", "sya", "aku", "ak", "gue", "gua", "gw", "kami", "kita",
+        "di", "dari", "dr", "ke", "tinggal", "tinggalnya", "daerah", "wilayah",
+        "domisili", "berdomisili", "bertempat", "tempat", "menetap", "alamat", "asal", "berasal",
+        "sekarang", "skrg", "skrang", "ini", "yang", "yg", "ya", "iya", "nya",
+        "pak", "bu", "bapak", "ibu", "kak", "mas", "mbak", "bang", "min",
+        "nih", "sih", "deh", "dong", "kok", "aja", "saja", "juga",
+        "indonesia", "ri", "in", "i", "live", "from", "the", "im", "am",
+        "makasih", "terimakasih", "terima", "kasih", "thanks", "thank", "you", "tks",
+    }
+)  # fmt: skip
+_SYNONYMS = {"kep": "kepulauan", "kepl": "kepulauan", "kpl": "kepulauan", "sumatra": "sumatera"}
+
+_T = TypeVar("_T")
+
+_MIN_FUZZY_CHARS = 3
+_FUZZY_CUTOFF = 0.75
+_MAX_TOKENS = 40
+
+
+@dataclass(frozen=True)
+class Province:
+    """One of Indonesia's 38 provinces, with its clock."""
+
+    name: str  # "Banten"
+    zone: str  # "WIB" | "WITA" | "WIT"
+    timezone: str  # "Asia/Jakarta"
+
+
+@dataclass(frozen=True)
+class Regency:
+    """A kabupaten (regency) or kota (city): the level below the province."""
+
+    kind: str  # "kota" | "kabupaten"
+    name: str  # "Serang", without the "Kota"/"Kabupaten" prefix
+    province: str  # "Banten", a Province.name
+
+    @property
+    def key(self) -> str:
+        """A stable ASCII id for button payloads: "kab-serang", "kota-serang"."""
+        prefix = "kota" if self.kind == KOTA else "kab"
+        return "-".join((prefix, *_words(self.name)))
+
+    def label(self, lang: str = "id") -> str:
+        """ "Kota Serang" / "Kabupaten Serang"; in English "Serang City" / "Serang Regency"."""
+        if lang.casefold().startswith("en"):
+            return f"{self.name} City" if self.kind == KOTA else f"{self.name} Regency"
+        return f"Kota {self.name}" if self.kind == KOTA else f"Kabupaten {self.name}"
+
+
+# --- text --------------------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    """Casefolded ASCII-ish words: accents stripped, emoji and punctuation dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    chars = []
+    for char in decomposed:
+        if unicodedata.combining(char):
+            continue
+        chars.append(char if char.isalnum() else " ")
+    return "".join(chars).split()
+
+
+def _tokens(text: str) -> list[str]:
+    """Words with filler dropped and abbreviations spelled out ("kep." -> "kepulauan")."""
+    words = [_SYNONYMS.get(word, word) for word in _words(text)]
+    return [word for word in words if word not in _FILLER][:_MAX_TOKENS]
+
+
+def _keys(tokens: Sequence[str]) -> tuple[str, str]:
+    """The spaced and the run-together forms ("palangka raya", "palangkaraya")."""
+    return " ".join(tokens), "".join(tokens)
+
+
+# --- data --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Index:
+    """Phrase -> entries, plus the phrases for fuzzy matching."""
+
+    exact: dict[str, list[tuple[int, bool]]]  # key -> [(item, is_alias)], names first
+    fuzzy: list[tuple[str, int, bool]]  # (spaced phrase, item, is_alias)
+    longest: int  # most tokens in any phrase
+
+    def lookup(self, tokens: Sequence[str]) -> list[tuple[int, bool]]:
+        spaced, compact = _keys(tokens)
+        return self.exact.get(spaced) or self.exact.get(compact) or []
+
+
+@dataclass
+class _Data:
+    provinces: list[Province]
+    province_by_name: dict[str, Province]
+    regencies: list[Regency]
+    regency_by_key: dict[str, Regency]
+    regency_index: _Index
+    province_index: _Index
+
+
+def _read_tsv(name: str) -> list[dict[str, str]]:
+    with (_DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    for number, row in enumerate(rows, start=2):
+        if any(value is None for value in row.values()) or None in row:
+            raise ValueError(f"{name}:{number}: wrong number of columns")
+    return rows
+
+
+def _aliases(cell: str) -> list[str]:
+    return [alias.strip() for alias in cell.split("|") if alias.strip()]
+
+
+def _build_index(phrases: Iterable[tuple[int, str, bool]]) -> _Index:
+    exact: dict[str, list[tuple[int, bool]]] = {}
+    fuzzy: list[tuple[str, int, bool]] = []
+    seen: set[tuple[str, int]] = set()
+    longest = 1
+    for item, phrase, is_alias in phrases:
+        tokens = _tokens(phrase)
+        if not tokens:
+            raise ValueError(f"{phrase!r} has no words left to match on")
+        longest = max(longest, len(tokens))
+        spaced, compact = _keys(tokens)
+        for key in dict.fromkeys((spaced, compact)):
+            if (key, item) in seen:
+                continue
+            seen.add((key, item))
+            exact.setdefault(key, []).append((item, is_alias))
+        if (f"~{spaced}", item) not in seen:
+            seen.add((f"~{spaced}", item))
+            fuzzy.append((spaced, item, is_alias))
+    for entries in exact.values():
+        entries.sort(key=lambda entry: entry[1])  # names before aliases, stable otherwise
+    return _Index(exact, fuzzy, longest)
+
+
+@cache
+def _data() -> _Data:
+    province_list: list[Province] = []
+    province_phrases: list[tuple[int, str, bool]] = []
+    for row in _read_tsv("provinces.tsv"):
+        zone = row["zone"].strip()
+        if ZONES.get(zone) != row["timezone"].strip():
+            raise ValueError(f"provinces.tsv: {row['province']}: zone and timezone disagree")
+        item = len(province_list)
+        province_list.append(Province(row["province"].strip(), zone, row["timezone"].strip()))
+        province_phrases.append((item, row["province"], False))
+        province_phrases.extend((item, alias, True) for alias in _aliases(row["aliases"]))
+    by_name = {p.name: p for p in province_list}
+    if len(by_name) != len(province_list):
+        raise ValueError("provinces.tsv: a province is listed twice")
+
+    regency_list: list[Regency] = []
+    regency_phrases: list[tuple[int, str, bool]] = []
+    for row in _read_tsv("regencies.tsv"):
+        regency = Regency(row["kind"].strip(), row["name"].strip(), row["province"].strip())
+        if regency.kind not in (KOTA, KABUPATEN):
+            raise ValueError(f"regencies.tsv: {regency.name}: unknown kind {regency.kind!r}")
+        if regency.province not in by_name:
+            raise ValueError(f"regencies.tsv: {regency.name}: unknown province")
+        item = len(regency_list)
+        regency_list.append(regency)
+        regency_phrases.append((item, regency.name, False))
+        regency_phrases.extend((item, alias, True) for alias in _aliases(row["aliases"]))
+    by_key = {r.key: r for r in regency_list}
+    if len(by_key) != len(regency_list):
+        raise ValueError("regencies.tsv: two rows share a key")
+
+    return _Data(
+        provinces=province_list,
+        province_by_name=by_name,
+        regencies=regency_list,
+        regency_by_key=by_key,
+        regency_index=_build_index(regency_phrases),
+        province_index=_build_index(province_phrases),
+    )
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    entries: tuple[tuple[int, bool], ...]
+    kind: str | None  # the "kota"/"kab" said next to it
+
+
+def _kind_next_to(tokens: Sequence[str], start: int, end: int) -> str | None:
+    before = start - 1
+    while before >= 0 and tokens[before] in _ADMIN_WORDS:
+        before -= 1
+    if before >= 0 and tokens[before] in _KIND_WORDS:
+        return _KIND_WORDS[tokens[before]]
+    if end < len(tokens) and tokens[end] in _KIND_WORDS:
+        return _KIND_WORDS[tokens[end]]
+    return None
+
+
+def _spans(tokens: Sequence[str], index: _Index) -> list[_Span]:
+    """Non-overlapping phrases found in the tokens: longest first, then those with a kind word."""
+    found: list[_Span] = []
+    for start in range(len(tokens)):
+        for end in range(min(len(tokens), start + index.longest), start, -1):
+            entries = index.lookup(tokens[start:end])
+            if entries:
+                kind = _kind_next_to(tokens, start, end)
+                found.append(_Span(start, end, tuple(entries), kind))
+    found.sort(key=lambda s: (s.start - s.end, s.kind is None, s.start))
+    chosen: list[_Span] = []
+    for span in found:
+        if all(span.end <= other.start or other.end <= span.start for other in chosen):
+            chosen.append(span)
+    return chosen
+
+
+def _province_mentions(tokens: Sequence[str], taken: set[int]) -> tuple[set[str], set[int]]:
+    """Provinces named in tokens outside the `taken` positions, and the positions they use."""
+    data = _data()
+    names: set[str] = set()
+    used: set[int] = set()
+    free = [i for i in range(len(tokens)) if i not in taken]
+    for span in _spans([tokens[i] for i in free], data.province_index):
+        names.update(data.provinces[item].name for item, _ in span.entries)
+        used.update(free[span.start : span.end])
+    return names, used
+
+
+def _narrow(regencies: list[Regency], kind: str | None) -> list[Regency]:
+    same_kind = [r for r in regencies if r.kind == kind]
+    return same_kind or regencies
+
+
+def _ordered(entries: Iterable[tuple[int, bool]]) -> list[Regency]:
+    """Names before aliases; for one name, the kota before the kabupaten."""
+    regencies = _data().regencies
+    ranked = sorted(entries, key=lambda entry: (entry[1], regencies[entry[0]].kind != KOTA))
+    return [regencies[item] for item, _ in ranked]
+
+
+def _dedupe(items: Iterable[_T]) -> list[_T]:
+    return list(dict.fromkeys(items))
+
+
+def match_regencies(text: str) -> list[Regency]:
+    """Regencies the text names, best first.
+
+    An exact (normalised) name or alias match wins; "kota"/"kab"/"kabupaten"/"kab." next to the
+    name narrows to that kind (unless only the other kind exists: "kota sleman"); "serang" alone
+    gives both Kota and Kabupaten Serang for the caller to ask which. Filler words ("saya tinggal
+    di ...") are ignored, and a province named as well ("bandung, jawa barat") narrows the result.
+    Returns [] when nothing matches exactly.
+    """
+    tokens = _tokens(text)
+    if not tokens:
+        return []
+    spans = _spans(tokens, _data().regency_index)
+    if not spans:
+        return []
+    found: list[Regency] = []
+    taken: set[int] = set()
+    for span in spans:
+        found.extend(_narrow(_ordered(span.entries), span.kind))
+        taken.update(range(span.start, span.end))
+    found = _dedupe(found)
+    named, _ = _province_mentions(tokens, taken)
+    in_named = [r for r in found if r.province in named]
+    return in_named or found
+
+
+def _fuzzy(queries: Iterable[str], index: _Index) -> list[tuple[float, int, bool]]:
+    """Best (score, item, is_alias) per item over all query phrases, best first."""
+    best: dict[int, tuple[float, bool]] = {}
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    for query in queries:
+        if len(query.replace(" ", "")) < _MIN_FUZZY_CHARS:
+            continue
+        matcher.set_seq2(query)
+        for phrase, item, is_alias in index.fuzzy:
+            matcher.set_seq1(phrase)
+            if matcher.real_quick_ratio() < _FUZZY_CUTOFF or matcher.quick_ratio() < _FUZZY_CUTOFF:
+                continue
+            score = matcher.ratio()
+            if score < _FUZZY_CUTOFF:
+                continue
+            previous = best.get(item)
+            if previous is None or (score, not is_alias) > (previous[0], not previous[1]):
+                best[item] = (score, is_alias)
+    ranked = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[1][1], pair[0]))
+    return [(score, item, is_alias) for item, (score, is_alias) in ranked]
+
+
+def _sub_phrases(tokens: Sequence[str], longest: int) -> list[str]:
+    phrases = []
+    for start in range(len(tokens)):
+        for end in range(start + 1, min(len(tokens), start + longest) + 1):
+            phrases.append(" ".join(tokens[start:end]))
+    return _dedupe(phrases)
+
+
+def suggest_regencies(text: str, limit: int = 3) -> list[Regency]:
+    """Close matches for a typo (difflib on normalised names and aliases), best first.
+
+    For "did you mean" buttons: "pekalogan" gives Kota and Kabupaten Pekalongan. A kind word
+    ("kota pekalogan") puts that kind first. Text that only names a province ("jawa barat")
+    gives [] rather than look-alike cities (Jakarta Barat); ask for the province instead.
+    """
+    if limit <= 0:
+        return []
+    data = _data()
+    tokens = _tokens(text)
+    kinds = {_KIND_WORDS[t] for t in tokens if t in _KIND_WORDS}
+    tokens = [
+        t
+        for t in tokens
+        if t not in _KIND_WORDS and t not in _ADMIN_WORDS and t not in _PROVINCE_WORDS
+    ]
+    if not tokens:
+        return []
+    exact_positions = {
+        i for span in _spans(tokens, data.regency_index) for i in range(span.start, span.end)
+    }
+    _, province_positions = _province_mentions(tokens, exact_positions)
+    # Fuzzy-match only the runs of words that are not a province's name.
+    runs: list[list[str]] = [[]]
+    for i, token in enumerate(tokens):
+        if i in province_positions:
+            runs.append([])
+        else:
+            runs[-1].append(token)
+    phrases = [p for run in runs for p in _sub_phrases(run, data.regency_index.longest)]
+    if not phrases:
+        return []
+    scored = _fuzzy(phrases, data.regency_index)
+    kind = next(iter(kinds)) if len(kinds) == 1 else None
+    ranked = sorted(
+        scored,
+        key=lambda s: (-round(s[0], 6), data.regencies[s[1]].kind != kind, s[2], s[1]),
+    )
+    return _dedupe(data.regencies[item] for _, item, _ in ranked)[:limit]
+
+
+def regency_by_key(key: str) -> Regency | None:
+    """The regency with this `Regency.key` ("kab-serang"), or None."""
+    return _data().regency_by_key.get(key.strip().casefold())
+
+
+def _province_tokens(text: str) -> list[str]:
+    return [t for t in _tokens(text) if t not in _PROVINCE_WORDS]
+
+
+def match_province(text: str) -> Province | None:
+    """The province the text names: "jawa barat", "Jabar", "prov. maluku", "papua selatan"."""
+    tokens = _province_tokens(text)
+    if not tokens:
+        return None
+    data = _data()
+    spans = _spans(tokens, data.province_index)
+    return data.provinces[spans[0].entries[0][0]] if spans else None
+
+
+def suggest_provinces(text: str, limit: int = 3) -> list[Province]:
+    """Close matches for a mistyped province, best first ("jawa barar" -> Jawa Barat)."""
+    if limit <= 0:
+        return []
+    data = _data()
+    tokens = _province_tokens(text)
+    phrases = _sub_phrases(tokens, data.province_index.longest)
+    scored = _fuzzy(phrases, data.province_index)
+    return _dedupe(data.provinces[item] for _, item, _ in scored)[:limit]
+
+
+def province(name: str) -> Province:
+    """The province with exactly this official name ("Banten"); KeyError if there is none."""
+    return _data().province_by_name[name]
+
+
+def provinces() -> list[Province]:
+    """All 38 provinces, in the order of their official codes (Aceh first)."""
+    return list(_data().provinces)
+
+
+def zone_of_timezone(tz: str) -> str:
+    """ "Asia/Jakarta" -> "WIB", "Asia/Makassar" -> "WITA", "Asia/Jayapura" -> "WIT"."""
+    for zone, name in ZONES.items():
+        if name == tz:
+            return zone
+    if tz in _OTHER_TIMEZONES:
+        return _OTHER_TIMEZONES[tz]
+    raise ValueError(f"not an Indonesian time zone: {tz!r}")

@@ -1,0 +1,474 @@
+"""Sign-up: consent first, then name, category, place and time zone, phone, interests, time of day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from handlers import regions
+from handlers.choices import NO_WORDS, YES_WORDS, Option, buttons, normalise, pick, pick_many
+from handlers.flow import END, SIGNUP_TTL, WAIT, Step, Turn
+from handlers.i18n import _
+from handlers.labels import CATEGORIES, CONTACT_TIMES, INTERESTS, options, title
+from handlers.phones import normalise_phone
+from handlers.profile import describe
+from handlers.text import clean_line, esc, fit
+from handlers.timefmt import ZONES, format_clock, zone_abbr
+from handlers.types import Button, Incoming, Kind
+from storage.models import Participant, ParticipantStatus
+from storage.participants import create_participant
+
+NAME_MAX = 60
+SKIP_WORDS = (
+    "lewati",
+    "skip",
+    "lewat",
+    "nanti",
+    "nanti saja",
+    "tidak punya",
+    "gak punya",
+    "ga ada",
+)
+
+
+def after(turn: Turn, default: str) -> str:
+    """Where a field step goes next: back to the summary when editing, else on through sign-up."""
+    return_to = turn.data.get("return_to")
+    return str(return_to) if return_to else default
+
+
+def person(turn: Turn) -> Participant:
+    assert turn.participant is not None, "this step runs only after consent"
+    return turn.participant
+
+
+def yes_no(yes: str, no: str) -> list[Option]:
+    return [Option("yes", yes, YES_WORDS), Option("no", no, NO_WORDS)]
+
+
+async def ask_consent(turn: Turn) -> None:
+    owner = turn.settings.program_name or _("the program's caseworkers")
+    turn.say(
+        _(
+            "Hello! 👋 I am the assistant of <b>{owner}</b>.\n\n"
+            "I can sign you up for training and support programs, remind you of your schedule, "
+            "and ask how you are doing now and then.\n\n"
+            "To do that we keep your name, group, city, phone number (optional), interests and "
+            "the best time to contact you. Only the program's staff see it, and only to support "
+            "you. You can see or erase it at any time (/profil, /hapus).\n\n"
+            "Do you agree?"
+        ).format(owner=esc(owner)),
+        (
+            Button(_("I agree"), "yes"),
+            Button(_("I don't agree"), "no"),
+            Button(_("English"), "lang:en")
+            if turn.language == "id"
+            else Button("Bahasa Indonesia", "lang:id"),
+        ),
+    )
+
+
+async def consent(turn: Turn, incoming: Incoming) -> str | None:
+    """They agreed (or not) to the data we keep."""
+    choice = pick(incoming, yes_no(_("I agree"), _("I don't agree")))
+    if choice is None:
+        turn.say(_('Please choose one of the buttons, or type "setuju" or "tidak".'))
+        return None
+    if choice.payload == "no":
+        turn.say(
+            _(
+                "All right, no problem. We have not stored anything about you. "
+                "If you change your mind, just type /start."
+            )
+        )
+        return END
+    participant = await create_participant(
+        turn.session,
+        language=turn.language,
+        timezone=turn.settings.default_timezone,
+        consent_version=turn.settings.consent_version,
+        now=turn.now,
+    )
+    participant.start_code = turn.data.get("start_code")
+    turn.address.participant_id = participant.id
+    turn.address.participant = participant
+    turn.participant = participant
+    turn.say(_("Thank you! Let's begin, it only takes a few minutes. ✍️"))
+    return "signup.name"
+
+
+async def ask_name(turn: Turn) -> None:
+    if turn.data.get("return_to"):
+        turn.remember(name_typed=True)
+    suggestion = turn.data.get("suggested_name")
+    if suggestion is None and not turn.data.get("name_typed") and turn.incoming.profile_name:
+        suggestion = _valid_name(turn.incoming.profile_name)
+        if suggestion:
+            turn.remember(suggested_name=suggestion)
+    if suggestion and not turn.data.get("name_typed"):
+        turn.say(
+            _("May I call you <b>{name}</b>?").format(name=esc(suggestion)),
+            (Button(_("Yes, that's right"), "name:yes"), Button(_("Another name"), "name:other")),
+        )
+    else:
+        turn.say(_("What is your name?"))
+
+
+async def name(turn: Turn, incoming: Incoming) -> str | None:
+    """They confirmed the profile name or typed their own."""
+    suggestion = turn.data.get("suggested_name")
+    if suggestion and not turn.data.get("name_typed"):
+        choice = pick(
+            incoming, [Option("name:yes", "", YES_WORDS), Option("name:other", "", NO_WORDS)]
+        )
+        if choice is not None and choice.payload == "name:yes":
+            return _set_name(turn, suggestion)
+        if choice is not None or incoming.kind == Kind.BUTTON:
+            turn.remember(name_typed=True)
+            return None
+    if incoming.kind != Kind.TEXT:
+        turn.say(_("Please type your name."))
+        return None
+    typed = _valid_name(incoming.text)
+    if typed is None:
+        turn.say(
+            _(
+                "Sorry, that doesn't look like a name. Please type just your name, e.g. Budi Santoso."
+            )
+        )
+        return None
+    return _set_name(turn, typed)
+
+
+def _set_name(turn: Turn, value: str) -> str:
+    person(turn).name = value
+    turn.forget("suggested_name", "name_typed")
+    if not turn.data.get("return_to"):
+        turn.say(_("Nice to meet you, {name}! 😊").format(name=esc(value)))
+    return after(turn, "signup.category")
+
+
+def _valid_name(text: str) -> str | None:
+    value = clean_line(text)
+    letters = sum(ch.isalpha() for ch in value)
+    if not 2 <= len(value) <= NAME_MAX or letters < 2 or letters < len(value) / 2:
+        return None
+    if value.startswith("/") or "<" in value or ">" in value or "://" in value:
+        return None
+    if value == value.lower() or value == value.upper():
+        value = " ".join(w[:1].upper() + w[1:].lower() for w in value.split())
+    return value
+
+
+async def ask_category(turn: Turn) -> None:
+    turn.say(
+        _("Which of these describes you best?"),
+        buttons(options(CATEGORIES, "cat")),
+    )
+
+
+async def category(turn: Turn, incoming: Incoming) -> str | None:
+    """They picked the group they belong to."""
+    choice = pick(incoming, options(CATEGORIES, "cat"))
+    if choice is None:
+        turn.say(_("Please choose one of the buttons."))
+        return None
+    person(turn).category = choice.payload.removeprefix("cat:")
+    return after(turn, "signup.city")
+
+
+async def ask_city(turn: Turn) -> None:
+    turn.say(
+        _(
+            "Which city or regency (kota/kabupaten) do you live in? "
+            "Type its name, for example: Kota Ambon or Kabupaten Serang."
+        )
+    )
+
+
+async def city(turn: Turn, incoming: Incoming) -> str | None:
+    """They named their kota/kabupaten, or picked one of our suggestions."""
+    if incoming.kind == Kind.BUTTON:
+        if incoming.payload == "city:none":
+            return "signup.province"
+        found = regions.regency_by_key((incoming.payload or "").removeprefix("city:"))
+        if found is None:
+            turn.say(_("That button is no longer valid."))
+            return None
+        return _set_regency(turn, found)
+    typed = clean_line(incoming.text)[:80]
+    matches = regions.match_regencies(typed)
+    if len(matches) == 1:
+        return _set_regency(turn, matches[0])
+    if matches:
+        turn.say(_("There are several with that name. Which one?"), _regency_buttons(turn, matches))
+        return WAIT
+    suggestions = regions.suggest_regencies(typed)
+    if suggestions:
+        turn.say(
+            _('I could not find "{place}". Did you mean one of these?').format(place=esc(typed)),
+            (*_regency_buttons(turn, suggestions), Button(_("None of these"), "city:none")),
+        )
+        return WAIT
+    if len(normalise(typed)) < 3:
+        turn.say(_("Please type the name of your city or regency."))
+        return None
+    turn.remember(typed_city=typed)
+    return "signup.province"
+
+
+def _regency_buttons(turn: Turn, found: list[regions.Regency]) -> tuple[Button, ...]:
+    return tuple(Button(fit(r.label(turn.language)), f"city:{r.key}") for r in found[:9])
+
+
+def _set_regency(turn: Turn, regency: regions.Regency) -> str:
+    participant = person(turn)
+    participant.city = regency.label("id")
+    participant.city_key = regency.key
+    participant.province = regency.province
+    participant.timezone = regions.province(regency.province).timezone
+    turn.forget("typed_city")
+    return "signup.zone"
+
+
+async def ask_province(turn: Turn) -> None:
+    turn.say(_("Which province is that in?"))
+
+
+async def province(turn: Turn, incoming: Incoming) -> str | None:
+    """They named their province (when we did not know their city)."""
+    typed = (
+        incoming.payload.removeprefix("prov:") if incoming.payload else clean_line(incoming.text)
+    )
+    found = regions.match_province(typed)
+    if found is None:
+        suggestions = regions.suggest_provinces(typed)
+        if suggestions:
+            turn.say(
+                _("Did you mean one of these provinces?"),
+                tuple(Button(fit(p.name), f"prov:{p.name}") for p in suggestions),
+            )
+            return WAIT
+        turn.say(_("Sorry, I don't know that province. Please type it again, e.g. Jawa Tengah."))
+        return None
+    participant = person(turn)
+    participant.city = turn.data.get("typed_city") or participant.city
+    participant.city_key = None
+    participant.province = found.name
+    participant.timezone = found.timezone
+    turn.forget("typed_city")
+    return "signup.zone"
+
+
+async def ask_zone(turn: Turn) -> None:
+    participant = person(turn)
+    place = ", ".join(p for p in (participant.city, participant.province) if p)
+    turn.say(
+        _(
+            "So you live in <b>{place}</b>. The time there is {zone}; it is now {clock}. "
+            "Is that right?"
+        ).format(
+            place=esc(place),
+            zone=zone_abbr(participant.timezone),
+            clock=format_clock(datetime.now(UTC), participant.timezone, turn.language),
+        ),
+        (Button(_("Yes, that's right"), "yes"), Button(_("No"), "no")),
+    )
+
+
+async def zone(turn: Turn, incoming: Incoming) -> str | None:
+    """They confirmed the time zone we inferred from their place."""
+    choice = pick(incoming, yes_no(_("Yes, that's right"), _("No")))
+    if choice is None:
+        return _zone_typed(turn, incoming)
+    if choice.payload == "no":
+        return "signup.zone_pick"
+    return after(turn, "signup.phone")
+
+
+async def ask_zone_pick(turn: Turn) -> None:
+    turn.say(
+        _("Which time zone do you use?"),
+        (
+            Button("WIB (UTC+7)", "zone:WIB"),
+            Button("WITA (UTC+8)", "zone:WITA"),
+            Button("WIT (UTC+9)", "zone:WIT"),
+            Button(_("Change city"), "zone:city"),
+        ),
+    )
+
+
+async def zone_pick(turn: Turn, incoming: Incoming) -> str | None:
+    """They chose WIB, WITA or WIT themselves, or want to give another city."""
+    if incoming.payload == "zone:city":
+        return "signup.city"
+    return _zone_typed(turn, incoming)
+
+
+def _zone_typed(turn: Turn, incoming: Incoming) -> str | None:
+    key = (incoming.payload or "").removeprefix("zone:") or normalise(incoming.text).upper()
+    if key not in ZONES:
+        turn.say(_("Please choose WIB, WITA or WIT."))
+        return None
+    person(turn).timezone = ZONES[key]
+    return after(turn, "signup.phone")
+
+
+async def ask_phone(turn: Turn) -> None:
+    turn.say(
+        _(
+            "May we have your phone number? Staff use it to reach you if the chat fails.\n\n"
+            "Press the button below to share it, or type it (e.g. 0812 3456 7890). "
+            'If you\'d rather not, press "Skip".'
+        ),
+        (Button(_("Skip"), "phone:skip"),),
+        share_phone=_("📱 Share my number"),
+    )
+
+
+async def phone(turn: Turn, incoming: Incoming) -> str | None:
+    """They shared their contact, typed a number, or skipped."""
+    participant = person(turn)
+    if incoming.kind == Kind.CONTACT:
+        if not incoming.own_contact:
+            turn.say(_("That seems to be someone else's contact. Please share your own number."))
+            return None
+        number = normalise_phone(incoming.phone or "")
+    elif incoming.payload == "phone:skip" or normalise(incoming.text) in {
+        normalise(w) for w in SKIP_WORDS + NO_WORDS
+    }:
+        participant.phone = None
+        turn.say(_("All right, no phone number."), remove_keyboard=True)
+        return after(turn, "signup.interests")
+    else:
+        number = normalise_phone(incoming.text)
+    if number is None:
+        turn.say(_("That number doesn't look right. Please type it like this: 0812 3456 7890."))
+        return None
+    participant.phone = number
+    turn.say(_("Thank you, your number is saved. ✅"), remove_keyboard=True)
+    return after(turn, "signup.interests")
+
+
+async def ask_interests(turn: Turn) -> None:
+    turn.say(_interest_prompt(turn), _interest_buttons(turn))
+
+
+def _interest_prompt(turn: Turn) -> str:
+    return _('What would you like help with? Choose as many as you like, then press "Done".')
+
+
+def _interest_buttons(turn: Turn) -> tuple[Button, ...]:
+    chosen = set(person(turn).interests)
+    return (
+        *(
+            Button(
+                f"✅ {o.title}" if o.payload.removeprefix("int:") in chosen else o.title, o.payload
+            )
+            for o in options(INTERESTS, "int")
+        ),
+        Button(_("Done"), "int:done"),
+    )
+
+
+async def interests(turn: Turn, incoming: Incoming) -> str | None:
+    """They toggled an interest, typed several, or pressed Done."""
+    participant = person(turn)
+    if incoming.kind == Kind.BUTTON:
+        code = (incoming.payload or "").removeprefix("int:")
+        if code == "done":
+            if not participant.interests:
+                turn.say(_('Please choose at least one, or "Something else".'))
+                return None
+            return after(turn, "signup.time")
+        if code not in INTERESTS:
+            turn.say(_("That button is no longer valid."))
+            return None
+        chosen = list(participant.interests)
+        participant.interests = (
+            [c for c in chosen if c != code] if code in chosen else [*chosen, code]
+        )
+        turn.say(_interest_prompt(turn), _interest_buttons(turn), edit_ref=incoming.message_ref)
+        return WAIT
+    if normalise(incoming.text) in {"selesai", "done", "sudah", "cukup"} and participant.interests:
+        return after(turn, "signup.time")
+    picked = pick_many(incoming, options(INTERESTS, "int"))
+    if not picked:
+        turn.say(_("Please choose with the buttons, or type for example: pelatihan, konseling."))
+        return None
+    participant.interests = [o.payload.removeprefix("int:") for o in picked]
+    turn.say(
+        _("Noted: {interests}.").format(
+            interests=", ".join(title(INTERESTS, c) for c in participant.interests)
+        )
+    )
+    return after(turn, "signup.time")
+
+
+async def ask_time(turn: Turn) -> None:
+    turn.say(
+        _("When is the best time for us to send you messages?"),
+        buttons(options(CONTACT_TIMES, "time")),
+    )
+
+
+async def contact_time(turn: Turn, incoming: Incoming) -> str | None:
+    """They chose morning, midday or afternoon."""
+    choice = pick(incoming, options(CONTACT_TIMES, "time"))
+    if choice is None:
+        turn.say(_("Please choose one of the buttons."))
+        return None
+    person(turn).contact_time = choice.payload.removeprefix("time:")
+    return after(turn, "signup.summary")
+
+
+async def ask_summary(turn: Turn) -> None:
+    turn.forget("return_to")
+    turn.say(
+        _("Here is what you told us:")
+        + "\n\n"
+        + describe(person(turn))
+        + "\n\n"
+        + _("Is everything correct?"),
+        (Button(_("Correct"), "yes"), Button(_("Change"), "no")),
+    )
+
+
+async def summary(turn: Turn, incoming: Incoming) -> str | None:
+    """They confirmed their data, or want to change something."""
+    choice = pick(incoming, yes_no(_("Correct"), _("Change")))
+    if choice is None:
+        turn.say(_('Please press "Correct" or "Change".'))
+        return None
+    if choice.payload == "no":
+        turn.remember(return_to="signup.summary")
+        return "edit.pick"
+    participant = person(turn)
+    participant.status = ParticipantStatus.ACTIVE
+    participant.registered_at = turn.now
+    turn.say(
+        _(
+            "Thank you, {name}! You are signed up. ✅\n\n"
+            "What happens next: the program's staff will see your details and contact you. "
+            "We will remind you before each training or appointment, and now and then ask how "
+            "you are doing.\n\n"
+            "Type /bantuan at any time to see what I can do."
+        ).format(name=esc(participant.name or ""))
+    )
+    return END
+
+
+SIGNUP: dict[str, Step] = {
+    "signup.consent": Step(ask_consent, consent, ttl=SIGNUP_TTL),
+    "signup.name": Step(ask_name, name, ttl=SIGNUP_TTL),
+    "signup.category": Step(ask_category, category, ttl=SIGNUP_TTL),
+    "signup.city": Step(ask_city, city, ttl=SIGNUP_TTL),
+    "signup.province": Step(ask_province, province, ttl=SIGNUP_TTL),
+    "signup.zone": Step(ask_zone, zone, ttl=SIGNUP_TTL),
+    "signup.zone_pick": Step(ask_zone_pick, zone_pick, ttl=SIGNUP_TTL),
+    "signup.phone": Step(
+        ask_phone, phone, accepts=frozenset({Kind.TEXT, Kind.BUTTON, Kind.CONTACT}), ttl=SIGNUP_TTL
+    ),
+    "signup.interests": Step(ask_interests, interests, ttl=SIGNUP_TTL),
+    "signup.time": Step(ask_time, contact_time, ttl=SIGNUP_TTL),
+    "signup.summary": Step(ask_summary, summary, ttl=SIGNUP_TTL),
+}

@@ -1,0 +1,45 @@
+"""Every state of every flow in one visible table, and moving between them."""
+
+from __future__ import annotations
+
+from handlers.erase import ERASE
+from handlers.flow import END, WAIT, Step, Turn
+from handlers.profile import PROFILE
+from handlers.signup import SIGNUP
+
+STATES: dict[str, Step] = {**SIGNUP, **PROFILE, **ERASE}
+
+
+async def enter(turn: Turn, state: str) -> None:
+    """Move the conversation to `state` and ask its question."""
+    if state == END:
+        finish(turn)
+        return
+    if state == WAIT:
+        return
+    step = STATES[state]
+    conversation = turn.conversation
+    conversation.flow = state.split(".", 1)[0]
+    conversation.step = state
+    conversation.expires_at = turn.now + step.ttl
+    await step.ask(turn)
+
+
+def finish(turn: Turn) -> None:
+    """Leave any flow; only the language chosen before sign-up survives."""
+    conversation = turn.conversation
+    conversation.flow = None
+    conversation.step = None
+    conversation.expires_at = None
+    keep = {k: v for k, v in conversation.data.items() if k == "lang"}
+    conversation.data = keep
+
+
+def current_step(turn: Turn) -> Step | None:
+    conversation = turn.conversation
+    if conversation.step is None or conversation.step not in STATES:
+        return None
+    if conversation.expires_at is not None and conversation.expires_at < turn.now:
+        finish(turn)
+        return None
+    return STATES[conversation.step]

@@ -1,0 +1,73 @@
+"""The neutral messages that cross between channels and flows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"
+    CONTACT = "contact"
+    LOCATION = "location"
+    STICKER = "sticker"
+    PHOTO = "photo"
+    VOICE = "voice"
+    AUDIO = "audio"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    OTHER = "other"
+
+
+MEDIA_KINDS = frozenset(
+    {Kind.STICKER, Kind.PHOTO, Kind.VOICE, Kind.AUDIO, Kind.VIDEO, Kind.DOCUMENT, Kind.OTHER}
+)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a person did: typed, pressed a button, shared a contact, sent a sticker..."""
+
+    channel: str
+    address: str
+    kind: Kind
+    text: str = ""
+    command: str | None = None  # "start" for "/start abc", lowercased, without the slash
+    args: str = ""  # "abc" for "/start abc"
+    payload: str | None = None  # a pressed button's payload
+    phone: str | None = None  # a shared contact's number
+    own_contact: bool = True  # False when the shared contact is someone else's
+    profile_name: str | None = None  # the name the platform shows; never stored without consent
+    message_ref: str | None = None  # the platform's id of the message a button was pressed on
+    dedupe_key: str | None = None  # the same key twice means the platform redelivered it
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str  # at most 20 characters (WhatsApp's limit) in every language
+    payload: str  # at most 64 bytes (Telegram's callback_data limit)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send. `text` is a small HTML subset (<b>, <i>); person-typed text must be escaped."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    share_phone: str | None = None  # label of a "share my phone number" button, if offered
+    remove_keyboard: bool = False  # drop a phone-sharing keyboard shown earlier
+    edit_ref: str | None = None  # replace this earlier message (e.g. toggled choices) if possible
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A reply bound for one address, already logged as queued under `message_id`."""
+
+    channel: str
+    address: str
+    reply: Reply
+    message_id: int

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, named query functions (they never commit) and Alembic migrations."""

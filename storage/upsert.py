@@ -1,0 +1,16 @@
+"""INSERT ... ON CONFLICT DO NOTHING for whichever dialect the session talks to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def insert_ignore(session: AsyncSession, table: Any) -> Insert:
+    """An insert that skips rows violating a unique constraint (use `.values(...)` on it)."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()

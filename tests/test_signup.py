@@ -1,0 +1,169 @@
+"""Signing up through the engine, typed the way people type, on a real database."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from handlers.types import Kind
+from storage.db import Database
+from storage.models import Address, Message, Participant
+from tests.fakes.channel import Person
+
+
+async def participants(db: Database) -> list[Participant]:
+    async with db.transaction() as session:
+        return list((await session.execute(select(Participant))).scalars())
+
+
+def titles(reply: object) -> list[str]:
+    return [b.title for b in reply.buttons]  # type: ignore[attr-defined]
+
+
+async def sign_up(person: Person) -> None:
+    """The whole sign-up, the quick way."""
+    await person.says("halo")
+    await person.says("iya")
+    await person.says("ya")
+    await person.presses("cat:former_inmate")
+    await person.says("kab. serang")
+    await person.says("benar")
+    await person.says("0812 3456 7890")
+    await person.says("pelatihan kerja dan konseling")
+    await person.presses("time:morning")
+    await person.says("benar")
+
+
+async def test_first_message_asks_for_consent_in_indonesian(person: Person, db: Database) -> None:
+    replies = await person.says("halo")
+    assert "Apakah Anda setuju?" in replies[-1].text
+    assert "Rutan Kelas IIA Pekalongan" in replies[-1].text
+    assert titles(replies[-1])[:2] == ["Setuju", "Tidak setuju"]
+    assert await participants(db) == []
+
+
+async def test_declining_consent_ends_politely_and_stores_nothing(person: Person, db: Database) -> None:
+    await person.says("halo")
+    replies = await person.says("gak")
+    assert "tidak menyimpan" in replies[-1].text
+    assert await participants(db) == []
+    async with db.transaction() as session:
+        bodies = (await session.execute(select(Message.body).where(Message.direction == "in"))).scalars()
+        assert [b for b in bodies if b] == []
+
+
+async def test_full_sign_up_typed_informally(person: Person, db: Database) -> None:
+    await person.says("halo")
+    replies = await person.says("iya")
+    assert "Budi Santoso" in replies[-1].text  # the profile name is offered
+    replies = await person.says("ya")
+    assert "Senang berkenalan, Budi Santoso" in replies[0].text
+    assert titles(replies[-1])[0] == "Eks-warga binaan"
+    await person.presses("cat:former_inmate")
+    replies = await person.says("kab. serang")
+    assert "Kabupaten Serang, Banten" in replies[-1].text
+    assert "WIB" in replies[-1].text
+    replies = await person.says("benar")
+    assert replies[-1].share_phone is not None
+    replies = await person.says("0812 3456 7890")
+    assert replies[0].remove_keyboard
+    replies = await person.says("pelatihan kerja dan konseling")
+    replies = await person.presses("time:morning")
+    summary = replies[-1].text
+    assert "+62 812-3456-7890" in summary
+    assert "Pelatihan kerja" in summary and "Konseling" in summary
+    replies = await person.says("benar")
+    assert "Pendaftaran Anda selesai" in replies[-1].text
+    [p] = await participants(db)
+    assert (p.status, p.name, p.category, p.city, p.province, p.timezone, p.phone) == (
+        "active", "Budi Santoso", "former_inmate", "Kabupaten Serang", "Banten", "Asia/Jakarta",
+        "+6281234567890",
+    )  # fmt: skip
+    assert p.interests == ["job_training", "counselling"]
+    assert p.contact_time == "morning"
+    assert p.consent_at is not None and p.registered_at is not None
+
+
+async def test_ambiguous_city_asks_which_one_and_ambon_is_wit(person: Person, db: Database) -> None:
+    await person.says("halo")
+    await person.says("setuju")
+    await person.presses("name:yes")
+    await person.presses("cat:youth")
+    replies = await person.says("Serang")
+    assert set(titles(replies[-1])) == {"Kota Serang", "Kab. Serang"}
+    replies = await person.presses("city:kota-serang")
+    assert "Kota Serang" in replies[-1].text
+    await person.presses("no")
+    replies = await person.presses("zone:city")
+    replies = await person.says("kota ambon")
+    assert "Maluku" in replies[-1].text and "WIT" in replies[-1].text
+    await person.says("ya")
+    [p] = await participants(db)
+    assert p.timezone == "Asia/Jayapura"
+
+
+async def test_sticker_photo_voice_and_long_text_are_answered_kindly(person: Person) -> None:
+    await person.says("halo")
+    await person.says("setuju")
+    await person.presses("name:yes")
+    for kind in (Kind.STICKER, Kind.PHOTO, Kind.VOICE, Kind.LOCATION):
+        replies = await person.sends(kind)
+        assert len(replies) == 2, kind
+        assert "Mana yang paling menggambarkan Anda?" in replies[-1].text  # the question again
+    replies = await person.says("x" * 4000)
+    assert "terlalu panjang" in replies[0].text
+    replies = await person.says("   ")
+    assert "kosong" in replies[0].text
+    replies = await person.says("/entahlah")
+    assert "/entahlah" in replies[0].text and "/bantuan" in replies[0].text
+
+
+async def test_person_typed_html_is_escaped(person: Person, db: Database) -> None:
+    await person.says("halo")
+    await person.says("setuju")
+    await person.presses("name:other")
+    replies = await person.says("Budi & Sons")
+    assert "Budi &amp; Sons" in replies[0].text
+    replies = await person.says("<b>Budi</b>")  # not a name: re-asked, nothing echoed raw
+    assert all("<b>Budi</b>" not in r.text for r in replies)
+
+
+async def test_redelivered_message_is_handled_once(person: Person, db: Database) -> None:
+    incoming = person._make(Kind.TEXT, text="halo")
+    first = await person.redelivers(incoming)
+    again = await person.redelivers(incoming)
+    assert first and again == []
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Address)) == 1
+
+
+async def test_start_from_registered_participant_opens_menu(person: Person, db: Database) -> None:
+    await sign_up(person)
+    replies = await person.says("/start")
+    assert "Halo, Budi Santoso" in replies[-1].text
+    assert len(await participants(db)) == 1
+
+
+async def test_start_code_is_kept(person: Person, db: Database) -> None:
+    await person.says("/start BAPAS-AMB-17")
+    await person.says("setuju")
+    [p] = await participants(db)
+    assert p.start_code == "BAPAS-AMB-17"
+
+
+async def test_cancel_mid_sign_up_deletes_what_was_typed(person: Person, db: Database) -> None:
+    await person.says("halo")
+    await person.says("setuju")
+    await person.presses("name:yes")
+    replies = await person.says("/batal")
+    assert "dihapus" in replies[-1].text
+    assert await participants(db) == []
+
+
+async def test_edit_from_summary_returns_to_summary(person: Person, db: Database) -> None:
+    await sign_up(person)
+    await person.says("/profil")
+    await person.presses("edit")
+    replies = await person.presses("edit:name")
+    assert "Siapa nama Anda?" in replies[-1].text
+    replies = await person.says("budi s")
+    assert "Budi S" in replies[-1].text and "Data Anda" in replies[-1].text
