@@ -52,6 +52,7 @@ _KIND_WORDS = {
 # "kabupaten administrasi kepulauan seribu", "kota adm. jakarta selatan".
 _ADMIN_WORDS = frozenset({"administrasi", "adm", "admin", "administratif"})
 _PROVINCE_WORDS = frozenset({"prov", "provinsi", "propinsi", "prop", "province"})
+_NOT_NAME_WORDS = frozenset(_KIND_WORDS) | _ADMIN_WORDS | _PROVINCE_WORDS
 # Words people wrap around the answer: "saya tinggal di ...", "dari ... pak".
 _FILLER = frozenset(
     {
@@ -60,7 +61,7 @@ _FILLER = frozenset(
         "domisili", "berdomisili", "bertempat", "tempat", "menetap", "alamat", "asal", "berasal",
         "sekarang", "skrg", "skrang", "ini", "yang", "yg", "ya", "iya", "nya",
         "pak", "bu", "bapak", "ibu", "kak", "mas", "mbak", "bang", "min",
-        "nih", "sih", "deh", "dong", "kok", "aja", "saja", "juga",
+        "nih", "sih", "deh", "dong", "kok", "aja", "saja", "juga", "atau", "tapi", "dekat",
         "indonesia", "ri", "in", "i", "live", "from", "the", "im", "am",
         "makasih", "terimakasih", "terima", "kasih", "thanks", "thank", "you", "tks",
     }
@@ -70,7 +71,10 @@ _SYNONYMS = {"kep": "kepulauan", "kepl": "kepulauan", "kpl": "kepulauan", "sumat
 _T = TypeVar("_T")
 
 _MIN_FUZZY_CHARS = 3
-_FUZZY_CUTOFF = 0.75
+_FUZZY_CUTOFF = 0.76
+_MIN_PREFIX_CHARS = 4
+_PREFIX_SCORE = 0.9
+_PART_PENALTY = 0.15
 _MAX_TOKENS = 40
 
 
@@ -308,40 +312,84 @@ def match_regencies(text: str) -> list[Regency]:
     name narrows to that kind (unless only the other kind exists: "kota sleman"); "serang" alone
     gives both Kota and Kabupaten Serang for the caller to ask which. Filler words ("saya tinggal
     di ...") are ignored, and a province named as well ("bandung, jawa barat") narrows the result.
-    Returns [] when nothing matches exactly.
+    When the words after a match look like the rest of a longer name ("kota tangerang selatn"),
+    that longer one comes first. Returns [] when nothing matches exactly.
     """
     tokens = _tokens(text)
     if not tokens:
         return []
-    spans = _spans(tokens, _data().regency_index)
+    index = _data().regency_index
+    spans = _spans(tokens, index)
     if not spans:
         return []
+    taken = {i for span in spans for i in range(span.start, span.end)}
+    named, named_at = _province_mentions(tokens, taken)
+    explained = taken | named_at | {i for i, t in enumerate(tokens) if t in _NOT_NAME_WORDS}
     found: list[Regency] = []
-    taken: set[int] = set()
     for span in spans:
+        found.extend(_narrow(_longer_names(tokens, span, explained, index), span.kind))
         found.extend(_narrow(_ordered(span.entries), span.kind))
-        taken.update(range(span.start, span.end))
     found = _dedupe(found)
-    named, _ = _province_mentions(tokens, taken)
     in_named = [r for r in found if r.province in named]
     return in_named or found
 
 
-def _fuzzy(queries: Iterable[str], index: _Index) -> list[tuple[float, int, bool]]:
-    """Best (score, item, is_alias) per item over all query phrases, best first."""
+def _longer_names(
+    tokens: Sequence[str], span: _Span, explained: set[int], index: _Index
+) -> list[Regency]:
+    """Names that start with the span's words and go on like the unexplained words after it."""
+    rest: list[str] = []
+    for i in range(span.end, min(len(tokens), span.start + index.longest)):
+        if i in explained:
+            break
+        rest.append(tokens[i])
+    if not rest:
+        return []
+    head = " ".join(tokens[span.start : span.end]) + " "
+    best: dict[int, tuple[float, bool]] = {}
+    for phrase, item, is_alias in index.fuzzy:
+        if not phrase.startswith(head):
+            continue
+        score = max(_similarity(head + " ".join(rest[:n]), phrase) for n in range(1, len(rest) + 1))
+        if score >= _FUZZY_CUTOFF and (score, not is_alias) > best.get(item, (0.0, True)):
+            best[item] = (score, is_alias)
+    regencies = _data().regencies
+    ranked = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[1][1], pair[0]))
+    return [regencies[item] for item, _ in ranked]
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _fuzzy(queries: Iterable[tuple[str, float]], index: _Index) -> list[tuple[float, int, bool]]:
+    """Best (score, item, is_alias) per item over (phrase, share of the text) pairs, best first.
+
+    A phrase must look like a name or alias (difflib ratio over the cutoff), or be its first
+    words ("sumatera" for Sumatera Utara). Phrases covering less of the text rank lower, so
+    "papua barat daya" puts Papua Barat Daya before Papua.
+    """
     best: dict[int, tuple[float, bool]] = {}
     matcher = difflib.SequenceMatcher(autojunk=False)
-    for query in queries:
+    for query, share in queries:
         if len(query.replace(" ", "")) < _MIN_FUZZY_CHARS:
             continue
         matcher.set_seq2(query)
+        prefix = query + " "
         for phrase, item, is_alias in index.fuzzy:
-            matcher.set_seq1(phrase)
-            if matcher.real_quick_ratio() < _FUZZY_CUTOFF or matcher.quick_ratio() < _FUZZY_CUTOFF:
-                continue
-            score = matcher.ratio()
-            if score < _FUZZY_CUTOFF:
-                continue
+            if len(query) >= _MIN_PREFIX_CHARS and phrase.startswith(prefix):
+                score = _PREFIX_SCORE
+            else:
+                matcher.set_seq1(phrase)
+                if (
+                    matcher.real_quick_ratio() < _FUZZY_CUTOFF
+                    or matcher.quick_ratio() < _FUZZY_CUTOFF
+                ):
+                    continue
+                score = matcher.ratio()
+                if score < _FUZZY_CUTOFF:
+                    continue
+            score -= _PART_PENALTY * (1.0 - share)
             previous = best.get(item)
             if previous is None or (score, not is_alias) > (previous[0], not previous[1]):
                 best[item] = (score, is_alias)
@@ -349,33 +397,36 @@ def _fuzzy(queries: Iterable[str], index: _Index) -> list[tuple[float, int, bool
     return [(score, item, is_alias) for item, (score, is_alias) in ranked]
 
 
-def _sub_phrases(tokens: Sequence[str], longest: int) -> list[str]:
-    phrases = []
-    for start in range(len(tokens)):
-        for end in range(start + 1, min(len(tokens), start + longest) + 1):
-            phrases.append(" ".join(tokens[start:end]))
-    return _dedupe(phrases)
+def _sub_phrases(runs: Sequence[Sequence[str]], longest: int) -> list[tuple[str, float]]:
+    """Every run of up to `longest` words, with the share of the text's letters it covers."""
+    total = sum(len(token) for run in runs for token in run) or 1
+    phrases: dict[str, float] = {}
+    for run in runs:
+        for start in range(len(run)):
+            for end in range(start + 1, min(len(run), start + longest) + 1):
+                words = run[start:end]
+                phrase = " ".join(words)
+                share = sum(len(word) for word in words) / total
+                phrases[phrase] = max(share, phrases.get(phrase, 0.0))
+    return list(phrases.items())
 
 
 def suggest_regencies(text: str, limit: int = 3) -> list[Regency]:
     """Close matches for a typo (difflib on normalised names and aliases), best first.
 
     For "did you mean" buttons: "pekalogan" gives Kota and Kabupaten Pekalongan. A kind word
-    ("kota pekalogan") puts that kind first. Text that only names a province ("jawa barat")
-    gives [] rather than look-alike cities (Jakarta Barat); ask for the province instead.
+    ("kota pekalogan") puts that kind first, and exact matches come first of all. Text that only
+    names a province ("jawa barat") gives [] rather than look-alike cities (Jakarta Barat): ask
+    for the province instead.
     """
     if limit <= 0:
         return []
     data = _data()
     tokens = _tokens(text)
     kinds = {_KIND_WORDS[t] for t in tokens if t in _KIND_WORDS}
-    tokens = [
-        t
-        for t in tokens
-        if t not in _KIND_WORDS and t not in _ADMIN_WORDS and t not in _PROVINCE_WORDS
-    ]
-    if not tokens:
-        return []
+    kind = next(iter(kinds)) if len(kinds) == 1 else None
+    exact = match_regencies(text)
+    tokens = [t for t in tokens if t not in _NOT_NAME_WORDS]
     exact_positions = {
         i for span in _spans(tokens, data.regency_index) for i in range(span.start, span.end)
     }
@@ -387,16 +438,12 @@ def suggest_regencies(text: str, limit: int = 3) -> list[Regency]:
             runs.append([])
         else:
             runs[-1].append(token)
-    phrases = [p for run in runs for p in _sub_phrases(run, data.regency_index.longest)]
-    if not phrases:
-        return []
-    scored = _fuzzy(phrases, data.regency_index)
-    kind = next(iter(kinds)) if len(kinds) == 1 else None
+    scored = _fuzzy(_sub_phrases(runs, data.regency_index.longest), data.regency_index)
     ranked = sorted(
         scored,
         key=lambda s: (-round(s[0], 6), data.regencies[s[1]].kind != kind, s[2], s[1]),
     )
-    return _dedupe(data.regencies[item] for _, item, _ in ranked)[:limit]
+    return _dedupe([*exact, *(data.regencies[item] for _, item, _ in ranked)])[:limit]
 
 
 def regency_by_key(key: str) -> Regency | None:
@@ -423,10 +470,11 @@ def suggest_provinces(text: str, limit: int = 3) -> list[Province]:
     if limit <= 0:
         return []
     data = _data()
+    exact = match_province(text)
     tokens = _province_tokens(text)
-    phrases = _sub_phrases(tokens, data.province_index.longest)
-    scored = _fuzzy(phrases, data.province_index)
-    return _dedupe(data.provinces[item] for _, item, _ in scored)[:limit]
+    scored = _fuzzy(_sub_phrases([tokens], data.province_index.longest), data.province_index)
+    found = [data.provinces[item] for _, item, _ in scored]
+    return _dedupe([*([exact] if exact else []), *found])[:limit]
 
 
 def province(name: str) -> Province:

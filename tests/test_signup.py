@@ -155,7 +155,7 @@ async def test_cancel_mid_sign_up_deletes_what_was_typed(person: Person, db: Dat
     await person.says("setuju")
     await person.presses("name:yes")
     replies = await person.says("/batal")
-    assert "dihapus" in replies[-1].text
+    assert "sudah kami hapus" in replies[-1].text
     assert await participants(db) == []
 
 
