@@ -19,6 +19,7 @@ __all__ = [
     "match_regencies",
     "province",
     "provinces",
+    "regencies",
     "regency_by_key",
     "suggest_provinces",
     "suggest_regencies",
@@ -444,6 +445,11 @@ def suggest_regencies(text: str, limit: int = 3) -> list[Regency]:
         key=lambda s: (-round(s[0], 6), data.regencies[s[1]].kind != kind, s[2], s[1]),
     )
     return _dedupe([*exact, *(data.regencies[item] for _, item, _ in ranked)])[:limit]
+
+
+def regencies() -> list[Regency]:
+    """All 514 kabupaten/kota, grouped by province (as in `provinces()`), kabupaten first."""
+    return list(_data().regencies)
 
 
 def regency_by_key(key: str) -> Regency | None:

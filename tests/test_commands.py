@@ -1,0 +1,104 @@
+"""Participant commands: /berhenti, /mulai, /hapus, /bahasa, /bantuan, /profil."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.models import Address, Conversation, Message, Participant
+from tests.fakes.channel import Person
+from tests.test_signup import sign_up
+
+
+async def only_participant(db: Database) -> Participant:
+    async with db.transaction() as session:
+        return (await session.execute(select(Participant))).scalar_one()
+
+
+async def test_stop_and_start_again(person: Person, db: Database) -> None:
+    await sign_up(person)
+    replies = await person.says("/berhenti")
+    assert "/mulai" in replies[-1].text
+    assert (await only_participant(db)).status == "stopped"
+    replies = await person.says("halo?")
+    assert "/mulai" in replies[-1].text
+    replies = await person.says("/mulai")
+    assert "Selamat datang kembali" in replies[0].text
+    assert (await only_participant(db)).status == "active"
+
+
+async def test_erase_needs_confirmation_and_removes_personal_data(person: Person, db: Database) -> None:
+    await sign_up(person)
+    replies = await person.says("/hapus")
+    assert [b.title for b in replies[-1].buttons] == ["Ya, hapus", "Batal"]
+    replies = await person.says("gak jadi")
+    assert "tidak ada yang dihapus" in replies[-1].text.lower()
+    assert (await only_participant(db)).name == "Budi Santoso"
+
+    await person.says("/hapus")
+    replies = await person.presses("erase:yes")
+    assert "sudah dihapus" in replies[-1].text
+    erased = await only_participant(db)
+    assert erased.status == "erased"
+    assert (erased.name, erased.phone, erased.city) == (None, None, None)
+    assert erased.category == "former_inmate" and erased.province == "Banten"  # anonymous counts
+    async with db.transaction() as session:
+        assert list((await session.execute(select(Address))).scalars()) == []
+        assert list((await session.execute(select(Conversation))).scalars()) == []
+        bodies = (await session.execute(select(Message.body).where(Message.direction == "in"))).scalars()
+        assert not any(b and "0812" in b for b in bodies)
+        bodies = (await session.execute(select(Message.body))).scalars()
+        assert not any(b and "Budi" in b for b in bodies)
+
+
+async def test_after_erasure_the_person_is_new_again(person: Person, db: Database) -> None:
+    await sign_up(person)
+    await person.says("/hapus")
+    await person.presses("erase:yes")
+    replies = await person.says("halo")
+    assert "Apakah Anda setuju?" in replies[-1].text
+
+
+async def test_language_switch_to_english_and_back(person: Person, db: Database) -> None:
+    await sign_up(person)
+    replies = await person.says("/bahasa")
+    assert [b.payload for b in replies[-1].buttons] == ["lang:id", "lang:en"]
+    replies = await person.presses("lang:en")
+    assert replies[0].text == "All right, I will use English from now on."
+    replies = await person.says("/profil")
+    assert "Your data" in replies[-1].text and "Former inmate" in replies[-1].text
+    replies = await person.presses("lang:id")
+    assert "Bahasa Indonesia" in replies[0].text
+    assert (await only_participant(db)).language == "id"
+
+
+async def test_language_before_consent_is_remembered(person: Person, db: Database) -> None:
+    await person.says("halo")
+    replies = await person.presses("lang:en")
+    assert "Do you agree?" in replies[-1].text
+    replies = await person.says("yes")
+    assert "May I call you <b>Budi Santoso</b>?" in replies[-1].text
+    assert (await only_participant(db)).language == "en"
+
+
+async def test_help_mid_sign_up_repeats_the_question(person: Person) -> None:
+    await person.says("halo")
+    await person.says("setuju")
+    replies = await person.says("/bantuan")
+    assert "/hapus" in replies[0].text and "/berhenti" in replies[0].text
+    assert "Budi Santoso" in replies[-1].text  # back to the name question
+
+
+async def test_profile_before_sign_up(person: Person) -> None:
+    replies = await person.says("/profil")
+    assert "/start" in replies[-1].text
+
+
+async def test_free_text_after_sign_up_gets_menu_and_is_logged(person: Person, db: Database) -> None:
+    await sign_up(person)
+    replies = await person.says("pak, saya butuh kerja")
+    assert "pendamping Anda" in replies[0].text
+    assert replies[-1].buttons
+    async with db.transaction() as session:
+        logged = (await session.execute(select(Message.body).where(Message.direction == "in"))).scalars()
+        assert "pak, saya butuh kerja" in list(logged)
