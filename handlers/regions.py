@@ -319,7 +319,8 @@ def match_regencies(text: str) -> list[Regency]:
     tokens = _tokens(text)
     if not tokens:
         return []
-    index = _data().regency_index
+    data = _data()
+    index = data.regency_index
     spans = _spans(tokens, index)
     if not spans:
         return []
@@ -328,7 +329,8 @@ def match_regencies(text: str) -> list[Regency]:
     explained = taken | named_at | {i for i, t in enumerate(tokens) if t in _NOT_NAME_WORDS}
     found: list[Regency] = []
     for span in spans:
-        found.extend(_narrow(_longer_names(tokens, span, explained, index), span.kind))
+        longer = _longer_names(tokens, span, explained, index)
+        found.extend(_narrow([data.regencies[item] for item in longer], span.kind))
         found.extend(_narrow(_ordered(span.entries), span.kind))
     found = _dedupe(found)
     in_named = [r for r in found if r.province in named]
@@ -337,8 +339,9 @@ def match_regencies(text: str) -> list[Regency]:
 
 def _longer_names(
     tokens: Sequence[str], span: _Span, explained: set[int], index: _Index
-) -> list[Regency]:
-    """Names that start with the span's words and go on like the unexplained words after it."""
+) -> list[int]:
+    """Items whose name starts with the span's words and goes on like the unexplained words
+    after it ("tangerang selatn" -> Tangerang Selatan), closest first."""
     rest: list[str] = []
     for i in range(span.end, min(len(tokens), span.start + index.longest)):
         if i in explained:
@@ -354,9 +357,8 @@ def _longer_names(
         score = max(_similarity(head + " ".join(rest[:n]), phrase) for n in range(1, len(rest) + 1))
         if score >= _FUZZY_CUTOFF and (score, not is_alias) > best.get(item, (0.0, True)):
             best[item] = (score, is_alias)
-    regencies = _data().regencies
     ranked = sorted(best.items(), key=lambda pair: (-pair[1][0], pair[1][1], pair[0]))
-    return [regencies[item] for item, _ in ranked]
+    return [item for item, _ in ranked]
 
 
 def _similarity(a: str, b: str) -> float:
@@ -462,13 +464,25 @@ def _province_tokens(text: str) -> list[str]:
 
 
 def match_province(text: str) -> Province | None:
-    """The province the text names: "jawa barat", "Jabar", "prov. maluku", "papua selatan"."""
+    """The province the text names: "jawa barat", "Jabar", "prov. maluku", "papua selatan".
+
+    None when nothing matches, or when the words after a match look like a mistyped longer
+    name ("papua selatann" is not taken for Papua): `suggest_provinces` offers it instead.
+    """
     tokens = _province_tokens(text)
     if not tokens:
         return None
     data = _data()
     spans = _spans(tokens, data.province_index)
-    return data.provinces[spans[0].entries[0][0]] if spans else None
+    if not spans:
+        return None
+    best = spans[0]
+    explained = set(range(best.start, best.end)) | {
+        i for i, t in enumerate(tokens) if t in _NOT_NAME_WORDS
+    }
+    if _longer_names(tokens, best, explained, data.province_index):
+        return None
+    return data.provinces[best.entries[0][0]]
 
 
 def suggest_provinces(text: str, limit: int = 3) -> list[Province]:

@@ -1,0 +1,550 @@
+"""Kabupaten/kota and province matching, the data behind it, and time zones."""
+
+from __future__ import annotations
+
+import csv
+import re
+import time
+from collections import Counter
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handlers import regions
+from handlers.regions import Province, Regency
+
+DATA = Path(regions.__file__).resolve().parent / "data"
+
+
+def read_tsv(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def labels(found: list[Regency]) -> list[str]:
+    return [r.label() for r in found]
+
+
+def only(text: str) -> Regency:
+    found = regions.match_regencies(text)
+    assert len(found) == 1, (text, labels(found))
+    return found[0]
+
+
+# --- the data ----------------------------------------------------------------------------------
+
+
+def test_regency_counts() -> None:
+    rows = read_tsv("regencies.tsv")
+    assert list(rows[0]) == ["kind", "name", "province", "aliases"]
+    assert len(rows) == 514
+    kinds = Counter(row["kind"] for row in rows)
+    assert kinds == {"kota": 98, "kabupaten": 416}
+    assert len(regions.regencies()) == 514
+
+
+def test_no_duplicate_regencies() -> None:
+    pairs = Counter((row["kind"], row["name"]) for row in read_tsv("regencies.tsv"))
+    assert [pair for pair, count in pairs.items() if count > 1] == []
+
+
+def test_every_province_has_regencies_and_every_regency_a_known_province() -> None:
+    provinces = [row["province"] for row in read_tsv("provinces.tsv")]
+    assert len(provinces) == len(set(provinces)) == 38
+    used = Counter(row["province"] for row in read_tsv("regencies.tsv"))
+    assert set(used) == set(provinces)
+    assert all(used[name] >= 1 for name in provinces)
+
+
+@pytest.mark.parametrize(
+    ("province", "kabupaten", "kota"),
+    [
+        ("Aceh", 18, 5),
+        ("Sumatera Utara", 25, 8),
+        ("Sumatera Barat", 12, 7),
+        ("Riau", 10, 2),
+        ("Jambi", 9, 2),
+        ("Sumatera Selatan", 13, 4),
+        ("Bengkulu", 9, 1),
+        ("Lampung", 13, 2),
+        ("Kepulauan Bangka Belitung", 6, 1),
+        ("Kepulauan Riau", 5, 2),
+        ("DKI Jakarta", 1, 5),
+        ("Jawa Barat", 18, 9),
+        ("Jawa Tengah", 29, 6),
+        ("Daerah Istimewa Yogyakarta", 4, 1),
+        ("Jawa Timur", 29, 9),
+        ("Banten", 4, 4),
+        ("Bali", 8, 1),
+        ("Nusa Tenggara Barat", 8, 2),
+        ("Nusa Tenggara Timur", 21, 1),
+        ("Kalimantan Barat", 12, 2),
+        ("Kalimantan Tengah", 13, 1),
+        ("Kalimantan Selatan", 11, 2),
+        ("Kalimantan Timur", 7, 3),
+        ("Kalimantan Utara", 4, 1),
+        ("Sulawesi Utara", 11, 4),
+        ("Sulawesi Tengah", 12, 1),
+        ("Sulawesi Selatan", 21, 3),
+        ("Sulawesi Tenggara", 15, 2),
+        ("Gorontalo", 5, 1),
+        ("Sulawesi Barat", 6, 0),
+        ("Maluku", 9, 2),
+        ("Maluku Utara", 8, 2),
+        ("Papua", 8, 1),
+        ("Papua Barat", 7, 0),
+        ("Papua Selatan", 4, 0),
+        ("Papua Tengah", 8, 0),
+        ("Papua Pegunungan", 8, 0),
+        ("Papua Barat Daya", 5, 1),
+    ],
+)
+def test_regencies_per_province(province: str, kabupaten: int, kota: int) -> None:
+    here = Counter(r.kind for r in regions.regencies() if r.province == province)
+    assert (here["kabupaten"], here["kota"]) == (kabupaten, kota)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Serang", "Pekalongan", "Bandung", "Bekasi", "Bogor", "Tangerang", "Cirebon", "Tegal",
+        "Malang", "Kediri", "Blitar", "Probolinggo", "Pasuruan", "Mojokerto", "Madiun", "Magelang",
+        "Semarang", "Sukabumi", "Tasikmalaya", "Sorong", "Kupang", "Jayapura", "Solok", "Bima",
+        "Gorontalo",
+    ],
+)  # fmt: skip
+def test_names_that_are_both_kota_and_kabupaten(name: str) -> None:
+    both = [r for r in regions.regencies() if r.name == name]
+    assert sorted(r.kind for r in both) == ["kabupaten", "kota"]
+    assert {r.province for r in both} == {both[0].province}
+    assert set(regions.match_regencies(name)) == set(both)
+
+
+def test_banjar_is_a_kota_in_jawa_barat_and_a_kabupaten_in_kalimantan_selatan() -> None:
+    found = regions.match_regencies("banjar")
+    assert {(r.kind, r.province) for r in found} == {
+        ("kota", "Jawa Barat"),
+        ("kabupaten", "Kalimantan Selatan"),
+    }
+    assert only("banjar kalsel").province == "Kalimantan Selatan"
+    assert only("kota banjar").province == "Jawa Barat"
+
+
+def test_provinces_and_zones() -> None:
+    rows = read_tsv("provinces.tsv")
+    assert list(rows[0]) == ["province", "zone", "timezone", "aliases"]
+    listed = regions.provinces()
+    assert [p.name for p in listed] == [row["province"] for row in rows]
+    for province in listed:
+        assert province.zone in regions.ZONES
+        assert province.timezone == regions.ZONES[province.zone]
+        assert regions.zone_of_timezone(province.timezone) == province.zone
+        assert ZoneInfo(province.timezone).key == province.timezone
+
+
+WIB = {
+    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Jambi", "Sumatera Selatan", "Bengkulu",
+    "Lampung", "Kepulauan Bangka Belitung", "Kepulauan Riau", "DKI Jakarta", "Jawa Barat",
+    "Jawa Tengah", "Daerah Istimewa Yogyakarta", "Jawa Timur", "Banten", "Kalimantan Barat",
+    "Kalimantan Tengah",
+}  # fmt: skip
+WITA = {
+    "Bali", "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Selatan", "Kalimantan Timur",
+    "Kalimantan Utara", "Sulawesi Utara", "Sulawesi Tengah", "Sulawesi Selatan",
+    "Sulawesi Tenggara", "Gorontalo", "Sulawesi Barat",
+}  # fmt: skip
+WIT = {
+    "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Barat Daya", "Papua Selatan",
+    "Papua Tengah", "Papua Pegunungan",
+}  # fmt: skip
+
+
+def test_each_province_is_in_the_right_zone() -> None:
+    zones = {p.name: p.zone for p in regions.provinces()}
+    assert {name for name, zone in zones.items() if zone == "WIB"} == WIB
+    assert {name for name, zone in zones.items() if zone == "WITA"} == WITA
+    assert {name for name, zone in zones.items() if zone == "WIT"} == WIT
+
+
+def test_zones() -> None:
+    assert regions.ZONES == {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+    assert regions.zone_of_timezone("Asia/Jakarta") == "WIB"
+    assert regions.zone_of_timezone("Asia/Makassar") == "WITA"
+    assert regions.zone_of_timezone("Asia/Jayapura") == "WIT"
+    assert regions.zone_of_timezone("Asia/Pontianak") == "WIB"
+    for unknown in ("Europe/London", "", "WIB", "asia/jakarta", "UTC"):
+        with pytest.raises(ValueError):
+            regions.zone_of_timezone(unknown)
+
+
+def test_province_by_official_name() -> None:
+    assert regions.province("Banten") == Province("Banten", "WIB", "Asia/Jakarta")
+    assert regions.province("Papua Pegunungan").zone == "WIT"
+    for unknown in ("Jabar", "banten", "Atlantis", ""):
+        with pytest.raises(KeyError):
+            regions.province(unknown)
+
+
+def test_lists_are_copies() -> None:
+    regions.provinces().clear()
+    regions.regencies().clear()
+    assert len(regions.provinces()) == 38
+    assert len(regions.regencies()) == 514
+
+
+# --- keys and labels ---------------------------------------------------------------------------
+
+
+def test_keys_are_unique_short_ascii_and_round_trip() -> None:
+    keys = [r.key for r in regions.regencies()]
+    assert len(set(keys)) == 514
+    for regency in regions.regencies():
+        assert re.fullmatch(r"(kota|kab)(-[a-z0-9]+)+", regency.key), regency.key
+        assert len(regency.key.encode()) <= 40
+        assert regions.regency_by_key(regency.key) is regency
+    assert regions.regency_by_key("kab-serang") == Regency("kabupaten", "Serang", "Banten")
+    assert regions.regency_by_key("kota-serang") == Regency("kota", "Serang", "Banten")
+    assert regions.regency_by_key("kota-atlantis") is None
+    assert regions.regency_by_key("") is None
+
+
+def test_labels() -> None:
+    kota, kab = regions.match_regencies("serang")
+    assert (kota.label(), kab.label()) == ("Kota Serang", "Kabupaten Serang")
+    assert (kota.label("id"), kab.label("id")) == ("Kota Serang", "Kabupaten Serang")
+    assert (kota.label("en"), kab.label("en")) == ("Serang City", "Serang Regency")
+    assert only("kab bandung barat").label("en") == "Bandung Barat Regency"
+
+
+def test_every_regency_is_found_by_its_label_and_name() -> None:
+    for regency in regions.regencies():
+        assert regions.match_regencies(regency.label("id")) == [regency], regency
+        assert regions.match_regencies(regency.label("en")) == [regency], regency
+        assert regency in regions.match_regencies(regency.name), regency
+        assert regency in regions.match_regencies(regency.name.upper()), regency
+
+
+def test_every_alias_finds_its_regency_and_never_shadows_a_name() -> None:
+    by_name: dict[str, set[str]] = {}
+    for row in read_tsv("regencies.tsv"):
+        by_name.setdefault(" ".join(regions._tokens(row["name"])), set()).add(row["name"])
+    for row in read_tsv("regencies.tsv"):
+        kind_prefix = "Kota" if row["kind"] == "kota" else "Kabupaten"
+        for alias in filter(None, row["aliases"].split("|")):
+            found = regions.match_regencies(alias)
+            assert any(r.name == row["name"] and r.kind == row["kind"] for r in found), alias
+            assert by_name.get(" ".join(regions._tokens(alias)), {row["name"]}) == {row["name"]}
+            found = regions.match_regencies(f"{kind_prefix} {alias}")
+            assert any(r.name == row["name"] for r in found), alias
+
+
+def test_every_province_is_found_by_its_name_and_aliases() -> None:
+    for row in read_tsv("provinces.tsv"):
+        expected = regions.province(row["province"])
+        for text in (row["province"], f"Provinsi {row['province']}", *row["aliases"].split("|")):
+            if text:
+                assert regions.match_province(text) == expected, text
+        assert regions.suggest_provinces(row["province"])[0] == expected
+
+
+# --- what people type --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "province", "zone"),
+    [
+        ("kab. serang", "Kabupaten Serang", "Banten", "WIB"),
+        ("Kab Serang", "Kabupaten Serang", "Banten", "WIB"),
+        ("kota serang", "Kota Serang", "Banten", "WIB"),
+        ("KABUPATEN SERANG", "Kabupaten Serang", "Banten", "WIB"),
+        ("saya tinggal di kab. serang 🙏", "Kabupaten Serang", "Banten", "WIB"),
+        ("ambon", "Kota Ambon", "Maluku", "WIT"),
+        ("saya di kota ambon", "Kota Ambon", "Maluku", "WIT"),
+        ("jaksel", "Kota Jakarta Selatan", "DKI Jakarta", "WIB"),
+        ("Jakarta Selatan", "Kota Jakarta Selatan", "DKI Jakarta", "WIB"),
+        ("Kota Adm. Jakarta Selatan", "Kota Jakarta Selatan", "DKI Jakarta", "WIB"),
+        ("Jakpus", "Kota Jakarta Pusat", "DKI Jakarta", "WIB"),
+        ("jakut", "Kota Jakarta Utara", "DKI Jakarta", "WIB"),
+        ("Jakbar", "Kota Jakarta Barat", "DKI Jakarta", "WIB"),
+        ("jaktim", "Kota Jakarta Timur", "DKI Jakarta", "WIB"),
+        (
+            "Kabupaten Administrasi Kepulauan Seribu",
+            "Kabupaten Kepulauan Seribu",
+            "DKI Jakarta",
+            "WIB",
+        ),
+        ("kep. seribu", "Kabupaten Kepulauan Seribu", "DKI Jakarta", "WIB"),
+        ("jogja", "Kota Yogyakarta", "Daerah Istimewa Yogyakarta", "WIB"),
+        ("Yogyakarta", "Kota Yogyakarta", "Daerah Istimewa Yogyakarta", "WIB"),
+        ("Yogya", "Kota Yogyakarta", "Daerah Istimewa Yogyakarta", "WIB"),
+        ("kota bekasi", "Kota Bekasi", "Jawa Barat", "WIB"),
+        ("kab bandung barat", "Kabupaten Bandung Barat", "Jawa Barat", "WIB"),
+        ("Tangsel", "Kota Tangerang Selatan", "Banten", "WIB"),
+        ("makasar", "Kota Makassar", "Sulawesi Selatan", "WITA"),
+        ("Makassar", "Kota Makassar", "Sulawesi Selatan", "WITA"),
+        ("Denpasar", "Kota Denpasar", "Bali", "WITA"),
+        ("kab. maluku tengah", "Kabupaten Maluku Tengah", "Maluku", "WIT"),
+        ("Merauke", "Kabupaten Merauke", "Papua Selatan", "WIT"),
+        ("Balikpapan", "Kota Balikpapan", "Kalimantan Timur", "WITA"),
+        ("Pontianak", "Kota Pontianak", "Kalimantan Barat", "WIB"),
+        ("Palangka Raya", "Kota Palangka Raya", "Kalimantan Tengah", "WIB"),
+        ("Palangkaraya", "Kota Palangka Raya", "Kalimantan Tengah", "WIB"),
+        ("Kota Tarakan", "Kota Tarakan", "Kalimantan Utara", "WITA"),
+        ("Solo", "Kota Surakarta", "Jawa Tengah", "WIB"),
+        ("surabaya", "Kota Surabaya", "Jawa Timur", "WIB"),
+        ("Nabire", "Kabupaten Nabire", "Papua Tengah", "WIT"),
+        ("Timika", "Kabupaten Mimika", "Papua Tengah", "WIT"),
+        ("Jayawijaya", "Kabupaten Jayawijaya", "Papua Pegunungan", "WIT"),
+        ("Wamena", "Kabupaten Jayawijaya", "Papua Pegunungan", "WIT"),
+        ("kota sorong", "Kota Sorong", "Papua Barat Daya", "WIT"),
+        ("kab sorong", "Kabupaten Sorong", "Papua Barat Daya", "WIT"),
+        ("Raja Ampat", "Kabupaten Raja Ampat", "Papua Barat Daya", "WIT"),
+        ("Manokwari", "Kabupaten Manokwari", "Papua Barat", "WIT"),
+        ("kota jayapura", "Kota Jayapura", "Papua", "WIT"),
+        ("Ternate", "Kota Ternate", "Maluku Utara", "WIT"),
+        ("Mataram", "Kota Mataram", "Nusa Tenggara Barat", "WITA"),
+        ("kota kupang", "Kota Kupang", "Nusa Tenggara Timur", "WITA"),
+        ("Labuan Bajo", "Kabupaten Manggarai Barat", "Nusa Tenggara Timur", "WITA"),
+        ("Manado", "Kota Manado", "Sulawesi Utara", "WITA"),
+        ("Palu", "Kota Palu", "Sulawesi Tengah", "WITA"),
+        ("Kendari", "Kota Kendari", "Sulawesi Tenggara", "WITA"),
+        ("Mamuju", "Kabupaten Mamuju", "Sulawesi Barat", "WITA"),
+        ("Banjarmasin", "Kota Banjarmasin", "Kalimantan Selatan", "WITA"),
+        ("Samarinda", "Kota Samarinda", "Kalimantan Timur", "WITA"),
+        ("Medan", "Kota Medan", "Sumatera Utara", "WIB"),
+        ("Banda Aceh", "Kota Banda Aceh", "Aceh", "WIB"),
+        ("Batam", "Kota Batam", "Kepulauan Riau", "WIB"),
+        ("Pangkal Pinang", "Kota Pangkalpinang", "Kepulauan Bangka Belitung", "WIB"),
+        ("Tanjung Pinang", "Kota Tanjungpinang", "Kepulauan Riau", "WIB"),
+        ("Pematang Siantar", "Kota Pematangsiantar", "Sumatera Utara", "WIB"),
+        ("Bau-Bau", "Kota Baubau", "Sulawesi Tenggara", "WITA"),
+        ("Pare-Pare", "Kota Parepare", "Sulawesi Selatan", "WITA"),
+        ("Gunung Kidul", "Kabupaten Gunungkidul", "Daerah Istimewa Yogyakarta", "WIB"),
+        ("kulonprogo", "Kabupaten Kulon Progo", "Daerah Istimewa Yogyakarta", "WIB"),
+        ("Toli-Toli", "Kabupaten Tolitoli", "Sulawesi Tengah", "WITA"),
+        ("tojo una una", "Kabupaten Tojo Una-Una", "Sulawesi Tengah", "WITA"),
+        ("kab. lima puluh kota", "Kabupaten Lima Puluh Kota", "Sumatera Barat", "WIB"),
+        ("50 kota", "Kabupaten Lima Puluh Kota", "Sumatera Barat", "WIB"),
+        ("Kota Baru", "Kabupaten Kotabaru", "Kalimantan Selatan", "WITA"),
+        ("kota kotamobagu", "Kota Kotamobagu", "Sulawesi Utara", "WITA"),
+        ("Purwokerto", "Kabupaten Banyumas", "Jawa Tengah", "WIB"),
+        ("Cikarang", "Kabupaten Bekasi", "Jawa Barat", "WIB"),
+        ("Toba Samosir", "Kabupaten Toba", "Sumatera Utara", "WIB"),
+        ("Mamuju Utara", "Kabupaten Pasangkayu", "Sulawesi Barat", "WITA"),
+        ("Maluku Tenggara Barat", "Kabupaten Kepulauan Tanimbar", "Maluku", "WIT"),
+        ("kota sleman", "Kabupaten Sleman", "Daerah Istimewa Yogyakarta", "WIB"),
+        ("Kodya Malang", "Kota Malang", "Jawa Timur", "WIB"),
+        ("Kotamadya Medan", "Kota Medan", "Sumatera Utara", "WIB"),
+        ("Kot. Ambon", "Kota Ambon", "Maluku", "WIT"),
+        ("Bekasi kota", "Kota Bekasi", "Jawa Barat", "WIB"),
+        ("serang, banten", "Kota Serang", "Banten", "WIB"),
+        ("kab. serang, banten", "Kabupaten Serang", "Banten", "WIB"),
+        ("kupang ntt", "Kota Kupang", "Nusa Tenggara Timur", "WITA"),
+        ("SAYA DARI KOTA AMBON PAK 🙏🙏", "Kota Ambon", "Maluku", "WIT"),
+        ("Dénpasar", "Kota Denpasar", "Bali", "WITA"),
+        ("South Jakarta", "Kota Jakarta Selatan", "DKI Jakarta", "WIB"),
+    ],
+)
+def test_what_people_type(text: str, label: str, province: str, zone: str) -> None:
+    found = regions.match_regencies(text)
+    assert labels(found)[:1] == [label], (text, labels(found))
+    assert found[0].province == province
+    assert regions.province(found[0].province).zone == zone
+    assert regions.province(found[0].province).timezone == regions.ZONES[zone]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kab. serang", "Kab Serang", "kota serang", "ambon", "jaksel", "Jakarta Selatan", "jogja",
+        "Yogyakarta", "kota bekasi", "kab bandung barat", "Tangsel", "makasar", "Denpasar",
+        "kab. maluku tengah", "Kota Tarakan", "saya tinggal di kab. serang 🙏",
+    ],
+)  # fmt: skip
+def test_examples_are_not_ambiguous(text: str) -> None:
+    only(text)
+
+
+def test_a_name_alone_gives_both_kinds() -> None:
+    assert labels(regions.match_regencies("serang")) == ["Kota Serang", "Kabupaten Serang"]
+    assert set(labels(regions.match_regencies("Pekalongan"))) == {
+        "Kota Pekalongan",
+        "Kabupaten Pekalongan",
+    }
+    assert set(labels(regions.match_regencies("bandung"))) == {"Kota Bandung", "Kabupaten Bandung"}
+    assert set(labels(regions.match_regencies("tangerang"))) == {
+        "Kota Tangerang",
+        "Kabupaten Tangerang",
+    }
+
+
+def test_jakarta_or_dki_offers_the_five_cities() -> None:
+    for text in ("DKI", "Jakarta", "dki jakarta", "saya di jakarta"):
+        found = regions.match_regencies(text)
+        assert len(found) == 5, text
+        assert {r.province for r in found} == {"DKI Jakarta"}
+        assert all(r.kind == "kota" for r in found)
+    dki = regions.match_province("DKI")
+    assert dki == regions.province("DKI Jakarta")
+    assert dki.zone == "WIB"
+
+
+def test_a_province_named_too_narrows_the_result() -> None:
+    assert {r.province for r in regions.match_regencies("bandung jawa barat")} == {"Jawa Barat"}
+    assert only("martapura kalsel").label() == "Kabupaten Banjar"
+    assert len(regions.match_regencies("martapura")) == 2
+
+
+def test_the_rest_of_a_longer_name_with_a_typo_comes_first() -> None:
+    found = regions.match_regencies("kota tangerang selatn")
+    assert labels(found)[0] == "Kota Tangerang Selatan"
+    assert len(found) > 1  # the caller asks, rather than guess
+    assert labels(regions.match_regencies("jakarta selatn"))[0] == "Kota Jakarta Selatan"
+    assert labels(regions.match_regencies("bandung barta"))[0] == "Kabupaten Bandung Barat"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "   ", "🙏", "...", "kota", "kab.", "kabupaten", "saya tinggal di", "di", "pak",
+        "Jawa Barat", "Bali", "Papua", "Sumatera", "xyz", "pekalogan", "surabya",
+    ],
+)  # fmt: skip
+def test_no_exact_match(text: str) -> None:
+    assert regions.match_regencies(text) == []
+
+
+@pytest.mark.parametrize("text", ["", "   ", "🙏", "kota", "kab.", "saya di", "x", "ab"])
+def test_nothing_to_suggest_from_nothing(text: str) -> None:
+    assert regions.suggest_regencies(text) == []
+    assert regions.match_province(text) is None
+    assert regions.suggest_provinces(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pekalogan", {"Kota Pekalongan", "Kabupaten Pekalongan"}),
+        ("surabya", {"Kota Surabaya"}),
+        ("makassr", {"Kota Makassar"}),
+        ("balikpapn", {"Kota Balikpapan"}),
+        ("pontianal", {"Kota Pontianak"}),
+        ("denpasr", {"Kota Denpasar"}),
+        ("merauk", {"Kabupaten Merauke"}),
+        ("tanggerang", {"Kota Tangerang", "Kabupaten Tangerang"}),
+        ("saya di kota pekalogan", {"Kota Pekalongan"}),
+        ("rumah saya di pekalogan dekat pasar", {"Kota Pekalongan", "Kabupaten Pekalongan"}),
+        ("kab. pekalogn, jawa tengah", {"Kabupaten Pekalongan"}),
+        ("jogyakarta", {"Kota Yogyakarta"}),
+        ("kutai", {"Kabupaten Kutai Barat", "Kabupaten Kutai Timur"}),
+    ],
+)
+def test_suggestions_for_typos(text: str, expected: set[str]) -> None:
+    found = labels(regions.suggest_regencies(text))
+    assert expected <= set(found), (text, found)
+    assert len(found) <= 3
+
+
+def test_suggestions_order_and_limit() -> None:
+    assert labels(regions.suggest_regencies("kota pekalogan"))[0] == "Kota Pekalongan"
+    assert labels(regions.suggest_regencies("kab pekalogan"))[0] == "Kabupaten Pekalongan"
+    assert labels(regions.suggest_regencies("kab bandung barat"))[0] == "Kabupaten Bandung Barat"
+    assert len(regions.suggest_regencies("lombok", limit=5)) == 4
+    assert len(regions.suggest_regencies("lombok", limit=1)) == 1
+    assert regions.suggest_regencies("lombok", limit=0) == []
+
+
+def test_a_province_name_is_not_taken_for_a_look_alike_city() -> None:
+    # "Jawa Barat" looks like "Jakarta Barat": better to ask for the province.
+    for text in ("Jawa Barat", "jawa timur", "Bali", "provinsi papua barat", "kalsel"):
+        assert regions.suggest_regencies(text) == [], text
+        assert regions.match_province(text) is not None, text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("jawa barat", "Jawa Barat"),
+        ("Jabar", "Jawa Barat"),
+        ("prov. maluku", "Maluku"),
+        ("Provinsi Maluku Utara", "Maluku Utara"),
+        ("papua selatan", "Papua Selatan"),
+        ("Papua", "Papua"),
+        ("papua barat", "Papua Barat"),
+        ("Papua Barat Daya", "Papua Barat Daya"),
+        ("jatim", "Jawa Timur"),
+        ("Jateng", "Jawa Tengah"),
+        ("sumut", "Sumatera Utara"),
+        ("Sumatra Utara", "Sumatera Utara"),
+        ("sulsel", "Sulawesi Selatan"),
+        ("NTT", "Nusa Tenggara Timur"),
+        ("ntb", "Nusa Tenggara Barat"),
+        ("DIY", "Daerah Istimewa Yogyakarta"),
+        ("Jogja", "Daerah Istimewa Yogyakarta"),
+        ("DI Yogyakarta", "Daerah Istimewa Yogyakarta"),
+        ("Kalbar", "Kalimantan Barat"),
+        ("Babel", "Kepulauan Bangka Belitung"),
+        ("Kep. Riau", "Kepulauan Riau"),
+        ("Kepri", "Kepulauan Riau"),
+        ("Riau", "Riau"),
+        ("DKI Jakarta", "DKI Jakarta"),
+        ("Jakarta", "DKI Jakarta"),
+        ("saya tinggal di provinsi banten", "Banten"),
+        ("BALI 🌴", "Bali"),
+        ("NAD", "Aceh"),
+    ],
+)
+def test_match_province(text: str, name: str) -> None:
+    assert regions.match_province(text) == regions.province(name)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("jawa barar", "Jawa Barat"),
+        ("sumatera", "Sumatera Utara"),
+        ("kalimantan", "Kalimantan Barat"),
+        ("nusa tenggara", "Nusa Tenggara Timur"),
+        ("sulawesi selatn", "Sulawesi Selatan"),
+        ("gorontaalo", "Gorontalo"),
+        ("papua selatann", "Papua Selatan"),
+    ],
+)
+def test_suggest_provinces(text: str, expected: str) -> None:
+    assert regions.match_province(text) is None
+    found = regions.suggest_provinces(text)
+    assert regions.province(expected) in found
+    assert len(found) <= 3
+
+
+def test_suggest_provinces_puts_the_closest_first() -> None:
+    assert regions.suggest_provinces("papua barat daya")[0].name == "Papua Barat Daya"
+    assert regions.suggest_provinces("papua selatan")[0].name == "Papua Selatan"
+
+
+# --- speed -------------------------------------------------------------------------------------
+
+
+def test_loaded_once_and_no_file_reads_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    regions.match_regencies("ambon")
+
+    def no_reads(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read a file after loading")
+
+    monkeypatch.setattr(Path, "open", no_reads)
+    monkeypatch.setattr("builtins.open", no_reads)
+    assert only("ambon").label() == "Kota Ambon"
+    assert regions.suggest_regencies("pekalogan")
+    assert regions.match_province("jabar") is not None
+    assert regions.suggest_provinces("jawa barar")
+
+
+def test_fast_enough() -> None:
+    texts = ["saya tinggal di kab. serang 🙏", "jaksel", "pekalogan", "kota tangerang selatn"]
+    start = time.perf_counter()
+    for _ in range(50):
+        for text in texts:
+            regions.match_regencies(text)
+            regions.suggest_regencies(text)
+    assert time.perf_counter() - start < 10  # about 2 s on a slow machine; guards against O(n^2)
