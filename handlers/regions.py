@@ -63,8 +63,17 @@ _FILLER = frozenset(
         "sekarang", "skrg", "skrang", "ini", "yang", "yg", "ya", "iya", "nya",
         "pak", "bu", "bapak", "ibu", "kak", "mas", "mbak", "bang", "min",
         "nih", "sih", "deh", "dong", "kok", "aja", "saja", "juga", "atau", "tapi", "dekat",
+        "belum", "tahu", "tau", "tidak", "gak", "ga", "nggak", "ngga", "enggak",
         "indonesia", "ri", "in", "i", "live", "from", "the", "im", "am",
         "makasih", "terimakasih", "terima", "kasih", "thanks", "thank", "you", "tks",
+    }
+)  # fmt: skip
+# Words that come before the name of a place smaller than a kabupaten/kota.
+_SMALLER_PLACE_WORDS = frozenset(
+    {
+        "kec", "kecamatan", "distrik", "kel", "kelurahan", "desa", "ds", "dusun", "dukuh",
+        "kampung", "kp", "jl", "jln", "jalan", "gg", "gang", "rt", "rw", "perum", "perumahan",
+        "komplek", "kompleks", "lapas", "rutan",
     }
 )  # fmt: skip
 _SYNONYMS = {"kep": "kepulauan", "kepl": "kepulauan", "kpl": "kepulauan", "sumatra": "sumatera"}
@@ -251,31 +260,41 @@ class _Span:
 
 
 def _kind_next_to(tokens: Sequence[str], start: int, end: int) -> str | None:
+    """The kind said just before the name ("kab. adm. ..."), or else just after ("bekasi kota");
+    None if neither or both ("kota/kab serang")."""
+    kinds: set[str] = set()
     before = start - 1
-    while before >= 0 and tokens[before] in _ADMIN_WORDS:
+    while before >= 0 and tokens[before] in _NOT_NAME_WORDS:
+        kinds.update([_KIND_WORDS[tokens[before]]] if tokens[before] in _KIND_WORDS else [])
         before -= 1
-    if before >= 0 and tokens[before] in _KIND_WORDS:
-        return _KIND_WORDS[tokens[before]]
-    if end < len(tokens) and tokens[end] in _KIND_WORDS:
-        return _KIND_WORDS[tokens[end]]
-    return None
+    after = end
+    while not kinds and after < len(tokens) and tokens[after] in _NOT_NAME_WORDS:
+        kinds.update([_KIND_WORDS[tokens[after]]] if tokens[after] in _KIND_WORDS else [])
+        after += 1
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _spans(tokens: Sequence[str], index: _Index) -> list[_Span]:
-    """Non-overlapping phrases found in the tokens: longest first, then those with a kind word."""
-    found: list[_Span] = []
+    """Non-overlapping phrases found in the tokens: longest first, then those with a kind word.
+
+    A phrase right after "kecamatan", "desa", "jalan"... names a smaller place ("Kecamatan Batu
+    Ampar, Kabupaten Kotabaru" is not Kota Batu): it counts only if nothing else matched.
+    """
+    found: list[tuple[bool, _Span]] = []
     for start in range(len(tokens)):
+        minor = start > 0 and tokens[start - 1] in _SMALLER_PLACE_WORDS
         for end in range(min(len(tokens), start + index.longest), start, -1):
             entries = index.lookup(tokens[start:end])
             if entries:
                 kind = _kind_next_to(tokens, start, end)
-                found.append(_Span(start, end, tuple(entries), kind))
-    found.sort(key=lambda s: (s.start - s.end, s.kind is None, s.start))
-    chosen: list[_Span] = []
-    for span in found:
-        if all(span.end <= other.start or other.end <= span.start for other in chosen):
-            chosen.append(span)
-    return chosen
+                found.append((minor, _Span(start, end, tuple(entries), kind)))
+    found.sort(key=lambda pair: (pair[1].start - pair[1].end, pair[1].kind is None, pair[1].start))
+    chosen: list[tuple[bool, _Span]] = []
+    for minor, span in found:
+        if all(span.end <= other.start or other.end <= span.start for _, other in chosen):
+            chosen.append((minor, span))
+    major = [span for minor, span in chosen if not minor]
+    return major or [span for _, span in chosen]
 
 
 def _province_mentions(tokens: Sequence[str], taken: set[int]) -> tuple[set[str], set[int]]:

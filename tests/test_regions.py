@@ -396,6 +396,35 @@ def test_a_province_named_too_narrows_the_result() -> None:
     assert len(regions.match_regencies("martapura")) == 2
 
 
+def test_both_kind_words_leave_both_kinds() -> None:
+    for text in ("kota/kab serang", "Kab/Kota Serang"):
+        assert set(labels(regions.match_regencies(text))) == {"Kota Serang", "Kabupaten Serang"}
+
+
+def test_a_smaller_place_named_like_a_city_does_not_count() -> None:
+    text = "Desa Sukamaju, Kecamatan Batu Ampar, Kabupaten Kotabaru"
+    assert labels(regions.match_regencies(text)) == ["Kabupaten Kotabaru"]
+    assert labels(regions.match_regencies("Kec. Cibinong, Kab. Bogor")) == ["Kabupaten Bogor"]
+    # ...unless nothing else matched: the caller confirms.
+    assert labels(regions.match_regencies("kecamatan batu")) == ["Kota Batu"]
+
+
+def test_island_names() -> None:
+    assert {r.name for r in regions.match_regencies("Madura")} == {
+        "Bangkalan",
+        "Sampang",
+        "Pamekasan",
+        "Sumenep",
+    }
+    assert len(regions.suggest_regencies("lombok", limit=9)) >= 4
+
+
+def test_dont_know_is_not_a_typo() -> None:
+    for text in ("belum tahu", "tidak tahu", "gak tau"):
+        assert regions.match_regencies(text) == []
+        assert regions.suggest_regencies(text) == []
+
+
 def test_the_rest_of_a_longer_name_with_a_typo_comes_first() -> None:
     found = regions.match_regencies("kota tangerang selatn")
     assert labels(found)[0] == "Kota Tangerang Selatan"
@@ -516,6 +545,12 @@ def test_suggest_provinces(text: str, expected: str) -> None:
     found = regions.suggest_provinces(text)
     assert regions.province(expected) in found
     assert len(found) <= 3
+
+
+def test_a_mistyped_longer_province_is_not_taken_for_the_shorter() -> None:
+    assert regions.match_province("papua barat dya") is None
+    assert regions.suggest_provinces("papua barat dya")[0].name == "Papua Barat Daya"
+    assert regions.match_province("kab. maluku tengah") == regions.province("Maluku")
 
 
 def test_suggest_provinces_puts_the_closest_first() -> None:

@@ -1125,7 +1125,9 @@ class FakeTelegramAPI:
         """Listen on 127.0.0.1 (a free port unless one was given) inside the running loop."""
         if self._server_task is not None:
             return
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose
+        # proto is IPPROTO_TCP; with proto 0 every response stalls ~40 ms (Nagle/delayed ACK).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", self._port))
         sock.setblocking(False)
