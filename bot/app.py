@@ -63,7 +63,9 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
                 uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning")
             )
             serving = asyncio.create_task(server.serve())
-            log.info("telegram webhook mode: listening on %s:%d%s", settings.host, settings.port, path)
+            log.info(
+                "telegram webhook mode: listening on %s:%d%s", settings.host, settings.port, path
+            )
             await stop.wait()
             server.should_exit = True
             await serving

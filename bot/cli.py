@@ -27,11 +27,17 @@ def parser() -> argparse.ArgumentParser:
         description="Reintegration companion bot. Without a command: `run`.",
     )
     sub = top.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot: Telegram if TELEGRAM_BOT_TOKEN is set, else a terminal chat")
+    sub.add_parser(
+        "run", help="run the bot: Telegram if TELEGRAM_BOT_TOKEN is set, else a terminal chat"
+    )
     chat_cmd = sub.add_parser("chat", help="chat with the bot in this terminal")
-    chat_cmd.add_argument("--as", dest="who", default=None, help="who you are (default: your login name)")
+    chat_cmd.add_argument(
+        "--as", dest="who", default=None, help="who you are (default: your login name)"
+    )
 
-    db = sub.add_parser("db", help="database migrations").add_subparsers(dest="db_command", required=True)
+    db = sub.add_parser("db", help="database migrations").add_subparsers(
+        dest="db_command", required=True
+    )
     db.add_parser("upgrade", help="apply pending migrations")
     revision = db.add_parser("revision", help="generate a migration from model changes")
     revision.add_argument("-m", "--message", required=True)

@@ -31,7 +31,10 @@ class ConsoleChannel:
     async def send(self, address: str, reply: Reply) -> SendResult:
         self._sent += 1
         text = self._render(reply.text)
-        lines = ["", *(f"🤖 {line}" if i == 0 else f"   {line}" for i, line in enumerate(text.split("\n")))]
+        lines = [
+            "",
+            *(f"🤖 {line}" if i == 0 else f"   {line}" for i, line in enumerate(text.split("\n"))),
+        ]
         if reply.buttons:
             self.buttons = list(reply.buttons)
             lines += [f"     [{n}] {b.title}" for n, b in enumerate(reply.buttons, start=1)]
@@ -50,19 +53,30 @@ class ConsoleChannel:
         """What the person typed: a numbered choice, a command, or plain text."""
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
-            return Incoming(CHANNEL, address, Kind.BUTTON, payload=self.buttons[int(text) - 1].payload)
+            return Incoming(
+                CHANNEL, address, Kind.BUTTON, payload=self.buttons[int(text) - 1].payload
+            )
         if text.startswith("/") and len(text) > 1:
             head, _sep, args = text[1:].partition(" ")
-            return Incoming(CHANNEL, address, Kind.COMMAND, text=text, command=head.casefold(), args=args.strip())
+            return Incoming(
+                CHANNEL,
+                address,
+                Kind.COMMAND,
+                text=text,
+                command=head.casefold(),
+                args=args.strip(),
+            )
         return Incoming(CHANNEL, address, Kind.TEXT, text=line.rstrip("\r\n"))
 
 
-async def chat(inbox: Inbox, channel: ConsoleChannel, address: str, language: str, stdin: TextIO = sys.stdin) -> None:
+async def chat(
+    inbox: Inbox, channel: ConsoleChannel, address: str, language: str, stdin: TextIO = sys.stdin
+) -> None:
     """Read lines until end of input or /keluar, handling each like a message from a phone."""
     with use_language(language):
         channel.out.write(
             _(
-                "Chatting with the bot in this terminal. Type a message (e.g. \"halo\"), a number to "
+                'Chatting with the bot in this terminal. Type a message (e.g. "halo"), a number to '
                 "press a button, or /keluar to leave."
             )
             + "\n"

@@ -37,7 +37,9 @@ class Inbox:
             except Exception:
                 log.exception("inbound failed channel=%s kind=%s", incoming.channel, incoming.kind)
                 with use_language(self.settings.default_language):
-                    apology = Reply(_("Sorry, something went wrong on our side. Please try again in a moment."))
+                    apology = Reply(
+                        _("Sorry, something went wrong on our side. Please try again in a moment.")
+                    )
                 await self._channel(incoming.channel).send(incoming.address, apology)
                 return []
             return await self.deliver(outgoing)
@@ -51,12 +53,18 @@ class Inbox:
         async with self.db.transaction() as session:
             for out, result in zip(outgoing, results, strict=True):
                 if result.ok:
-                    await mark_sent(session, out.message_id, result.external_id, result.attempts, now)
+                    await mark_sent(
+                        session, out.message_id, result.external_id, result.attempts, now
+                    )
                     continue
-                await mark_failed(session, out.message_id, result.error or "unknown", result.attempts)
+                await mark_failed(
+                    session, out.message_id, result.error or "unknown", result.attempts
+                )
                 if result.unreachable:
                     await mark_unreachable(session, out.channel, out.address, now)
-                    log.info("address unreachable channel=%s message=%s", out.channel, out.message_id)
+                    log.info(
+                        "address unreachable channel=%s message=%s", out.channel, out.message_id
+                    )
         return results
 
     def _channel(self, name: str) -> Channel:

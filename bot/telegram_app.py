@@ -55,7 +55,9 @@ def attach(application: Application, inbox: Inbox, db: Database) -> None:  # typ
         await inbox.receive(incoming)
 
     async def on_error(_update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram update failed: %s", type(context.error).__name__, exc_info=context.error)
+        log.error(
+            "telegram update failed: %s", type(context.error).__name__, exc_info=context.error
+        )
 
     application.add_handler(TypeHandler(Update, on_update))
     application.add_error_handler(on_error)

@@ -54,7 +54,9 @@ class TelegramChannel:
             external_id = result.external_id
         return SendResult(True, external_id, attempts=attempts)
 
-    async def _send_one(self, chat_id: int, text: str, markup: Markup, edit_ref: str | None) -> SendResult:
+    async def _send_one(
+        self, chat_id: int, text: str, markup: Markup, edit_ref: str | None
+    ) -> SendResult:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 if edit_ref is not None and isinstance(markup, InlineKeyboardMarkup | None):
@@ -81,7 +83,9 @@ class TelegramChannel:
                 log.warning("telegram refused a message: %s", error.message)
                 return SendResult(False, error=error.message, unreachable=gone, attempts=attempt)
             except (TimedOut, NetworkError) as error:
-                log.warning("telegram network error (attempt %d): %s", attempt, type(error).__name__)
+                log.warning(
+                    "telegram network error (attempt %d): %s", attempt, type(error).__name__
+                )
                 await asyncio.sleep(min(2 ** (attempt - 1), 8))
             except TelegramError as error:
                 return SendResult(False, error=error.message, attempts=attempt)
@@ -103,7 +107,10 @@ class TelegramChannel:
         except BadRequest as error:
             if "not modified" in error.message.lower():
                 return str(message_id)
-            if "message to edit not found" in error.message.lower() or "can't be edited" in error.message.lower():
+            if (
+                "message to edit not found" in error.message.lower()
+                or "can't be edited" in error.message.lower()
+            ):
                 return None
             raise
         return str(message_id)

@@ -10,7 +10,9 @@ from storage.addresses import find_address
 from storage.models import ParticipantStatus
 
 
-async def mark_unreachable(session: AsyncSession, channel: str, address: str, now: datetime) -> bool:
+async def mark_unreachable(
+    session: AsyncSession, channel: str, address: str, now: datetime
+) -> bool:
     """The platform says this address is gone; True if an active participant became unreachable."""
     found = await find_address(session, channel, address)
     if found is None:

@@ -27,7 +27,9 @@ async def test_stop_and_start_again(person: Person, db: Database) -> None:
     assert (await only_participant(db)).status == "active"
 
 
-async def test_erase_needs_confirmation_and_removes_personal_data(person: Person, db: Database) -> None:
+async def test_erase_needs_confirmation_and_removes_personal_data(
+    person: Person, db: Database
+) -> None:
     await sign_up(person)
     replies = await person.says("/hapus")
     assert [b.title for b in replies[-1].buttons] == ["Ya, hapus", "Batal"]
@@ -45,7 +47,9 @@ async def test_erase_needs_confirmation_and_removes_personal_data(person: Person
     async with db.transaction() as session:
         assert list((await session.execute(select(Address))).scalars()) == []
         assert list((await session.execute(select(Conversation))).scalars()) == []
-        bodies = (await session.execute(select(Message.body).where(Message.direction == "in"))).scalars()
+        bodies = (
+            await session.execute(select(Message.body).where(Message.direction == "in"))
+        ).scalars()
         assert not any(b and "0812" in b for b in bodies)
         bodies = (await session.execute(select(Message.body))).scalars()
         assert not any(b and "Budi" in b for b in bodies)
@@ -94,11 +98,15 @@ async def test_profile_before_sign_up(person: Person) -> None:
     assert "/start" in replies[-1].text
 
 
-async def test_free_text_after_sign_up_gets_menu_and_is_logged(person: Person, db: Database) -> None:
+async def test_free_text_after_sign_up_gets_menu_and_is_logged(
+    person: Person, db: Database
+) -> None:
     await sign_up(person)
     replies = await person.says("pak, saya butuh kerja")
     assert "pendamping Anda" in replies[0].text
     assert replies[-1].buttons
     async with db.transaction() as session:
-        logged = (await session.execute(select(Message.body).where(Message.direction == "in"))).scalars()
+        logged = (
+            await session.execute(select(Message.body).where(Message.direction == "in"))
+        ).scalars()
         assert "pak, saya butuh kerja" in list(logged)

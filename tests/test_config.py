@@ -20,14 +20,23 @@ def test_defaults_need_nothing() -> None:
 def test_pasted_postgres_urls_get_the_async_driver() -> None:
     settings = Settings.from_env({"DATABASE_URL": "postgres://u:p@db/pendamping"})
     assert settings.database_url == "postgresql+asyncpg://u:p@db/pendamping"
-    assert Settings.from_env({"DATABASE_URL": "sqlite:///x.db"}).database_url == "sqlite+aiosqlite:///x.db"
+    assert (
+        Settings.from_env({"DATABASE_URL": "sqlite:///x.db"}).database_url
+        == "sqlite+aiosqlite:///x.db"
+    )
 
 
 @pytest.mark.parametrize(
     ("env", "variable"),
     [
-        ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/webhook"}, "TELEGRAM_WEBHOOK_SECRET"),
-        ({"TELEGRAM_WEBHOOK_URL": "http://bot.example.org/hook", "TELEGRAM_WEBHOOK_SECRET": "s"}, "TELEGRAM_WEBHOOK_URL"),
+        (
+            {"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/webhook"},
+            "TELEGRAM_WEBHOOK_SECRET",
+        ),
+        (
+            {"TELEGRAM_WEBHOOK_URL": "http://bot.example.org/hook", "TELEGRAM_WEBHOOK_SECRET": "s"},
+            "TELEGRAM_WEBHOOK_URL",
+        ),
         ({"DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE"),
         ({"DEFAULT_TIMEZONE": "WIB"}, "DEFAULT_TIMEZONE"),
         ({"PORT": "http"}, "PORT"),
@@ -42,12 +51,17 @@ def test_bad_values_are_refused_naming_the_variable(env: dict[str, str], variabl
 
 def test_webhook_mode_when_url_and_secret_are_set() -> None:
     settings = Settings.from_env(
-        {"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg", "TELEGRAM_WEBHOOK_SECRET": "abc_123-X"}
+        {
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
+            "TELEGRAM_WEBHOOK_SECRET": "abc_123-X",
+        }
     )
     assert settings.webhook_mode
 
 
-def test_env_file_is_read_and_real_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_env_file_is_read_and_real_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text(
         "# comment\nexport TELEGRAM_BOT_TOKEN='123:abc'\nDEFAULT_TIMEZONE=Asia/Makassar\n\nPORT=9000\n"

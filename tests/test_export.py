@@ -29,7 +29,7 @@ async def test_export_csv_has_header_and_erased_rows_have_no_personal_fields(
     person: Person, db: Database, database_url: str, tmp_path: Path
 ) -> None:
     await sign_up(person)
-    other = Person(person.inbox, person.channel, address="2002", profile_name="=HYPERLINK(\"x\")")
+    other = Person(person.inbox, person.channel, address="2002", profile_name='=HYPERLINK("x")')
     await sign_up(other)
     await other.says("/hapus")
     await other.presses("erase:yes")

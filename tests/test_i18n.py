@@ -44,7 +44,9 @@ def source_messages() -> set[str]:
 def test_every_message_in_the_code_has_an_indonesian_translation() -> None:
     translated = {m.id: m.string for m in catalog("id") if m.id and m.string and not m.fuzzy}
     missing = sorted(source_messages() - set(translated))
-    assert missing == [], "run the translation workflow in the README; untranslated: " + repr(missing)
+    assert missing == [], "run the translation workflow in the README; untranslated: " + repr(
+        missing
+    )
 
 
 def test_no_fuzzy_or_obsolete_indonesian_entries() -> None:
@@ -62,7 +64,15 @@ def test_catalog_compiles(language: str) -> None:
     # placeholders survive translation: "{name}" in the source is "{name}" in the translation
     for message in cat:
         if message.id and message.string:
-            for token in ("{name}", "{place}", "{owner}", "{zone}", "{clock}", "{command}", "{interests}"):
+            for token in (
+                "{name}",
+                "{place}",
+                "{owner}",
+                "{zone}",
+                "{clock}",
+                "{command}",
+                "{interests}",
+            ):
                 assert (token in message.id) == (token in message.string), (language, message.id)
 
 
@@ -70,7 +80,16 @@ def test_catalog_compiles(language: str) -> None:
 def test_pybabel_compile_succeeds(language: str, tmp_path: Path) -> None:
     po = LOCALES / language / "LC_MESSAGES" / "messages.po"
     mo = tmp_path / "messages.mo"
-    command = [sys.executable, "-m", "babel.messages.frontend", "compile", "-i", str(po), "-o", str(mo)]
+    command = [
+        sys.executable,
+        "-m",
+        "babel.messages.frontend",
+        "compile",
+        "-i",
+        str(po),
+        "-o",
+        str(mo),
+    ]
     result = subprocess.run([*command, "-l", language], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert mo.stat().st_size > 0

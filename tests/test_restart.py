@@ -8,7 +8,9 @@ from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
 
 
-async def test_restart_in_the_middle_of_sign_up_resumes(database_url: str, settings: Settings) -> None:
+async def test_restart_in_the_middle_of_sign_up_resumes(
+    database_url: str, settings: Settings
+) -> None:
     from storage import migrate
 
     first = Database(database_url)

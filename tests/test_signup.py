@@ -41,13 +41,17 @@ async def test_first_message_asks_for_consent_in_indonesian(person: Person, db: 
     assert await participants(db) == []
 
 
-async def test_declining_consent_ends_politely_and_stores_nothing(person: Person, db: Database) -> None:
+async def test_declining_consent_ends_politely_and_stores_nothing(
+    person: Person, db: Database
+) -> None:
     await person.says("halo")
     replies = await person.says("gak")
     assert "tidak menyimpan" in replies[-1].text
     assert await participants(db) == []
     async with db.transaction() as session:
-        bodies = (await session.execute(select(Message.body).where(Message.direction == "in"))).scalars()
+        bodies = (
+            await session.execute(select(Message.body).where(Message.direction == "in"))
+        ).scalars()
         assert [b for b in bodies if b] == []
 
 

@@ -20,7 +20,9 @@ class CollectingChannel:
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         if address in self.unreachable:
-            return SendResult(False, error="Forbidden: bot was blocked by the user", unreachable=True)
+            return SendResult(
+                False, error="Forbidden: bot was blocked by the user", unreachable=True
+            )
         self.sent.append((address, reply))
         return SendResult(True, str(len(self.sent)))
 
@@ -65,4 +67,6 @@ class Person:
         return await self._send(incoming)
 
     def last(self) -> Reply:
-        return next(reply for address, reply in reversed(self.channel.sent) if address == self.address)
+        return next(
+            reply for address, reply in reversed(self.channel.sent) if address == self.address
+        )
