@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from storage.types import UTCDateTime, utcnow
@@ -42,6 +42,7 @@ class Participant(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     interests: Mapped[list[str]] = mapped_column(default=list)
     contact_time: Mapped[str | None] = mapped_column(String(8))
+    discreet: Mapped[bool] = mapped_column(default=False, server_default=false())  # reminders never name the institution
     start_code: Mapped[str | None] = mapped_column(String(64))
     consent_at: Mapped[datetime | None]
     consent_version: Mapped[str | None] = mapped_column(String(16))
