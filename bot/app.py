@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 import logging
 import signal
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from urllib.parse import urlparse
 import uvicorn
 
 from bot.config import Settings
+from handlers.reminder_rules import QuietHours, ReminderPolicy
 from bot.inbox import Inbox
 from bot.telegram_app import ALLOWED_UPDATES, attach, build_application, register_commands
 from bot.telegram_channel import TelegramChannel
@@ -28,6 +30,10 @@ def flow_settings(settings: Settings) -> FlowSettings:
         default_language=settings.default_language,
         default_timezone=settings.default_timezone,
         program_name=settings.program_name,
+        reminders=ReminderPolicy(
+            quiet=QuietHours.parse(settings.quiet_hours),
+            grace=timedelta(minutes=settings.reminder_grace_minutes),
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import flow_settings, open_database, run_telegram, stop_on_signals
+from bot.cli_admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleChannel, chat
 from bot.inbox import Inbox
@@ -47,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
     export = people_sub.add_parser("export", help="export participants")
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", type=Path, default=None, help="file to write (default: stdout)")
+    add_admin_parsers(sub)
     return top
 
 
@@ -85,6 +87,8 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
     try:
         if command == "participants":
             return await export_participants(db, args.output)
+        if command in ADMIN_COMMANDS:
+            return await run_admin(args, db, settings)
         if command == "run" and settings.telegram_bot_token:
             await run_telegram(settings, db, stop_on_signals())
             return 0

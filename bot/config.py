@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handlers.reminder_rules import QuietHours
+
 LANGUAGES = ("id", "en")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pendamping.db"
 
@@ -29,6 +31,8 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 8080
     log_level: str = "INFO"
+    quiet_hours: str = "21:00-06:00"
+    reminder_grace_minutes: int = 60
 
     @property
     def webhook_mode(self) -> bool:
@@ -84,7 +88,21 @@ class Settings:
         port_text = env.get("PORT", "8080")
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}.")
+        quiet = env.get("QUIET_HOURS", cls.quiet_hours)
+        try:
+            QuietHours.parse(quiet)
+        except ValueError:
+            raise ConfigError(
+                f"QUIET_HOURS must look like 21:00-06:00 (local time, start-end) or off, not {quiet!r}."
+            ) from None
+        grace = env.get("REMINDER_GRACE_MINUTES", "60")
+        if not grace.isdigit():
+            raise ConfigError(
+                f"REMINDER_GRACE_MINUTES must be a whole number of minutes, not {grace!r}."
+            )
         return cls(
+            quiet_hours=quiet,
+            reminder_grace_minutes=int(grace),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN"),
             telegram_api_url=env.get("TELEGRAM_API_URL", cls.telegram_api_url).rstrip("/"),
             telegram_webhook_url=webhook_url,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from handlers.i18n import current_language
+from handlers.reminder_rules import ReminderPolicy
 from handlers.types import Button, Incoming, Kind, Reply
 from storage.models import Address, Conversation, Participant
 
@@ -28,6 +29,7 @@ class Settings:
     default_timezone: str = "Asia/Jakarta"
     program_name: str = ""
     consent_version: str = "2026-11"
+    reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
 
 
 @dataclass

@@ -32,7 +32,30 @@ class QuietHours:
         return cls(time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
 
 
-def offsets_for(session_offsets: list[int] | None, program_offsets: list[int] | None) -> tuple[int, ...]:
+@dataclass(frozen=True)
+class ReminderPolicy:
+    """Deployment-wide reminder settings."""
+
+    quiet: QuietHours = QuietHours()
+    grace: timedelta = timedelta(minutes=60)  # how late a reminder may still go out
+    horizon: timedelta = timedelta(days=14)  # how far ahead recurring appointments are planned
+
+
+def next_allowed(moment: datetime, timezone: str, quiet: QuietHours) -> datetime:
+    """`moment`, or if it falls in quiet hours, the moment they end (for notices, not reminders)."""
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    if not quiet.contains(local.time()):
+        return moment
+    end_day = local.date()
+    if quiet.start > quiet.end and local.time() >= quiet.start:
+        end_day += timedelta(days=1)
+    return datetime.combine(end_day, quiet.end, tzinfo=zone).astimezone(moment.tzinfo)
+
+
+def offsets_for(
+    session_offsets: list[int] | None, program_offsets: list[int] | None
+) -> tuple[int, ...]:
     """The session's own offsets win over the program's; neither set means the default."""
     chosen = session_offsets if session_offsets is not None else program_offsets
     if chosen is None:

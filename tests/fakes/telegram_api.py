@@ -572,8 +572,9 @@ class _Bucket:
         self.stamp = time.monotonic()
 
     def wait_time(self, now: float) -> float:
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
+        if now > self.stamp:
+            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
         if self.tokens >= 1:
             return 0.0
         return (1 - self.tokens) / self.rate

@@ -1,0 +1,239 @@
+"""Planning reminders as outbox rows: on enrolment, on changes, after a missed session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.recurrence import occurrences
+from handlers.reminder_rules import ReminderPolicy, next_allowed, offsets_for, planned_reminders
+from storage.models import Participant
+from storage.outbox import cancel_pending, schedule
+from storage.program_models import (
+    Appointment,
+    Enrolment,
+    EnrolmentStatus,
+    Occurrence,
+    ProgramSession,
+)
+from storage.programs import active_appointments, enrolment_of, seats_taken
+from storage.upsert import insert_ignore
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+async def plan_session(
+    session: AsyncSession,
+    participant: Participant,
+    event: ProgramSession,
+    now: datetime,
+    policy: ReminderPolicy,
+    *,
+    confirm: bool,
+) -> int:
+    """Rows for a confirmation (if asked) and each reminder still ahead; returns how many were new."""
+    added = 0
+    epoch = _epoch(event.starts_at)
+    if confirm and event.starts_at > now:
+        added += await schedule(
+            session,
+            key=f"confirm:s{event.id}:p{participant.id}:{epoch}",
+            kind="confirmation",
+            participant_id=participant.id,
+            session_id=event.id,
+            due_at=next_allowed(now, participant.timezone, policy.quiet),
+            event_at=event.starts_at,
+        )
+    offsets = offsets_for(event.reminder_offsets, event.program.reminder_offsets)
+    for offset, at in planned_reminders(
+        event.starts_at, offsets, participant.timezone, policy.quiet
+    ):
+        if at < now:
+            continue  # its moment is gone (enrolled late); the confirmation covers it
+        added += await schedule(
+            session,
+            key=f"remind:s{event.id}:p{participant.id}:{offset}:{epoch}",
+            kind="reminder",
+            participant_id=participant.id,
+            session_id=event.id,
+            offset_minutes=offset,
+            due_at=at,
+            event_at=event.starts_at,
+        )
+    return added
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    enrolment: Enrolment
+    new: bool  # False when they were already in
+
+
+async def enrol(
+    session: AsyncSession,
+    participant: Participant,
+    event: ProgramSession,
+    now: datetime,
+    policy: ReminderPolicy,
+    *,
+    confirm: bool,
+) -> Enrolled:
+    """A seat if one is free, else the waitlist; idempotent."""
+    existing = await enrolment_of(session, participant.id, event.id)
+    if existing is not None and existing.status != EnrolmentStatus.WITHDRAWN:
+        return Enrolled(existing, new=False)
+    full = event.capacity is not None and await seats_taken(session, event.id) >= event.capacity
+    status = EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED
+    if existing is None:
+        existing = Enrolment(
+            participant_id=participant.id, session_id=event.id, status=status, created_at=now
+        )
+        session.add(existing)
+        await session.flush()
+    else:
+        existing.status = status
+    if status == EnrolmentStatus.ENROLLED:
+        await plan_session(session, participant, event, now, policy, confirm=confirm)
+    elif confirm:
+        await schedule(
+            session,
+            key=f"waitlisted:s{event.id}:p{participant.id}",
+            kind="waitlisted",
+            participant_id=participant.id,
+            session_id=event.id,
+            due_at=next_allowed(now, participant.timezone, policy.quiet),
+            event_at=event.starts_at,
+        )
+    return Enrolled(existing, new=True)
+
+
+async def notify_change(
+    session: AsyncSession,
+    participant: Participant,
+    event: ProgramSession,
+    kind: str,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> bool:
+    """Tell one enrolled person that their session was cancelled or moved (once per change)."""
+    suffix = f":{_epoch(event.starts_at)}" if kind == "moved" else ""
+    return await schedule(
+        session,
+        key=f"{kind}:s{event.id}:p{participant.id}{suffix}",
+        kind=kind,
+        participant_id=participant.id,
+        session_id=event.id,
+        due_at=next_allowed(now, participant.timezone, policy.quiet),
+        event_at=None,
+    )
+
+
+async def follow_up_absence(
+    session: AsyncSession,
+    participant: Participant,
+    now: datetime,
+    policy: ReminderPolicy,
+    *,
+    session_id: int | None = None,
+    occurrence_id: int | None = None,
+) -> bool:
+    """One kind message to someone who missed a session or appointment."""
+    target = f"s{session_id}" if session_id is not None else f"o{occurrence_id}"
+    return await schedule(
+        session,
+        key=f"followup:{target}:p{participant.id}",
+        kind="followup",
+        participant_id=participant.id,
+        session_id=session_id,
+        occurrence_id=occurrence_id,
+        due_at=next_allowed(now, participant.timezone, policy.quiet),
+        event_at=None,
+    )
+
+
+async def plan_appointment(
+    session: AsyncSession,
+    appointment: Appointment,
+    participant: Participant,
+    now: datetime,
+    policy: ReminderPolicy,
+    *,
+    confirm: bool,
+) -> int:
+    """Occurrences within the planning horizon, and their reminders; idempotent."""
+    window_end = now + policy.horizon
+    starts = occurrences(
+        appointment.starts_at,
+        appointment.timezone,
+        appointment.recurrence,
+        appointment.until,
+        now,
+        window_end,
+    )
+    added = 0
+    for index, start in enumerate(starts):
+        await session.execute(
+            insert_ignore(session, Occurrence).values(
+                appointment_id=appointment.id, starts_at=start, cancelled=False
+            )
+        )
+        occurrence = await _occurrence(session, appointment.id, start)
+        if occurrence.cancelled:
+            continue
+        if confirm and index == 0:
+            added += await schedule(
+                session,
+                key=f"confirm:o{occurrence.id}",
+                kind="confirmation",
+                participant_id=participant.id,
+                occurrence_id=occurrence.id,
+                due_at=next_allowed(now, participant.timezone, policy.quiet),
+                event_at=start,
+            )
+        for offset, at in planned_reminders(
+            start, offsets_for(None, None), participant.timezone, policy.quiet
+        ):
+            if at < now:
+                continue
+            added += await schedule(
+                session,
+                key=f"remind:o{occurrence.id}:{offset}",
+                kind="reminder",
+                participant_id=participant.id,
+                occurrence_id=occurrence.id,
+                offset_minutes=offset,
+                due_at=at,
+                event_at=start,
+            )
+    return added
+
+
+async def plan_all_appointments(
+    session: AsyncSession, now: datetime, policy: ReminderPolicy
+) -> int:
+    """The daily planner: extend every active appointment's occurrences up to the horizon."""
+    added = 0
+    for appointment in await active_appointments(session):
+        participant = await session.get(Participant, appointment.participant_id)
+        if participant is None:
+            continue
+        added += await plan_appointment(
+            session, appointment, participant, now, policy, confirm=False
+        )
+    return added
+
+
+async def _occurrence(session: AsyncSession, appointment_id: int, start: datetime) -> Occurrence:
+    from sqlalchemy import select
+
+    query = select(Occurrence).where(
+        Occurrence.appointment_id == appointment_id, Occurrence.starts_at == start
+    )
+    return (await session.execute(query)).scalar_one()
+
+
+__all__ = ["Enrolled", "cancel_pending", "enrol", "plan_all_appointments", "plan_appointment"]

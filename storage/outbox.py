@@ -1,0 +1,127 @@
+"""Queries on the outbox: schedule idempotently, claim due rows atomically, settle them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.outbox_models import ScheduledMessage, ScheduledStatus
+from storage.upsert import insert_ignore
+
+
+async def schedule(session: AsyncSession, **values: Any) -> bool:
+    """Add a row unless one with the same key exists; True if it was added."""
+    values.setdefault("status", ScheduledStatus.PENDING)
+    values.setdefault("attempts", 0)
+    result = await session.execute(
+        insert_ignore(session, ScheduledMessage).values(**values).returning(ScheduledMessage.id)
+    )
+    return result.scalar_one_or_none() is not None
+
+
+async def claim_due(session: AsyncSession, now: datetime, worker: str, limit: int) -> list[int]:
+    """Take up to `limit` due rows for `worker`, oldest first; safe with several dispatchers.
+
+    PostgreSQL: the inner SELECT ... FOR UPDATE SKIP LOCKED lets concurrent dispatchers pass each
+    other's rows by. SQLite ignores FOR UPDATE, but the whole UPDATE is one write transaction there.
+    """
+    due = (
+        select(ScheduledMessage.id)
+        .where(ScheduledMessage.status == ScheduledStatus.PENDING, ScheduledMessage.due_at <= now)
+        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.id.in_(due))
+        .values(
+            status=ScheduledStatus.CLAIMED,
+            claimed_by=worker,
+            claimed_at=now,
+            attempts=ScheduledMessage.attempts + 1,
+        )
+        .returning(ScheduledMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(result.scalars())
+
+
+async def release_stale(session: AsyncSession, now: datetime, lease: timedelta) -> int:
+    """Claims older than `lease` belong to a dispatcher that died: make them due again."""
+    result = await session.execute(
+        update(ScheduledMessage)
+        .where(
+            ScheduledMessage.status == ScheduledStatus.CLAIMED,
+            ScheduledMessage.claimed_at < now - lease,
+        )
+        .values(status=ScheduledStatus.PENDING, claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def settle(
+    session: AsyncSession,
+    row_id: int,
+    status: str,
+    now: datetime,
+    *,
+    error: str | None = None,
+    message_id: int | None = None,
+) -> None:
+    await session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.id == row_id)
+        .values(
+            status=status,
+            sent_at=now if status == ScheduledStatus.SENT else None,
+            error=error[:200] if error else None,
+            message_id=message_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def cancel_pending(
+    session: AsyncSession,
+    *,
+    session_id: int | None = None,
+    occurrence_ids: list[int] | None = None,
+    participant_id: int | None = None,
+) -> int:
+    """Cancel rows not yet sent for a session, some occurrences, or a participant."""
+    query = update(ScheduledMessage).where(ScheduledMessage.status == ScheduledStatus.PENDING)
+    if session_id is not None:
+        query = query.where(ScheduledMessage.session_id == session_id)
+    if occurrence_ids is not None:
+        query = query.where(ScheduledMessage.occurrence_id.in_(occurrence_ids))
+    if participant_id is not None:
+        query = query.where(ScheduledMessage.participant_id == participant_id)
+    result = await session.execute(
+        query.values(status=ScheduledStatus.CANCELLED).execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest pending row falls due (the (status, due_at) index answers this)."""
+    query = (
+        select(ScheduledMessage.due_at)
+        .where(ScheduledMessage.status == ScheduledStatus.PENDING)
+        .order_by(ScheduledMessage.due_at)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def rows_by_id(session: AsyncSession, ids: list[int]) -> list[ScheduledMessage]:
+    query = (
+        select(ScheduledMessage)
+        .where(ScheduledMessage.id.in_(ids))
+        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+    )
+    return list((await session.execute(query)).scalars())

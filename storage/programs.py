@@ -1,0 +1,165 @@
+"""Queries on organisations, programs, sessions, enrolments and appointments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Participant
+from storage.program_models import (
+    Appointment,
+    Enrolment,
+    EnrolmentStatus,
+    Membership,
+    Occurrence,
+    ProgramSession,
+    SessionStatus,
+)
+
+LIVE = (SessionStatus.SCHEDULED, SessionStatus.MOVED)
+SEATED = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
+
+
+async def enrolment_of(
+    session: AsyncSession, participant_id: int, session_id: int
+) -> Enrolment | None:
+    query = select(Enrolment).where(
+        Enrolment.participant_id == participant_id, Enrolment.session_id == session_id
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def seats_taken(session: AsyncSession, session_id: int) -> int:
+    query = select(func.count()).where(
+        Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.ENROLLED
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def enrolments_of_session(session: AsyncSession, session_id: int) -> list[Enrolment]:
+    query = (
+        select(Enrolment)
+        .where(Enrolment.session_id == session_id, Enrolment.status.in_(SEATED))
+        .order_by(Enrolment.id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def first_waitlisted(session: AsyncSession, session_id: int) -> Enrolment | None:
+    query = (
+        select(Enrolment)
+        .where(Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.WAITLISTED)
+        .order_by(Enrolment.id)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def upcoming_enrolments(
+    session: AsyncSession, participant_id: int, now: datetime
+) -> list[Enrolment]:
+    query = (
+        select(Enrolment)
+        .join(ProgramSession, ProgramSession.id == Enrolment.session_id)
+        .where(
+            Enrolment.participant_id == participant_id,
+            Enrolment.status.in_(SEATED),
+            ProgramSession.status.in_(LIVE),
+            ProgramSession.ends_at > now,
+        )
+        .order_by(ProgramSession.starts_at)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def upcoming_occurrences(
+    session: AsyncSession, participant_id: int, now: datetime, until: datetime
+) -> list[Occurrence]:
+    query = (
+        select(Occurrence)
+        .join(Appointment, Appointment.id == Occurrence.appointment_id)
+        .where(
+            Appointment.participant_id == participant_id,
+            Appointment.active.is_(True),
+            Occurrence.cancelled.is_(False),
+            Occurrence.starts_at > now,
+            Occurrence.starts_at < until,
+        )
+        .order_by(Occurrence.starts_at)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def open_sessions_for(
+    session: AsyncSession,
+    participant: Participant,
+    program_kinds: list[str],
+    now: datetime,
+    limit: int,
+) -> list[ProgramSession]:
+    """Sessions a participant may join: open, upcoming, in their regency (or anywhere if unset),
+    of a kind they are interested in, and not already joined."""
+    from storage.program_models import Program
+
+    joined = select(Enrolment.session_id).where(Enrolment.participant_id == participant.id)
+    query = (
+        select(ProgramSession)
+        .join(Program, Program.id == ProgramSession.program_id)
+        .where(
+            ProgramSession.open.is_(True),
+            ProgramSession.status.in_(LIVE),
+            ProgramSession.starts_at > now,
+            Program.kind.in_(program_kinds),
+            ProgramSession.id.not_in(joined),
+        )
+        .order_by(ProgramSession.starts_at)
+        .limit(limit)
+    )
+    if participant.city_key:
+        query = query.where(
+            (ProgramSession.city_key == participant.city_key) | ProgramSession.city_key.is_(None)
+        )
+    return list((await session.execute(query)).scalars())
+
+
+async def next_session_of_program(
+    session: AsyncSession, program_id: int, after: datetime
+) -> ProgramSession | None:
+    query = (
+        select(ProgramSession)
+        .where(
+            ProgramSession.program_id == program_id,
+            ProgramSession.status.in_(LIVE),
+            ProgramSession.starts_at > after,
+        )
+        .order_by(ProgramSession.starts_at)
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def upcoming_sessions_of_program(
+    session: AsyncSession, program_id: int, after: datetime
+) -> list[ProgramSession]:
+    query = (
+        select(ProgramSession)
+        .where(
+            ProgramSession.program_id == program_id,
+            ProgramSession.status.in_(LIVE),
+            ProgramSession.starts_at > after,
+        )
+        .order_by(ProgramSession.starts_at)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def members_of_program(session: AsyncSession, program_id: int) -> list[int]:
+    query = select(Membership.participant_id).where(Membership.program_id == program_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def active_appointments(session: AsyncSession) -> list[Appointment]:
+    query = select(Appointment).where(Appointment.active.is_(True)).order_by(Appointment.id)
+    return list((await session.execute(query)).scalars())
