@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 import logging
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import uvicorn
 
 from bot.config import Settings
-from handlers.reminder_rules import QuietHours, ReminderPolicy
 from bot.inbox import Inbox
 from bot.telegram_app import ALLOWED_UPDATES, attach, build_application, register_commands
 from bot.telegram_channel import TelegramChannel
 from bot.web import TELEGRAM_PATH, build_web_app
 from handlers.flow import Settings as FlowSettings
+from handlers.reminder_rules import QuietHours, ReminderPolicy
 from storage import migrate
 from storage.db import Database
 
