@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import timedelta
 from urllib.parse import urlparse
 
 import uvicorn
 
+from bot.channel import Channel
 from bot.config import Settings
+from bot.dispatcher import Dispatcher
 from bot.inbox import Inbox
+from bot.scheduler import ReminderScheduler
 from bot.telegram_app import ALLOWED_UPDATES, attach, build_application, register_commands
 from bot.telegram_channel import TelegramChannel
 from bot.web import TELEGRAM_PATH, build_web_app
@@ -51,7 +54,9 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
     """Serve Telegram until `stop` is set: webhook if configured, long polling otherwise."""
     webhook = settings.webhook_mode
     application = build_application(settings, webhook=webhook)
-    inbox = Inbox(db, flow_settings(settings), {"telegram": TelegramChannel(application.bot)})
+    channels = {"telegram": TelegramChannel(application.bot)}
+    reminders = start_reminders(db, settings, channels)
+    inbox = Inbox(db, flow_settings(settings), channels, on_commit=reminders.wake)
     attach(application, inbox, db)
     async with application:
         await register_commands(application)
@@ -82,7 +87,18 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
             log.info("telegram polling mode: waiting for messages")
             await stop.wait()
             await application.updater.stop()
+        reminders.shutdown()
         await application.stop()
+
+
+def start_reminders(
+    db: Database, settings: Settings, channels: Mapping[str, Channel]
+) -> ReminderScheduler:
+    """The dispatcher for the outbox, woken by APScheduler; rows live in the database."""
+    dispatcher = Dispatcher(db, channels, flow_settings(settings).reminders)
+    scheduler = ReminderScheduler(dispatcher)
+    scheduler.start()
+    return scheduler
 
 
 class QuietServer(uvicorn.Server):

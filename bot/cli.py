@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.app import flow_settings, open_database, run_telegram, stop_on_signals
+from bot.app import flow_settings, open_database, run_telegram, start_reminders, stop_on_signals
 from bot.cli_admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleChannel, chat
@@ -100,8 +100,14 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
             )
         who = getattr(args, "who", None) or getpass.getuser()
         channel = ConsoleChannel(sys.stdout, color=sys.stdout.isatty())
-        inbox = Inbox(db, flow_settings(settings), {channel.name: channel})
-        await chat(inbox, channel, who, settings.default_language)
+        reminders = start_reminders(db, settings, {channel.name: channel})
+        inbox = Inbox(
+            db, flow_settings(settings), {channel.name: channel}, on_commit=reminders.wake
+        )
+        try:
+            await chat(inbox, channel, who, settings.default_language)
+        finally:
+            reminders.shutdown()
         return 0
     finally:
         await db.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from bot.channel import Channel, SendResult
@@ -22,8 +22,15 @@ log = logging.getLogger(__name__)
 class Inbox:
     """Takes `Incoming` from the adapters, runs the engine and delivers the replies."""
 
-    def __init__(self, db: Database, settings: Settings, channels: Mapping[str, Channel]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        channels: Mapping[str, Channel],
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
         self.db = db
+        self.on_commit = on_commit  # e.g. wake the dispatcher: a reply may have scheduled something
         self.settings = settings
         self.channels = dict(channels)
         self._locks = KeyedLocks()
@@ -42,6 +49,8 @@ class Inbox:
                     )
                 await self._channel(incoming.channel).send(incoming.address, apology)
                 return []
+            if self.on_commit is not None:
+                self.on_commit()
             return await self.deliver(outgoing)
 
     async def deliver(self, outgoing: list[Outgoing]) -> list[SendResult]:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from handlers.flow import Turn
 from handlers.i18n import N_, _, switch_language
+from handlers.schedule_view import show_schedule
 from handlers.states import current_step, enter, finish
 from handlers.text import clean_line, esc
 from handlers.types import Button
@@ -18,6 +19,7 @@ REGISTERED = {ParticipantStatus.ACTIVE, ParticipantStatus.STOPPED, ParticipantSt
 # Shown in Telegram's command menu, in this order.
 MENU: list[tuple[str, str]] = [
     ("start", N_("Start or open the menu")),
+    ("jadwal", N_("My schedule")),
     ("profil", N_("See or change my data")),
     ("bahasa", N_("Bahasa Indonesia / English")),
     ("bantuan", N_("Help")),
@@ -29,6 +31,7 @@ MENU: list[tuple[str, str]] = [
 
 ALIASES = {
     "help": "bantuan",
+    "schedule": "jadwal",
     "menu": "start",
     "profile": "profil",
     "stop": "berhenti",
@@ -64,6 +67,7 @@ def show_menu(turn: Turn) -> None:
 
 def menu_buttons() -> tuple[Button, ...]:
     return (
+        Button(_("My schedule"), "cmd:jadwal"),
         Button(_("My data"), "cmd:profil"),
         Button(_("Language"), "cmd:bahasa"),
         Button(_("Help"), "cmd:bantuan"),
@@ -207,8 +211,13 @@ async def set_language(turn: Turn, code: str) -> None:
     await resume(turn)
 
 
+async def schedule(turn: Turn, _args: str) -> None:
+    await show_schedule(turn)
+
+
 COMMANDS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     "start": start,
+    "jadwal": schedule,
     "bantuan": help_,
     "profil": profile,
     "berhenti": stop,

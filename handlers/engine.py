@@ -6,6 +6,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers import rsvp, schedule_view
 from handlers.commands import (
     ALIASES,
     COMMANDS,
@@ -109,6 +110,14 @@ async def route(turn: Turn) -> None:
             return
         if prefix == "lang":
             await set_language(turn, value)
+            return
+        if prefix == "rsvp":
+            next_state = await rsvp.answer(turn, incoming.payload)
+            if next_state is not None:
+                await enter(turn, next_state)
+            return
+        if prefix == "join":
+            await schedule_view.join(turn, value)
             return
     step = current_step(turn)
     if step is None:

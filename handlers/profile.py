@@ -26,6 +26,7 @@ def describe(participant: Participant) -> str:
         (_("Interests"), interests),
         (_("Best time"), title(CONTACT_TIMES, participant.contact_time)),
         (_("Language"), "Bahasa Indonesia" if participant.language == "id" else "English"),
+        (_("Discreet reminders"), _("Yes") if participant.discreet else _("No")),
     ]
     return "\n".join(f"• {label}: <b>{value}</b>" for label, value in lines)
 
@@ -37,6 +38,7 @@ FIELDS = {
     "phone": "signup.phone",
     "interests": "signup.interests",
     "time": "signup.time",
+    "discreet": "signup.discreet",
 }
 
 
@@ -48,6 +50,7 @@ def _field_options() -> list[Option]:
         Option("edit:phone", _("Phone"), ("nomor", "hp", "telepon", "no hp")),
         Option("edit:interests", _("Interests"), ("minat",)),
         Option("edit:time", _("Best time"), ("waktu", "jam")),
+        Option("edit:discreet", _("Discreet mode"), ("rahasia", "diskret", "samaran")),
     ]
 
 
@@ -71,7 +74,7 @@ async def ask_view(turn: Turn) -> None:
     turn.forget("return_to")
     turn.say(
         _("Your data:") + "\n\n" + describe(turn.participant),
-        (Button(_("Change"), "edit"), Button(_("Close"), "close")),
+        (Button(_("Change"), "profile:edit"), Button(_("Close"), "profile:close")),
     )
 
 
@@ -80,14 +83,14 @@ async def view(turn: Turn, incoming: Incoming) -> str | None:
     choice = pick(
         incoming,
         [
-            Option("edit", _("Change"), ("ubah", "ganti", "edit")),
-            Option("close", _("Close"), ("tutup", "selesai", "sudah", "ok")),
+            Option("profile:edit", _("Change"), ("ubah", "ganti", "edit")),
+            Option("profile:close", _("Close"), ("tutup", "selesai", "sudah", "ok")),
         ],
     )
     if choice is None:
         turn.say(_('Please press "Change" or "Close".'))
         return None
-    if choice.payload == "close":
+    if choice.payload == "profile:close":
         turn.say(_("All right. Type /bantuan if you need anything."))
         return END
     turn.remember(return_to="profile.view")

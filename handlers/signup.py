@@ -41,8 +41,13 @@ def person(turn: Turn) -> Participant:
     return turn.participant
 
 
-def yes_no(yes: str, no: str) -> list[Option]:
-    return [Option("yes", yes, YES_WORDS), Option("no", no, NO_WORDS)]
+def yes_no(step: str, yes: str, no: str) -> list[Option]:
+    """Two options whose payloads name the step, so an old button pressed later is not misread."""
+    return [Option(f"{step}:yes", yes, YES_WORDS), Option(f"{step}:no", no, NO_WORDS)]
+
+
+def is_yes(option: Option) -> bool:
+    return option.payload.endswith(":yes")
 
 
 async def ask_consent(turn: Turn) -> None:
@@ -58,8 +63,8 @@ async def ask_consent(turn: Turn) -> None:
             "Do you agree?"
         ).format(owner=esc(owner)),
         (
-            Button(_("I agree"), "yes"),
-            Button(_("I don't agree"), "no"),
+            Button(_("I agree"), "consent:yes"),
+            Button(_("I don't agree"), "consent:no"),
             Button(_("English"), "lang:en")
             if turn.language == "id"
             else Button("Bahasa Indonesia", "lang:id"),
@@ -69,11 +74,11 @@ async def ask_consent(turn: Turn) -> None:
 
 async def consent(turn: Turn, incoming: Incoming) -> str | None:
     """They agreed (or not) to the data we keep."""
-    choice = pick(incoming, yes_no(_("I agree"), _("I don't agree")))
+    choice = pick(incoming, yes_no("consent", _("I agree"), _("I don't agree")))
     if choice is None:
         turn.say(_('Please choose one of the buttons, or type "setuju" or "tidak".'))
         return None
-    if choice.payload == "no":
+    if not is_yes(choice):
         turn.say(
             _(
                 "All right, no problem. We have not stored anything about you. "
@@ -271,16 +276,16 @@ async def ask_zone(turn: Turn) -> None:
             zone=zone_abbr(participant.timezone),
             clock=format_clock(datetime.now(UTC), participant.timezone, turn.language),
         ),
-        (Button(_("Yes, that's right"), "yes"), Button(_("No"), "no")),
+        (Button(_("Yes, that's right"), "zone:yes"), Button(_("No"), "zone:no")),
     )
 
 
 async def zone(turn: Turn, incoming: Incoming) -> str | None:
     """They confirmed the time zone we inferred from their place."""
-    choice = pick(incoming, yes_no(_("Yes, that's right"), _("No")))
+    choice = pick(incoming, yes_no("zone", _("Yes, that's right"), _("No")))
     if choice is None:
         return _zone_typed(turn, incoming)
-    if choice.payload == "no":
+    if not is_yes(choice):
         return "signup.zone_pick"
     return after(turn, "signup.phone")
 
@@ -418,6 +423,26 @@ async def contact_time(turn: Turn, incoming: Incoming) -> str | None:
         turn.say(_("Please choose one of the buttons."))
         return None
     person(turn).contact_time = choice.payload.removeprefix("time:")
+    return after(turn, "signup.discreet")
+
+
+async def ask_discreet(turn: Turn) -> None:
+    turn.say(
+        _(
+            "Message previews can show on a locked phone screen. Shall we keep the names of "
+            "institutions (such as Bapas or Lapas) out of our reminders?"
+        ),
+        (Button(_("Yes, keep them out"), "discreet:yes"), Button(_("No need"), "discreet:no")),
+    )
+
+
+async def discreet(turn: Turn, incoming: Incoming) -> str | None:
+    """They chose whether reminders may name the institution."""
+    choice = pick(incoming, yes_no("discreet", _("Yes, keep them out"), _("No need")))
+    if choice is None:
+        turn.say(_("Please choose one of the buttons."))
+        return None
+    person(turn).discreet = is_yes(choice)
     return after(turn, "signup.summary")
 
 
@@ -429,17 +454,17 @@ async def ask_summary(turn: Turn) -> None:
         + describe(person(turn))
         + "\n\n"
         + _("Is everything correct?"),
-        (Button(_("Correct"), "yes"), Button(_("Change"), "no")),
+        (Button(_("Correct"), "summary:yes"), Button(_("Change"), "summary:no")),
     )
 
 
 async def summary(turn: Turn, incoming: Incoming) -> str | None:
     """They confirmed their data, or want to change something."""
-    choice = pick(incoming, yes_no(_("Correct"), _("Change")))
+    choice = pick(incoming, yes_no("summary", _("Correct"), _("Change")))
     if choice is None:
         turn.say(_('Please press "Correct" or "Change".'))
         return None
-    if choice.payload == "no":
+    if not is_yes(choice):
         turn.remember(return_to="signup.summary")
         return "edit.pick"
     participant = person(turn)
@@ -470,5 +495,6 @@ SIGNUP: dict[str, Step] = {
     ),
     "signup.interests": Step(ask_interests, interests, ttl=SIGNUP_TTL),
     "signup.time": Step(ask_time, contact_time, ttl=SIGNUP_TTL),
+    "signup.discreet": Step(ask_discreet, discreet, ttl=SIGNUP_TTL),
     "signup.summary": Step(ask_summary, summary, ttl=SIGNUP_TTL),
 }

@@ -5,9 +5,10 @@ from __future__ import annotations
 from handlers.erase import ERASE
 from handlers.flow import END, WAIT, Step, Turn
 from handlers.profile import PROFILE
+from handlers.rsvp import RSVP
 from handlers.signup import SIGNUP
 
-STATES: dict[str, Step] = {**SIGNUP, **PROFILE, **ERASE}
+STATES: dict[str, Step] = {**SIGNUP, **PROFILE, **ERASE, **RSVP}
 
 
 async def enter(turn: Turn, state: str) -> None:

@@ -26,7 +26,7 @@ async def test_buttons_fit_in_every_flow(person: Person, language: str) -> None:
     for text in ("/profil", "/bahasa", "/hapus", "/batal", "/start", "kab bandung barat"):
         await person.says(text)
     await person.says("/profil")
-    await person.presses("edit")
+    await person.presses("profile:edit")
     await person.presses("edit:city")
     await person.says("kepulauan siau tagulandang biaro")
     await person.says("bekasi")

@@ -47,18 +47,26 @@ def test_reminder_in_the_night_moves_to_the_evening_before() -> None:
 
 def test_reminder_late_evening_moves_earlier_the_same_evening() -> None:
     due = local(WIT, 2026, 12, 1, 22, 15)
-    assert send_time(due, WIT, QuietHours()).astimezone(ZoneInfo(WIT)) == local(WIT, 2026, 12, 1, 20, 59)
+    assert send_time(due, WIT, QuietHours()).astimezone(ZoneInfo(WIT)) == local(
+        WIT, 2026, 12, 1, 20, 59
+    )
 
 
 def test_same_utc_moment_is_quiet_in_ambon_but_not_in_pekalongan() -> None:
     moment = datetime(2026, 12, 1, 12, 30, tzinfo=UTC)  # 19.30 WIB, 21.30 WIT
     assert send_time(moment, WIB, QuietHours()) == moment
-    assert send_time(moment, WIT, QuietHours()).astimezone(ZoneInfo(WIT)) == local(WIT, 2026, 12, 1, 20, 59)
+    assert send_time(moment, WIT, QuietHours()).astimezone(ZoneInfo(WIT)) == local(
+        WIT, 2026, 12, 1, 20, 59
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "inside", "outside"),
-    [("21:00-06:00", time(23, 0), time(12, 0)), ("22.00-05.00", time(4, 59), time(5, 0)), ("off", None, time(3, 0))],
+    [
+        ("21:00-06:00", time(23, 0), time(12, 0)),
+        ("22.00-05.00", time(4, 59), time(5, 0)),
+        ("off", None, time(3, 0)),
+    ],
 )
 def test_quiet_hours_parse(text: str, inside: time | None, outside: time) -> None:
     quiet = QuietHours.parse(text)

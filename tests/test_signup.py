@@ -30,6 +30,7 @@ async def sign_up(person: Person) -> None:
     await person.says("0812 3456 7890")
     await person.says("pelatihan kerja dan konseling")
     await person.presses("time:morning")
+    await person.says("ya")
     await person.says("benar")
 
 
@@ -72,6 +73,8 @@ async def test_full_sign_up_typed_informally(person: Person, db: Database) -> No
     assert replies[0].remove_keyboard
     replies = await person.says("pelatihan kerja dan konseling")
     replies = await person.presses("time:morning")
+    assert "Bapas" in replies[-1].text  # the discreet-mode question
+    replies = await person.says("iya")
     summary = replies[-1].text
     assert "+62 812-3456-7890" in summary
     assert "Pelatihan kerja" in summary and "Konseling" in summary
@@ -96,7 +99,7 @@ async def test_ambiguous_city_asks_which_one_and_ambon_is_wit(person: Person, db
     assert set(titles(replies[-1])) == {"Kota Serang", "Kab. Serang"}
     replies = await person.presses("city:kota-serang")
     assert "Kota Serang" in replies[-1].text
-    await person.presses("no")
+    await person.presses("zone:no")
     replies = await person.presses("zone:city")
     replies = await person.says("kota ambon")
     assert "Maluku" in replies[-1].text and "WIT" in replies[-1].text
@@ -166,7 +169,7 @@ async def test_cancel_mid_sign_up_deletes_what_was_typed(person: Person, db: Dat
 async def test_edit_from_summary_returns_to_summary(person: Person, db: Database) -> None:
     await sign_up(person)
     await person.says("/profil")
-    await person.presses("edit")
+    await person.presses("profile:edit")
     replies = await person.presses("edit:name")
     assert "Siapa nama Anda?" in replies[-1].text
     replies = await person.says("budi s")

@@ -1,0 +1,107 @@
+"""The dispatcher: claims due outbox rows, sends them through each person's channel, records results."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from bot.channel import Channel, SendResult
+from bot.ratelimit import RateLimiter
+from handlers.delivery import Delivery, complete, prepare
+from handlers.reminder_rules import ReminderPolicy
+from storage.db import Database
+from storage.outbox import claim_due, next_due, release_stale
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Dispatcher:
+    """Sends what is due. Safe to run in several processes on one PostgreSQL database."""
+
+    def __init__(
+        self,
+        db: Database,
+        channels: Mapping[str, Channel],
+        policy: ReminderPolicy,
+        *,
+        limiter: RateLimiter | None = None,
+        batch: int = 100,
+        concurrency: int = 8,
+        lease: timedelta = timedelta(minutes=5),
+        clock: Callable[[], datetime] = utcnow,
+        worker: str | None = None,
+    ) -> None:
+        self.db = db
+        self.channels = dict(channels)
+        self.policy = policy
+        self.limiter = limiter or RateLimiter()
+        self.batch = batch
+        self.concurrency = concurrency
+        self.lease = lease
+        self.clock = clock
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._running = asyncio.Lock()
+
+    async def run_once(self) -> int:
+        """Send everything due now; returns how many messages were handed to a platform."""
+        sent = 0
+        async with self._running:
+            async with self.db.transaction() as session:
+                released = await release_stale(session, self.clock(), self.lease)
+            if released:
+                log.warning("released %d stale claims of a dispatcher that stopped", released)
+            while True:
+                now = self.clock()
+                async with self.db.transaction() as session:
+                    ids = await claim_due(session, now, self.worker, self.batch)
+                    deliveries = await prepare(session, ids, now, self.policy, self.channels.keys())
+                if not ids:
+                    return sent
+                sent += await self._send_all(deliveries)
+
+    async def next_due(self) -> datetime | None:
+        async with self.db.transaction() as session:
+            return await next_due(session)
+
+    async def _send_all(self, deliveries: list[Delivery]) -> int:
+        queue: asyncio.Queue[Delivery] = asyncio.Queue()
+        for delivery in deliveries:
+            queue.put_nowait(delivery)
+        results: list[bool] = []
+
+        async def worker() -> None:
+            while not queue.empty():
+                delivery = queue.get_nowait()
+                results.append(await self._send_one(delivery))
+
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(deliveries)))))
+        return sum(results)
+
+    async def _send_one(self, delivery: Delivery) -> bool:
+        await self.limiter.wait(f"{delivery.channel}:{delivery.address}")
+        try:
+            result = await self.channels[delivery.channel].send(delivery.address, delivery.reply)
+        except Exception as error:  # a channel bug must not lose the row: record it as failed
+            log.exception("channel %s raised while sending", delivery.channel)
+            result = SendResult(False, error=type(error).__name__)
+        async with self.db.transaction() as session:
+            await complete(
+                session,
+                delivery,
+                self.clock(),
+                ok=result.ok,
+                external_id=result.external_id,
+                error=result.error,
+                unreachable=result.unreachable,
+                attempts=result.attempts,
+            )
+        return result.ok

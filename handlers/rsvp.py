@@ -1,0 +1,162 @@
+"""Answers to reminders: "Hadir", "Tidak bisa", "Minta jadwal ulang" (with reason and days)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.choices import Option, normalise, pick_many
+from handlers.events import find_event
+from handlers.flow import END, WAIT, Step, Turn
+from handlers.i18n import N_, _
+from handlers.reminder_text import when_text
+from handlers.text import clean_line
+from handlers.types import Button, Incoming, Kind
+from storage.models import ParticipantStatus
+from storage.outbox import cancel_pending
+from storage.program_models import Enrolment, Occurrence
+from storage.programs import enrolment_of
+
+DAYS = [
+    ("mon", N_("Monday"), ("senin",)),
+    ("tue", N_("Tuesday"), ("selasa",)),
+    ("wed", N_("Wednesday"), ("rabu",)),
+    ("thu", N_("Thursday"), ("kamis",)),
+    ("fri", N_("Friday"), ("jumat", "jum'at")),
+    ("sat", N_("Saturday"), ("sabtu",)),
+]
+REASON_MAX = 500
+
+
+async def own_answer_row(
+    session: AsyncSession, participant_id: int, ref: str
+) -> Enrolment | Occurrence | None:
+    """The participant's own enrolment or appointment occurrence behind a button; never someone else's."""
+    if ref[:1] == "s" and ref[1:].isdigit():
+        return await enrolment_of(session, participant_id, int(ref[1:]))
+    if ref[:1] == "o" and ref[1:].isdigit():
+        occurrence = await session.get(Occurrence, int(ref[1:]))
+        if occurrence is not None and occurrence.appointment.participant_id == participant_id:
+            return occurrence
+    return None
+
+
+async def answer(turn: Turn, payload: str) -> str | None:
+    """A reply button on a reminder was pressed: rsvp:<ref>:<yes|no|later>. Returns a state to enter."""
+    _prefix, ref, choice = [*payload.split(":"), "", "", ""][:3]
+    participant = turn.participant
+    row = None
+    if participant is not None and participant.status == ParticipantStatus.ACTIVE:
+        row = await own_answer_row(turn.session, participant.id, ref)
+    found = await find_event(turn.session, ref) if row is not None else None
+    if row is None or found is None or choice not in ("yes", "no", "later"):
+        turn.say(_("That button is no longer valid."))
+        return None
+    event, live = found
+    if not live or event.starts_at <= turn.now:
+        turn.say(_("That session is no longer ahead, so there is nothing to answer. Thank you!"))
+        return None
+    assert participant is not None
+    row.rsvp = {"yes": "yes", "no": "no", "later": "reschedule"}[choice]
+    row.rsvp_at = turn.now
+    if choice == "yes":
+        turn.say(
+            _("Thank you! See you {when}. 👍").format(
+                when=when_text(event.starts_at, participant, turn.now)
+            )
+        )
+        return None
+    await _stop_reminders(turn, row, participant.id)
+    if choice == "no":
+        turn.say(
+            _(
+                "Thank you for telling us. Your caseworker will see your answer. Would you like another date?"
+            ),
+            (Button(_("Ask to reschedule"), f"rsvp:{ref}:later"),),
+        )
+        return None
+    turn.remember(rsvp_ref=ref, rsvp_days=[])
+    return "rsvp.reason"
+
+
+async def _stop_reminders(turn: Turn, row: Enrolment | Occurrence, participant_id: int) -> None:
+    if isinstance(row, Enrolment):
+        await cancel_pending(turn.session, session_id=row.session_id, participant_id=participant_id)
+    else:
+        await cancel_pending(turn.session, occurrence_ids=[row.id], participant_id=participant_id)
+
+
+async def ask_reason(turn: Turn) -> None:
+    turn.say(
+        _('What makes it hard to come? A few words are enough (or press "Skip").'),
+        (Button(_("Skip"), "reason:skip"),),
+    )
+
+
+async def reason(turn: Turn, incoming: Incoming) -> str | None:
+    """They said why they cannot come (or skipped)."""
+    if incoming.payload == "reason:skip" or normalise(incoming.text) in ("lewati", "skip"):
+        turn.remember(rsvp_reason=None)
+        return "rsvp.days"
+    if incoming.kind != Kind.TEXT:
+        return None
+    turn.remember(rsvp_reason=clean_line(incoming.text)[:REASON_MAX])
+    return "rsvp.days"
+
+
+def _day_options() -> list[Option]:
+    return [Option(f"day:{code}", _(title), words) for code, title, words in DAYS]
+
+
+async def ask_days(turn: Turn) -> None:
+    chosen = set(turn.data.get("rsvp_days", []))
+    turn.say(
+        _('Which days suit you best? Choose one or more, then press "Done".'),
+        (
+            *(
+                Button(f"✅ {o.title}" if o.payload[4:] in chosen else o.title, o.payload)
+                for o in _day_options()
+            ),
+            Button(_("Done"), "day:done"),
+        ),
+        edit_ref=turn.incoming.message_ref if turn.incoming.kind == Kind.BUTTON else None,
+    )
+
+
+async def days(turn: Turn, incoming: Incoming) -> str | None:
+    """They picked the days that suit them, then pressed Done."""
+    chosen: list[str] = list(turn.data.get("rsvp_days", []))
+    if incoming.kind == Kind.BUTTON:
+        code = (incoming.payload or "").removeprefix("day:")
+        if code == "done":
+            return await _save(turn, chosen)
+        if code not in {c for c, _t, _w in DAYS}:
+            return None
+        turn.remember(
+            rsvp_days=[c for c in chosen if c != code] if code in chosen else [*chosen, code]
+        )
+        await ask_days(turn)
+        return WAIT
+    picked = [o.payload[4:] for o in pick_many(incoming, _day_options())]
+    if not picked:
+        turn.say(_("Please choose with the buttons, or type for example: senin, rabu."))
+        return None
+    return await _save(turn, picked)
+
+
+async def _save(turn: Turn, chosen: list[str]) -> str:
+    participant = turn.participant
+    ref = str(turn.data.get("rsvp_ref", ""))
+    row = await own_answer_row(turn.session, participant.id, ref) if participant else None
+    if row is not None:
+        row.reschedule_reason = turn.data.get("rsvp_reason")
+        order = [c for c, _t, _w in DAYS]
+        row.reschedule_days = ",".join(sorted(set(chosen), key=order.index)) or None
+    turn.forget("rsvp_ref", "rsvp_reason", "rsvp_days")
+    turn.say(_("Thank you. Your caseworker will contact you to agree on a new date. 🙏"))
+    return END
+
+
+RSVP: dict[str, Step] = {
+    "rsvp.reason": Step(ask_reason, reason),
+    "rsvp.days": Step(ask_days, days),
+}
