@@ -56,7 +56,7 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
     application = build_application(settings, webhook=webhook)
     channels = {"telegram": TelegramChannel(application.bot)}
     reminders = start_reminders(db, settings, channels)
-    inbox = Inbox(db, flow_settings(settings), channels, on_commit=reminders.wake)
+    inbox = Inbox(db, flow_settings(settings), channels)
     attach(application, inbox, db)
     async with application:
         await register_commands(application)
@@ -64,16 +64,20 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
         if webhook:
             assert settings.telegram_webhook_url is not None
             path = urlparse(settings.telegram_webhook_url).path or TELEGRAM_PATH
-            await application.bot.set_webhook(
-                settings.telegram_webhook_url,
-                secret_token=settings.telegram_webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
             web = build_web_app(application, settings.telegram_webhook_secret, path)
             server = QuietServer(
                 uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning")
             )
             serving = asyncio.create_task(server.serve())
+            while not server.started:  # tell Telegram about us only once we are listening
+                if serving.done():
+                    serving.result()  # the port is taken, or similar: raise it
+                await asyncio.sleep(0.05)
+            await application.bot.set_webhook(
+                settings.telegram_webhook_url,
+                secret_token=settings.telegram_webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
             log.info(
                 "telegram webhook mode: listening on %s:%d%s", settings.host, settings.port, path
             )
@@ -87,7 +91,7 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
             log.info("telegram polling mode: waiting for messages")
             await stop.wait()
             await application.updater.stop()
-        reminders.shutdown()
+        await reminders.stop()
         await application.stop()
 
 

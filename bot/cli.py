@@ -101,13 +101,11 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         who = getattr(args, "who", None) or getpass.getuser()
         channel = ConsoleChannel(sys.stdout, color=sys.stdout.isatty())
         reminders = start_reminders(db, settings, {channel.name: channel})
-        inbox = Inbox(
-            db, flow_settings(settings), {channel.name: channel}, on_commit=reminders.wake
-        )
+        inbox = Inbox(db, flow_settings(settings), {channel.name: channel})
         try:
             await chat(inbox, channel, who, settings.default_language)
         finally:
-            reminders.shutdown()
+            await reminders.stop()
         return 0
     finally:
         await db.dispose()

@@ -7,7 +7,8 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from bot.channel import Channel, SendResult
@@ -67,6 +68,12 @@ class Dispatcher:
                 if not ids:
                     return sent
                 sent += await self._send_all(deliveries)
+
+    @asynccontextmanager
+    async def idle(self) -> AsyncIterator[None]:
+        """Hold off new dispatch runs (waiting for one under way to finish)."""
+        async with self._running:
+            yield
 
     async def next_due(self) -> datetime | None:
         async with self.db.transaction() as session:

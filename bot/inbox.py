@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from bot.channel import Channel, SendResult
@@ -27,10 +27,8 @@ class Inbox:
         db: Database,
         settings: Settings,
         channels: Mapping[str, Channel],
-        on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
-        self.on_commit = on_commit  # e.g. wake the dispatcher: a reply may have scheduled something
         self.settings = settings
         self.channels = dict(channels)
         self._locks = KeyedLocks()
@@ -49,8 +47,6 @@ class Inbox:
                     )
                 await self._channel(incoming.channel).send(incoming.address, apology)
                 return []
-            if self.on_commit is not None:
-                self.on_commit()
             return await self.deliver(outgoing)
 
     async def deliver(self, outgoing: list[Outgoing]) -> list[SendResult]:

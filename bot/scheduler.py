@@ -38,23 +38,26 @@ class ReminderScheduler:
         )  # fmt: skip
         self.scheduler.start()
 
-    def shutdown(self) -> None:
+    async def stop(self) -> None:
+        """Stop waking up, and let a dispatch under way finish its batch."""
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-
-    def wake(self) -> None:
-        """Something may be due right now (a new enrolment, an answer): look without waiting."""
-        self._wake_at(datetime.now(UTC))
+            self.scheduler.pause()
+            async with self.dispatcher.idle():
+                self.scheduler.shutdown(wait=False)
 
     async def tick(self) -> None:
+        """Send what is due, then sleep until the next row falls due (or the next poll)."""
         try:
-            await self.dispatcher.run_once()
-            upcoming = await self.dispatcher.next_due()
+            while True:
+                await self.dispatcher.run_once()
+                upcoming = await self.dispatcher.next_due()
+                if upcoming is None:
+                    return
+                if upcoming > datetime.now(UTC):
+                    self._wake_at(upcoming)
+                    return
         except Exception:
             log.exception("dispatch failed; retrying at the next poll")
-            return
-        if upcoming is not None:
-            self._wake_at(upcoming)
 
     async def plan(self) -> None:
         db = self.dispatcher.db
@@ -68,7 +71,7 @@ class ReminderScheduler:
             return
         if added:
             log.info("planned %d appointment reminder(s)", added)
-            self.wake()
+            await self.tick()
 
     def _wake_at(self, moment: datetime) -> None:
         self.scheduler.add_job(

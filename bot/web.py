@@ -36,10 +36,14 @@ def build_web_app(
             return PlainTextResponse("forbidden", status_code=403)
         try:
             data = json.loads(await request.body())
+        except ValueError:
+            return PlainTextResponse("the body is not JSON", status_code=400)
+        try:
             update = Update.de_json(data, telegram.bot)
-        except (ValueError, TypeError, KeyError):
-            log.warning("telegram webhook body is not an update")
-            return PlainTextResponse("bad request", status_code=400)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            # Answer 200 anyway: Telegram would otherwise resend this update forever.
+            log.warning("telegram webhook: dropped an update this library cannot read")
+            return Response(status_code=200)
         # Handled before we answer: if we fail, Telegram redelivers and the dedupe key protects us.
         await telegram.process_update(update)
         return Response(status_code=200)

@@ -1,4 +1,4 @@
-"""Reading what staff type about sessions (zones, dates, times, offsets, cities) and CSV files of them."""
+"""Reading what staff type about sessions (zones, times, offsets, cities), one by one or as CSV."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from datetime import UTC, date, datetime, time
+from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ LIMITS = {"title": 120, "place": 200, "map_url": 300, "bring": 200, "contact": 1
 MAX_OFFSET = 30 * 24 * 60  # a month, in minutes
 _TIMEZONES = {name.casefold(): tz for abbr, tz in ZONES.items() for name in (abbr, tz)}
 _YES = frozenset({"ya", "y", "iya", "yes", "true", "1", "benar"})
-_NO = frozenset({"tidak", "tdk", "t", "no", "n", "false", "0", "bukan", ""})
+_NO = frozenset({"tidak", "tdk", "no", "n", "false", "0", "bukan", ""})
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DMY_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _CLOCK = re.compile(r"(\d{1,2})[:.](\d{2})(?:[:.]00)?")
@@ -184,15 +184,8 @@ def resolve_city(text: str, what: str = "city") -> str:
     if found:
         names = ", ".join(r.label() for r in found)
         raise InputError(f"{what} {text!r} could be {names}: write the one you mean in full")
-    hint = ", ".join(r.label() for r in suggest_regencies(text))
-    raise InputError(
-        f"{what} {text!r} is not a kabupaten/kota we know"
-        + (
-            f"; did you mean {hint}?"
-            if hint
-            else ': write it like "kota pekalongan" or "kab. serang"'
-        )
-    )
+    hint = " or ".join(r.label() for r in suggest_regencies(text)) or "kota pekalongan, kab. serang"
+    raise InputError(f"{what} {text!r} is not a kabupaten/kota we know (like {hint})")
 
 
 def checked_text(text: str | None, what: str, limit: int) -> str | None:
@@ -200,9 +193,15 @@ def checked_text(text: str | None, what: str, limit: int) -> str | None:
     value = " ".join((text or "").split())
     if len(value) > limit:
         raise InputError(f"{what} is {len(value)} characters long; at most {limit} fit")
-    if what in ("map_url", "--map-url") and value and not value.startswith(("https://", "http://")):
-        raise InputError(f"{what} {value!r} must be a web address starting with https://")
     return value or None
+
+
+def parse_map_url(text: str, what: str = "map_url") -> str | None:
+    """A link to the place on a map; empty is none."""
+    value = checked_text(text, what, LIMITS["map_url"])
+    if value and (" " in value or not value.startswith(("https://", "http://"))):
+        raise InputError(f"{what} {value!r} must be a web address starting with https://")
+    return value
 
 
 def programs_named(ref: str, programs: Sequence[ProgramRef]) -> list[ProgramRef]:
@@ -232,7 +231,7 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise InputError(
-            f"line {line}: the file is not UTF-8 text; in Excel use Save As > 'CSV UTF-8'"
+            f"line {line}: the file is not UTF-8; in Excel: Save As > CSV UTF-8"
         ) from None
 
 
@@ -258,18 +257,18 @@ def parse_sessions_csv(
         start_line, line = line, reader.line_num + 1
         if not any(cell.strip() for cell in cells):
             continue
-        extra = [cell for cell in cells[len(header) :] if cell.strip()]
-        if extra:
-            errors.append((start_line, _too_many(len(cells), len(header), delimiter)))
+        if any(cell.strip() for cell in cells[len(header) :]):
+            errors.append((start_line, f"has {len(cells)} cells but the header has {len(header)}: "
+                           f'put text that contains "{delimiter}" between double quotes'))  # fmt: skip
             continue
         record = {name: cell for name, cell in zip(header, cells, strict=False) if name}
         row, problems = _row(record, start_line, programs, now)
         if row is None:
             errors.extend((start_line, problem) for problem in problems)
         elif row.key in existing:
-            errors.append((start_line, f"session {existing[row.key]} already has this program, start and place"))  # fmt: skip
+            errors.append((start_line, f"duplicates session {existing[row.key]} (same program, start and place)"))  # fmt: skip
         elif row.key in seen:
-            errors.append((start_line, f"same program, start and place as line {seen[row.key]}"))
+            errors.append((start_line, f"duplicates line {seen[row.key]} (same program, start and place)"))  # fmt: skip
         else:
             seen[row.key] = start_line
             rows.append(row)
@@ -294,13 +293,6 @@ def _check_header(header: list[str]) -> None:
             f"line 1 (header): {'; '.join(problems)}. The columns are {', '.join(COLUMNS)}; "
             f"{', '.join(REQUIRED)} are required"
         )
-
-
-def _too_many(cells: int, columns: int, delimiter: str) -> str:
-    return (
-        f"has {cells} cells but the header has {columns} columns; "
-        f'put text containing "{delimiter}" between double quotes'
-    )
 
 
 def _row(
@@ -329,6 +321,7 @@ def _row(
     texts = {
         name: read(name, partial(checked_text, what=name, limit=n)) for name, n in LIMITS.items()
     }
+    texts["map_url"] = read("map_url", parse_map_url)
     capacity = read("capacity", parse_capacity)
     city = read("city", resolve_city) if cell["city"] else None
     is_open = read("open", parse_flag)
@@ -343,7 +336,7 @@ def _row(
         problems.append(f"start {local_label(starts_at, zone)} is in the past")
     if problems or texts["place"] is None:
         return None, problems
-    return SessionRow(
+    row = SessionRow(
         line=line,
         program_id=found[0].id,
         starts_at=starts_at,
@@ -359,3 +352,4 @@ def _row(
         open=bool(is_open),
         offsets=offsets,
     )
+    return row, []

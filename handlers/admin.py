@@ -1,0 +1,389 @@
+"""What the admin commands do to organisations, programs, sessions, enrolments and appointments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.reminder_rules import ReminderPolicy
+from handlers.reminders import enrol, plan_appointment
+from handlers.session_changes import add_session, enrol_in_program, mark_attendance
+from handlers.session_import import (
+    InputError,
+    ProgramRef,
+    SessionKey,
+    SessionRow,
+    checked_text,
+    local_label,
+    program_problem,
+    programs_named,
+    session_key,
+)
+from storage.models import Participant, ParticipantStatus
+from storage.outbox import cancel_pending
+from storage.program_models import (
+    Appointment,
+    Enrolment,
+    EnrolmentStatus,
+    Membership,
+    Occurrence,
+    Organisation,
+    Program,
+    ProgramSession,
+    SessionStatus,
+)
+from storage.programs import enrolment_of
+
+ORG_KINDS = ("rutan", "lapas", "lpka", "bapas", "pemkot", "pemkab", "dinas", "polres", "lsm")
+PROGRAM_KINDS: dict[str, tuple[str, ...]] = {  # code -> the Indonesian words staff may type
+    "job_training": ("pelatihan_kerja", "pelatihan"),
+    "counselling": ("konseling",),
+    "legal": ("penyuluhan_hukum", "hukum"),
+    "schooling": ("pendidikan_kesetaraan", "paket"),
+    "economic": ("pemberdayaan_ekonomi", "umkm"),
+    "reporting": ("wajib_lapor",),
+    "other": ("lainnya",),
+}
+APPOINTMENT_KINDS = {"counselling": "counselling", "konseling": "counselling",
+                     "reporting": "reporting", "wajib_lapor": "reporting"}  # fmt: skip
+
+
+class Refused(Exception):
+    """An action that cannot be done on the data as it is; the message says why and what to do."""
+
+
+def program_kind(text: str) -> str:
+    """A program kind code from the code or its Indonesian word ("pelatihan" -> "job_training")."""
+    value = "_".join(text.strip().casefold().replace("-", " ").split())
+    for code, words in PROGRAM_KINDS.items():
+        if value == code or value in words:
+            return code
+    accepted = ", ".join(f"{code} ({'/'.join(words)})" for code, words in PROGRAM_KINDS.items())
+    raise InputError(f"{text!r} is not a program kind; use one of {accepted}")
+
+
+# --- organisations and programs -----------------------------------------------------------------
+
+
+def _name(text: str) -> str:
+    name = checked_text(text, "--name", 120)
+    if name is None or name.isdigit():
+        raise InputError("--name must be a name, not empty and not only digits (those are ids)")
+    return name
+
+
+async def add_organisation(
+    session: AsyncSession, name: str, kind: str, timezone: str, now: datetime
+) -> Organisation:
+    name = _name(name)
+    query = select(Organisation).where(func.lower(Organisation.name) == name.lower())
+    if (same := (await session.execute(query)).scalar_one_or_none()) is not None:
+        raise Refused(f"organisation {same.id} is already called {same.name!r}")
+    org = Organisation(name=name, kind=kind, timezone=timezone, created_at=now)
+    session.add(org)
+    await session.flush()
+    return org
+
+
+async def organisations(session: AsyncSession) -> list[Organisation]:
+    return list((await session.execute(select(Organisation).order_by(Organisation.id))).scalars())
+
+
+async def find_organisation(session: AsyncSession, ref: str) -> Organisation:
+    """By id or by name (case aside)."""
+    value = " ".join(ref.split())
+    if value.isdigit():
+        found = await session.get(Organisation, int(value))
+    else:
+        query = select(Organisation).where(func.lower(Organisation.name) == value.lower())
+        found = (await session.execute(query)).scalar_one_or_none()
+    if found is None:
+        raise Refused(f"there is no organisation {ref!r}; see `pendamping orgs list`")
+    return found
+
+
+async def add_program(
+    session: AsyncSession,
+    org: Organisation,
+    name: str,
+    kind: str,
+    offsets: list[int] | None,
+    now: datetime,
+) -> Program:
+    name = _name(name)
+    if same := programs_named(name, await program_refs(session, org.id)):
+        raise Refused(f"{org.name} already has program {same[0].id} called {same[0].name!r}")
+    program = Program(
+        organisation_id=org.id, name=name, kind=kind, reminder_offsets=offsets, created_at=now
+    )
+    session.add(program)
+    await session.flush()
+    return program
+
+
+async def program_refs(session: AsyncSession, org_id: int | None = None) -> list[ProgramRef]:
+    query = select(Program.id, Program.name).order_by(Program.id)
+    if org_id is not None:
+        query = query.where(Program.organisation_id == org_id)
+    return [ProgramRef(id, name) for id, name in (await session.execute(query)).all()]
+
+
+async def find_program(session: AsyncSession, ref: str) -> Program:
+    """By id or exact name; a name two organisations use must be given as an id."""
+    found = programs_named(ref, await program_refs(session))
+    if problem := program_problem(ref, found):
+        raise Refused(problem)
+    program = await session.get(Program, found[0].id)
+    assert program is not None
+    return program
+
+
+async def programs_overview(session: AsyncSession, now: datetime) -> list[tuple[Program, int, int]]:
+    """Each program with its number of members and of upcoming sessions."""
+    members = select(func.count()).where(Membership.program_id == Program.id).scalar_subquery()
+    upcoming = (
+        select(func.count())
+        .where(
+            ProgramSession.program_id == Program.id,
+            ProgramSession.starts_at > now,
+            ProgramSession.status != SessionStatus.CANCELLED,
+        )
+        .scalar_subquery()
+    )
+    query = select(Program, members, upcoming).order_by(Program.id)
+    return [(p, int(m), int(u)) for p, m, u in (await session.execute(query)).all()]
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+async def existing_session_keys(session: AsyncSession, now: datetime) -> dict[SessionKey, int]:
+    """Every upcoming session (cancelled ones too), by what makes a duplicate."""
+    query = select(
+        ProgramSession.id, ProgramSession.program_id, ProgramSession.starts_at, ProgramSession.place
+    ).where(ProgramSession.starts_at > now)
+    rows = (await session.execute(query)).all()
+    return {session_key(program_id, start, place): id for id, program_id, start, place in rows}
+
+
+async def add_sessions(
+    session: AsyncSession, rows: list[SessionRow], now: datetime, policy: ReminderPolicy
+) -> list[tuple[ProgramSession, int]]:
+    """Save valid rows (each enrols the program's members); returns (session, enrolled) pairs."""
+    added = []
+    existing = await existing_session_keys(session, now)
+    for row in rows:
+        if row.starts_at <= now:
+            raise Refused(f"the start, {local_label(row.starts_at, row.timezone)}, is in the past")
+        if (same := existing.get(row.key)) is not None:
+            raise Refused(f"session {same} already has this program, start and place")
+        event = ProgramSession(
+            program_id=row.program_id, title=row.title, starts_at=row.starts_at,
+            ends_at=row.ends_at, timezone=row.timezone, place=row.place, map_url=row.map_url,
+            bring=row.bring, capacity=row.capacity, contact=row.contact, city_key=row.city_key,
+            open=row.open, reminder_offsets=row.offsets, status=SessionStatus.SCHEDULED,
+            created_at=now, updated_at=now,
+        )  # fmt: skip
+        added.append((event, await add_session(session, event, now, policy)))
+        existing[row.key] = event.id
+    return added
+
+
+async def sessions_overview(
+    session: AsyncSession, now: datetime, program_id: int | None, include_past: bool
+) -> list[tuple[ProgramSession, int, int]]:
+    """Sessions (upcoming or running, unless `include_past`), each with enrolled and waitlisted."""
+    query = select(ProgramSession).order_by(ProgramSession.starts_at, ProgramSession.id)
+    if program_id is not None:
+        query = query.where(ProgramSession.program_id == program_id)
+    if not include_past:
+        query = query.where(ProgramSession.ends_at > now)
+    events = list((await session.execute(query)).scalars())
+    counts = (
+        select(Enrolment.session_id, Enrolment.status, func.count())
+        .where(Enrolment.session_id.in_([e.id for e in events]))
+        .group_by(Enrolment.session_id, Enrolment.status)
+    )
+    seats = {(sid, status): int(n) for sid, status, n in (await session.execute(counts)).all()}
+    enrolled, waitlisted = EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED
+    return [(e, seats.get((e.id, enrolled), 0), seats.get((e.id, waitlisted), 0)) for e in events]
+
+
+async def find_session(
+    session: AsyncSession, session_id: int, *, upcoming_at: datetime | None = None
+) -> ProgramSession:
+    """A session by id; with `upcoming_at`, only one not cancelled that has not started by then."""
+    event = await session.get(ProgramSession, session_id)
+    if event is None:
+        raise Refused(f"there is no session {session_id}; see `pendamping sessions list --all`")
+    if upcoming_at is not None and event.status == SessionStatus.CANCELLED:
+        raise Refused(f"session {session_id} is cancelled")
+    if upcoming_at is not None and event.starts_at <= upcoming_at:
+        when = local_label(event.starts_at, event.timezone)
+        raise Refused(f"session {session_id} started at {when}; it can no longer be changed")
+    return event
+
+
+# --- participants: enrolment and attendance -----------------------------------------------------
+
+
+async def find_participant(session: AsyncSession, participant_id: int) -> Participant:
+    """A participant who can be enrolled: signed up, not erased."""
+    participant = await session.get(Participant, participant_id)
+    if participant is None:
+        raise Refused(f"there is no participant {participant_id}; see `pendamping participants export`")  # fmt: skip
+    if participant.status == ParticipantStatus.ERASED:
+        raise Refused(f"participant {participant_id} erased their data and cannot be enrolled")
+    if participant.status == ParticipantStatus.REGISTERING:
+        raise Refused(
+            f"participant {participant_id} has not finished signing up; enrol them once they have"
+        )
+    return participant
+
+
+async def enrol_in_session(
+    session: AsyncSession,
+    participant: Participant,
+    event: ProgramSession,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> str:
+    """Enrol with a confirmation; "enrolled", "waitlisted", "already enrolled" or "already waitlisted"."""
+    result = await enrol(session, participant, event, now, policy, confirm=True)
+    word = "enrolled" if result.enrolment.status == EnrolmentStatus.ENROLLED else "waitlisted"
+    return word if result.new else f"already {word}"
+
+
+@dataclass(frozen=True)
+class Joined:
+    was_member: bool
+    enrolled: int  # upcoming sessions with a seat
+    waitlisted: int
+
+
+async def join_program(
+    session: AsyncSession,
+    participant: Participant,
+    program: Program,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> Joined:
+    member = select(Membership.id).where(
+        Membership.participant_id == participant.id, Membership.program_id == program.id
+    )
+    was_member = (await session.execute(member)).first() is not None
+    await enrol_in_program(session, participant, program, now, policy)
+    query = (
+        select(Enrolment.status, func.count())
+        .join(ProgramSession, ProgramSession.id == Enrolment.session_id)
+        .where(
+            Enrolment.participant_id == participant.id,
+            ProgramSession.program_id == program.id,
+            ProgramSession.starts_at > now,
+            ProgramSession.status != SessionStatus.CANCELLED,
+        )
+        .group_by(Enrolment.status)
+    )
+    counts = {status: int(n) for status, n in (await session.execute(query)).all()}
+    return Joined(
+        was_member,
+        counts.get(EnrolmentStatus.ENROLLED, 0),
+        counts.get(EnrolmentStatus.WAITLISTED, 0),
+    )
+
+
+async def mark_many(
+    session: AsyncSession,
+    event: ProgramSession,
+    participant_ids: list[int],
+    attended: bool,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> None:
+    """All or nothing: every participant must be enrolled; a missed session earns a follow-up."""
+    if event.status == SessionStatus.CANCELLED:
+        raise Refused(f"session {event.id} was cancelled; there is no attendance to take")
+    if event.starts_at > now:
+        when = local_label(event.starts_at, event.timezone)
+        raise Refused(f"session {event.id} starts at {when}; take attendance once it has begun")
+    missing = [p for p in participant_ids if await enrolment_of(session, p, event.id) is None]
+    if missing:
+        ids = ", ".join(map(str, missing))
+        raise Refused(f"not enrolled in session {event.id}: participant(s) {ids}; nothing was marked")  # fmt: skip
+    for participant_id in participant_ids:
+        participant = await session.get(Participant, participant_id)
+        assert participant is not None
+        await mark_attendance(session, event, participant, attended, now, policy)
+        if attended:  # a correction: the follow-up for "absent" must not go out
+            await cancel_pending(session, session_id=event.id, participant_id=participant_id)
+
+
+# --- appointments -------------------------------------------------------------------------------
+
+
+async def add_appointment(
+    session: AsyncSession,
+    appointment: Appointment,
+    participant: Participant,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> int:
+    """Save it and plan its occurrences and reminders; returns the occurrences planned."""
+    if appointment.starts_at <= now:
+        when = local_label(appointment.starts_at, appointment.timezone)
+        raise Refused(f"the first appointment, {when}, is in the past")
+    if appointment.until is not None and appointment.until <= appointment.starts_at:
+        raise Refused("--until is before the first appointment")
+    session.add(appointment)
+    await session.flush()
+    await plan_appointment(session, appointment, participant, now, policy, confirm=True)
+    query = select(func.count()).where(Occurrence.appointment_id == appointment.id)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def appointments_overview(
+    session: AsyncSession, participant_id: int | None, now: datetime
+) -> list[tuple[Appointment, datetime | None]]:
+    """Appointments with their next planned occurrence (None when there is none)."""
+    upcoming = (
+        select(func.min(Occurrence.starts_at))
+        .where(
+            Occurrence.appointment_id == Appointment.id,
+            Occurrence.starts_at > now,
+            Occurrence.cancelled.is_(False),
+        )
+        .scalar_subquery()
+    )
+    query = select(Appointment, upcoming).order_by(Appointment.id)
+    if participant_id is not None:
+        query = query.where(Appointment.participant_id == participant_id)
+    return [(a, nxt) for a, nxt in (await session.execute(query)).all()]
+
+
+async def cancel_appointment(
+    session: AsyncSession, appointment_id: int, now: datetime
+) -> tuple[int, int]:
+    """Stop it: future occurrences cancelled, their unsent reminders too. Returns both counts."""
+    appointment = await session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise Refused(f"there is no appointment {appointment_id}; see `pendamping appointments list`")  # fmt: skip
+    if not appointment.active:
+        raise Refused(f"appointment {appointment_id} is already cancelled")
+    appointment.active = False
+    query = select(Occurrence.id).where(
+        Occurrence.appointment_id == appointment_id,
+        Occurrence.starts_at > now,
+        Occurrence.cancelled.is_(False),
+    )
+    ids = list((await session.execute(query)).scalars())
+    if ids:
+        await session.execute(
+            update(Occurrence)
+            .where(Occurrence.id.in_(ids))
+            .values(cancelled=True)
+            .execution_options(synchronize_session=False)
+        )
+    return len(ids), await cancel_pending(session, occurrence_ids=ids)
