@@ -28,6 +28,7 @@ from handlers.session_import import (
     InputError,
     SessionRow,
     checked_text,
+    city_zone_problem,
     decode,
     local_label,
     parse_capacity,
@@ -108,6 +109,8 @@ async def sessions_add(args: argparse.Namespace, context: Context) -> int:
         place = checked_text(args.place, "--place", LIMITS["place"])
         if place is None:
             raise InputError("--place is empty: say where the session takes place")
+        if args.city and (problem := city_zone_problem(args.city, zone)):
+            raise InputError(f"{problem}: give --timezone for the place (or check --city)")
         row = SessionRow(
             line=0, program_id=program.id, starts_at=starts_at, ends_at=ends_at, timezone=zone,
             place=place, title=checked_text(args.title, "--title", LIMITS["title"]),

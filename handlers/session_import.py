@@ -12,7 +12,7 @@ from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from handlers.regions import match_regencies, suggest_regencies
+from handlers.regions import match_regencies, province, regency_by_key, suggest_regencies
 from handlers.timefmt import ZONES, zone_abbr
 
 COLUMNS = (
@@ -188,6 +188,16 @@ def resolve_city(text: str, what: str = "city") -> str:
     raise InputError(f"{what} {text!r} is not a kabupaten/kota we know (like {hint})")
 
 
+def city_zone_problem(city_key: str, timezone: str) -> str | None:
+    """A session whose city keeps another clock than its times were given in: almost surely a slip."""
+    regency = regency_by_key(city_key)
+    zone = province(regency.province).timezone if regency else timezone
+    if zone == timezone:
+        return None
+    assert regency is not None
+    return f"{regency.label()} is in {zone_abbr(zone)}, but the times are in {zone_abbr(timezone)}"
+
+
 def checked_text(text: str | None, what: str, limit: int) -> str | None:
     """Trimmed text, or None when empty; too long -> InputError."""
     value = " ".join((text or "").split())
@@ -334,6 +344,8 @@ def _row(
     starts_at = datetime.combine(day, start, tzinfo=ZoneInfo(zone)).astimezone(UTC)
     if starts_at <= now:
         problems.append(f"start {local_label(starts_at, zone)} is in the past")
+    if city is not None and (problem := city_zone_problem(city, zone)):
+        problems.append(problem)
     if problems or texts["place"] is None:
         return None, problems
     row = SessionRow(
