@@ -42,7 +42,9 @@ class Participant(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     interests: Mapped[list[str]] = mapped_column(default=list)
     contact_time: Mapped[str | None] = mapped_column(String(8))
-    discreet: Mapped[bool] = mapped_column(default=False, server_default=false())  # reminders never name the institution
+    discreet: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )  # reminders never name the institution
     start_code: Mapped[str | None] = mapped_column(String(64))
     consent_at: Mapped[datetime | None]
     consent_version: Mapped[str | None] = mapped_column(String(16))

@@ -28,7 +28,9 @@ class ScheduledMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)  # makes planning idempotent
-    kind: Mapped[str] = mapped_column(String(24))  # confirmation, reminder, cancelled, moved, followup
+    kind: Mapped[str] = mapped_column(
+        String(24)
+    )  # confirmation, reminder, cancelled, moved, followup
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), index=True)
     occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), index=True)

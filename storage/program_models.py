@@ -33,7 +33,9 @@ class Program(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(24))
-    reminder_offsets: Mapped[list[int] | None] = mapped_column(JSON)  # minutes before; None: default
+    reminder_offsets: Mapped[list[int] | None] = mapped_column(
+        JSON
+    )  # minutes before; None: default
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
@@ -128,7 +130,9 @@ class Appointment(Base):
     starts_at: Mapped[datetime]  # the first occurrence
     duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
     timezone: Mapped[str] = mapped_column(String(32))
-    recurrence: Mapped[str | None] = mapped_column(String(32))  # "weekly:1", "weekly:2", "monthly:5"
+    recurrence: Mapped[str | None] = mapped_column(
+        String(32)
+    )  # "weekly:1", "weekly:2", "monthly:5"
     until: Mapped[datetime | None]
     place: Mapped[str] = mapped_column(String(200))
     bring: Mapped[str | None] = mapped_column(String(200))
