@@ -82,7 +82,7 @@ async def appointments_add(args: argparse.Namespace, context: Context) -> int:
         planned = await add_appointment(session, appointment, participant, context.now, context.policy)  # fmt: skip
     days = context.policy.horizon.days
     print(f"added appointment {appointment.id}: {appointment.kind} with {org.name}, "
-          f"{repeats(appointment)} from {local_label(starts_at, zone)}")  # fmt: skip
+          f"first {local_label(starts_at, zone)}, {repeats(appointment)}")  # fmt: skip
     print(f"{planned} occurrence(s) in the next {days} days planned, with a confirmation and reminders")  # fmt: skip
     return 0
 

@@ -208,15 +208,15 @@ async def enrol_cmd(args: argparse.Namespace, context: Context) -> int:
         if args.session is not None:
             event = await find_session(session, args.session, upcoming_at=context.now)
             word = await enrol_in_session(session, participant, event, context.now, context.policy)
-            what = f"session {event.id}: {describe(event)}"
+            what = f"session {event.id} ({describe(event)})"
         else:
             program = await find_program(session, args.program)
             joined = await join_program(session, participant, program, context.now, context.policy)
-            word = "already a member of" if joined.was_member else "joined"
+            word = "already a member" if joined.was_member else "joined"
             what = (f"program {program.id} ({program.name}): enrolled in {joined.enrolled} "
-                    f"upcoming session(s), waitlisted for {joined.waitlisted}; later sessions "
-                    "include them too")  # fmt: skip
-    print(f"participant {participant.id} {word} {what}")
+                    f"upcoming session(s), waitlisted for {joined.waitlisted}; sessions added "
+                    "later include them too")  # fmt: skip
+    print(f"{word}: participant {participant.id}, {what}")
     if participant.status in NOT_REACHED:
         print(f"note: participant {participant.id} {NOT_REACHED[participant.status]}; "
               "no reminders reach them until then", file=sys.stderr)  # fmt: skip

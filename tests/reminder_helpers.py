@@ -1,0 +1,111 @@
+"""Shared set-up for reminder tests: organisations, programs, sessions and signed-up people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.dispatcher import Dispatcher
+from bot.ratelimit import RateLimiter
+from handlers.reminder_rules import ReminderPolicy
+from handlers.reminders import enrol
+from storage.db import Database
+from storage.models import Participant
+from storage.outbox_models import ScheduledMessage
+from storage.program_models import Organisation, Program, ProgramSession
+from tests.fakes.channel import CollectingChannel, Person
+
+NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 09.00 WIB, 11.00 WIT
+
+
+@dataclass
+class Clock:
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def register(person: Person, city: str, *, discreet: bool = False) -> None:
+    """A full sign-up typed by `person`, living in `city`."""
+    for text in ("halo", "setuju", "ya", "remaja", city, "ya", "lewati", "pelatihan", "pagi"):
+        await person.says(text)
+    await person.says("ya" if discreet else "tidak")
+    await person.says("benar")
+
+
+async def make_session(
+    db: Database,
+    *,
+    starts_local: datetime,
+    title: str = "Pelatihan Las Dasar",
+    place: str = "BLK Pekalongan, Jl. Sriwijaya 44",
+    program_kind: str = "job_training",
+    org_name: str = "Rutan Kelas IIA Pekalongan",
+    capacity: int | None = None,
+    open_: bool = False,
+    city_key: str | None = None,
+    offsets: list[int] | None = None,
+) -> int:
+    async with db.transaction() as session:
+        org = (await session.execute(select(Organisation).where(Organisation.name == org_name))).scalar_one_or_none()
+        if org is None:
+            org = Organisation(name=org_name, kind="rutan", timezone="Asia/Jakarta")
+            session.add(org)
+            await session.flush()
+        program = Program(organisation_id=org.id, name=f"{title} ({program_kind})", kind=program_kind)
+        session.add(program)
+        await session.flush()
+        event = ProgramSession(
+            program_id=program.id,
+            title=title,
+            starts_at=starts_local.astimezone(UTC),
+            ends_at=(starts_local + timedelta(hours=3)).astimezone(UTC),
+            timezone=str(starts_local.tzinfo),
+            place=place,
+            bring="KTP dan alat tulis",
+            contact="Bu Rina 0812-1111-2222",
+            capacity=capacity,
+            open=open_,
+            city_key=city_key,
+            reminder_offsets=offsets,
+            status="scheduled",
+        )
+        session.add(event)
+        await session.flush()
+        return event.id
+
+
+async def participant_id(db: Database, address: str) -> int:
+    from storage.models import Address
+
+    async with db.transaction() as session:
+        found = (await session.execute(select(Address).where(Address.value == address))).scalar_one()
+        assert found.participant_id is not None
+        return found.participant_id
+
+
+async def enrol_person(db: Database, pid: int, session_id: int, now: datetime, *, confirm: bool = True) -> str:
+    async with db.transaction() as session:
+        participant = await session.get(Participant, pid)
+        event = await session.get(ProgramSession, session_id)
+        assert participant is not None and event is not None
+        result = await enrol(session, participant, event, now, ReminderPolicy(), confirm=confirm)
+        return result.enrolment.status
+
+
+async def outbox(db: Database) -> list[ScheduledMessage]:
+    async with db.transaction() as session:
+        return list((await session.execute(select(ScheduledMessage).order_by(ScheduledMessage.id))).scalars())
+
+
+def dispatcher(db: Database, channel: CollectingChannel, clock: Clock, **kwargs: object) -> Dispatcher:
+    limiter = RateLimiter(per_second=10_000, per_chat_interval=0)
+    return Dispatcher(db, {channel.name: channel}, ReminderPolicy(), limiter=limiter, clock=clock, **kwargs)  # type: ignore[arg-type]
+
+
+def local(zone: str, *args: int) -> datetime:
+    return datetime(*args, tzinfo=ZoneInfo(zone))  # type: ignore[misc]
