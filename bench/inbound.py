@@ -269,6 +269,7 @@ async def run_target(
                 *command, env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT
             )
         profiler: asyncio.subprocess.Process | None = None
+        profiling = False
         try:
             await wait_until_polling(fake, process, args.start_timeout, log_path)
             outcome = Outcome()
@@ -280,8 +281,9 @@ async def run_target(
             )
             if outcome.failures:
                 raise RunError(f"{label}: warm-up failed: {outcome.failures[0]}")
-            if target == "bot":
+            if target == "bot" and args.profile != "none":
                 profiler = await start_profiler(args, process.pid, workdir)
+                profiling = True
             users = [(user_of(fake, p), p) for p in participants]
             outcome = Outcome()
             cpu_before = cpu_seconds(process.pid)
@@ -295,9 +297,9 @@ async def run_target(
             cpu_after = cpu_seconds(process.pid)
             if cpu_before is not None and cpu_after is not None:
                 result.proc_cpu = cpu_after - cpu_before
-            if profiler is not None:
+            if profiling:
+                profiling = False
                 await stop_profiler(args, profiler, process.pid)
-                profiler = None
             await asyncio.sleep(0.5)  # anything more than the script expects?
             extra = [(u.user_id, len(u.pending)) for u, _p in users if u.pending]
             if extra:
@@ -311,7 +313,7 @@ async def run_target(
             result.total_inputs = sum(len(p.plan) for p in everyone)
             result.total_replies = len(fake.sent)
         finally:
-            if profiler is not None:
+            if profiling:
                 await stop_profiler(args, profiler, process.pid)
             result.exit_code = await stop_process(process)
     if result.exit_code not in (0, -signal.SIGTERM):

@@ -12,7 +12,6 @@ from bot.cli_common import Context, group, leaf, table, typed
 from handlers.admin import (
     Refused,
     add_sessions,
-    enrol_in_session,
     existing_session_keys,
     find_participant,
     find_program,
@@ -22,6 +21,7 @@ from handlers.admin import (
     program_refs,
     sessions_overview,
 )
+from handlers.reminders import enrol
 from handlers.session_changes import cancel_session, move_session
 from handlers.session_import import (
     LIMITS,
@@ -40,7 +40,7 @@ from handlers.session_import import (
     resolve_city,
 )
 from storage.models import ParticipantStatus
-from storage.program_models import ProgramSession
+from storage.program_models import EnrolmentStatus, ProgramSession
 
 ATTENDANCE = {"attended": True, "hadir": True, "absent": False, "tidak_hadir": False}
 NOT_REACHED = {
@@ -84,9 +84,9 @@ def add_session_parsers(sub: Any, *, zone_help: str, offsets_help: str) -> None:
     move.add_argument("--end", help='new end ("12:00" for the same day); default: same duration')
     move.add_argument("--place", help="new place (default: unchanged)")
 
-    enrol = leaf(sub, "enrol", "enrol a participant in a session or a whole program", enrol_cmd)
-    enrol.add_argument("--participant", type=int, required=True, help="participant id")
-    which = enrol.add_mutually_exclusive_group(required=True)
+    enrolment = leaf(sub, "enrol", "enrol a participant in a session or a whole program", enrol_cmd)
+    enrolment.add_argument("--participant", type=int, required=True, help="participant id")
+    which = enrolment.add_mutually_exclusive_group(required=True)
     which.add_argument("--session", type=int, help="session id")
     which.add_argument("--program", help="program id or exact name: all its sessions, now and later")  # fmt: skip
 
@@ -129,18 +129,19 @@ async def sessions_import(args: argparse.Namespace, context: Context) -> int:
     except OSError as error:
         raise InputError(f"cannot read {args.file}: {error.strerror}") from None
     async with context.db.transaction() as session:
-        parsed = parse_sessions_csv(
-            text,
-            programs=await program_refs(session),
-            existing=await existing_session_keys(session, context.now),
-            now=context.now,
-        )
-        added = []
-        if not args.dry_run:
-            added = await add_sessions(session, parsed.rows, context.now, context.policy)
+        programs = await program_refs(session)
+        existing = await existing_session_keys(session, context.now)
+    parsed = parse_sessions_csv(text, programs=programs, existing=existing, now=context.now)
+    added = []
+    if parsed.rows and not args.dry_run:
+        try:  # all good rows or none; add_sessions checks them again against the database
+            async with context.db.transaction() as session:
+                added = await add_sessions(session, parsed.rows, context.now, context.policy)
+        except Refused as error:
+            raise Refused(f"{error}; nothing was imported") from None
     for line, reason in parsed.errors:
         print(f"line {line}: {reason}", file=sys.stderr)
-    refused = parsed.bad_lines
+    refused = {line for line, _reason in parsed.errors}
     if args.dry_run:
         print(f"dry run: {len(parsed.rows)} session(s) would be imported; nothing was written")
     else:
@@ -207,7 +208,9 @@ async def enrol_cmd(args: argparse.Namespace, context: Context) -> int:
         participant = await find_participant(session, args.participant)
         if args.session is not None:
             event = await find_session(session, args.session, upcoming_at=context.now)
-            word = await enrol_in_session(session, participant, event, context.now, context.policy)
+            result = await enrol(session, participant, event, context.now, context.policy, confirm=True)  # fmt: skip
+            seated = result.enrolment.status == EnrolmentStatus.ENROLLED
+            word = ("" if result.new else "already ") + ("enrolled" if seated else "waitlisted")
             what = f"session {event.id} ({describe(event)})"
         else:
             program = await find_program(session, args.program)

@@ -16,7 +16,7 @@ from bot.ratelimit import RateLimiter
 from handlers.delivery import Delivery, complete, prepare
 from handlers.reminder_rules import ReminderPolicy
 from storage.db import Database
-from storage.outbox import claim_due, next_due, release_stale
+from storage.outbox import claim_due, mark_sending, next_due, release_stale
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,14 @@ class Dispatcher:
         sent = 0
         async with self._running:
             async with self.db.transaction() as session:
-                released = await release_stale(session, self.clock(), self.lease)
-            if released:
-                log.warning("released %d stale claims of a dispatcher that stopped", released)
+                released, interrupted = await release_stale(session, self.clock(), self.lease)
+            if released or interrupted:
+                log.warning(
+                    "a dispatcher stopped: %d unsent rows are due again, %d were mid-send "
+                    "(marked interrupted, not resent)",
+                    released,
+                    interrupted,
+                )
             while True:
                 now = self.clock()
                 async with self.db.transaction() as session:
@@ -95,6 +100,8 @@ class Dispatcher:
 
     async def _send_one(self, delivery: Delivery) -> bool:
         await self.limiter.wait(f"{delivery.channel}:{delivery.address}")
+        async with self.db.transaction() as session:
+            await mark_sending(session, delivery.row_id, self.clock())
         try:
             result = await self.channels[delivery.channel].send(delivery.address, delivery.reply)
         except Exception as error:  # a channel bug must not lose the row: record it as failed

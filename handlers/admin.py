@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.reminder_rules import ReminderPolicy
-from handlers.reminders import enrol, plan_appointment
+from handlers.reminders import plan_appointment
 from handlers.session_changes import add_session, enrol_in_program, mark_attendance
 from handlers.session_import import (
     InputError,
@@ -176,10 +176,11 @@ async def add_sessions(
     added = []
     existing = await existing_session_keys(session, now)
     for row in rows:
+        where = f"line {row.line}: " if row.line else ""
         if row.starts_at <= now:
-            raise Refused(f"the start, {local_label(row.starts_at, row.timezone)}, is in the past")
+            raise Refused(f"{where}the start, {local_label(row.starts_at, row.timezone)}, is in the past")  # fmt: skip
         if (same := existing.get(row.key)) is not None:
-            raise Refused(f"session {same} already has this program, start and place")
+            raise Refused(f"{where}session {same} already has this program, start and place")
         event = ProgramSession(
             program_id=row.program_id, title=row.title, starts_at=row.starts_at,
             ends_at=row.ends_at, timezone=row.timezone, place=row.place, map_url=row.map_url,
@@ -238,23 +239,8 @@ async def find_participant(session: AsyncSession, participant_id: int) -> Partic
     if participant.status == ParticipantStatus.ERASED:
         raise Refused(f"participant {participant_id} erased their data and cannot be enrolled")
     if participant.status == ParticipantStatus.REGISTERING:
-        raise Refused(
-            f"participant {participant_id} has not finished signing up; enrol them once they have"
-        )
+        raise Refused(f"participant {participant_id} has not finished signing up; enrol them after")
     return participant
-
-
-async def enrol_in_session(
-    session: AsyncSession,
-    participant: Participant,
-    event: ProgramSession,
-    now: datetime,
-    policy: ReminderPolicy,
-) -> str:
-    """Enrol with a confirmation; "enrolled", "waitlisted", "already enrolled" or "already waitlisted"."""
-    result = await enrol(session, participant, event, now, policy, confirm=True)
-    word = "enrolled" if result.enrolment.status == EnrolmentStatus.ENROLLED else "waitlisted"
-    return word if result.new else f"already {word}"
 
 
 @dataclass(frozen=True)
@@ -288,11 +274,8 @@ async def join_program(
         .group_by(Enrolment.status)
     )
     counts = {status: int(n) for status, n in (await session.execute(query)).all()}
-    return Joined(
-        was_member,
-        counts.get(EnrolmentStatus.ENROLLED, 0),
-        counts.get(EnrolmentStatus.WAITLISTED, 0),
-    )
+    enrolled, waitlisted = EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED
+    return Joined(was_member, counts.get(enrolled, 0), counts.get(waitlisted, 0))
 
 
 async def mark_many(
@@ -373,17 +356,13 @@ async def cancel_appointment(
     if not appointment.active:
         raise Refused(f"appointment {appointment_id} is already cancelled")
     appointment.active = False
-    query = select(Occurrence.id).where(
+    query = select(Occurrence).where(
         Occurrence.appointment_id == appointment_id,
         Occurrence.starts_at > now,
         Occurrence.cancelled.is_(False),
     )
-    ids = list((await session.execute(query)).scalars())
-    if ids:
-        await session.execute(
-            update(Occurrence)
-            .where(Occurrence.id.in_(ids))
-            .values(cancelled=True)
-            .execution_options(synchronize_session=False)
-        )
+    ids = []
+    for occurrence in (await session.execute(query)).scalars():
+        occurrence.cancelled = True
+        ids.append(occurrence.id)
     return len(ids), await cancel_pending(session, occurrence_ids=ids)

@@ -82,10 +82,6 @@ class Parsed:
     rows: list[SessionRow]
     errors: list[tuple[int, str]]
 
-    @property
-    def bad_lines(self) -> list[int]:
-        return sorted({line for line, _reason in self.errors})
-
 
 # --- single values ------------------------------------------------------------------------------
 
@@ -128,13 +124,18 @@ def parse_clock(text: str, what: str = "time") -> time:
 def parse_local(text: str, timezone: str, what: str, *, day: date | None = None) -> datetime:
     """A local "2026-12-01 09:00" (or only "12:00" when `day` is given) in `timezone`, as UTC."""
     parts = text.strip().replace("T", " ").split()
-    if len(parts) == 1 and day is not None:
-        clock = parse_clock(parts[0], what)
-    elif len(parts) == 2:
-        day, clock = parse_date(parts[0], what), parse_clock(parts[1], what)
-    else:
+    try:
+        if len(parts) == 1 and day is not None:
+            clock = parse_clock(parts[0])
+        elif len(parts) == 2:
+            day, clock = parse_date(parts[0]), parse_clock(parts[1])
+        else:
+            raise InputError(text)
+    except InputError:
         example = '"2026-12-01 09:00"' + (' or "12:00"' if day is not None else "")
-        raise InputError(f"{what} {text!r} is not a date and time: write it like {example}")
+        raise InputError(
+            f"{what} {text!r} is not a date and time: write it like {example}"
+        ) from None
     return datetime.combine(day, clock, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
@@ -167,13 +168,9 @@ def parse_flag(text: str, what: str = "open") -> bool:
 def parse_capacity(text: str, what: str = "capacity") -> int | None:
     """A positive whole number of seats; empty means no limit (None)."""
     value = text.strip()
-    if not value:
-        return None
-    if not value.isdigit() or not 1 <= int(value) <= 100_000:
-        raise InputError(
-            f"{what} {text!r} must be a whole number of seats, at least 1 (empty: no limit)"
-        )
-    return int(value)
+    if value and (not value.isdigit() or not 1 <= int(value) <= 100_000):
+        raise InputError(f"{what} {text!r} must be a whole number of seats, at least 1 (empty: no limit)")  # fmt: skip
+    return int(value) if value else None
 
 
 def resolve_city(text: str, what: str = "city") -> str:
@@ -240,9 +237,7 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InputError(
-            f"line {line}: the file is not UTF-8; in Excel: Save As > CSV UTF-8"
-        ) from None
+        raise InputError(f"line {line}: the file is not UTF-8; in Excel: Save As > CSV UTF-8") from None  # fmt: skip
 
 
 def parse_sessions_csv(

@@ -50,9 +50,10 @@ async def claim_due(session: AsyncSession, now: datetime, worker: str, limit: in
     return sorted(result.scalars())
 
 
-async def release_stale(session: AsyncSession, now: datetime, lease: timedelta) -> int:
-    """Claims older than `lease` belong to a dispatcher that died: make them due again."""
-    result = await session.execute(
+async def release_stale(session: AsyncSession, now: datetime, lease: timedelta) -> tuple[int, int]:
+    """Rows of a dispatcher that died: never attempted ones are due again; those it was sending
+    when it died are marked interrupted, not resent. Returns (released, interrupted)."""
+    released = await session.execute(
         update(ScheduledMessage)
         .where(
             ScheduledMessage.status == ScheduledStatus.CLAIMED,
@@ -61,7 +62,26 @@ async def release_stale(session: AsyncSession, now: datetime, lease: timedelta) 
         .values(status=ScheduledStatus.PENDING, claimed_by=None, claimed_at=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    interrupted = await session.execute(
+        update(ScheduledMessage)
+        .where(
+            ScheduledMessage.status == ScheduledStatus.SENDING,
+            ScheduledMessage.claimed_at < now - lease,
+        )
+        .values(status=ScheduledStatus.INTERRUPTED, error="dispatcher stopped while sending")
+        .execution_options(synchronize_session=False)
+    )
+    return released.rowcount or 0, interrupted.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def mark_sending(session: AsyncSession, row_id: int, now: datetime) -> None:
+    """Just before the platform call: from here on, a crash must not cause a second send."""
+    await session.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.id == row_id)
+        .values(status=ScheduledStatus.SENDING, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def settle(

@@ -13,7 +13,10 @@ from storage.types import utcnow
 
 class ScheduledStatus:
     PENDING = "pending"  # waiting for its due time
-    CLAIMED = "claimed"  # a dispatcher took it and is sending it now
+    CLAIMED = "claimed"  # a dispatcher reserved it; not yet handed to the platform
+    SENDING = "sending"  # handed to the platform; its answer is not recorded yet
+    INTERRUPTED = "interrupted"  # the dispatcher died while sending: it may have arrived, so it is
+    # not sent again (a duplicate reminder is worse than none for a message already on its way)
     SENT = "sent"  # the platform accepted it
     SKIPPED = "skipped"  # not sent on purpose: too late, person stopped/erased/unreachable
     CANCELLED = "cancelled"  # the session or appointment changed; superseded

@@ -51,12 +51,16 @@ async def make_session(
     offsets: list[int] | None = None,
 ) -> int:
     async with db.transaction() as session:
-        org = (await session.execute(select(Organisation).where(Organisation.name == org_name))).scalar_one_or_none()
+        org = (
+            await session.execute(select(Organisation).where(Organisation.name == org_name))
+        ).scalar_one_or_none()
         if org is None:
             org = Organisation(name=org_name, kind="rutan", timezone="Asia/Jakarta")
             session.add(org)
             await session.flush()
-        program = Program(organisation_id=org.id, name=f"{title} ({program_kind})", kind=program_kind)
+        program = Program(
+            organisation_id=org.id, name=f"{title} ({program_kind})", kind=program_kind
+        )
         session.add(program)
         await session.flush()
         event = ProgramSession(
@@ -83,12 +87,16 @@ async def participant_id(db: Database, address: str) -> int:
     from storage.models import Address
 
     async with db.transaction() as session:
-        found = (await session.execute(select(Address).where(Address.value == address))).scalar_one()
+        found = (
+            await session.execute(select(Address).where(Address.value == address))
+        ).scalar_one()
         assert found.participant_id is not None
         return found.participant_id
 
 
-async def enrol_person(db: Database, pid: int, session_id: int, now: datetime, *, confirm: bool = True) -> str:
+async def enrol_person(
+    db: Database, pid: int, session_id: int, now: datetime, *, confirm: bool = True
+) -> str:
     async with db.transaction() as session:
         participant = await session.get(Participant, pid)
         event = await session.get(ProgramSession, session_id)
@@ -99,12 +107,20 @@ async def enrol_person(db: Database, pid: int, session_id: int, now: datetime, *
 
 async def outbox(db: Database) -> list[ScheduledMessage]:
     async with db.transaction() as session:
-        return list((await session.execute(select(ScheduledMessage).order_by(ScheduledMessage.id))).scalars())
+        return list(
+            (
+                await session.execute(select(ScheduledMessage).order_by(ScheduledMessage.id))
+            ).scalars()
+        )
 
 
-def dispatcher(db: Database, channel: CollectingChannel, clock: Clock, **kwargs: object) -> Dispatcher:
+def dispatcher(
+    db: Database, channel: CollectingChannel, clock: Clock, **kwargs: object
+) -> Dispatcher:
     limiter = RateLimiter(per_second=10_000, per_chat_interval=0)
-    return Dispatcher(db, {channel.name: channel}, ReminderPolicy(), limiter=limiter, clock=clock, **kwargs)  # type: ignore[arg-type]
+    return Dispatcher(
+        db, {channel.name: channel}, ReminderPolicy(), limiter=limiter, clock=clock, **kwargs
+    )  # type: ignore[arg-type]
 
 
 def local(zone: str, *args: int) -> datetime:

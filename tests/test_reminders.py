@@ -55,7 +55,11 @@ async def test_pekalongan_and_ambon_get_reminders_at_their_own_local_times(
         assert "Bawa: KTP dan alat tulis" in text
         assert "jam berapa Anda akan berangkat" in text  # the plan-making prompt
         assert "Bu Rina 0812-1111-2222" in text  # what to do if you cannot come
-    assert [b.title for b in channel.sent[0][1].buttons] == ["Hadir", "Tidak bisa", "Minta jadwal ulang"]
+    assert [b.title for b in channel.sent[0][1].buttons] == [
+        "Hadir",
+        "Tidak bisa",
+        "Minta jadwal ulang",
+    ]
 
     channel.sent.clear()
     clock.now = local("Asia/Jakarta", 2026, 12, 2, 6, 59)
@@ -107,6 +111,27 @@ async def test_a_claim_left_by_a_dead_dispatcher_is_sent_after_the_lease(
     assert len(channel.sent) == 1
 
 
+async def test_a_row_that_was_mid_send_when_the_dispatcher_died_is_not_sent_twice(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    from storage.outbox import claim_due, mark_sending
+
+    await register(Person(inbox, channel, address="11"), "kota pekalongan")
+    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 2, 9, 0))
+    await enrol_person(db, await participant_id(db, "11"), sid, NOW, confirm=False)
+    channel.sent.clear()
+    due = local("Asia/Jakarta", 2026, 12, 1, 9, 0)
+    async with db.transaction() as session:
+        [row_id] = await claim_due(session, due, "dead-worker", 10)
+        await mark_sending(session, row_id, due)  # ...and the process died during the HTTP call
+    clock = Clock(due + timedelta(minutes=6))
+    assert await dispatcher(db, channel, clock).run_once() == 0
+    assert channel.sent == []
+    assert [(r.status, r.error) for r in await outbox(db) if r.offset_minutes == 1440] == [
+        ("interrupted", "dispatcher stopped while sending")
+    ]
+
+
 async def test_cancelled_session_stops_reminders_and_tells_people_once(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:
@@ -127,13 +152,18 @@ async def test_cancelled_session_stops_reminders_and_tells_people_once(
     sender = dispatcher(db, channel, clock)
     assert await sender.run_once() == 1
     assert "dibatalkan" in channel.sent[0][1].text
-    for moment in (local("Asia/Jakarta", 2026, 12, 1, 9, 0), local("Asia/Jakarta", 2026, 12, 2, 7, 0)):
+    for moment in (
+        local("Asia/Jakarta", 2026, 12, 1, 9, 0),
+        local("Asia/Jakarta", 2026, 12, 2, 7, 0),
+    ):
         clock.now = moment
         assert await sender.run_once() == 0
     assert len(channel.sent) == 1
 
 
-async def test_moved_session_replans_and_tells_once(db: Database, inbox: Inbox, channel: CollectingChannel) -> None:
+async def test_moved_session_replans_and_tells_once(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
     from handlers.reminder_rules import ReminderPolicy
     from handlers.session_changes import move_session
     from storage.program_models import ProgramSession
@@ -146,7 +176,9 @@ async def test_moved_session_replans_and_tells_once(db: Database, inbox: Inbox, 
     async with db.transaction() as session:
         event = await session.get(ProgramSession, sid)
         assert event is not None
-        await move_session(session, event, new_start, new_start + timedelta(hours=2), NOW, ReminderPolicy())
+        await move_session(
+            session, event, new_start, new_start + timedelta(hours=2), NOW, ReminderPolicy()
+        )
     clock = Clock(NOW)
     sender = dispatcher(db, channel, clock)
     assert await sender.run_once() == 1
@@ -183,7 +215,9 @@ async def test_late_reminder_beyond_grace_is_skipped_not_sent(
     assert {(r.status, r.error) for r in await outbox(db)} == {("skipped", "too late")}
 
 
-async def test_stopped_and_erased_people_get_nothing(db: Database, inbox: Inbox, channel: CollectingChannel) -> None:
+async def test_stopped_and_erased_people_get_nothing(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
     stopped = Person(inbox, channel, address="11")
     erased = Person(inbox, channel, address="22")
     await register(stopped, "kota pekalongan")
@@ -196,7 +230,11 @@ async def test_stopped_and_erased_people_get_nothing(db: Database, inbox: Inbox,
     await erased.presses("erase:yes")
     channel.sent.clear()
     clock = Clock(NOW)
-    for moment in (NOW, local("Asia/Jakarta", 2026, 12, 1, 9, 0), local("Asia/Jakarta", 2026, 12, 2, 7, 0)):
+    for moment in (
+        NOW,
+        local("Asia/Jakarta", 2026, 12, 1, 9, 0),
+        local("Asia/Jakarta", 2026, 12, 2, 7, 0),
+    ):
         clock.now = moment
         assert await dispatcher(db, channel, clock).run_once() == 0
     assert channel.sent == []
@@ -219,7 +257,11 @@ async def test_discreet_reminders_never_name_the_institution(
     channel.sent.clear()
     clock = Clock(NOW)
     sender = dispatcher(db, channel, clock)
-    for moment in (NOW, local("Asia/Jayapura", 2026, 12, 1, 9, 0), local("Asia/Jayapura", 2026, 12, 2, 7, 0)):
+    for moment in (
+        NOW,
+        local("Asia/Jayapura", 2026, 12, 1, 9, 0),
+        local("Asia/Jayapura", 2026, 12, 2, 7, 0),
+    ):
         clock.now = moment
         await sender.run_once()
     assert len(channel.sent) == 3
@@ -233,7 +275,10 @@ async def test_reporting_reminder_states_the_consequence_when_not_discreet(
 ) -> None:
     await register(Person(inbox, channel, address="11"), "kota ambon")
     sid = await make_session(
-        db, starts_local=local("Asia/Jayapura", 2026, 12, 2, 9, 0), title="Wajib lapor", program_kind="reporting"
+        db,
+        starts_local=local("Asia/Jayapura", 2026, 12, 2, 9, 0),
+        title="Wajib lapor",
+        program_kind="reporting",
     )
     await enrol_person(db, await participant_id(db, "11"), sid, NOW, confirm=False)
     channel.sent.clear()
@@ -255,12 +300,21 @@ async def test_three_dispatchers_send_each_of_1000_due_reminders_exactly_once(
     sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 2, 9, 0))
     async with db.transaction() as session:
         people = [
-            {"status": "active", "name": f"P{i}", "timezone": "Asia/Jakarta", "language": "id", "interests": []}
+            {
+                "status": "active",
+                "name": f"P{i}",
+                "timezone": "Asia/Jakarta",
+                "language": "id",
+                "interests": [],
+            }
             for i in range(1000)
         ]
-        ids = list((await session.execute(insert(Participant).returning(Participant.id), people)).scalars())
+        ids = list(
+            (await session.execute(insert(Participant).returning(Participant.id), people)).scalars()
+        )
         await session.execute(
-            insert(Address), [{"participant_id": pid, "channel": "fake", "value": str(pid)} for pid in ids]
+            insert(Address),
+            [{"participant_id": pid, "channel": "fake", "value": str(pid)} for pid in ids],
         )
         await session.execute(
             insert(ScheduledMessage),
@@ -273,7 +327,10 @@ async def test_three_dispatchers_send_each_of_1000_due_reminders_exactly_once(
         )  # fmt: skip
     channel = CollectingChannel()
     engines = [Database(database_url) for _ in range(3)]
-    senders = [dispatcher(engine, channel, Clock(NOW), batch=50, worker=f"w{i}") for i, engine in enumerate(engines)]
+    senders = [
+        dispatcher(engine, channel, Clock(NOW), batch=50, worker=f"w{i}")
+        for i, engine in enumerate(engines)
+    ]
     counts = await asyncio.gather(*(s.run_once() for s in senders))
     for engine in engines:
         await engine.dispose()

@@ -106,7 +106,7 @@ def test_every_kind_of_bad_row_is_reported_with_its_line_number() -> None:
     assert reasons[18].startswith("has 12 cells but the header has 11")
     assert reasons[19].startswith("capacity 'abc'")
     assert reasons[22] == "place is 201 characters long; at most 200 fit"
-    assert parsed.bad_lines == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 22]
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 22]
 
 
 def test_semicolons_with_a_byte_order_mark_and_day_month_year() -> None:

@@ -1,0 +1,295 @@
+"""The admin commands, run as the real `pendamping` command on the test's database."""
+
+from __future__ import annotations
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.cli import dispatch, parser
+from bot.config import Settings as BotSettings
+from handlers.admin import add_organisation, add_program, add_sessions
+from handlers.reminder_rules import ReminderPolicy
+from handlers.reminders import enrol
+from handlers.session_changes import add_session
+from handlers.session_import import SessionRow
+from storage.db import Database
+from storage.models import Participant
+from storage.outbox_models import ScheduledMessage
+from storage.program_models import Appointment, Occurrence, ProgramSession
+from tests.fakes.channel import Person
+from tests.test_export import run_cli
+from tests.test_signup import sign_up
+
+ROOT = Path(__file__).resolve().parent.parent
+WIB, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Jayapura")
+POLICY = ReminderPolicy()
+
+
+async def cli(database_url: str, *args: str) -> tuple[int, str, str]:
+    """The real command in a subprocess (as staff run it)."""
+    return await run_cli(*args, database_url=database_url, cwd=ROOT)
+
+
+async def in_process(database_url: str, *argv: str) -> tuple[int, str, str]:
+    """The same parser and dispatch without a new process: for the many small refusals."""
+    args = parser().parse_args(argv)
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = await dispatch(args.command, args, BotSettings(database_url=database_url))
+    return code, out.getvalue(), err.getvalue()
+
+
+def days_ahead(days: int, zone: ZoneInfo = WIB) -> date:
+    return (datetime.now(UTC).astimezone(zone) + timedelta(days=days)).date()
+
+
+def at(day: date, hour: int, zone: ZoneInfo = WIB, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone).astimezone(UTC)
+
+
+async def rows(db: Database, **where: object) -> list[ScheduledMessage]:
+    async with db.transaction() as session:
+        query = select(ScheduledMessage).filter_by(**where).order_by(ScheduledMessage.id)
+        return list((await session.execute(query)).scalars())
+
+
+async def count(db: Database, model: type) -> int:
+    async with db.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def setup_programs(db: Database) -> None:
+    """Rutan Pekalongan (WIB) runs program 1, Bapas Ambon (WIT) program 2."""
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        rutan = await add_organisation(session, "Rutan Kelas IIA Pekalongan", "rutan", "Asia/Jakarta", now)  # fmt: skip
+        bapas = await add_organisation(session, "Bapas Ambon", "bapas", "Asia/Jayapura", now)
+        await add_program(session, rutan, "Pelatihan Las", "job_training", None, now)
+        await add_program(session, bapas, "Konseling Ambon", "counselling", None, now)
+
+
+async def test_orgs_programs_sessions_add_and_import(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    code, out, err = await cli(database_url, "orgs", "add", "--name", "Rutan Kelas IIA Pekalongan", "--kind", "rutan")  # fmt: skip
+    assert (code, out) == (0, "added organisation 1: Rutan Kelas IIA Pekalongan (rutan, WIB)\n"), (
+        err
+    )
+    code, out, err = await cli(database_url, "programs", "add", "--org", "Rutan Kelas IIA Pekalongan",
+                               "--name", "Pelatihan Las", "--kind", "pelatihan", "--offsets", "2880,120")  # fmt: skip
+    assert code == 0 and out.startswith("added program 1: Pelatihan Las (job_training)"), err
+    day = days_ahead(10)
+    code, out, err = await cli(database_url, "sessions", "add", "--program", "Pelatihan Las",
+                               "--start", f"{day} 09:00", "--end", "12:00", "--place", "Aula Rutan",
+                               "--city", "kota pekalongan", "--capacity", "20", "--open")  # fmt: skip
+    assert code == 0 and out.startswith("added session 1: Pelatihan Las"), err
+    async with db.transaction() as session:
+        bapas = await add_organisation(session, "Bapas Ambon", "bapas", "Asia/Jayapura", datetime.now(UTC))  # fmt: skip
+        await add_program(session, bapas, "Konseling Ambon", "counselling", None, datetime.now(UTC))
+
+    ambon_day = days_ahead(12, WIT)
+    csv_file = tmp_path / "jadwal.csv"
+    csv_file.write_text(
+        "program;title;date;start;end;timezone;place;capacity;city;open\n"
+        f"Pelatihan Las;Las lanjutan;{day:%d/%m/%Y};13.00;15.00;WIB;Aula Rutan;15;kota pekalongan;ya\n"
+        f"2;;{ambon_day};10:00;11:30;WIT;Kantor Bapas Ambon;;kota ambon;tidak\n"
+        f"Pelatihan Las;;{day};09:00;08:00;WIB;Aula Rutan;;;\n"
+        f"Menjahit;;{day};09:00;10:00;WIB;Aula Rutan;;;\n"
+        f"1;;{day};09:00;12:00;WIB;aula rutan;;;\n",
+        encoding="utf-8-sig",
+    )  # fmt: skip
+    code, out, err = await cli(database_url, "sessions", "import", str(csv_file))
+    assert code == 1
+    assert out == "imported 2 session(s) (ids 2, 3)\n"
+    assert err.splitlines()[-4:] == [
+        "line 4: end time 08:00 is before start time 09:00",
+        "line 5: there is no program 'Menjahit': give its id or exact name (see `pendamping programs list`)",
+        "line 6: duplicates session 1 (same program, start and place)",
+        "refused 3 row(s): fix them and import those rows again",
+    ]  # fmt: skip
+    assert await count(db, ProgramSession) == 3
+    assert await rows(db) == []  # nobody is enrolled: nothing to send
+
+    code, out, err = await cli(database_url, "sessions", "list")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "program", "title", "start", "place", "status", "enrolled", "waitlisted"]  # fmt: skip
+    assert [line.split()[0] for line in lines[1:]] == ["1", "2", "3"]
+    assert f"{day} 13:00 WIB" in lines[2] and "0/15" in lines[2]
+    assert f"{ambon_day} 10:00 WIT" in lines[3] and "Konseling Ambon" in lines[3]
+    async with db.transaction() as session:
+        added, pekalongan, ambon = (await session.execute(select(ProgramSession).order_by(ProgramSession.id))).scalars()  # fmt: skip
+    assert (added.starts_at, added.ends_at) == (at(day, 9), at(day, 12))
+    assert (added.city_key, added.capacity, added.open, added.timezone) == ("kota-pekalongan", 20, True, "Asia/Jakarta")  # fmt: skip
+    assert added.program.reminder_offsets == [2880, 120]
+    assert (pekalongan.title, pekalongan.starts_at, pekalongan.capacity) == ("Las lanjutan", at(day, 13), 15)  # fmt: skip
+    assert (ambon.program_id, ambon.starts_at, ambon.city_key) == (2, at(ambon_day, 10, WIT), "kota-ambon")  # fmt: skip
+
+    # The same file again, as a dry run: the good rows are now duplicates, nothing is written.
+    code, out, err = await in_process(
+        database_url, "sessions", "import", str(csv_file), "--dry-run"
+    )
+    assert code == 1 and out.startswith("dry run: 0 session(s) would be imported")
+    assert "line 2: duplicates session 2" in err and "line 3: duplicates session 3" in err
+    code, out, _err = await in_process(database_url, "programs", "list")
+    assert "2880,120 min before" in out and "1440,120 min before (default)" in out
+    code, out, _err = await in_process(database_url, "orgs", "list")
+    assert out.splitlines()[2].split() == ["2", "Bapas", "Ambon", "bapas", "WIT"]
+
+
+async def test_enrol_cancel_move_and_attendance(
+    db: Database, database_url: str, person: Person
+) -> None:
+    await setup_programs(db)
+    await sign_up(person)  # Budi, Kabupaten Serang, WIB
+    now = datetime.now(UTC)
+    first_day, second_day, moved_day = days_ahead(3), days_ahead(5), days_ahead(4)
+    async with db.transaction() as session:
+        [budi] = (await session.execute(select(Participant))).scalars()
+        made = await add_sessions(session, [
+            SessionRow(0, 1, at(first_day, 9), at(first_day, 12), "Asia/Jakarta", "Aula Rutan"),
+            SessionRow(0, 1, at(second_day, 9), at(second_day, 12), "Asia/Jakarta", "Aula Rutan"),
+        ], now, POLICY)  # fmt: skip
+        first, second = (event for event, _enrolled in made)
+        past = ProgramSession(program_id=1, starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1),
+                              timezone="Asia/Jakarta", place="Aula Rutan")  # fmt: skip
+        await add_session(session, past, now, POLICY)
+        await enrol(session, budi, past, now, POLICY, confirm=True)
+    p, s1, s2 = budi.id, first.id, second.id
+
+    code, out, err = await cli(database_url, "enrol", "--participant", str(p), "--program", "Pelatihan Las")  # fmt: skip
+    assert code == 0, err
+    assert out.startswith(f"joined: participant {p}, program 1 (Pelatihan Las): enrolled in 2 upcoming session(s)")  # fmt: skip
+    planned = await rows(db, session_id=s1)
+    e1 = int(at(first_day, 9).timestamp())
+    assert [(r.key, r.kind, r.status) for r in planned] == [
+        (f"confirm:s{s1}:p{p}:{e1}", "confirmation", "pending"),
+        (f"remind:s{s1}:p{p}:1440:{e1}", "reminder", "pending"),
+        (f"remind:s{s1}:p{p}:120:{e1}", "reminder", "pending"),
+    ]
+    assert [r.due_at for r in planned[1:]] == [at(days_ahead(2), 9), at(first_day, 7)]
+    assert [(r.kind, r.status) for r in await rows(db, session_id=s2)] == [
+        ("reminder", "pending")
+    ] * 2
+
+    code, out, err = await cli(database_url, "sessions", "cancel", str(s2))
+    assert code == 0, err
+    assert "1 participant(s) will be told; 2 unsent message(s) withdrawn" in out
+    assert [(r.kind, r.status) for r in await rows(db, session_id=s2)] == [
+        ("reminder", "cancelled"), ("reminder", "cancelled"), ("cancelled", "pending"),
+    ]  # fmt: skip
+
+    code, out, err = await cli(database_url, "sessions", "move", str(s1), "--start", f"{moved_day} 10:00", "--place", "Aula Baru")  # fmt: skip
+    assert code == 0, err
+    assert out.startswith(f"moved session {s1}: Pelatihan Las, {moved_day} 10:00 WIB to 13:00, Aula Baru")  # fmt: skip
+    after = await rows(db, session_id=s1)
+    assert [r.status for r in after[:3]] == ["cancelled"] * 3
+    e2 = int(at(moved_day, 10).timestamp())
+    assert [(r.key, r.kind, r.status, r.due_at) for r in after[3:]] == [
+        (f"moved:s{s1}:p{p}:{e2}", "moved", "pending", after[3].due_at),
+        (f"remind:s{s1}:p{p}:1440:{e2}", "reminder", "pending", at(days_ahead(3), 10)),
+        (f"remind:s{s1}:p{p}:120:{e2}", "reminder", "pending", at(moved_day, 8)),
+    ]
+
+    code, out, err = await cli(database_url, "attendance", "mark", "--session", str(past.id), "--participant", str(p), "--status", "tidak_hadir")  # fmt: skip
+    assert (code, out) == (0, f"session {past.id}: 1 participant(s) marked absent, each gets one kind follow-up message\n"), err  # fmt: skip
+    assert [(r.key, r.kind, r.status) for r in await rows(db, session_id=past.id)] == [
+        (f"followup:s{past.id}:p{p}", "followup", "pending")
+    ]
+
+
+async def test_refusals_say_what_to_do_and_write_nothing(
+    db: Database, database_url: str, person: Person, tmp_path: Path
+) -> None:
+    await setup_programs(db)
+    await sign_up(person)
+    other = Person(person.inbox, person.channel, address="2002", profile_name="Siti")
+    await sign_up(other)
+    await other.says("/hapus")
+    await other.presses("erase:yes")
+    halfway = Person(person.inbox, person.channel, address="3003", profile_name="Rudi")
+    await halfway.says("halo")
+    await halfway.says("setuju")
+    day = days_ahead(6)
+    code, out, err = await in_process(database_url, "sessions", "add", "--program", "1", "--start", f"{day} 09:00",
+                                      "--end", "12:00", "--place", "Aula", "--capacity", "1")  # fmt: skip
+    assert code == 0, err
+    before = len(await rows(db))
+
+    code, out, err = await in_process(database_url, "enrol", "--participant", "2", "--session", "1")
+    assert (code, out) == (1, "")
+    assert "participant 2 erased their data and cannot be enrolled" in err
+    code, out, err = await in_process(database_url, "enrol", "--participant", "3", "--session", "1")
+    assert code == 1 and "has not finished signing up" in err
+    code, out, err = await in_process(database_url, "enrol", "--participant", "1", "--session", "1")
+    assert (code, out.split(":")[0]) == (0, "enrolled")
+    code, out, err = await in_process(database_url, "enrol", "--participant", "1", "--session", "1")
+    assert (code, out.split(":")[0]) == (0, "already enrolled")
+    enrolled = len(await rows(db))
+    assert enrolled == before + 3
+
+    code, _out, err = await in_process(database_url, "sessions", "add", "--program", "1", "--start", "besok pagi",
+                                       "--end", "12:00", "--place", "Aula")  # fmt: skip
+    assert code == 2 and 'write it like "2026-12-01 09:00"' in err
+    code, _out, err = await in_process(database_url, "sessions", "add", "--program", "1", "--start", f"{day} 09:00",
+                                       "--end", "12:00", "--place", "Aula", "--city", "kota ambon")  # fmt: skip
+    assert code == 2 and "Kota Ambon is in WIT, but the times are in WIB: give --timezone" in err
+    code, _out, err = await in_process(
+        database_url, "sessions", "move", "1", "--start", f"{day} 09:00"
+    )
+    assert code == 1 and "a move needs a new --start" in err
+    code, _out, err = await in_process(database_url, "attendance", "mark", "--session", "1", "--participant", "1", "--status", "hadir")  # fmt: skip
+    assert code == 1 and "take attendance once it has begun" in err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("program,tanggal,start,end,timezone,place\n")
+    code, _out, err = await in_process(database_url, "sessions", "import", str(bad))
+    assert code == 2 and "unknown column(s) tanggal" in err and "missing column(s) date" in err
+    code, _out, err = await in_process(database_url, "appointments", "cancel", "9")
+    assert code == 1 and "there is no appointment 9" in err
+    assert len(await rows(db)) == enrolled
+    assert await count(db, ProgramSession) == 1
+
+
+async def test_weekly_appointment_plans_two_weeks_of_reminders(
+    db: Database, database_url: str, person: Person
+) -> None:
+    await setup_programs(db)
+    await sign_up(person)  # lives in WIB; reports at Bapas Ambon, WIT
+    day = days_ahead(2, WIT)
+    code, out, err = await cli(database_url, "appointments", "add", "--participant", "1", "--org", "Bapas Ambon",
+                               "--kind", "wajib_lapor", "--start", f"{day} 09:00", "--every", "weekly",
+                               "--until", f"{days_ahead(60, WIT)}", "--place", "Kantor Bapas Ambon",
+                               "--bring", "kartu wajib lapor", "--caseworker", "Bu Rina")  # fmt: skip
+    assert code == 0, err
+    assert out.startswith(f"added appointment 1: reporting with Bapas Ambon, first {day} 09:00 WIT, every week until")  # fmt: skip
+    assert "2 occurrence(s) in the next 14 days planned" in out
+    async with db.transaction() as session:
+        [appointment] = (await session.execute(select(Appointment))).scalars()
+        occurrences = list((await session.execute(select(Occurrence).order_by(Occurrence.id))).scalars())  # fmt: skip
+    assert (appointment.kind, appointment.recurrence, appointment.timezone) == ("reporting", "weekly:1", "Asia/Jayapura")  # fmt: skip
+    week_later = day + timedelta(days=7)
+    assert [o.starts_at for o in occurrences] == [at(day, 9, WIT), at(week_later, 9, WIT)]
+    first, second = (o.id for o in occurrences)
+    planned = await rows(db)
+    assert {r.key: r.status for r in planned} == {
+        f"confirm:o{first}": "pending",
+        f"remind:o{first}:1440": "pending", f"remind:o{first}:120": "pending",
+        f"remind:o{second}:1440": "pending", f"remind:o{second}:120": "pending",
+    }  # fmt: skip
+    # 2 hours before 09.00 WIT is 05.00 WIB, quiet hours for Budi: the evening before, 20.59 WIB.
+    two_hours = next(r for r in planned if r.key == f"remind:o{second}:120")
+    assert two_hours.due_at == at(week_later - timedelta(days=1), 20, WIB, minute=59)
+
+    code, out, _err = await in_process(database_url, "appointments", "list", "--participant", "1")
+    assert f"{day} 09:00 WIT" in out and "every week until" in out and "active" in out
+    code, out, err = await in_process(database_url, "appointments", "cancel", "1")
+    assert code == 0, err
+    assert out.startswith("cancelled appointment 1: 2 upcoming occurrence(s) cancelled, 5 unsent reminder(s) withdrawn")  # fmt: skip
+    assert {r.status for r in await rows(db)} == {"cancelled"}
+    async with db.transaction() as session:
+        assert set((await session.execute(select(Occurrence.cancelled))).scalars()) == {True}

@@ -1,0 +1,112 @@
+"""The real `pendamping run` process, killed with SIGKILL between two reminders and started again."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from handlers.reminder_rules import ReminderPolicy
+from handlers.reminders import enrol
+from storage import migrate
+from storage.db import Database
+from storage.models import Address, Participant
+from storage.program_models import Organisation, Program, ProgramSession
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.reminder_helpers import outbox
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegramAPI]:
+    async with FakeTelegramAPI() as server:
+        yield server
+
+
+async def start_bot(fake: FakeTelegramAPI, database_url: str) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_URL": fake.url,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", env=env, cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def test_killed_between_two_reminders_loses_and_duplicates_nothing(
+    fake: FakeTelegramAPI, database_url: str
+) -> None:
+    user = fake.user(601, first_name="Andi")
+    db = Database(database_url)
+    await migrate.upgrade(db)
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        participant = Participant(
+            status="active", name="Andi", timezone="Asia/Jakarta", language="id", interests=[]
+        )
+        session.add(participant)
+        await session.flush()
+        session.add(
+            Address(participant_id=participant.id, channel="telegram", value=str(user.chat_id))
+        )
+        org = Organisation(name="Rutan Kelas IIA Pekalongan", kind="rutan", timezone="Asia/Jakarta")
+        session.add(org)
+        await session.flush()
+        program = Program(
+            organisation_id=org.id,
+            name="Pelatihan las",
+            kind="job_training",
+            reminder_offsets=[120],
+        )
+        session.add(program)
+        await session.flush()
+        for seconds, title in ((3, "Sesi pertama"), (12, "Sesi kedua")):
+            start = now + timedelta(
+                minutes=120, seconds=seconds
+            )  # its 2-hour reminder is due in N s
+            event = ProgramSession(
+                program_id=program.id, title=title, starts_at=start, ends_at=start + timedelta(hours=2),
+                timezone="Asia/Jakarta", place="BLK Pekalongan", status="scheduled",
+            )  # fmt: skip
+            session.add(event)
+            await session.flush()
+            await session.refresh(event, ["program"])
+            policy = ReminderPolicy(quiet=ReminderPolicy().quiet.parse("off"))
+            await enrol(session, participant, event, now, policy, confirm=False)
+    await db.dispose()
+
+    user.send_text("/start")  # they talked to the bot before (Telegram: "chat not found" otherwise)
+    bot = await start_bot(fake, database_url)
+    menu = await user.next_message(timeout=30)
+    assert "Halo, Andi" in menu["text"]
+    first = await user.next_message(timeout=30)
+    assert "Sesi pertama" in first["text"]
+    bot.send_signal(signal.SIGKILL)  # no goodbye, no cleanup
+    await bot.wait()
+
+    bot = await start_bot(fake, database_url)
+    second = await user.next_message(timeout=40)
+    assert "Sesi kedua" in second["text"]
+    db = Database(database_url)
+    rows = await outbox(db)
+    await db.dispose()
+    # The first was on its way when the process died: recorded as such, never sent a second time.
+    assert [r.status for r in rows] == ["sending", "sent"]
+    bot.send_signal(signal.SIGTERM)
+    _out, err = await asyncio.wait_for(bot.communicate(), timeout=30)
+    assert bot.returncode == 0, err.decode()
+    assert [m["text"].splitlines()[0] for m in user.inbox[1:]] == [
+        "🔔 Pengingat: Sesi pertama",
+        "🔔 Pengingat: Sesi kedua",
+    ]

@@ -1,0 +1,179 @@
+"""Answering reminders, /jadwal, joining open sessions, and the follow-up after a missed session."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.inbox import Inbox
+from handlers.reminder_rules import ReminderPolicy
+from handlers.session_changes import mark_attendance
+from storage.db import Database
+from storage.models import Participant
+from storage.program_models import Enrolment, ProgramSession
+from tests.fakes.channel import CollectingChannel, Person
+from tests.reminder_helpers import (
+    NOW,
+    Clock,
+    dispatcher,
+    enrol_person,
+    local,
+    make_session,
+    outbox,
+    participant_id,
+    register,
+)
+
+
+async def enrolment(db: Database, pid: int, sid: int) -> Enrolment:
+    async with db.transaction() as session:
+        query = select(Enrolment).where(
+            Enrolment.participant_id == pid, Enrolment.session_id == sid
+        )
+        return (await session.execute(query)).scalar_one()
+
+
+async def test_hadir_is_recorded(db: Database, person: Person) -> None:
+    await register(person, "kota pekalongan")
+    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 22, 9, 0))
+    pid = await participant_id(db, person.address)
+    await enrol_person(db, pid, sid, NOW)
+    replies = await person.presses(f"rsvp:s{sid}:yes")
+    assert "Sampai jumpa" in replies[0].text
+    assert (await enrolment(db, pid, sid)).rsvp == "yes"
+
+
+async def test_tidak_bisa_stops_the_remaining_reminders(db: Database, person: Person) -> None:
+    await register(person, "kota pekalongan")
+    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 22, 9, 0))
+    pid = await participant_id(db, person.address)
+    await enrol_person(db, pid, sid, NOW, confirm=False)
+    replies = await person.says("pura-pura")  # typing is fine; then the button
+    replies = await person.presses(f"rsvp:s{sid}:no")
+    assert [b.title for b in replies[0].buttons] == ["Minta jadwal ulang"]
+    assert (await enrolment(db, pid, sid)).rsvp == "no"
+    assert {r.status for r in await outbox(db) if r.kind == "reminder"} == {"cancelled"}
+
+
+async def test_reschedule_asks_reason_and_days(db: Database, person: Person) -> None:
+    await register(person, "kota pekalongan")
+    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 22, 9, 0))
+    pid = await participant_id(db, person.address)
+    await enrol_person(db, pid, sid, NOW)
+    replies = await person.presses(f"rsvp:s{sid}:later")
+    assert "sulit datang" in replies[-1].text
+    await person.sends(
+        __import__("handlers.types", fromlist=["Kind"]).Kind.VOICE
+    )  # a voice note: asked again
+    replies = await person.says("Saya kerja shift pagi di pabrik")
+    assert "Hari apa" in replies[-1].text
+    replies = await person.presses("day:sat", message_ref="77")
+    assert replies[-1].edit_ref == "77" and "✅ Sabtu" in [b.title for b in replies[-1].buttons]
+    await person.presses("day:tue")
+    replies = await person.presses("day:done")
+    assert "jadwal baru" in replies[-1].text
+    saved = await enrolment(db, pid, sid)
+    assert (saved.rsvp, saved.reschedule_reason, saved.reschedule_days) == (
+        "reschedule", "Saya kerja shift pagi di pabrik", "tue,sat",
+    )  # fmt: skip
+
+
+async def test_nobody_can_answer_for_someone_elses_session(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    owner = Person(inbox, channel, address="11")
+    intruder = Person(inbox, channel, address="22")
+    await register(owner, "kota pekalongan")
+    await register(intruder, "kota pekalongan")
+    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 22, 9, 0))
+    owner_id = await participant_id(db, "11")
+    await enrol_person(db, owner_id, sid, NOW)
+    replies = await intruder.presses(f"rsvp:s{sid}:no")  # a forged button payload
+    assert "tidak berlaku" in replies[0].text
+    assert (await enrolment(db, owner_id, sid)).rsvp is None
+    replies = await intruder.presses("rsvp:o1:yes")
+    assert "tidak berlaku" in replies[0].text
+
+
+async def test_jadwal_lists_my_sessions_and_open_ones_to_join(db: Database, person: Person) -> None:
+    await register(person, "kota pekalongan")
+    pid = await participant_id(db, person.address)
+    mine = await make_session(
+        db,
+        starts_local=local("Asia/Jakarta", 2026, 12, 22, 9, 0),
+        title="Konseling kelompok",
+        program_kind="counselling",
+    )
+    await enrol_person(db, pid, mine, NOW)
+    open_here = await make_session(
+        db, starts_local=local("Asia/Jakarta", 2026, 12, 23, 13, 0), title="Kursus barista",
+        open_=True, city_key="kota-pekalongan", capacity=1,
+    )  # fmt: skip
+    await make_session(  # open, but in another city: not offered
+        db, starts_local=local("Asia/Jakarta", 2026, 12, 23, 13, 0), title="Kursus jahit",
+        open_=True, city_key="kota-serang",
+    )  # fmt: skip
+    replies = await person.says("/jadwal")
+    text = replies[0].text
+    assert "Konseling kelompok" in text and "Kursus barista" in text and "Kursus jahit" not in text
+    assert "Selasa, 22 Desember 2026 pukul 09.00 WIB" in text
+    assert [b.payload for b in replies[0].buttons] == [f"join:s{open_here}"]
+    replies = await person.presses(f"join:s{open_here}")
+    assert "Anda terdaftar di <b>Kursus barista</b>" in replies[0].text
+    replies = await person.presses(f"join:s{open_here}")
+    assert "sudah terdaftar" in replies[0].text
+
+
+async def test_full_session_puts_people_on_the_waiting_list(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    first, second = Person(inbox, channel, address="11"), Person(inbox, channel, address="22")
+    await register(first, "kota pekalongan")
+    await register(second, "kota pekalongan")
+    sid = await make_session(
+        db,
+        starts_local=local("Asia/Jakarta", 2026, 12, 23, 13, 0),
+        open_=True,
+        capacity=1,
+        city_key="kota-pekalongan",
+    )
+    await first.presses(f"join:s{sid}")
+    replies = await second.presses(f"join:s{sid}")
+    assert "daftar tunggu" in replies[0].text
+    replies = await second.says("/jadwal")
+    assert "(daftar tunggu)" in replies[0].text
+
+
+async def test_missed_session_gets_one_kind_follow_up_offering_the_next(
+    db: Database, person: Person, channel: CollectingChannel
+) -> None:
+    await register(person, "kota pekalongan")
+    pid = await participant_id(db, person.address)
+    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 11, 30, 8, 0))
+    async with db.transaction() as session:
+        first = await session.get(ProgramSession, sid)
+        assert first is not None
+        later = ProgramSession(
+            program_id=first.program_id, title=first.title, starts_at=first.starts_at.replace(day=7, month=12),
+            ends_at=first.ends_at.replace(day=7, month=12), timezone=first.timezone, place=first.place, status="scheduled",
+        )  # fmt: skip
+        session.add(later)
+        await session.flush()
+        later_id = later.id
+    await enrol_person(db, pid, sid, NOW.replace(hour=0), confirm=False)
+    async with db.transaction() as session:
+        event = await session.get(ProgramSession, sid)
+        participant = await session.get(Participant, pid)
+        assert event is not None and participant is not None
+        await mark_attendance(session, event, participant, False, NOW, ReminderPolicy())
+        await mark_attendance(
+            session, event, participant, False, NOW, ReminderPolicy()
+        )  # twice: one message
+    channel.sent.clear()
+    assert await dispatcher(db, channel, Clock(NOW)).run_once() == 1
+    reply = channel.sent[0][1]
+    assert reply.text.startswith("Kami kehilangan Anda hari ini di <b>Pelatihan Las Dasar</b>")
+    assert "Senin, 7 Desember 2026" in reply.text
+    assert [b.payload for b in reply.buttons] == [f"join:s{later_id}"]
+    replies = await person.presses(f"join:s{later_id}")
+    assert "Anda terdaftar" in replies[0].text
+    assert (await enrolment(db, pid, sid)).attendance == "absent"
