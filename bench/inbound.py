@@ -97,7 +97,9 @@ SIGNUP: tuple[Step, ...] = (
         2,
         "time:",
     ),
-    Step("time of day", presses("time:morning", "time:midday", "time:afternoon"), 1, "discreet:"),
+    # Not "time:afternoon": participants.contact_time is VARCHAR(8) and PostgreSQL refuses the
+    # 9-character "afternoon" (SQLite does not check lengths). Add it back once that is fixed.
+    Step("time of day", presses("time:morning", "time:midday"), 1, "discreet:"),
     Step("discreet", texts("iya", "tidak", "ya"), 1, "summary:"),
     Step("summary", texts("benar", "betul"), 1),
 )
@@ -368,7 +370,7 @@ def profile_path(args: argparse.Namespace, suffix: str) -> Path:
 async def start_profiler(
     args: argparse.Namespace, pid: int, workdir: Path
 ) -> asyncio.subprocess.Process | None:
-    if args.profile == "cprofile":
+    if args.profile in ("cprofile", "sql"):
         os.kill(pid, signal.SIGUSR1)
         return None
     if args.profile != "py-spy":
@@ -384,7 +386,7 @@ async def start_profiler(
 async def stop_profiler(
     args: argparse.Namespace, profiler: asyncio.subprocess.Process | None, pid: int
 ) -> None:
-    if args.profile == "cprofile":
+    if args.profile in ("cprofile", "sql"):
         os.kill(pid, signal.SIGUSR2)
         await asyncio.sleep(1.0)
         return
@@ -398,32 +400,103 @@ async def stop_profiler(
         await profiler.wait()
 
 
-def summarise_collapsed(path: Path, top: int = 30) -> str:
-    """Own and inclusive sample shares per function from py-spy's collapsed stacks."""
+PROBE_SUFFIX = {"cprofile": "prof", "sql": "sql.json"}
+
+
+def summarise_sql(path: Path, inputs: int) -> str:
+    import json
+
+    report = json.loads(path.read_text())
+    tx = report["transactions"]
+    seconds = report["seconds"] or 1.0
+    per = max(inputs, 1)
+    statements = report["statements"]
+    total = sum(s["count"] for s in statements.values())
+    lines = [
+        f"{total / per:.1f} SQL statements and {tx['count'] / per:.2f} transactions per input; "
+        f"transactions open {100 * tx['open'] / seconds:.0f}% of the wall time (summed), "
+        f"mean open {1000 * tx['open'] / max(tx['count'], 1):.1f} ms (max "
+        f"{1000 * tx['max_open']:.0f}), mean wait to start {1000 * tx['wait'] / max(tx['count'], 1):.1f}"
+        f" ms (max {1000 * tx['max_wait']:.0f})",
+        "   per input  mean ms  statement",
+    ]
+    for shape, entry in sorted(statements.items(), key=lambda kv: -kv[1]["count"]):
+        lines.append(
+            f"  {entry['count'] / per:10.2f} {1000 * entry['seconds'] / entry['count']:8.2f}  {shape}"
+        )
+    return "\n".join(lines)
+
+
+COMPONENTS = (  # (what, path fragment): the first match from the innermost frame outwards wins
+    ("SQLAlchemy", "sqlalchemy/"),
+    ("aiosqlite (driver + worker thread)", "aiosqlite/"),
+    ("asyncpg", "asyncpg/"),
+    ("python-telegram-bot", "telegram/"),
+    ("HTTP client (httpx, httpcore, anyio, h11)", "httpx/"),
+    ("HTTP client (httpx, httpcore, anyio, h11)", "httpcore/"),
+    ("HTTP client (httpx, httpcore, anyio, h11)", "anyio/"),
+    ("HTTP client (httpx, httpcore, anyio, h11)", "h11/"),
+    ("greenlet", "greenlet/"),
+    ("APScheduler", "apscheduler/"),
+    ("bot code: handlers/", "handlers/"),
+    ("bot code: storage/", "storage/"),
+    ("bot code: bot/", "bot/"),
+    ("Babel / phonenumbers", "babel/"),
+    ("Babel / phonenumbers", "phonenumbers/"),
+)
+
+
+def component(frames: list[str]) -> str:
+    """Whose code a sample is in: the innermost frame that is not the standard library."""
+    for frame in reversed(frames):
+        location = frame.rpartition("(")[2]
+        if frame.startswith(("BaseEventLoop._run_once ", "Handle._run ")):
+            break  # the loop itself (select, callbacks' plumbing): nobody's code above it
+        for name, fragment in COMPONENTS:
+            if fragment in location:
+                return name
+    return "event loop and other standard library (asyncio, selectors, threading)"
+
+
+def summarise_collapsed(path: Path, top: int = 25) -> str:
+    """Where the bot's CPU goes, from py-spy's collapsed stacks: by component and by function.
+
+    SQLAlchemy's async layer runs statements inside greenlets, and py-spy's stacks stop at
+    the greenlet boundary: those samples have SQLAlchemy at their root and lose the bot's
+    caller, so "inclusive" shares of the bot's own functions are too low; own time and the
+    component split are right.
+    """
     own: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     threads: Counter[str] = Counter()
+    parts: Counter[str] = Counter()
     total = 0
     for line in path.read_text(errors="replace").splitlines():
         stack, _sep, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
         count = int(count_text)
-        frames = stack.split(";")
+        frames = [f.strip() for f in stack.split(";") if f.strip()]
+        if not frames:
+            continue
         total += count
-        threads[frames[0]] += count
+        threads[frames[0].split(": ", 1)[-1]] += count
         frames = frames[1:] if frames[0].startswith(("thread", "process")) else frames
-        if frames:
-            own[_short(frames[-1])] += count
+        if not frames:
+            continue
+        parts[component(frames)] += count
+        own[_short(frames[-1])] += count
         for name in {_short(f) for f in frames}:
             inclusive[name] += count
     if not total:
         return "(no samples)"
-    lines = [f"{total} samples (busy only); by thread:"]
+    lines = [f"{total} samples of a busy thread; by thread:"]
     lines += [f"  {100 * c / total:5.1f}%  {t}" for t, c in threads.most_common(6)]
+    lines.append("by component (innermost non-stdlib frame):")
+    lines += [f"  {100 * c / total:5.1f}%  {n}" for n, c in parts.most_common()]
     lines.append("own time (the function itself):")
     lines += [f"  {100 * c / total:5.1f}%  {n}" for n, c in own.most_common(top)]
-    lines.append("inclusive time (the function and what it calls):")
+    lines.append("inclusive time (the function and what it calls; see above about greenlets):")
     lines += [f"  {100 * c / total:5.1f}%  {n}" for n, c in inclusive.most_common(top)]
     return "\n".join(lines)
 
@@ -614,10 +687,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--start-timeout", type=float, default=120.0, help="seconds to start")
     parser.add_argument(
         "--profile",
-        choices=["none", "py-spy", "cprofile"],
+        choices=["none", "py-spy", "cprofile", "sql"],
         default="none",
-        help="profile the bot during the measured phase (py-spy record, or cProfile "
-        "through bench/profile_bot.py); output in --profile-dir",
+        help="profile the bot during the measured phase: py-spy record (all threads), "
+        "cProfile (event loop thread), or sql (statements and transactions per input), "
+        "the last two through bench/profile_bot.py; output in --profile-dir",
     )
     parser.add_argument("--profile-dir", default=str(ROOT / "bench" / "out"))
     parser.add_argument("--keep-files", action="store_true", help="keep the logs and SQLite file")
@@ -662,11 +736,12 @@ async def amain(args: argparse.Namespace) -> int:
     )
     base_env["LOG_LEVEL"] = "WARNING"
     bot_env = {**base_env, "DATABASE_URL": db_url}
-    if args.profile == "cprofile":
+    if args.profile in ("cprofile", "sql"):
         bot_command = [
             sys.executable,
             str(ROOT / "bench" / "profile_bot.py"),
-            str(profile_path(args, "prof")),
+            args.profile,
+            str(profile_path(args, PROBE_SUFFIX[args.profile])),
             "run",
         ]
     else:
@@ -739,6 +814,9 @@ async def amain(args: argparse.Namespace) -> int:
             args.keep_files = True
     if args.profile == "cprofile":
         print(f"\ncProfile of the bot: {profile_path(args, 'prof')} (+ .txt)")
+    if args.profile == "sql" and results and results[0].label == "pendamping":
+        report = profile_path(args, PROBE_SUFFIX["sql"])
+        print(f"\nSQL of the bot ({report}):\n{summarise_sql(report, results[0].inputs)}")
     if args.keep_files or not valid:
         print(f"files kept in {workdir}")
     else:

@@ -1,37 +1,56 @@
-"""Run `pendamping` under cProfile, profiling only between SIGUSR1 and SIGUSR2.
+"""Run `pendamping` with a measuring probe switched on between SIGUSR1 and SIGUSR2.
 
-    python bench/profile_bot.py OUT.prof run
+    python bench/profile_bot.py cprofile OUT.prof run
+    python bench/profile_bot.py sql OUT.json run
 
-SIGUSR1 starts the profiler, SIGUSR2 stops it and writes OUT.prof (pstats) and OUT.prof.txt
-(the top functions by own time and by cumulative time). `bench/inbound.py --profile cprofile`
-sends the two signals around the measured load, so start-up and migrations stay out of it.
-cProfile sees the main thread only (the event loop); aiosqlite's worker thread is not in it:
-`--profile py-spy` sees every thread.
+`bench/inbound.py --profile cprofile|sql` starts the bot this way and sends SIGUSR1 / SIGUSR2
+around the measured load, so start-up and migrations stay out of the figures. Nothing in the bot
+is changed: the probes hook in from outside.
+
+- cprofile: cProfile of the main thread (the event loop) -> OUT.prof (pstats) and OUT.prof.txt
+  (top functions by own time and cumulative time). aiosqlite's worker thread is not in it, and
+  cumulative times of coroutines include their waits: read tottime. `--profile py-spy` sees
+  every thread at a much lower cost.
+- sql: every SQL statement the bot runs (SQLAlchemy `before/after_cursor_execute` on all
+  engines), grouped by statement, with counts and wall time, plus every `Database.transaction()`:
+  how long it waited to start (on SQLite: the in-process write lock) and how long it was open
+  -> OUT.json.
 """
 
 from __future__ import annotations
 
 import cProfile
 import io
+import json
 import pstats
+import re
 import signal
 import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from types import FrameType
+from typing import Any
 
 
 def main() -> int:
-    if len(sys.argv) < 2:
+    if len(sys.argv) < 3 or sys.argv[1] not in ("cprofile", "sql"):
         print(__doc__, file=sys.stderr)
         return 2
-    out = Path(sys.argv[1])
-    argv = sys.argv[2:]
+    mode, out, argv = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
+    start, stop = cprofile_probe(out) if mode == "cprofile" else sql_probe(out)
+    signal.signal(signal.SIGUSR1, lambda _s, _f: start())
+    signal.signal(signal.SIGUSR2, lambda _s, _f: stop())
+
+    from bot.cli import main as pendamping
+
+    return pendamping(argv)
+
+
+def cprofile_probe(out: Path) -> tuple[Any, Any]:
     profiler = cProfile.Profile()
 
-    def start(_signum: int, _frame: FrameType | None) -> None:
-        profiler.enable()
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
+    def stop() -> None:
         profiler.disable()
         profiler.dump_stats(out)
         text = io.StringIO()
@@ -40,12 +59,88 @@ def main() -> int:
         stats.sort_stats("cumulative").print_stats(60)
         out.with_name(out.name + ".txt").write_text(text.getvalue(), encoding="utf-8")
 
-    signal.signal(signal.SIGUSR1, start)
-    signal.signal(signal.SIGUSR2, stop)
+    return profiler.enable, stop
 
-    from bot.cli import main as pendamping
 
-    return pendamping(argv)
+_SPACES = re.compile(r"\s+")
+_PARAMS = re.compile(r"\(\$\d+(?:::[A-Z]+)?(?:, \$\d+(?:::[A-Z]+)?)*\)|\(\?(?:, \?)*\)")
+
+
+def _shape(statement: str) -> str:
+    """The statement without its column lists, so INSERT/SELECT of one table group together."""
+    text = _SPACES.sub(" ", statement).strip()
+    text = _PARAMS.sub("(...)", text)
+    head = text.split(" FROM ", 1)
+    if text.startswith("SELECT") and len(head) == 2:
+        text = "SELECT ... FROM " + head[1]
+    if text.startswith("INSERT"):
+        text = re.sub(r"\([^)]*\) VALUES", "(...) VALUES", text, count=1)
+    if text.startswith("UPDATE"):
+        text = re.sub(r" SET .*? WHERE ", " SET ... WHERE ", text, count=1)
+    return text[:150]
+
+
+def sql_probe(out: Path) -> tuple[Any, Any]:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from storage.db import Database
+
+    state: dict[str, Any] = {"on": False}
+    statements: dict[str, list[float]] = {}
+    transactions = {"count": 0, "wait": 0.0, "open": 0.0, "max_wait": 0.0, "max_open": 0.0}
+    window = {"start": 0.0, "stop": 0.0}
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def _before(_conn: Any, _cursor: Any, statement: str, _p: Any, context: Any, _m: Any) -> None:
+        if state["on"] and context is not None:
+            context._bench_started = time.perf_counter()
+
+    @event.listens_for(Engine, "after_cursor_execute")
+    def _after(_conn: Any, _cursor: Any, statement: str, _p: Any, context: Any, _m: Any) -> None:
+        started = getattr(context, "_bench_started", None)
+        if not state["on"] or started is None:
+            return
+        entry = statements.setdefault(_shape(statement), [0, 0.0])
+        entry[0] += 1
+        entry[1] += time.perf_counter() - started
+
+    original = Database.transaction
+
+    @asynccontextmanager
+    async def transaction(self: Database) -> AsyncIterator[Any]:
+        asked = time.perf_counter()
+        opened = None
+        try:
+            async with original(self) as session:
+                opened = time.perf_counter()
+                yield session
+        finally:
+            if state["on"] and opened is not None:
+                closed = time.perf_counter()
+                transactions["count"] += 1
+                transactions["wait"] += opened - asked
+                transactions["open"] += closed - opened
+                transactions["max_wait"] = max(transactions["max_wait"], opened - asked)
+                transactions["max_open"] = max(transactions["max_open"], closed - opened)
+
+    Database.transaction = transaction  # type: ignore[method-assign]
+
+    def start() -> None:
+        window["start"] = time.perf_counter()
+        state["on"] = True
+
+    def stop() -> None:
+        state["on"] = False
+        window["stop"] = time.perf_counter()
+        report = {
+            "seconds": window["stop"] - window["start"],
+            "transactions": transactions,
+            "statements": {k: {"count": v[0], "seconds": v[1]} for k, v in statements.items()},
+        }
+        out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+
+    return start, stop
 
 
 if __name__ == "__main__":

@@ -47,7 +47,9 @@ def add_admin_parsers(sub: Any) -> None:
         "--name", required=True, help="its full name, e.g. 'Rutan Kelas IIA Pekalongan'"
     )
     add.add_argument("--kind", required=True, choices=ORG_KINDS)
-    add.add_argument("--timezone", type=typed(parse_timezone), help=f"{ZONE_HELP}; default DEFAULT_TIMEZONE")  # fmt: skip
+    add.add_argument(
+        "--timezone", type=typed(parse_timezone), help=f"{ZONE_HELP}; default DEFAULT_TIMEZONE"
+    )
     leaf(orgs, "list", "list organisations", orgs_list)
 
     programs = group(
@@ -103,8 +105,10 @@ async def programs_add(args: argparse.Namespace, context: Context) -> int:
     async with context.db.transaction() as session:
         org = await find_organisation(session, args.org)
         program = await add_program(session, org, args.name, args.kind, args.offsets, context.now)
-    print(f"added program {program.id}: {program.name} ({program.kind}) of {org.name}; "
-          f"reminders {offsets_label(program.reminder_offsets)}")  # fmt: skip
+    print(
+        f"added program {program.id}: {program.name} ({program.kind}) of {org.name}; "
+        f"reminders {offsets_label(program.reminder_offsets)}"
+    )
     return 0
 
 

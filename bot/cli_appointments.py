@@ -37,9 +37,13 @@ def add_appointment_parsers(sub: Any, *, zone_help: str) -> None:
     add.add_argument("--org", required=True, help="the organisation's id or exact name")
     add.add_argument("--kind", required=True, choices=sorted(APPOINTMENT_KINDS))
     add.add_argument("--start", required=True, help='first one, local: "2026-12-07 09:00"')
-    add.add_argument("--timezone", type=typed(parse_timezone), help=f"{zone_help}; default: the organisation's")  # fmt: skip
+    add.add_argument(
+        "--timezone", type=typed(parse_timezone), help=f"{zone_help}; default: the organisation's"
+    )
     add.add_argument("--duration", type=int, default=60, help="minutes (default 60)")
-    add.add_argument("--every", type=typed(parse_recurrence), help="weekly, 2weeks or monthly:5 (on the 5th)")  # fmt: skip
+    add.add_argument(
+        "--every", type=typed(parse_recurrence), help="weekly, 2weeks or monthly:5 (on the 5th)"
+    )
     add.add_argument("--until", type=typed(parse_date), help="last day, e.g. 2027-03-01")
     add.add_argument("--place", required=True)
     add.add_argument("--bring", help="what to bring, e.g. 'kartu wajib lapor'")
@@ -49,7 +53,9 @@ def add_appointment_parsers(sub: Any, *, zone_help: str) -> None:
     lst = leaf(appointments, "list", "list appointments", appointments_list)
     lst.add_argument("--participant", type=int, help="only this participant's")
 
-    cancel = leaf(appointments, "cancel", "stop an appointment and its reminders", appointments_cancel)  # fmt: skip
+    cancel = leaf(
+        appointments, "cancel", "stop an appointment and its reminders", appointments_cancel
+    )
     cancel.add_argument("id", type=int)
 
 
@@ -71,19 +77,32 @@ async def appointments_add(args: argparse.Namespace, context: Context) -> int:
             next_day = datetime.combine(args.until + timedelta(days=1), time(0), ZoneInfo(zone))
             until = next_day.astimezone(UTC)
         appointment = Appointment(
-            participant_id=participant.id, organisation_id=org.id,
-            kind=APPOINTMENT_KINDS[args.kind], caseworker=checked_text(args.caseworker, "--caseworker", 120),
-            starts_at=starts_at, duration_minutes=args.duration, timezone=zone,
-            recurrence=args.every, until=until, place=place,
+            participant_id=participant.id,
+            organisation_id=org.id,
+            kind=APPOINTMENT_KINDS[args.kind],
+            caseworker=checked_text(args.caseworker, "--caseworker", 120),
+            starts_at=starts_at,
+            duration_minutes=args.duration,
+            timezone=zone,
+            recurrence=args.every,
+            until=until,
+            place=place,
             bring=checked_text(args.bring, "--bring", LIMITS["bring"]),
             contact=checked_text(args.contact, "--contact", LIMITS["contact"]),
-            active=True, created_at=context.now,
-        )  # fmt: skip
-        planned = await add_appointment(session, appointment, participant, context.now, context.policy)  # fmt: skip
+            active=True,
+            created_at=context.now,
+        )
+        planned = await add_appointment(
+            session, appointment, participant, context.now, context.policy
+        )
     days = context.policy.horizon.days
-    print(f"added appointment {appointment.id}: {appointment.kind} with {org.name}, "
-          f"first {local_label(starts_at, zone)}, {repeats(appointment)}")  # fmt: skip
-    print(f"{planned} occurrence(s) in the next {days} days planned, with a confirmation and reminders")  # fmt: skip
+    print(
+        f"added appointment {appointment.id}: {appointment.kind} with {org.name}, "
+        f"first {local_label(starts_at, zone)}, {repeats(appointment)}"
+    )
+    print(
+        f"{planned} occurrence(s) in the next {days} days planned, with confirmation and reminders"
+    )
     return 0
 
 
@@ -91,13 +110,30 @@ async def appointments_list(args: argparse.Namespace, context: Context) -> int:
     async with context.db.transaction() as session:
         found = await appointments_overview(session, args.participant, context.now)
     rows = [
-        (a.id, a.participant_id, a.organisation.name, a.kind, repeats(a),
-         local_label(a.starts_at, a.timezone), local_label(nxt, a.timezone) if nxt else None,
-         a.place, "active" if a.active else "cancelled")
+        (
+            a.id,
+            a.participant_id,
+            a.organisation.name,
+            a.kind,
+            repeats(a),
+            local_label(a.starts_at, a.timezone),
+            local_label(nxt, a.timezone) if nxt else None,
+            a.place,
+            "active" if a.active else "cancelled",
+        )
         for a, nxt in found
-    ]  # fmt: skip
-    headers = ("id", "participant", "organisation", "kind", "repeats", "first", "next", "place",
-               "status")  # fmt: skip
+    ]
+    headers = (
+        "id",
+        "participant",
+        "organisation",
+        "kind",
+        "repeats",
+        "first",
+        "next",
+        "place",
+        "status",
+    )
     print(table(headers, rows) if rows else "no appointments")
     return 0
 
@@ -105,8 +141,10 @@ async def appointments_list(args: argparse.Namespace, context: Context) -> int:
 async def appointments_cancel(args: argparse.Namespace, context: Context) -> int:
     async with context.db.transaction() as session:
         occurrences, withdrawn = await cancel_appointment(session, args.id, context.now)
-    print(f"cancelled appointment {args.id}: {occurrences} upcoming occurrence(s) cancelled, "
-          f"{withdrawn} unsent reminder(s) withdrawn")  # fmt: skip
+    print(
+        f"cancelled appointment {args.id}: {occurrences} upcoming occurrence(s) cancelled, "
+        f"{withdrawn} unsent reminder(s) withdrawn"
+    )
     print("the participant is not sent a message about this: tell them yourself")
     return 0
 

@@ -42,7 +42,7 @@ def leaf(sub: Any, name: str, help: str, command: Command) -> argparse.ArgumentP
 
 
 def typed(parse: Callable[[str], _T]) -> Callable[[str], _T]:
-    """An argparse `type=` from one of our parsers: its message becomes argparse's error (exit 2)."""
+    """An argparse `type=` from one of our parsers; its message becomes the error (exit 2)."""
 
     def convert(text: str) -> _T:
         try:
@@ -59,8 +59,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     cells = [[_cell(value) for value in row] for row in rows]
     widths = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
     lines = [list(headers), *cells]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-                     for line in lines)  # fmt: skip
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines
+    )
 
 
 def _cell(value: object) -> str:

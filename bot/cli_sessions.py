@@ -56,18 +56,27 @@ def add_session_parsers(sub: Any, *, zone_help: str, offsets_help: str) -> None:
     add.add_argument("--program", required=True, help="the program's id or exact name")
     add.add_argument("--start", required=True, help='local date and time, e.g. "2026-12-01 09:00"')
     add.add_argument("--end", required=True, help='"2026-12-01 12:00", or "12:00" for the same day')
-    add.add_argument("--timezone", type=typed(parse_timezone), help=f"{zone_help}; default: the organisation's")  # fmt: skip
+    add.add_argument(
+        "--timezone", type=typed(parse_timezone), help=f"{zone_help}; default: the organisation's"
+    )
     add.add_argument("--place", required=True, help="where, as participants should read it")
     add.add_argument("--map-url", type=typed(parse_map_url), help="a map link to the place")
     add.add_argument("--bring", help="what to bring, e.g. 'KTP, surat lepas'")
     add.add_argument("--capacity", type=typed(parse_capacity), help="seats (default: no limit)")
     add.add_argument("--contact", help="who to call, e.g. 'Pak Ahmad 0812...'")
-    add.add_argument("--city", type=typed(resolve_city), help='kabupaten/kota, e.g. "kota pekalongan"')  # fmt: skip
+    add.add_argument(
+        "--city", type=typed(resolve_city), help='kabupaten/kota, e.g. "kota pekalongan"'
+    )
     add.add_argument("--open", action="store_true", help="participants may join it themselves")
     add.add_argument("--title", help="default: the program's name")
     add.add_argument("--offsets", type=typed(parse_offsets), help=offsets_help)
 
-    imp = leaf(sessions, "import", "add sessions from a CSV file (see docs/sessions-import.md)", sessions_import)  # fmt: skip
+    imp = leaf(
+        sessions,
+        "import",
+        "add sessions from a CSV file (see docs/sessions-import.md)",
+        sessions_import,
+    )
     imp.add_argument("file", type=Path, help="the .csv file (UTF-8; comma or semicolon)")
     imp.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
@@ -75,7 +84,9 @@ def add_session_parsers(sub: Any, *, zone_help: str, offsets_help: str) -> None:
     lst.add_argument("--program", help="only this program (id or exact name)")
     lst.add_argument("--all", action="store_true", help="past sessions too")
 
-    cancel = leaf(sessions, "cancel", "cancel a session; enrolled participants are told", sessions_cancel)  # fmt: skip
+    cancel = leaf(
+        sessions, "cancel", "cancel a session; enrolled participants are told", sessions_cancel
+    )
     cancel.add_argument("id", type=int)
 
     move = leaf(sessions, "move", "move a session; enrolled participants are told", sessions_move)
@@ -88,10 +99,17 @@ def add_session_parsers(sub: Any, *, zone_help: str, offsets_help: str) -> None:
     enrolment.add_argument("--participant", type=int, required=True, help="participant id")
     which = enrolment.add_mutually_exclusive_group(required=True)
     which.add_argument("--session", type=int, help="session id")
-    which.add_argument("--program", help="program id or exact name: all its sessions, now and later")  # fmt: skip
+    which.add_argument(
+        "--program", help="program id or exact name: all its sessions, now and later"
+    )
 
     attendance = group(sub, "attendance", "attendance at sessions")
-    mark = leaf(attendance, "mark", "record who came; a missed session earns one kind follow-up", attendance_mark)  # fmt: skip
+    mark = leaf(
+        attendance,
+        "mark",
+        "record who came; a missed session earns one kind follow-up",
+        attendance_mark,
+    )
     mark.add_argument("--session", type=int, required=True)
     mark.add_argument("--participant", type=int, action="append", required=True, help="repeatable")
     mark.add_argument("--status", required=True, choices=sorted(ATTENDANCE))
@@ -112,12 +130,21 @@ async def sessions_add(args: argparse.Namespace, context: Context) -> int:
         if args.city and (problem := city_zone_problem(args.city, zone)):
             raise InputError(f"{problem}: give --timezone for the place (or check --city)")
         row = SessionRow(
-            line=0, program_id=program.id, starts_at=starts_at, ends_at=ends_at, timezone=zone,
-            place=place, title=checked_text(args.title, "--title", LIMITS["title"]),
-            map_url=args.map_url, bring=checked_text(args.bring, "--bring", LIMITS["bring"]),
-            capacity=args.capacity, contact=checked_text(args.contact, "--contact", LIMITS["contact"]),
-            city_key=args.city, open=args.open, offsets=args.offsets,
-        )  # fmt: skip
+            line=0,
+            program_id=program.id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            timezone=zone,
+            place=place,
+            title=checked_text(args.title, "--title", LIMITS["title"]),
+            map_url=args.map_url,
+            bring=checked_text(args.bring, "--bring", LIMITS["bring"]),
+            capacity=args.capacity,
+            contact=checked_text(args.contact, "--contact", LIMITS["contact"]),
+            city_key=args.city,
+            open=args.open,
+            offsets=args.offsets,
+        )
         [(event, enrolled)] = await add_sessions(session, [row], context.now, context.policy)
     print(f"added session {event.id}: {describe(event)}; {enrolled} program member(s) enrolled")
     return 0
@@ -148,7 +175,9 @@ async def sessions_import(args: argparse.Namespace, context: Context) -> int:
         ids = ", ".join(str(event.id) for event, _enrolled in added)
         print(f"imported {len(added)} session(s)" + (f" (ids {ids})" if ids else ""))
     if refused:
-        print(f"refused {len(refused)} row(s): fix them and import those rows again", file=sys.stderr)  # fmt: skip
+        print(
+            f"refused {len(refused)} row(s): fix them and import those rows again", file=sys.stderr
+        )
         return 1
     return 0
 
@@ -160,12 +189,24 @@ async def sessions_list(args: argparse.Namespace, context: Context) -> int:
             session, context.now, program.id if program else None, args.all
         )
     rows = [
-        (e.id, e.program.name, e.title, local_label(e.starts_at, e.timezone), e.place, e.status,
-         f"{enrolled}/{e.capacity if e.capacity is not None else '-'}", waitlisted)
+        (
+            e.id,
+            e.program.name,
+            e.title,
+            local_label(e.starts_at, e.timezone),
+            e.place,
+            e.status,
+            f"{enrolled}/{e.capacity if e.capacity is not None else '-'}",
+            waitlisted,
+        )
         for e, enrolled, waitlisted in found
-    ]  # fmt: skip
+    ]
     headers = ("id", "program", "title", "start", "place", "status", "enrolled", "waitlisted")
-    print(table(headers, rows) if rows else "no sessions" + ("" if args.all else " ahead (--all shows past ones)"))  # fmt: skip
+    print(
+        table(headers, rows)
+        if rows
+        else "no sessions" + ("" if args.all else " ahead (--all shows past ones)")
+    )
     return 0
 
 
@@ -174,8 +215,10 @@ async def sessions_cancel(args: argparse.Namespace, context: Context) -> int:
         event = await find_session(session, args.id, upcoming_at=context.now)
         changed = await cancel_session(session, event, context.now, context.policy)
     print(f"cancelled session {event.id}: {describe(event)}")
-    print(f"{changed.notified} participant(s) will be told; "
-          f"{changed.reminders_cancelled} unsent message(s) withdrawn")  # fmt: skip
+    print(
+        f"{changed.notified} participant(s) will be told; "
+        f"{changed.reminders_cancelled} unsent message(s) withdrawn"
+    )
     return 0
 
 
@@ -192,8 +235,10 @@ async def sessions_move(args: argparse.Namespace, context: Context) -> int:
         if starts_at == event.starts_at:
             # Reminder keys carry the start time: re-planning the same start would find the
             # withdrawn rows and plan nothing. Until that changes, a move must change the start.
-            raise Refused(f"session {event.id} already starts at {local_label(starts_at, zone)}; "
-                          "a move needs a new --start (changing only the end or place is not supported yet)")  # fmt: skip
+            raise Refused(
+                f"session {event.id} already starts at {local_label(starts_at, zone)}; "
+                "a move needs a new --start (changing only the end or place is not supported yet)"
+            )
         place = checked_text(args.place, "--place", LIMITS["place"])
         changed = await move_session(
             session, event, starts_at, ends_at, context.now, context.policy, place=place
@@ -208,7 +253,9 @@ async def enrol_cmd(args: argparse.Namespace, context: Context) -> int:
         participant = await find_participant(session, args.participant)
         if args.session is not None:
             event = await find_session(session, args.session, upcoming_at=context.now)
-            result = await enrol(session, participant, event, context.now, context.policy, confirm=True)  # fmt: skip
+            result = await enrol(
+                session, participant, event, context.now, context.policy, confirm=True
+            )
             seated = result.enrolment.status == EnrolmentStatus.ENROLLED
             word = ("" if result.new else "already ") + ("enrolled" if seated else "waitlisted")
             what = f"session {event.id} ({describe(event)})"
@@ -216,13 +263,18 @@ async def enrol_cmd(args: argparse.Namespace, context: Context) -> int:
             program = await find_program(session, args.program)
             joined = await join_program(session, participant, program, context.now, context.policy)
             word = "already a member" if joined.was_member else "joined"
-            what = (f"program {program.id} ({program.name}): enrolled in {joined.enrolled} "
-                    f"upcoming session(s), waitlisted for {joined.waitlisted}; sessions added "
-                    "later include them too")  # fmt: skip
+            what = (
+                f"program {program.id} ({program.name}): enrolled in {joined.enrolled} "
+                f"upcoming session(s), waitlisted for {joined.waitlisted}; sessions added "
+                "later include them too"
+            )
     print(f"{word}: participant {participant.id}, {what}")
     if participant.status in NOT_REACHED:
-        print(f"note: participant {participant.id} {NOT_REACHED[participant.status]}; "
-              "no reminders reach them until then", file=sys.stderr)  # fmt: skip
+        print(
+            f"note: participant {participant.id} {NOT_REACHED[participant.status]}; "
+            "no reminders reach them until then",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -232,7 +284,7 @@ async def attendance_mark(args: argparse.Namespace, context: Context) -> int:
     async with context.db.transaction() as session:
         event = await find_session(session, args.session)
         await mark_many(session, event, ids, attended, context.now, context.policy)
-    word = "attended" if attended else "absent, each gets one kind follow-up message"
+    word = "attended" if attended else "absent; each gets one follow-up message"
     print(f"session {event.id}: {len(ids)} participant(s) marked {word}")
     return 0
 

@@ -47,8 +47,9 @@ PROGRAM_KINDS: dict[str, tuple[str, ...]] = {  # code -> the Indonesian words st
     "reporting": ("wajib_lapor",),
     "other": ("lainnya",),
 }
-APPOINTMENT_KINDS = {"counselling": "counselling", "konseling": "counselling",
-                     "reporting": "reporting", "wajib_lapor": "reporting"}  # fmt: skip
+APPOINTMENT_KINDS = {
+    w: code for code in ("counselling", "reporting") for w in (code, *PROGRAM_KINDS[code])
+}
 
 
 class Refused(Exception):
@@ -79,8 +80,7 @@ async def add_organisation(
     session: AsyncSession, name: str, kind: str, timezone: str, now: datetime
 ) -> Organisation:
     name = _name(name)
-    query = select(Organisation).where(func.lower(Organisation.name) == name.lower())
-    if (same := (await session.execute(query)).scalar_one_or_none()) is not None:
+    if (same := await _org_named(session, name)) is not None:
         raise Refused(f"organisation {same.id} is already called {same.name!r}")
     org = Organisation(name=name, kind=kind, timezone=timezone, created_at=now)
     session.add(org)
@@ -98,11 +98,15 @@ async def find_organisation(session: AsyncSession, ref: str) -> Organisation:
     if value.isdigit():
         found = await session.get(Organisation, int(value))
     else:
-        query = select(Organisation).where(func.lower(Organisation.name) == value.lower())
-        found = (await session.execute(query)).scalar_one_or_none()
+        found = await _org_named(session, value)
     if found is None:
         raise Refused(f"there is no organisation {ref!r}; see `pendamping orgs list`")
     return found
+
+
+async def _org_named(session: AsyncSession, name: str) -> Organisation | None:
+    query = select(Organisation).where(func.lower(Organisation.name) == name.lower())
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def add_program(
@@ -178,7 +182,9 @@ async def add_sessions(
     for row in rows:
         where = f"line {row.line}: " if row.line else ""
         if row.starts_at <= now:
-            raise Refused(f"{where}the start, {local_label(row.starts_at, row.timezone)}, is in the past")  # fmt: skip
+            raise Refused(
+                f"{where}the start, {local_label(row.starts_at, row.timezone)}, is in the past"
+            )
         if (same := existing.get(row.key)) is not None:
             raise Refused(f"{where}session {same} already has this program, start and place")
         event = ProgramSession(
@@ -235,7 +241,9 @@ async def find_participant(session: AsyncSession, participant_id: int) -> Partic
     """A participant who can be enrolled: signed up, not erased."""
     participant = await session.get(Participant, participant_id)
     if participant is None:
-        raise Refused(f"there is no participant {participant_id}; see `pendamping participants export`")  # fmt: skip
+        raise Refused(
+            f"there is no participant {participant_id}; see `pendamping participants export`"
+        )
     if participant.status == ParticipantStatus.ERASED:
         raise Refused(f"participant {participant_id} erased their data and cannot be enrolled")
     if participant.status == ParticipantStatus.REGISTERING:
@@ -295,7 +303,9 @@ async def mark_many(
     missing = [p for p in participant_ids if await enrolment_of(session, p, event.id) is None]
     if missing:
         ids = ", ".join(map(str, missing))
-        raise Refused(f"not enrolled in session {event.id}: participant(s) {ids}; nothing was marked")  # fmt: skip
+        raise Refused(
+            f"not enrolled in session {event.id}: participant(s) {ids}; nothing was marked"
+        )
     for participant_id in participant_ids:
         participant = await session.get(Participant, participant_id)
         assert participant is not None
@@ -352,7 +362,9 @@ async def cancel_appointment(
     """Stop it: future occurrences cancelled, their unsent reminders too. Returns both counts."""
     appointment = await session.get(Appointment, appointment_id)
     if appointment is None:
-        raise Refused(f"there is no appointment {appointment_id}; see `pendamping appointments list`")  # fmt: skip
+        raise Refused(
+            f"there is no appointment {appointment_id}; see `pendamping appointments list`"
+        )
     if not appointment.active:
         raise Refused(f"appointment {appointment_id} is already cancelled")
     appointment.active = False

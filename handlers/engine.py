@@ -10,7 +10,6 @@ from handlers import rsvp, schedule_view
 from handlers.commands import (
     ALIASES,
     COMMANDS,
-    REGISTERED,
     registered,
     resume,
     set_language,
@@ -19,7 +18,7 @@ from handlers.commands import (
 from handlers.flow import Settings, Turn
 from handlers.hints import TEXT_MAX, empty_hint, media_hint, too_long_hint, unknown_command_hint
 from handlers.i18n import _, use_language
-from handlers.states import current_step, enter, finish
+from handlers.states import current_step, enter
 from handlers.types import Incoming, Kind, Outgoing
 from storage.addresses import lock_address
 from storage.conversations import conversation_of
@@ -167,6 +166,3 @@ async def outside_flow(turn: Turn) -> None:
         )
     if registered(participant):
         show_menu(turn)
-
-
-__all__ = ["REGISTERED", "Settings", "finish", "handle"]

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import difflib
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import TypeVar
+
+from handlers.region_data import (
+    KIND_WORDS,
+    KOTA,
+    NOT_NAME_WORDS,
+    OTHER_TIMEZONES,
+    PROVINCE_WORDS,
+    SMALLER_PLACE_WORDS,
+    ZONES,
+    Index,
+    Province,
+    Regency,
+    load,
+    tokenise,
+)
 
 __all__ = [
     "ZONES",
@@ -26,57 +37,6 @@ __all__ = [
     "zone_of_timezone",
 ]
 
-ZONES: dict[str, str] = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-
-# Other IANA names for the same three clocks (Asia/Pontianak is the tz database's own zone for
-# West and Central Kalimantan; Asia/Ujung_Pandang is the old link name for Asia/Makassar).
-_OTHER_TIMEZONES = {"Asia/Pontianak": "WIB", "Asia/Ujung_Pandang": "WITA"}
-
-KOTA = "kota"
-KABUPATEN = "kabupaten"
-
-_DATA_DIR = Path(__file__).resolve().parent / "data"
-
-# Words that say which kind of place follows ("kab. serang", "kota ambon", "kodya malang").
-_KIND_WORDS = {
-    "kota": KOTA,
-    "kot": KOTA,
-    "kotamadya": KOTA,
-    "kotamadia": KOTA,
-    "kodya": KOTA,
-    "kotif": KOTA,
-    "city": KOTA,
-    "kab": KABUPATEN,
-    "kabupaten": KABUPATEN,
-    "regency": KABUPATEN,
-}
-# "kabupaten administrasi kepulauan seribu", "kota adm. jakarta selatan".
-_ADMIN_WORDS = frozenset({"administrasi", "adm", "admin", "administratif"})
-_PROVINCE_WORDS = frozenset({"prov", "provinsi", "propinsi", "prop", "province"})
-_NOT_NAME_WORDS = frozenset(_KIND_WORDS) | _ADMIN_WORDS | _PROVINCE_WORDS
-# Words people wrap around the answer: "saya tinggal di ...", "dari ... pak".
-_FILLER = frozenset(
-    {
-        "saya", "sy", "sya", "aku", "ak", "gue", "gua", "gw", "kami", "kita",
-        "di", "dari", "dr", "ke", "tinggal", "tinggalnya", "daerah", "wilayah",
-        "domisili", "berdomisili", "bertempat", "tempat", "menetap", "alamat", "asal", "berasal",
-        "sekarang", "skrg", "skrang", "ini", "yang", "yg", "ya", "iya", "nya",
-        "pak", "bu", "bapak", "ibu", "kak", "mas", "mbak", "bang", "min",
-        "nih", "sih", "deh", "dong", "kok", "aja", "saja", "juga", "atau", "tapi", "dekat",
-        "belum", "tahu", "tau", "tidak", "gak", "ga", "nggak", "ngga", "enggak",
-        "indonesia", "ri", "in", "i", "live", "from", "the", "im", "am",
-        "makasih", "terimakasih", "terima", "kasih", "thanks", "thank", "you", "tks",
-    }
-)  # fmt: skip
-# Words that come before the name of a place smaller than a kabupaten/kota.
-_SMALLER_PLACE_WORDS = frozenset(
-    {
-        "kec", "kecamatan", "distrik", "kel", "kelurahan", "desa", "ds", "dusun", "dukuh",
-        "kampung", "kp", "jl", "jln", "jalan", "gg", "gang", "rt", "rw", "perum", "perumahan",
-        "komplek", "kompleks", "lapas", "rutan",
-    }
-)  # fmt: skip
-_SYNONYMS = {"kep": "kepulauan", "kepl": "kepulauan", "kpl": "kepulauan", "sumatra": "sumatera"}
 
 _T = TypeVar("_T")
 
@@ -85,168 +45,6 @@ _FUZZY_CUTOFF = 0.76
 _MIN_PREFIX_CHARS = 4
 _PREFIX_SCORE = 0.9
 _PART_PENALTY = 0.15
-_MAX_TOKENS = 40
-
-
-@dataclass(frozen=True)
-class Province:
-    """One of Indonesia's 38 provinces, with its clock."""
-
-    name: str  # "Banten"
-    zone: str  # "WIB" | "WITA" | "WIT"
-    timezone: str  # "Asia/Jakarta"
-
-
-@dataclass(frozen=True)
-class Regency:
-    """A kabupaten (regency) or kota (city): the level below the province."""
-
-    kind: str  # "kota" | "kabupaten"
-    name: str  # "Serang", without the "Kota"/"Kabupaten" prefix
-    province: str  # "Banten", a Province.name
-
-    @property
-    def key(self) -> str:
-        """A stable ASCII id for button payloads: "kab-serang", "kota-serang"."""
-        prefix = "kota" if self.kind == KOTA else "kab"
-        return "-".join((prefix, *_words(self.name)))
-
-    def label(self, lang: str = "id") -> str:
-        """ "Kota Serang" / "Kabupaten Serang"; in English "Serang City" / "Serang Regency"."""
-        if lang.casefold().startswith("en"):
-            return f"{self.name} City" if self.kind == KOTA else f"{self.name} Regency"
-        return f"Kota {self.name}" if self.kind == KOTA else f"Kabupaten {self.name}"
-
-
-# --- text --------------------------------------------------------------------------------------
-
-
-def _words(text: str) -> list[str]:
-    """Casefolded ASCII-ish words: accents stripped, emoji and punctuation dropped."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    chars = []
-    for char in decomposed:
-        if unicodedata.combining(char):
-            continue
-        chars.append(char if char.isalnum() else " ")
-    return "".join(chars).split()
-
-
-def _tokens(text: str) -> list[str]:
-    """Words with filler dropped and abbreviations spelled out ("kep." -> "kepulauan")."""
-    words = [_SYNONYMS.get(word, word) for word in _words(text)]
-    return [word for word in words if word not in _FILLER][:_MAX_TOKENS]
-
-
-def _keys(tokens: Sequence[str]) -> tuple[str, str]:
-    """The spaced and the run-together forms ("palangka raya", "palangkaraya")."""
-    return " ".join(tokens), "".join(tokens)
-
-
-# --- data --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Index:
-    """Phrase -> entries, plus the phrases for fuzzy matching."""
-
-    exact: dict[str, list[tuple[int, bool]]]  # key -> [(item, is_alias)], names first
-    fuzzy: list[tuple[str, int, bool]]  # (spaced phrase, item, is_alias)
-    longest: int  # most tokens in any phrase
-
-    def lookup(self, tokens: Sequence[str]) -> list[tuple[int, bool]]:
-        spaced, compact = _keys(tokens)
-        return self.exact.get(spaced) or self.exact.get(compact) or []
-
-
-@dataclass
-class _Data:
-    provinces: list[Province]
-    province_by_name: dict[str, Province]
-    regencies: list[Regency]
-    regency_by_key: dict[str, Regency]
-    regency_index: _Index
-    province_index: _Index
-
-
-def _read_tsv(name: str) -> list[dict[str, str]]:
-    with (_DATA_DIR / name).open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-    for number, row in enumerate(rows, start=2):
-        if any(value is None for value in row.values()) or None in row:
-            raise ValueError(f"{name}:{number}: wrong number of columns")
-    return rows
-
-
-def _aliases(cell: str) -> list[str]:
-    return [alias.strip() for alias in cell.split("|") if alias.strip()]
-
-
-def _build_index(phrases: Iterable[tuple[int, str, bool]]) -> _Index:
-    exact: dict[str, list[tuple[int, bool]]] = {}
-    fuzzy: list[tuple[str, int, bool]] = []
-    seen: set[tuple[str, int]] = set()
-    longest = 1
-    for item, phrase, is_alias in phrases:
-        tokens = _tokens(phrase)
-        if not tokens:
-            raise ValueError(f"{phrase!r} has no words left to match on")
-        longest = max(longest, len(tokens))
-        spaced, compact = _keys(tokens)
-        for key in dict.fromkeys((spaced, compact)):
-            if (key, item) in seen:
-                continue
-            seen.add((key, item))
-            exact.setdefault(key, []).append((item, is_alias))
-        if (f"~{spaced}", item) not in seen:
-            seen.add((f"~{spaced}", item))
-            fuzzy.append((spaced, item, is_alias))
-    for entries in exact.values():
-        entries.sort(key=lambda entry: entry[1])  # names before aliases, stable otherwise
-    return _Index(exact, fuzzy, longest)
-
-
-@cache
-def _data() -> _Data:
-    province_list: list[Province] = []
-    province_phrases: list[tuple[int, str, bool]] = []
-    for row in _read_tsv("provinces.tsv"):
-        zone = row["zone"].strip()
-        if ZONES.get(zone) != row["timezone"].strip():
-            raise ValueError(f"provinces.tsv: {row['province']}: zone and timezone disagree")
-        item = len(province_list)
-        province_list.append(Province(row["province"].strip(), zone, row["timezone"].strip()))
-        province_phrases.append((item, row["province"], False))
-        province_phrases.extend((item, alias, True) for alias in _aliases(row["aliases"]))
-    by_name = {p.name: p for p in province_list}
-    if len(by_name) != len(province_list):
-        raise ValueError("provinces.tsv: a province is listed twice")
-
-    regency_list: list[Regency] = []
-    regency_phrases: list[tuple[int, str, bool]] = []
-    for row in _read_tsv("regencies.tsv"):
-        regency = Regency(row["kind"].strip(), row["name"].strip(), row["province"].strip())
-        if regency.kind not in (KOTA, KABUPATEN):
-            raise ValueError(f"regencies.tsv: {regency.name}: unknown kind {regency.kind!r}")
-        if regency.province not in by_name:
-            raise ValueError(f"regencies.tsv: {regency.name}: unknown province")
-        item = len(regency_list)
-        regency_list.append(regency)
-        regency_phrases.append((item, regency.name, False))
-        regency_phrases.extend((item, alias, True) for alias in _aliases(row["aliases"]))
-    by_key = {r.key: r for r in regency_list}
-    if len(by_key) != len(regency_list):
-        raise ValueError("regencies.tsv: two rows share a key")
-
-    return _Data(
-        provinces=province_list,
-        province_by_name=by_name,
-        regencies=regency_list,
-        regency_by_key=by_key,
-        regency_index=_build_index(regency_phrases),
-        province_index=_build_index(province_phrases),
-    )
-
 
 # --- matching ----------------------------------------------------------------------------------
 
@@ -264,17 +62,17 @@ def _kind_next_to(tokens: Sequence[str], start: int, end: int) -> str | None:
     None if neither or both ("kota/kab serang")."""
     kinds: set[str] = set()
     before = start - 1
-    while before >= 0 and tokens[before] in _NOT_NAME_WORDS:
-        kinds.update([_KIND_WORDS[tokens[before]]] if tokens[before] in _KIND_WORDS else [])
+    while before >= 0 and tokens[before] in NOT_NAME_WORDS:
+        kinds.update([KIND_WORDS[tokens[before]]] if tokens[before] in KIND_WORDS else [])
         before -= 1
     after = end
-    while not kinds and after < len(tokens) and tokens[after] in _NOT_NAME_WORDS:
-        kinds.update([_KIND_WORDS[tokens[after]]] if tokens[after] in _KIND_WORDS else [])
+    while not kinds and after < len(tokens) and tokens[after] in NOT_NAME_WORDS:
+        kinds.update([KIND_WORDS[tokens[after]]] if tokens[after] in KIND_WORDS else [])
         after += 1
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def _spans(tokens: Sequence[str], index: _Index) -> list[_Span]:
+def _spans(tokens: Sequence[str], index: Index) -> list[_Span]:
     """Non-overlapping phrases found in the tokens: longest first, then those with a kind word.
 
     A phrase right after "kecamatan", "desa", "jalan"... names a smaller place ("Kecamatan Batu
@@ -282,7 +80,7 @@ def _spans(tokens: Sequence[str], index: _Index) -> list[_Span]:
     """
     found: list[tuple[bool, _Span]] = []
     for start in range(len(tokens)):
-        minor = start > 0 and tokens[start - 1] in _SMALLER_PLACE_WORDS
+        minor = start > 0 and tokens[start - 1] in SMALLER_PLACE_WORDS
         for end in range(min(len(tokens), start + index.longest), start, -1):
             entries = index.lookup(tokens[start:end])
             if entries:
@@ -299,7 +97,7 @@ def _spans(tokens: Sequence[str], index: _Index) -> list[_Span]:
 
 def _province_mentions(tokens: Sequence[str], taken: set[int]) -> tuple[set[str], set[int]]:
     """Provinces named in tokens outside the `taken` positions, and the positions they use."""
-    data = _data()
+    data = load()
     names: set[str] = set()
     used: set[int] = set()
     free = [i for i in range(len(tokens)) if i not in taken]
@@ -316,7 +114,7 @@ def _narrow(regencies: list[Regency], kind: str | None) -> list[Regency]:
 
 def _ordered(entries: Iterable[tuple[int, bool]]) -> list[Regency]:
     """Names before aliases; for one name, the kota before the kabupaten."""
-    regencies = _data().regencies
+    regencies = load().regencies
     ranked = sorted(entries, key=lambda entry: (entry[1], regencies[entry[0]].kind != KOTA))
     return [regencies[item] for item, _ in ranked]
 
@@ -335,17 +133,17 @@ def match_regencies(text: str) -> list[Regency]:
     When the words after a match look like the rest of a longer name ("kota tangerang selatn"),
     that longer one comes first. Returns [] when nothing matches exactly.
     """
-    tokens = _tokens(text)
+    tokens = tokenise(text)
     if not tokens:
         return []
-    data = _data()
+    data = load()
     index = data.regency_index
     spans = _spans(tokens, index)
     if not spans:
         return []
     taken = {i for span in spans for i in range(span.start, span.end)}
     named, named_at = _province_mentions(tokens, taken)
-    explained = taken | named_at | {i for i, t in enumerate(tokens) if t in _NOT_NAME_WORDS}
+    explained = taken | named_at | {i for i, t in enumerate(tokens) if t in NOT_NAME_WORDS}
     found: list[Regency] = []
     for span in spans:
         longer = _longer_names(tokens, span, explained, index)
@@ -357,7 +155,7 @@ def match_regencies(text: str) -> list[Regency]:
 
 
 def _longer_names(
-    tokens: Sequence[str], span: _Span, explained: set[int], index: _Index
+    tokens: Sequence[str], span: _Span, explained: set[int], index: Index
 ) -> list[int]:
     """Items whose name starts with the span's words and goes on like the unexplained words
     after it ("tangerang selatn" -> Tangerang Selatan), closest first."""
@@ -384,7 +182,7 @@ def _similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def _fuzzy(queries: Iterable[tuple[str, float]], index: _Index) -> list[tuple[float, int, bool]]:
+def _fuzzy(queries: Iterable[tuple[str, float]], index: Index) -> list[tuple[float, int, bool]]:
     """Best (score, item, is_alias) per item over (phrase, share of the text) pairs, best first.
 
     A phrase must look like a name or alias (difflib ratio over the cutoff), or be its first
@@ -443,12 +241,12 @@ def suggest_regencies(text: str, limit: int = 3) -> list[Regency]:
     """
     if limit <= 0:
         return []
-    data = _data()
-    tokens = _tokens(text)
-    kinds = {_KIND_WORDS[t] for t in tokens if t in _KIND_WORDS}
+    data = load()
+    tokens = tokenise(text)
+    kinds = {KIND_WORDS[t] for t in tokens if t in KIND_WORDS}
     kind = next(iter(kinds)) if len(kinds) == 1 else None
     exact = match_regencies(text)
-    tokens = [t for t in tokens if t not in _NOT_NAME_WORDS]
+    tokens = [t for t in tokens if t not in NOT_NAME_WORDS]
     exact_positions = {
         i for span in _spans(tokens, data.regency_index) for i in range(span.start, span.end)
     }
@@ -470,16 +268,16 @@ def suggest_regencies(text: str, limit: int = 3) -> list[Regency]:
 
 def regencies() -> list[Regency]:
     """All 514 kabupaten/kota, grouped by province (as in `provinces()`), kabupaten first."""
-    return list(_data().regencies)
+    return list(load().regencies)
 
 
 def regency_by_key(key: str) -> Regency | None:
     """The regency with this `Regency.key` ("kab-serang"), or None."""
-    return _data().regency_by_key.get(key.strip().casefold())
+    return load().regency_by_key.get(key.strip().casefold())
 
 
 def _province_tokens(text: str) -> list[str]:
-    return [t for t in _tokens(text) if t not in _PROVINCE_WORDS]
+    return [t for t in tokenise(text) if t not in PROVINCE_WORDS]
 
 
 def match_province(text: str) -> Province | None:
@@ -491,13 +289,13 @@ def match_province(text: str) -> Province | None:
     tokens = _province_tokens(text)
     if not tokens:
         return None
-    data = _data()
+    data = load()
     spans = _spans(tokens, data.province_index)
     if not spans:
         return None
     best = spans[0]
     explained = set(range(best.start, best.end)) | {
-        i for i, t in enumerate(tokens) if t in _NOT_NAME_WORDS
+        i for i, t in enumerate(tokens) if t in NOT_NAME_WORDS
     }
     if _longer_names(tokens, best, explained, data.province_index):
         return None
@@ -508,7 +306,7 @@ def suggest_provinces(text: str, limit: int = 3) -> list[Province]:
     """Close matches for a mistyped province, best first ("jawa barar" -> Jawa Barat)."""
     if limit <= 0:
         return []
-    data = _data()
+    data = load()
     exact = match_province(text)
     tokens = _province_tokens(text)
     scored = _fuzzy(_sub_phrases([tokens], data.province_index.longest), data.province_index)
@@ -518,12 +316,12 @@ def suggest_provinces(text: str, limit: int = 3) -> list[Province]:
 
 def province(name: str) -> Province:
     """The province with exactly this official name ("Banten"); KeyError if there is none."""
-    return _data().province_by_name[name]
+    return load().province_by_name[name]
 
 
 def provinces() -> list[Province]:
     """All 38 provinces, in the order of their official codes (Aceh first)."""
-    return list(_data().provinces)
+    return list(load().provinces)
 
 
 def zone_of_timezone(tz: str) -> str:
@@ -531,6 +329,6 @@ def zone_of_timezone(tz: str) -> str:
     for zone, name in ZONES.items():
         if name == tz:
             return zone
-    if tz in _OTHER_TIMEZONES:
-        return _OTHER_TIMEZONES[tz]
+    if tz in OTHER_TIMEZONES:
+        return OTHER_TIMEZONES[tz]
     raise ValueError(f"not an Indonesian time zone: {tz!r}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.recurrence import occurrences
 from handlers.reminder_rules import ReminderPolicy, next_allowed, offsets_for, planned_reminders
 from storage.models import Participant
-from storage.outbox import cancel_pending, schedule
+from storage.outbox import schedule
 from storage.program_models import (
     Appointment,
     Enrolment,
@@ -228,12 +229,7 @@ async def plan_all_appointments(
 
 
 async def _occurrence(session: AsyncSession, appointment_id: int, start: datetime) -> Occurrence:
-    from sqlalchemy import select
-
     query = select(Occurrence).where(
         Occurrence.appointment_id == appointment_id, Occurrence.starts_at == start
     )
     return (await session.execute(query)).scalar_one()
-
-
-__all__ = ["Enrolled", "cancel_pending", "enrol", "plan_all_appointments", "plan_appointment"]

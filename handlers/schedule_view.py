@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from handlers.events import occurrence_event, session_event
 from handlers.flow import Turn
 from handlers.i18n import _
@@ -12,7 +14,7 @@ from handlers.reminders import enrol
 from handlers.text import esc, fit
 from handlers.types import Button
 from storage.models import Participant, ParticipantStatus
-from storage.program_models import EnrolmentStatus, ProgramSession, SessionStatus
+from storage.program_models import Enrolment, EnrolmentStatus, ProgramSession, SessionStatus
 from storage.programs import open_sessions_for, upcoming_enrolments, upcoming_occurrences
 
 # What a participant said they want (sign-up interests) -> the kinds of program that offer it.
@@ -106,10 +108,6 @@ async def join(turn: Turn, ref: str) -> None:
 
 async def _in_program(turn: Turn, participant_id: int, program_id: int) -> bool:
     """Someone already enrolled in a program may join its other sessions."""
-    from sqlalchemy import select
-
-    from storage.program_models import Enrolment
-
     query = (
         select(Enrolment.id)
         .join(ProgramSession, ProgramSession.id == Enrolment.session_id)

@@ -169,7 +169,9 @@ def parse_capacity(text: str, what: str = "capacity") -> int | None:
     """A positive whole number of seats; empty means no limit (None)."""
     value = text.strip()
     if value and (not value.isdigit() or not 1 <= int(value) <= 100_000):
-        raise InputError(f"{what} {text!r} must be a whole number of seats, at least 1 (empty: no limit)")  # fmt: skip
+        raise InputError(
+            f"{what} {text!r} must be a whole number of seats, at least 1 (empty: no limit)"
+        )
     return int(value) if value else None
 
 
@@ -186,7 +188,7 @@ def resolve_city(text: str, what: str = "city") -> str:
 
 
 def city_zone_problem(city_key: str, timezone: str) -> str | None:
-    """A session whose city keeps another clock than its times were given in: almost surely a slip."""
+    """A city on another clock than the times were given in: almost surely a slip."""
     regency = regency_by_key(city_key)
     zone = province(regency.province).timezone if regency else timezone
     if zone == timezone:
@@ -221,7 +223,7 @@ def programs_named(ref: str, programs: Sequence[ProgramRef]) -> list[ProgramRef]
 
 def program_problem(ref: str, found: Sequence[ProgramRef]) -> str | None:
     if not found:
-        return f"there is no program {ref!r}: give its id or exact name (see `pendamping programs list`)"
+        return f"there is no program {ref!r}: give its id or name (`pendamping programs list`)"
     if len(found) > 1:
         ids = ", ".join(str(p.id) for p in found)
         return f"{len(found)} programs are called {ref!r} (ids {ids}): give the id instead"
@@ -237,7 +239,7 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InputError(f"line {line}: the file is not UTF-8; in Excel: Save As > CSV UTF-8") from None  # fmt: skip
+        raise InputError(f"line {line}: the file is not UTF-8; save it as CSV UTF-8") from None
 
 
 def parse_sessions_csv(
@@ -263,28 +265,33 @@ def parse_sessions_csv(
         if not any(cell.strip() for cell in cells):
             continue
         if any(cell.strip() for cell in cells[len(header) :]):
-            errors.append((start_line, f"has {len(cells)} cells but the header has {len(header)}: "
-                           f'put text that contains "{delimiter}" between double quotes'))  # fmt: skip
-            continue
-        record = {name: cell for name, cell in zip(header, cells, strict=False) if name}
-        row, problems = _row(record, start_line, programs, now)
-        if row is None:
+            row, problems = None, [_too_many(len(cells), len(header), delimiter)]
+        else:
+            row, problems = _row(dict(zip(header, cells, strict=False)), start_line, programs, now)
+        same = "(same program, start and place)"
+        if row is not None and row.key in existing:
+            problems = [f"duplicates session {existing[row.key]} {same}"]
+        elif row is not None and row.key in seen:
+            problems = [f"duplicates line {seen[row.key]} {same}"]
+        if problems or row is None:
             errors.extend((start_line, problem) for problem in problems)
-        elif row.key in existing:
-            errors.append((start_line, f"duplicates session {existing[row.key]} (same program, start and place)"))  # fmt: skip
-        elif row.key in seen:
-            errors.append((start_line, f"duplicates line {seen[row.key]} (same program, start and place)"))  # fmt: skip
         else:
             seen[row.key] = start_line
             rows.append(row)
     return Parsed(rows, errors)
 
 
+def _too_many(cells: int, columns: int, delimiter: str) -> str:
+    return f'has {cells} cells but the header has {columns}: put text with "{delimiter}" in quotes'
+
+
 def _check_header(header: list[str]) -> None:
     named = [name for name in header if name]
     if not named:
-        raise InputError("line 1: the file is empty; the first line must name the columns, "
-                         "e.g. program,date,start,end,timezone,place")  # fmt: skip
+        raise InputError(
+            "line 1: the file is empty; the first line must name the columns, "
+            "e.g. program,date,start,end,timezone,place"
+        )
     unknown = [name for name in named if name not in COLUMNS]
     missing = [name for name in REQUIRED if name not in named]
     doubled = sorted({name for name in named if named.count(name) > 1})
@@ -343,20 +350,10 @@ def _row(
         problems.append(problem)
     if problems or texts["place"] is None:
         return None, problems
+    ends_at = datetime.combine(day, end, tzinfo=ZoneInfo(zone)).astimezone(UTC)
     row = SessionRow(
-        line=line,
-        program_id=found[0].id,
-        starts_at=starts_at,
-        ends_at=datetime.combine(day, end, tzinfo=ZoneInfo(zone)).astimezone(UTC),
-        timezone=zone,
-        place=texts["place"],
-        title=texts["title"],
-        map_url=texts["map_url"],
-        bring=texts["bring"],
-        capacity=capacity,
-        contact=texts["contact"],
-        city_key=city,
-        open=bool(is_open),
-        offsets=offsets,
-    )
+        line, found[0].id, starts_at, ends_at, zone, texts["place"], title=texts["title"],
+        map_url=texts["map_url"], bring=texts["bring"], capacity=capacity,
+        contact=texts["contact"], city_key=city, open=bool(is_open), offsets=offsets,
+    )  # fmt: skip
     return row, []

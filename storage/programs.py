@@ -14,6 +14,7 @@ from storage.program_models import (
     EnrolmentStatus,
     Membership,
     Occurrence,
+    Program,
     ProgramSession,
     SessionStatus,
 )
@@ -101,8 +102,6 @@ async def open_sessions_for(
 ) -> list[ProgramSession]:
     """Sessions a participant may join: open, upcoming, in their regency (or anywhere if unset),
     of a kind they are interested in, and not already joined."""
-    from storage.program_models import Program
-
     joined = select(Enrolment.session_id).where(Enrolment.participant_id == participant.id)
     query = (
         select(ProgramSession)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from handlers import regions
+from handlers.region_data import tokenise
 from handlers.regions import Province, Regency
 
 DATA = Path(regions.__file__).resolve().parent / "data"
@@ -228,13 +229,13 @@ def test_every_regency_is_found_by_its_label_and_name() -> None:
 def test_every_alias_finds_its_regency_and_never_shadows_a_name() -> None:
     by_name: dict[str, set[str]] = {}
     for row in read_tsv("regencies.tsv"):
-        by_name.setdefault(" ".join(regions._tokens(row["name"])), set()).add(row["name"])
+        by_name.setdefault(" ".join(tokenise(row["name"])), set()).add(row["name"])
     for row in read_tsv("regencies.tsv"):
         kind_prefix = "Kota" if row["kind"] == "kota" else "Kabupaten"
         for alias in filter(None, row["aliases"].split("|")):
             found = regions.match_regencies(alias)
             assert any(r.name == row["name"] and r.kind == row["kind"] for r in found), alias
-            assert by_name.get(" ".join(regions._tokens(alias)), {row["name"]}) == {row["name"]}
+            assert by_name.get(" ".join(tokenise(alias)), {row["name"]}) == {row["name"]}
             found = regions.match_regencies(f"{kind_prefix} {alias}")
             assert any(r.name == row["name"] for r in found), alias
 

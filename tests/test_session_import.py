@@ -38,24 +38,30 @@ def parse(text: str, existing: dict | None = None):  # type: ignore[no-untyped-d
 def test_good_rows_in_wib_and_wit_become_the_right_utc_times() -> None:
     parsed = parse(
         HEADER
-        + "Pelatihan Las,Las dasar,2026-12-01,09:00,12:00,WIB,Aula Rutan,20,kota pekalongan,ya,\"1440,120\"\n"
+        + "Pelatihan Las,Las dasar,2026-12-01,09:00,12:00,WIB,Aula Rutan,20,kota pekalongan,ya,"
+        + '"1440,120"\n'
         + "2,,2026-12-03,10.00,11.30,Asia/Jayapura,Kantor Bapas Ambon,,kota ambon,tidak,\n"
-    )  # fmt: skip
+    )
     assert parsed.errors == []
     pekalongan, ambon = parsed.rows
     assert (pekalongan.line, pekalongan.program_id, pekalongan.title) == (2, 1, "Las dasar")
     assert pekalongan.starts_at == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 09.00 WIB
     assert pekalongan.ends_at == datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
     assert (pekalongan.timezone, pekalongan.capacity, pekalongan.city_key) == (
-        "Asia/Jakarta", 20, "kota-pekalongan",
-    )  # fmt: skip
+        "Asia/Jakarta",
+        20,
+        "kota-pekalongan",
+    )
     assert (pekalongan.open, pekalongan.offsets) == (True, [1440, 120])
     assert ambon.starts_at == datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # 10.00 WIT
     assert ambon.ends_at == datetime(2026, 12, 3, 2, 30, tzinfo=UTC)
     assert (ambon.line, ambon.program_id, ambon.title, ambon.capacity) == (3, 2, None, None)
     assert (ambon.timezone, ambon.city_key, ambon.open, ambon.offsets) == (
-        "Asia/Jayapura", "kota-ambon", False, None,
-    )  # fmt: skip
+        "Asia/Jayapura",
+        "kota-ambon",
+        False,
+        None,
+    )
 
 
 def test_every_kind_of_bad_row_is_reported_with_its_line_number() -> None:
@@ -81,8 +87,10 @@ def test_every_kind_of_bad_row_is_reported_with_its_line_number() -> None:
         + "1,,2026-12-02,09:00,10:00,WIB,Aula,,,,,surplus\n"  # 18
         + '1,"Las,\nlanjutan",2026-12-02,09:00,10:00,WIB,Aula,abc,,,\n'  # 19-20: one record
         + ",,,,,,,,,,\n"  # 21: empty, skipped
-        + "1,,2026-12-02,09:00,10:00,WIB," + "x" * 201 + ",,,,\n"  # 22
-    )  # fmt: skip
+        + "1,,2026-12-02,09:00,10:00,WIB,"
+        + "x" * 201
+        + ",,,,\n"  # 22
+    )
     parsed = parse(text, existing)
     assert [row.line for row in parsed.rows] == [2]
     reasons = dict(parsed.errors)  # the first reason per line is enough for most
@@ -114,14 +122,16 @@ def test_semicolons_with_a_byte_order_mark_and_day_month_year() -> None:
         "\ufeffProgram;Title;Date;Start;End;Timezone;Place;Map URL;Offsets\r\n"
         '1;Las;01/12/2026;09.00;12.00;wib;Aula Rutan;https://maps.app.goo.gl/x;"4320;1440"\r\n'
         "1;;5-1-2027;13:30;15:00;WITA;Balai Kota Makassar;;\r\n"
-    ).encode()  # fmt: skip
+    ).encode()
     parsed = parse(decode(data))
     assert parsed.errors == []
     first, second = parsed.rows
     assert first.starts_at == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
     assert (first.map_url, first.offsets, first.title) == (
-        "https://maps.app.goo.gl/x", [4320, 1440], "Las",
-    )  # fmt: skip
+        "https://maps.app.goo.gl/x",
+        [4320, 1440],
+        "Las",
+    )
     assert second.starts_at == datetime(2027, 1, 5, 5, 30, tzinfo=UTC)  # 13.30 WITA
     assert second.timezone == "Asia/Makassar"
 
@@ -136,15 +146,20 @@ def test_a_bad_header_refuses_the_whole_file() -> None:
 
 
 def test_a_file_that_is_not_utf8_says_how_to_save_it() -> None:
-    with pytest.raises(InputError, match="line 2: the file is not UTF-8; in Excel: Save As > CSV UTF-8"):  # fmt: skip
+    with pytest.raises(InputError, match="line 2: the file is not UTF-8; save it as CSV UTF-8"):
         decode((HEADER + "1,,2026-12-01,09:00,10:00,WIB,Café Bina Usaha,,,,\n").encode("cp1252"))
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("WIB", "Asia/Jakarta"), ("wita", "Asia/Makassar"), ("WIT", "Asia/Jayapura"),
-     ("asia/jayapura", "Asia/Jayapura"), ("Asia/Makassar", "Asia/Makassar")],
-)  # fmt: skip
+    [
+        ("WIB", "Asia/Jakarta"),
+        ("wita", "Asia/Makassar"),
+        ("WIT", "Asia/Jayapura"),
+        ("asia/jayapura", "Asia/Jayapura"),
+        ("Asia/Makassar", "Asia/Makassar"),
+    ],
+)
 def test_time_zones(text: str, expected: str) -> None:
     assert parse_timezone(text) == expected
 
