@@ -407,19 +407,22 @@ def summarise_sql(path: Path, inputs: int) -> str:
     import json
 
     report = json.loads(path.read_text())
-    tx = report["transactions"]
     seconds = report["seconds"] or 1.0
     per = max(inputs, 1)
     statements = report["statements"]
     total = sum(s["count"] for s in statements.values())
-    lines = [
-        f"{total / per:.1f} SQL statements and {tx['count'] / per:.2f} transactions per input; "
-        f"transactions open {100 * tx['open'] / seconds:.0f}% of the wall time (summed), "
-        f"mean open {1000 * tx['open'] / max(tx['count'], 1):.1f} ms (max "
-        f"{1000 * tx['max_open']:.0f}), mean wait to start {1000 * tx['wait'] / max(tx['count'], 1):.1f}"
-        f" ms (max {1000 * tx['max_wait']:.0f})",
-        "   per input  mean ms  statement",
-    ]
+    lines = [f"{total / per:.1f} SQL statements per input (COMMIT not counted); transactions:"]
+    lines.append(
+        "  per input  open % of wall (summed)  mean open ms (max)  mean wait ms (max)  opened by"
+    )
+    for caller, tx in sorted(report["transactions"].items(), key=lambda kv: -kv[1]["open"]):
+        count = max(tx["count"], 1)
+        lines.append(
+            f"  {tx['count'] / per:9.2f}  {100 * tx['open'] / seconds:22.0f}"
+            f"  {1000 * tx['open'] / count:9.1f} ({1000 * tx['max_open']:6.0f})"
+            f"  {1000 * tx['wait'] / count:9.1f} ({1000 * tx['max_wait']:6.0f})  {caller}"
+        )
+    lines.append("   per input  mean ms  statement")
     for shape, entry in sorted(statements.items(), key=lambda kv: -kv[1]["count"]):
         lines.append(
             f"  {entry['count'] / per:10.2f} {1000 * entry['seconds'] / entry['count']:8.2f}  {shape}"

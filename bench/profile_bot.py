@@ -12,9 +12,10 @@ is changed: the probes hook in from outside.
   cumulative times of coroutines include their waits: read tottime. `--profile py-spy` sees
   every thread at a much lower cost.
 - sql: every SQL statement the bot runs (SQLAlchemy `before/after_cursor_execute` on all
-  engines), grouped by statement, with counts and wall time, plus every `Database.transaction()`:
-  how long it waited to start (on SQLite: the in-process write lock) and how long it was open
-  -> OUT.json.
+  engines), grouped by statement, with counts and wall time, plus every `Database.transaction()`
+  by the function that opened it: how long it waited to start (on SQLite: the in-process write
+  lock; PostgreSQL takes a pooled connection only at the first statement, so that wait counts as
+  open time) and how long it was open (commit included) -> OUT.json.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def sql_probe(out: Path) -> tuple[Any, Any]:
 
     state: dict[str, Any] = {"on": False}
     statements: dict[str, list[float]] = {}
-    transactions = {"count": 0, "wait": 0.0, "open": 0.0, "max_wait": 0.0, "max_open": 0.0}
+    transactions: dict[str, dict[str, float]] = {}  # by the function that opened it
     window = {"start": 0.0, "stop": 0.0}
 
     @event.listens_for(Engine, "before_cursor_execute")
@@ -111,6 +112,8 @@ def sql_probe(out: Path) -> tuple[Any, Any]:
     async def transaction(self: Database) -> AsyncIterator[Any]:
         asked = time.perf_counter()
         opened = None
+        # this generator <- AsyncGeneratorContextManager.__aenter__ <- the caller
+        caller = sys._getframe(2).f_code.co_qualname
         try:
             async with original(self) as session:
                 opened = time.perf_counter()
@@ -118,11 +121,14 @@ def sql_probe(out: Path) -> tuple[Any, Any]:
         finally:
             if state["on"] and opened is not None:
                 closed = time.perf_counter()
-                transactions["count"] += 1
-                transactions["wait"] += opened - asked
-                transactions["open"] += closed - opened
-                transactions["max_wait"] = max(transactions["max_wait"], opened - asked)
-                transactions["max_open"] = max(transactions["max_open"], closed - opened)
+                entry = transactions.setdefault(
+                    caller, {"count": 0, "wait": 0.0, "open": 0.0, "max_wait": 0.0, "max_open": 0.0}
+                )
+                entry["count"] += 1
+                entry["wait"] += opened - asked
+                entry["open"] += closed - opened
+                entry["max_wait"] = max(entry["max_wait"], opened - asked)
+                entry["max_open"] = max(entry["max_open"], closed - opened)
 
     Database.transaction = transaction  # type: ignore[method-assign]
 

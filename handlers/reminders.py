@@ -27,6 +27,26 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+async def _soon(
+    session: AsyncSession,
+    participant: Participant,
+    key: str,
+    kind: str,
+    now: datetime,
+    policy: ReminderPolicy,
+    **target: int | datetime | None,
+) -> bool:
+    """A row that goes out now, or when the person's quiet hours end."""
+    return await schedule(
+        session,
+        key=key,
+        kind=kind,
+        participant_id=participant.id,
+        due_at=next_allowed(now, participant.timezone, policy.quiet),
+        **target,
+    )
+
+
 async def plan_session(
     session: AsyncSession,
     participant: Participant,
@@ -40,15 +60,11 @@ async def plan_session(
     added = 0
     epoch = _epoch(event.starts_at)
     if confirm and event.starts_at > now:
-        added += await schedule(
-            session,
-            key=f"confirm:s{event.id}:p{participant.id}:{epoch}",
-            kind="confirmation",
-            participant_id=participant.id,
-            session_id=event.id,
-            due_at=next_allowed(now, participant.timezone, policy.quiet),
-            event_at=event.starts_at,
-        )
+        key = f"confirm:s{event.id}:p{participant.id}:{epoch}"
+        added += await _soon(
+            session, participant, key, "confirmation", now, policy,
+            session_id=event.id, event_at=event.starts_at,
+        )  # fmt: skip
     offsets = offsets_for(event.reminder_offsets, event.program.reminder_offsets)
     for offset, at in planned_reminders(
         event.starts_at, offsets, participant.timezone, policy.quiet
@@ -100,15 +116,11 @@ async def enrol(
     if status == EnrolmentStatus.ENROLLED:
         await plan_session(session, participant, event, now, policy, confirm=confirm)
     elif confirm:
-        await schedule(
-            session,
-            key=f"waitlisted:s{event.id}:p{participant.id}",
-            kind="waitlisted",
-            participant_id=participant.id,
-            session_id=event.id,
-            due_at=next_allowed(now, participant.timezone, policy.quiet),
-            event_at=event.starts_at,
-        )
+        key = f"waitlisted:s{event.id}:p{participant.id}"
+        await _soon(
+            session, participant, key, "waitlisted", now, policy,
+            session_id=event.id, event_at=event.starts_at,
+        )  # fmt: skip
     return Enrolled(existing, new=True)
 
 
@@ -122,15 +134,8 @@ async def notify_change(
 ) -> bool:
     """Tell one enrolled person that their session was cancelled or moved (once per change)."""
     suffix = f":{_epoch(event.starts_at)}" if kind == "moved" else ""
-    return await schedule(
-        session,
-        key=f"{kind}:s{event.id}:p{participant.id}{suffix}",
-        kind=kind,
-        participant_id=participant.id,
-        session_id=event.id,
-        due_at=next_allowed(now, participant.timezone, policy.quiet),
-        event_at=None,
-    )
+    key = f"{kind}:s{event.id}:p{participant.id}{suffix}"
+    return await _soon(session, participant, key, kind, now, policy, session_id=event.id)
 
 
 async def follow_up_absence(
@@ -144,16 +149,11 @@ async def follow_up_absence(
 ) -> bool:
     """One kind message to someone who missed a session or appointment."""
     target = f"s{session_id}" if session_id is not None else f"o{occurrence_id}"
-    return await schedule(
-        session,
-        key=f"followup:{target}:p{participant.id}",
-        kind="followup",
-        participant_id=participant.id,
-        session_id=session_id,
-        occurrence_id=occurrence_id,
-        due_at=next_allowed(now, participant.timezone, policy.quiet),
-        event_at=None,
-    )
+    key = f"followup:{target}:p{participant.id}"
+    return await _soon(
+        session, participant, key, "followup", now, policy,
+        session_id=session_id, occurrence_id=occurrence_id,
+    )  # fmt: skip
 
 
 async def plan_appointment(
@@ -186,15 +186,10 @@ async def plan_appointment(
         if occurrence.cancelled:
             continue
         if confirm and index == 0:
-            added += await schedule(
-                session,
-                key=f"confirm:o{occurrence.id}",
-                kind="confirmation",
-                participant_id=participant.id,
-                occurrence_id=occurrence.id,
-                due_at=next_allowed(now, participant.timezone, policy.quiet),
-                event_at=start,
-            )
+            added += await _soon(
+                session, participant, f"confirm:o{occurrence.id}", "confirmation", now, policy,
+                occurrence_id=occurrence.id, event_at=start,
+            )  # fmt: skip
         for offset, at in planned_reminders(
             start, offsets_for(None, None), participant.timezone, policy.quiet
         ):

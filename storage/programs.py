@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Participant
@@ -123,10 +123,8 @@ async def open_sessions_for(
     return list((await session.execute(query)).scalars())
 
 
-async def next_session_of_program(
-    session: AsyncSession, program_id: int, after: datetime
-) -> ProgramSession | None:
-    query = (
+def _upcoming_of_program(program_id: int, after: datetime) -> Select[tuple[ProgramSession]]:
+    return (
         select(ProgramSession)
         .where(
             ProgramSession.program_id == program_id,
@@ -134,24 +132,20 @@ async def next_session_of_program(
             ProgramSession.starts_at > after,
         )
         .order_by(ProgramSession.starts_at)
-        .limit(1)
     )
+
+
+async def next_session_of_program(
+    session: AsyncSession, program_id: int, after: datetime
+) -> ProgramSession | None:
+    query = _upcoming_of_program(program_id, after).limit(1)
     return (await session.execute(query)).scalar_one_or_none()
 
 
 async def upcoming_sessions_of_program(
     session: AsyncSession, program_id: int, after: datetime
 ) -> list[ProgramSession]:
-    query = (
-        select(ProgramSession)
-        .where(
-            ProgramSession.program_id == program_id,
-            ProgramSession.status.in_(LIVE),
-            ProgramSession.starts_at > after,
-        )
-        .order_by(ProgramSession.starts_at)
-    )
-    return list((await session.execute(query)).scalars())
+    return list((await session.execute(_upcoming_of_program(program_id, after))).scalars())
 
 
 async def members_of_program(session: AsyncSession, program_id: int) -> list[int]:
