@@ -400,7 +400,7 @@ async def stop_profiler(
         await profiler.wait()
 
 
-PROBE_SUFFIX = {"cprofile": "prof", "sql": "sql.json"}
+PROBE_SUFFIX = {"cprofile": "prof", "sql": "sql.json", "none": "unused"}
 
 
 def summarise_sql(path: Path, inputs: int) -> str:
@@ -413,15 +413,22 @@ def summarise_sql(path: Path, inputs: int) -> str:
     total = sum(s["count"] for s in statements.values())
     lines = [f"{total / per:.1f} SQL statements per input (COMMIT not counted); transactions:"]
     lines.append(
-        "  per input  open % of wall (summed)  mean open ms (max)  mean wait ms (max)  opened by"
+        "  per input  open % of wall  mean open ms (max)  loop turns  loop CPU ms  "
+        "mean wait ms (max)  opened by"
     )
     for caller, tx in sorted(report["transactions"].items(), key=lambda kv: -kv[1]["open"]):
         count = max(tx["count"], 1)
         lines.append(
-            f"  {tx['count'] / per:9.2f}  {100 * tx['open'] / seconds:22.0f}"
+            f"  {tx['count'] / per:9.2f}  {100 * tx['open'] / seconds:13.0f}"
             f"  {1000 * tx['open'] / count:9.1f} ({1000 * tx['max_open']:6.0f})"
+            f"  {tx.get('turns', 0) / count:10.1f}  {1000 * tx.get('cpu', 0) / count:11.1f}"
             f"  {1000 * tx['wait'] / count:9.1f} ({1000 * tx['max_wait']:6.0f})  {caller}"
         )
+    lines.append(
+        "  (open % summed over transactions: on SQLite, where they run one at a time, near 100 "
+        "means the write lock is the bottleneck; loop turns / loop CPU: iterations of the event "
+        "loop and CPU of its thread while the transaction was open, others' work included)"
+    )
     lines.append("   per input  mean ms  statement")
     for shape, entry in sorted(statements.items(), key=lambda kv: -kv[1]["count"]):
         lines.append(
@@ -697,6 +704,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "the last two through bench/profile_bot.py; output in --profile-dir",
     )
     parser.add_argument("--profile-dir", default=str(ROOT / "bench" / "out"))
+    parser.add_argument(
+        "--what-if",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE]",
+        help="run the bot with an experiment patched in from outside, to size a suggested "
+        "change (bench/profile_bot.py): sync-sqlite, updates=N (PTB concurrent_updates), "
+        "pool=N (PostgreSQL pool size)",
+    )
     parser.add_argument("--keep-files", action="store_true", help="keep the logs and SQLite file")
     args = parser.parse_args(argv)
     if args.participants < 1 or args.messages < 1:
@@ -726,6 +742,8 @@ async def amain(args: argparse.Namespace) -> int:
         f"({', '.join(s.name for s in steps)}), seed {args.seed}, {args.warmup} warm-up "
         f"participants first; python {sys.version.split()[0]}, {os.cpu_count()} cores"
     )
+    if args.what_if:
+        print(f"WHAT-IF experiment on the bot (not the bot as shipped): {', '.join(args.what_if)}")
     print(
         f"bot database: {'PostgreSQL ' if args.create_db or args.database_url else 'SQLite '}{shown}"
     )
@@ -739,14 +757,16 @@ async def amain(args: argparse.Namespace) -> int:
     )
     base_env["LOG_LEVEL"] = "WARNING"
     bot_env = {**base_env, "DATABASE_URL": db_url}
-    if args.profile in ("cprofile", "sql"):
+    if args.profile in ("cprofile", "sql") or args.what_if:
+        probe = args.profile if args.profile in ("cprofile", "sql") else "none"
         bot_command = [
             sys.executable,
             str(ROOT / "bench" / "profile_bot.py"),
-            args.profile,
-            str(profile_path(args, PROBE_SUFFIX[args.profile])),
+            probe,
+            str(profile_path(args, PROBE_SUFFIX[probe])),
             "run",
         ]
+        bot_env["BENCH_WHAT_IF"] = ",".join(args.what_if)
     else:
         bot_command = [sys.executable, "-m", "bot.cli", "run"]
     echo_command = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]

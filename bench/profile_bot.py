@@ -2,6 +2,7 @@
 
     python bench/profile_bot.py cprofile OUT.prof run
     python bench/profile_bot.py sql OUT.json run
+    BENCH_WHAT_IF=sync-sqlite,updates=16 python bench/profile_bot.py none - run
 
 `bench/inbound.py --profile cprofile|sql` starts the bot this way and sends SIGUSR1 / SIGUSR2
 around the measured load, so start-up and migrations stay out of the figures. Nothing in the bot
@@ -15,7 +16,12 @@ is changed: the probes hook in from outside.
   engines), grouped by statement, with counts and wall time, plus every `Database.transaction()`
   by the function that opened it: how long it waited to start (on SQLite: the in-process write
   lock; PostgreSQL takes a pooled connection only at the first statement, so that wait counts as
-  open time) and how long it was open (commit included) -> OUT.json.
+  open time), how long it was open (commit included), how many event-loop iterations ran
+  while it was open (each one lets every other ready task run, lock held) and the event-loop
+  thread's CPU time meanwhile -> OUT.json.
+
+BENCH_WHAT_IF applies experiments first (see `WHAT_IF` below; `bench/inbound.py --what-if`):
+they size a suggested change by running the bot with it patched in from outside.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import cProfile
 import io
 import json
+import os
 import pstats
 import re
 import signal
@@ -35,13 +42,16 @@ from typing import Any
 
 
 def main() -> int:
-    if len(sys.argv) < 3 or sys.argv[1] not in ("cprofile", "sql"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("cprofile", "sql", "none"):
         print(__doc__, file=sys.stderr)
         return 2
     mode, out, argv = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
-    start, stop = cprofile_probe(out) if mode == "cprofile" else sql_probe(out)
-    signal.signal(signal.SIGUSR1, lambda _s, _f: start())
-    signal.signal(signal.SIGUSR2, lambda _s, _f: stop())
+    for name in filter(None, os.environ.get("BENCH_WHAT_IF", "").split(",")):
+        WHAT_IF[name.split("=", 1)[0]](name.partition("=")[2])
+    if mode != "none":
+        start, stop = cprofile_probe(out) if mode == "cprofile" else sql_probe(out)
+        signal.signal(signal.SIGUSR1, lambda _s, _f: start())
+        signal.signal(signal.SIGUSR2, lambda _s, _f: stop())
 
     from bot.cli import main as pendamping
 
@@ -106,24 +116,41 @@ def sql_probe(out: Path) -> tuple[Any, Any]:
         entry[0] += 1
         entry[1] += time.perf_counter() - started
 
+    import asyncio.base_events
+
+    turns = [0]  # event-loop iterations so far: how often a transaction let others run
+    run_once = asyncio.base_events.BaseEventLoop._run_once
+
+    def counting_run_once(self: Any) -> None:
+        turns[0] += 1
+        run_once(self)
+
+    asyncio.base_events.BaseEventLoop._run_once = counting_run_once  # type: ignore[attr-defined]
+
     original = Database.transaction
 
     @asynccontextmanager
     async def transaction(self: Database) -> AsyncIterator[Any]:
         asked = time.perf_counter()
         opened = None
+        turns_at = cpu_at = 0.0
         # this generator <- AsyncGeneratorContextManager.__aenter__ <- the caller
         caller = sys._getframe(2).f_code.co_qualname
         try:
             async with original(self) as session:
                 opened = time.perf_counter()
+                turns_at, cpu_at = turns[0], time.thread_time()
                 yield session
         finally:
             if state["on"] and opened is not None:
                 closed = time.perf_counter()
                 entry = transactions.setdefault(
-                    caller, {"count": 0, "wait": 0.0, "open": 0.0, "max_wait": 0.0, "max_open": 0.0}
+                    caller,
+                    {"count": 0, "wait": 0.0, "open": 0.0, "max_wait": 0.0, "max_open": 0.0}
+                    | {"turns": 0, "cpu": 0.0},
                 )
+                entry["turns"] += turns[0] - turns_at
+                entry["cpu"] += time.thread_time() - cpu_at
                 entry["count"] += 1
                 entry["wait"] += opened - asked
                 entry["open"] += closed - opened
@@ -147,6 +174,61 @@ def sql_probe(out: Path) -> tuple[Any, Any]:
         out.write_text(json.dumps(report, indent=1), encoding="utf-8")
 
     return start, stop
+
+
+# --------------------------------------------------------------------------------------
+# What-if patches (BENCH_WHAT_IF=name[=value],...): experiments to size a suggested change,
+# never a fix. They change the bot's behaviour in this process only.
+# --------------------------------------------------------------------------------------
+def sync_sqlite(_value: str) -> None:
+    """aiosqlite without its thread: each sqlite3 call runs at once on the event loop thread.
+
+    Sizes the cost of aiosqlite's thread hop per DB-API call (and of the event-loop turn every
+    await inside the SQLite write lock costs). Not safe as is: a lock held by another process
+    would block the whole loop for up to busy_timeout.
+    """
+    import aiosqlite.core
+
+    async def _execute(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+    async def _connect(self: Any) -> Any:
+        if self._connection is None:
+            self._connection = self._connector()
+        return self
+
+    aiosqlite.core.Connection._execute = _execute
+    aiosqlite.core.Connection._connect = _connect
+
+
+def concurrent_updates(value: str) -> None:
+    """Force PTB's `concurrent_updates` (the bot asks for 256)."""
+    from telegram.ext import ApplicationBuilder
+
+    original = ApplicationBuilder.concurrent_updates
+
+    def patched(self: Any, _asked: Any) -> Any:
+        return original(self, int(value))
+
+    ApplicationBuilder.concurrent_updates = patched  # type: ignore[method-assign]
+
+
+def pool_size(value: str) -> None:
+    """Force the PostgreSQL pool size (the bot uses 10 + 10 overflow)."""
+    from storage import db
+
+    original = db.Database.__init__
+
+    def patched(self: Any, url: str, **kwargs: Any) -> None:
+        kwargs["pool_size"] = int(value)
+        original(self, url, **kwargs)
+
+    db.Database.__init__ = patched  # type: ignore[method-assign]
+
+
+WHAT_IF = {"sync-sqlite": sync_sqlite, "updates": concurrent_updates, "pool": pool_size}
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     command = args.command or "run"
     interactive = command == "chat" or (command == "run" and not settings.telegram_bot_token)
-    setup_logging(settings.log_level, quiet=interactive)
+    setup_logging(settings.log_level, quiet=interactive or command != "run")
     try:
         return asyncio.run(dispatch(command, args, settings))
     except KeyboardInterrupt:

@@ -8,14 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cli_common import Context, group, leaf, table, typed
-from handlers.admin import (
-    APPOINTMENT_KINDS,
-    add_appointment,
-    appointments_overview,
-    cancel_appointment,
-    find_organisation,
-    find_participant,
-)
+from handlers.admin import APPOINTMENT_KINDS, find_organisation, find_participant
+from handlers.appointments import add_appointment, appointments_overview, cancel_appointment
 from handlers.recurrence import parse_recurrence
 from handlers.session_import import (
     LIMITS,
@@ -140,12 +134,13 @@ async def appointments_list(args: argparse.Namespace, context: Context) -> int:
 
 async def appointments_cancel(args: argparse.Namespace, context: Context) -> int:
     async with context.db.transaction() as session:
-        occurrences, withdrawn = await cancel_appointment(session, args.id, context.now)
+        occurrences, withdrawn = await cancel_appointment(
+            session, args.id, context.now, context.policy
+        )
     print(
         f"cancelled appointment {args.id}: {occurrences} upcoming occurrence(s) cancelled, "
-        f"{withdrawn} unsent reminder(s) withdrawn"
+        f"{withdrawn} unsent reminder(s) withdrawn; the participant will be told"
     )
-    print("the participant is not sent a message about this: tell them yourself")
     return 0
 
 

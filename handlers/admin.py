@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.reminder_rules import ReminderPolicy
-from handlers.reminders import plan_appointment
 from handlers.session_changes import add_session, enrol_in_program, mark_attendance
 from handlers.session_import import (
     InputError,
@@ -25,11 +24,9 @@ from handlers.session_import import (
 from storage.models import Participant, ParticipantStatus
 from storage.outbox import cancel_pending
 from storage.program_models import (
-    Appointment,
     Enrolment,
     EnrolmentStatus,
     Membership,
-    Occurrence,
     Organisation,
     Program,
     ProgramSession,
@@ -312,69 +309,3 @@ async def mark_many(
         await mark_attendance(session, event, participant, attended, now, policy)
         if attended:  # a correction: the follow-up for "absent" must not go out
             await cancel_pending(session, session_id=event.id, participant_id=participant_id)
-
-
-# --- appointments -------------------------------------------------------------------------------
-
-
-async def add_appointment(
-    session: AsyncSession,
-    appointment: Appointment,
-    participant: Participant,
-    now: datetime,
-    policy: ReminderPolicy,
-) -> int:
-    """Save it and plan its occurrences and reminders; returns the occurrences planned."""
-    if appointment.starts_at <= now:
-        when = local_label(appointment.starts_at, appointment.timezone)
-        raise Refused(f"the first appointment, {when}, is in the past")
-    if appointment.until is not None and appointment.until <= appointment.starts_at:
-        raise Refused("--until is before the first appointment")
-    session.add(appointment)
-    await session.flush()
-    await plan_appointment(session, appointment, participant, now, policy, confirm=True)
-    query = select(func.count()).where(Occurrence.appointment_id == appointment.id)
-    return int((await session.execute(query)).scalar_one())
-
-
-async def appointments_overview(
-    session: AsyncSession, participant_id: int | None, now: datetime
-) -> list[tuple[Appointment, datetime | None]]:
-    """Appointments with their next planned occurrence (None when there is none)."""
-    upcoming = (
-        select(func.min(Occurrence.starts_at))
-        .where(
-            Occurrence.appointment_id == Appointment.id,
-            Occurrence.starts_at > now,
-            Occurrence.cancelled.is_(False),
-        )
-        .scalar_subquery()
-    )
-    query = select(Appointment, upcoming).order_by(Appointment.id)
-    if participant_id is not None:
-        query = query.where(Appointment.participant_id == participant_id)
-    return [(a, nxt) for a, nxt in (await session.execute(query)).all()]
-
-
-async def cancel_appointment(
-    session: AsyncSession, appointment_id: int, now: datetime
-) -> tuple[int, int]:
-    """Stop it: future occurrences cancelled, their unsent reminders too. Returns both counts."""
-    appointment = await session.get(Appointment, appointment_id)
-    if appointment is None:
-        raise Refused(
-            f"there is no appointment {appointment_id}; see `pendamping appointments list`"
-        )
-    if not appointment.active:
-        raise Refused(f"appointment {appointment_id} is already cancelled")
-    appointment.active = False
-    query = select(Occurrence).where(
-        Occurrence.appointment_id == appointment_id,
-        Occurrence.starts_at > now,
-        Occurrence.cancelled.is_(False),
-    )
-    ids = []
-    for occurrence in (await session.execute(query)).scalars():
-        occurrence.cancelled = True
-        ids.append(occurrence.id)
-    return len(ids), await cancel_pending(session, occurrence_ids=ids)

@@ -133,9 +133,25 @@ async def notify_change(
     policy: ReminderPolicy,
 ) -> bool:
     """Tell one enrolled person that their session was cancelled or moved (once per change)."""
-    suffix = f":{_epoch(event.starts_at)}" if kind == "moved" else ""
+    suffix = (
+        f":{_epoch(now)}" if kind == "moved" else ""
+    )  # each move is news; a cancel happens once
     key = f"{kind}:s{event.id}:p{participant.id}{suffix}"
     return await _soon(session, participant, key, kind, now, policy, session_id=event.id)
+
+
+async def notify_appointment_cancelled(
+    session: AsyncSession,
+    participant: Participant,
+    occurrence_id: int,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> bool:
+    """Tell the participant their appointments from this occurrence on will not take place."""
+    key = f"cancelled:o{occurrence_id}:p{participant.id}"
+    return await _soon(
+        session, participant, key, "cancelled", now, policy, occurrence_id=occurrence_id
+    )
 
 
 async def follow_up_absence(

@@ -9,16 +9,25 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.outbox_models import ScheduledMessage, ScheduledStatus
-from storage.upsert import insert_ignore
+from storage.upsert import upsert
 
 
 async def schedule(session: AsyncSession, **values: Any) -> bool:
-    """Add a row unless one with the same key exists; True if it was added."""
+    """Add a row unless one with the same key exists; True if it was added.
+
+    A row with the same key that was cancelled comes back to life with the new values (a session
+    moved away and back again must be reminded of again); any other existing row stays as it is.
+    """
     values.setdefault("status", ScheduledStatus.PENDING)
     values.setdefault("attempts", 0)
-    result = await session.execute(
-        insert_ignore(session, ScheduledMessage).values(**values).returning(ScheduledMessage.id)
+    insert = upsert(session, ScheduledMessage)
+    revive = {k: v for k, v in values.items() if k != "key"} | {"error": None, "claimed_by": None}
+    statement = insert.values(**values).on_conflict_do_update(
+        index_elements=[ScheduledMessage.key],
+        set_=revive,
+        where=ScheduledMessage.status == ScheduledStatus.CANCELLED,
     )
+    result = await session.execute(statement.returning(ScheduledMessage.id))
     return result.scalar_one_or_none() is not None
 
 

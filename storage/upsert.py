@@ -1,4 +1,4 @@
-"""INSERT ... ON CONFLICT DO NOTHING for whichever dialect the session talks to."""
+"""INSERT ... ON CONFLICT for whichever dialect the session talks to."""
 
 from __future__ import annotations
 
@@ -7,6 +7,13 @@ from typing import Any
 from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def upsert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's INSERT, which offers `on_conflict_do_update`."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def insert_ignore(session: AsyncSession, table: Any) -> Insert:

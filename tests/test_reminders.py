@@ -339,3 +339,63 @@ async def test_three_dispatchers_send_each_of_1000_due_reminders_exactly_once(
     addresses = [address for address, _reply in channel.sent]
     assert len(addresses) == 1000 and len(set(addresses)) == 1000
     assert {r.status for r in await outbox(db)} == {"sent"}
+
+
+async def test_session_moved_away_and_back_is_reminded_again(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    """Regression: cancelled reminder rows used to block their keys, so A -> B -> A lost them."""
+    from handlers.reminder_rules import ReminderPolicy
+    from handlers.session_changes import move_session
+    from storage.program_models import ProgramSession
+
+    await register(Person(inbox, channel, address="11"), "kota pekalongan")
+    first = local("Asia/Jakarta", 2026, 12, 2, 9, 0)
+    sid = await make_session(db, starts_local=first)
+    await enrol_person(db, await participant_id(db, "11"), sid, NOW, confirm=False)
+    for start in (first + timedelta(days=1), first):
+        async with db.transaction() as session:
+            event = await session.get(ProgramSession, sid)
+            assert event is not None
+            await move_session(
+                session, event, start, start + timedelta(hours=3), NOW, ReminderPolicy()
+            )
+    pending = sorted(
+        r.due_at for r in await outbox(db) if r.kind == "reminder" and r.status == "pending"
+    )
+    assert pending == [first - timedelta(days=1), first - timedelta(hours=2)]
+
+
+async def test_cancelled_appointment_series_is_announced_once(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    from handlers.appointments import add_appointment, cancel_appointment
+    from handlers.reminder_rules import ReminderPolicy
+    from storage.models import Participant
+    from storage.program_models import Appointment, Organisation
+
+    await register(Person(inbox, channel, address="22"), "kota ambon")
+    pid = await participant_id(db, "22")
+    async with db.transaction() as session:
+        org = Organisation(name="Bapas Kelas II Ambon", kind="bapas", timezone="Asia/Jayapura")
+        session.add(org)
+        await session.flush()
+        appointment = Appointment(
+            participant_id=pid, organisation_id=org.id, kind="reporting", caseworker="Pak Yusuf",
+            starts_at=local("Asia/Jayapura", 2026, 12, 7, 9, 0), duration_minutes=30,
+            timezone="Asia/Jayapura", recurrence="weekly:1", place="Kantor Bapas", active=True,
+        )  # fmt: skip
+        participant = await session.get(Participant, pid)
+        assert participant is not None
+        planned = await add_appointment(session, appointment, participant, NOW, ReminderPolicy())
+        appointment_id = appointment.id
+    assert planned == 2  # 7 and 14 December fall within the 14-day horizon
+    async with db.transaction() as session:
+        assert await cancel_appointment(session, appointment_id, NOW, ReminderPolicy()) == (2, 5)
+    channel.sent.clear()
+    clock = Clock(NOW)
+    assert await dispatcher(db, channel, clock).run_once() == 1
+    assert "dibatalkan" in channel.sent[0][1].text
+    assert "Wajib lapor di Bapas Kelas II Ambon" in channel.sent[0][1].text
+    clock.now = local("Asia/Jayapura", 2026, 12, 6, 9, 0)
+    assert await dispatcher(db, channel, clock).run_once() == 0
