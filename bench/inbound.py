@@ -224,6 +224,7 @@ class Result:
     participants: int = 0
     failures: list[str] = field(default_factory=list)
     proc_cpu: float | None = None
+    server_cpu: float | None = None  # the PostgreSQL server's processes, when it runs here
     bench_cpu: float = 0.0
     exit_code: int | None = None
     total_inputs: int = 0  # warm-up included
@@ -238,6 +239,19 @@ class Result:
         if not data:
             return math.nan
         return data[max(0, math.ceil(q / 100 * len(data)) - 1)] * 1000
+
+
+def postgres_cpu_seconds() -> float | None:
+    """CPU time of every local process named postgres (the server and its backends)."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if process.info["name"] == "postgres" and process.info["cpu_times"] is not None:
+            total += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return total
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -289,6 +303,7 @@ async def run_target(
             users = [(user_of(fake, p), p) for p in participants]
             outcome = Outcome()
             cpu_before = cpu_seconds(process.pid)
+            server_before = postgres_cpu_seconds() if args.database_url else None
             bench_before = time.process_time()
             started = time.perf_counter()
             await asyncio.gather(
@@ -297,6 +312,9 @@ async def run_target(
             result.wall = time.perf_counter() - started
             result.bench_cpu = time.process_time() - bench_before
             cpu_after = cpu_seconds(process.pid)
+            server_after = postgres_cpu_seconds() if target == "bot" and args.database_url else None
+            if server_before is not None and server_after is not None:
+                result.server_cpu = server_after - server_before
             if cpu_before is not None and cpu_after is not None:
                 result.proc_cpu = cpu_after - cpu_before
             if profiling:
@@ -427,12 +445,14 @@ def summarise_sql(path: Path, inputs: int) -> str:
     lines.append(
         "  (open % summed over transactions: on SQLite, where they run one at a time, near 100 "
         "means the write lock is the bottleneck; loop turns / loop CPU: iterations of the event "
-        "loop and CPU of its thread while the transaction was open, others' work included)"
+        "loop and CPU of its thread while the transaction was open, others' work included; "
+        "compiled: executions SQLAlchemy compiled afresh instead of taking from its cache)"
     )
-    lines.append("   per input  mean ms  statement")
+    lines.append("   per input  mean ms  compiled  statement")
     for shape, entry in sorted(statements.items(), key=lambda kv: -kv[1]["count"]):
         lines.append(
-            f"  {entry['count'] / per:10.2f} {1000 * entry['seconds'] / entry['count']:8.2f}  {shape}"
+            f"  {entry['count'] / per:10.2f} {1000 * entry['seconds'] / entry['count']:8.2f}"
+            f"  {100 * entry.get('compiled', 0) / entry['count']:7.0f}%  {shape}"
         )
     return "\n".join(lines)
 
@@ -799,6 +819,13 @@ async def amain(args: argparse.Namespace) -> int:
         "reply; CPU %: the bot process's CPU time / wall time, 100 = one core; bench%: this "
         "process (fake + participants))"
     )
+    for result in results:
+        if result.server_cpu is not None and result.wall:
+            print(
+                f"PostgreSQL server during the {result.label} run: "
+                f"{100 * result.server_cpu / result.wall:.0f}% CPU, "
+                f"{1000 * result.server_cpu / max(result.inputs, 1):.2f} ms CPU per input"
+            )
     valid = True
     for result in results:
         ok = result.finished == result.participants and not result.failures

@@ -13,7 +13,8 @@ is changed: the probes hook in from outside.
   cumulative times of coroutines include their waits: read tottime. `--profile py-spy` sees
   every thread at a much lower cost.
 - sql: every SQL statement the bot runs (SQLAlchemy `before/after_cursor_execute` on all
-  engines), grouped by statement, with counts and wall time, plus every `Database.transaction()`
+  engines), grouped by statement, with counts, wall time and how often SQLAlchemy compiled it
+  afresh (a miss in its statement cache), plus every `Database.transaction()`
   by the function that opened it: how long it waited to start (on SQLite: the in-process write
   lock; PostgreSQL takes a pooled connection only at the first statement, so that wait counts as
   open time), how long it was open (commit included), how many event-loop iterations ran
@@ -94,6 +95,7 @@ def _shape(statement: str) -> str:
 def sql_probe(out: Path) -> tuple[Any, Any]:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
+    from sqlalchemy.engine.default import CACHE_HIT
 
     from storage.db import Database
 
@@ -112,9 +114,11 @@ def sql_probe(out: Path) -> tuple[Any, Any]:
         started = getattr(context, "_bench_started", None)
         if not state["on"] or started is None:
             return
-        entry = statements.setdefault(_shape(statement), [0, 0.0])
+        entry = statements.setdefault(_shape(statement), [0, 0.0, 0])
         entry[0] += 1
         entry[1] += time.perf_counter() - started
+        if getattr(context, "compiled", None) is not None and context.cache_hit is not CACHE_HIT:
+            entry[2] += 1  # compiled for this execution: SQLAlchemy's statement cache missed
 
     import asyncio.base_events
 
@@ -169,7 +173,9 @@ def sql_probe(out: Path) -> tuple[Any, Any]:
         report = {
             "seconds": window["stop"] - window["start"],
             "transactions": transactions,
-            "statements": {k: {"count": v[0], "seconds": v[1]} for k, v in statements.items()},
+            "statements": {
+                k: {"count": v[0], "seconds": v[1], "compiled": v[2]} for k, v in statements.items()
+            },
         }
         out.write_text(json.dumps(report, indent=1), encoding="utf-8")
 

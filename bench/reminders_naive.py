@@ -5,7 +5,8 @@
 At start it reads every pending reminder (with the person's chat id, language, time zone and
 discretion) and each session once, closes the database, and adds one APScheduler 3 `date` job per
 reminder to an `AsyncIOScheduler` with the default `MemoryJobStore` and default job options
-(misfire_grace_time 1 s, coalesce, max_instances 1). When a job fires it renders the same text and
+(misfire_grace_time 1 s unless `--misfire-grace`, coalesce, max_instances 1: a job that
+starts more than 1 s after its time is dropped with a warning). When a job fires it renders the same text and
 buttons as the real bot (`handlers.reminder_text.reminder`, `bot.telegram_channel.render_markup`)
 and calls PTB `bot.send_message` directly: no rate limiting, no database at send time. On
 `RetryAfter` it sleeps `retry_after` and tries again, at most `--retries` times (default 1), then
@@ -77,6 +78,12 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--retries", type=int, default=1, help="retries after RetryAfter (default 1)"
+    )
+    parser.add_argument(
+        "--misfire-grace",
+        type=float,
+        default=1.0,
+        help="APScheduler misfire_grace_time in s (default 1, APScheduler's own); < 0: None",
     )
     args = parser.parse_args()
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING").upper(), stream=sys.stderr)
@@ -156,7 +163,8 @@ async def main() -> int:
                 counters.failed += 1
                 return
 
-    scheduler = AsyncIOScheduler(timezone=UTC)
+    grace = None if args.misfire_grace < 0 else args.misfire_grace
+    scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={"misfire_grace_time": grace})
     people: dict[int, Person] = {}
     for due_at, session_id, chat, participant_id, zone, language, discreet in rows:
         person = people.get(participant_id)

@@ -7,8 +7,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.channel import Channel, SendResult
@@ -51,6 +50,7 @@ class Dispatcher:
         self.clock = clock
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._running = asyncio.Lock()
+        self.stopping = False  # set on shutdown: finish the batch in hand, take no new one
 
     async def run_once(self) -> int:
         """Send everything due now; returns how many messages were handed to a platform."""
@@ -65,20 +65,15 @@ class Dispatcher:
                     released,
                     interrupted,
                 )
-            while True:
+            while not self.stopping:
                 now = self.clock()
                 async with self.db.transaction() as session:
                     ids = await claim_due(session, now, self.worker, self.batch)
                     deliveries = await prepare(session, ids, now, self.policy, self.channels.keys())
                 if not ids:
-                    return sent
+                    break
                 sent += await self._send_all(deliveries)
-
-    @asynccontextmanager
-    async def idle(self) -> AsyncIterator[None]:
-        """Hold off new dispatch runs (waiting for one under way to finish)."""
-        async with self._running:
-            yield
+        return sent
 
     async def next_due(self) -> datetime | None:
         async with self.db.transaction() as session:

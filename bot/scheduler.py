@@ -1,11 +1,14 @@
-"""APScheduler wakes the dispatcher when the next row falls due, and runs the daily planners.
+"""APScheduler wakes the dispatcher when the next row falls due, and runs the hourly planner.
 
-It never holds the only copy of anything: the outbox rows in the database are the truth, so a
-restart loses nothing. A poll every `poll_seconds` picks up rows other processes (the CLI) added.
+It never holds the only copy of anything, and never runs database work itself: its jobs only set
+an event that our own dispatch loop waits on. The outbox rows in the database are the truth, so a
+restart loses nothing; a poll every `poll_seconds` picks up rows other processes (the CLI) added.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
@@ -25,56 +28,68 @@ class ReminderScheduler:
         self.dispatcher = dispatcher
         self.poll_seconds = poll_seconds
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._wake = asyncio.Event()
+        self._plan_due = True
+        self._stopping = False
+        self._loop: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        now = datetime.now(UTC)
-        self.scheduler.add_job(
-            self.tick, IntervalTrigger(seconds=self.poll_seconds), id="poll",
-            next_run_time=now, max_instances=1, coalesce=True, misfire_grace_time=None,
-        )  # fmt: skip
-        self.scheduler.add_job(
-            self.plan, CronTrigger(minute=7), id="plan",
-            next_run_time=now, max_instances=1, coalesce=True, misfire_grace_time=None,
-        )  # fmt: skip
+        self.scheduler.add_job(self._poke, IntervalTrigger(seconds=self.poll_seconds), id="poll")
+        self.scheduler.add_job(self._poke_planner, CronTrigger(minute=7), id="plan")
         self.scheduler.start()
+        self._wake.set()  # look at once: rows may have fallen due while we were down
+        self._loop = asyncio.create_task(self._run(), name="dispatch-loop")
 
     async def stop(self) -> None:
-        """Stop waking up, and let a dispatch under way finish its batch."""
+        """Stop waking up; a batch under way is finished, not cut off mid-send."""
         if self.scheduler.running:
-            self.scheduler.pause()
-            async with self.dispatcher.idle():
-                self.scheduler.shutdown(wait=False)
-
-    async def tick(self) -> None:
-        """Send what is due, then sleep until the next row falls due (or the next poll)."""
+            self.scheduler.shutdown(wait=False)
+        if self._loop is None:
+            return
+        self._stopping = True
+        self.dispatcher.stopping = True
+        self._wake.set()
         try:
-            while True:
+            await asyncio.wait_for(self._loop, timeout=30)
+        except TimeoutError:
+            log.warning("dispatch did not finish within 30 s; stopping it")
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop
+
+    async def _poke(self) -> None:
+        self._wake.set()
+
+    async def _poke_planner(self) -> None:
+        self._plan_due = True
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                return
+            try:
+                await self._plan()
                 await self.dispatcher.run_once()
                 upcoming = await self.dispatcher.next_due()
-                if upcoming is None:
-                    return
-                if upcoming > datetime.now(UTC):
-                    self._wake_at(upcoming)
-                    return
-        except Exception:
-            log.exception("dispatch failed; retrying at the next poll")
-
-    async def plan(self) -> None:
-        db = self.dispatcher.db
-        try:
-            async with db.transaction() as session:
-                added = await plan_all_appointments(
-                    session, datetime.now(UTC), self.dispatcher.policy
+            except Exception:
+                log.exception("dispatch failed; trying again at the next poll")
+                continue
+            if upcoming is None or self._stopping:
+                continue
+            if upcoming <= datetime.now(UTC):
+                self._wake.set()  # more became due while we were sending
+            else:
+                self.scheduler.add_job(
+                    self._poke, DateTrigger(run_date=upcoming), id="next-due", replace_existing=True
                 )
-        except Exception:
-            log.exception("appointment planning failed; retrying within the hour")
+
+    async def _plan(self) -> None:
+        if not self._plan_due:
             return
+        self._plan_due = False
+        async with self.dispatcher.db.transaction() as session:
+            added = await plan_all_appointments(session, datetime.now(UTC), self.dispatcher.policy)
         if added:
             log.info("planned %d appointment reminder(s)", added)
-            await self.tick()
-
-    def _wake_at(self, moment: datetime) -> None:
-        self.scheduler.add_job(
-            self.tick, DateTrigger(run_date=moment), id="wake", replace_existing=True,
-            max_instances=1, coalesce=True, misfire_grace_time=None,
-        )  # fmt: skip

@@ -153,6 +153,10 @@ async def outside_flow(turn: Turn) -> None:
     if participant.status == ParticipantStatus.STOPPED:
         turn.say(_("You have stopped our messages. Type /mulai to receive them again."))
         return
+    answered = await rsvp.typed_reply(turn)
+    if answered is not None:
+        await enter(turn, answered)
+        return
     if turn.incoming.kind == Kind.BUTTON:
         turn.say(media_hint(Kind.BUTTON))
     elif turn.incoming.kind != Kind.TEXT:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.choices import Option, normalise, pick_many
+from handlers.choices import Option, normalise, pick, pick_many
 from handlers.events import find_event
 from handlers.flow import END, WAIT, Step, Turn
 from handlers.i18n import N_, _
@@ -12,7 +14,7 @@ from handlers.reminder_text import when_text
 from handlers.text import clean_line
 from handlers.types import Button, Incoming, Kind
 from storage.models import ParticipantStatus
-from storage.outbox import cancel_pending
+from storage.outbox import cancel_pending, last_sent_about_event
 from storage.program_models import Enrolment, Occurrence
 from storage.programs import enrolment_of
 
@@ -76,6 +78,64 @@ async def answer(turn: Turn, payload: str) -> str | None:
         return None
     turn.remember(rsvp_ref=ref, rsvp_days=[])
     return "rsvp.reason"
+
+
+CANT_WORDS = ("tidak bisa", "gak bisa", "ga bisa", "nggak bisa", "tdk bisa", "berhalangan",
+              "tidak hadir", "can't come", "cannot come", "izin")  # fmt: skip
+COME_WORDS = (
+    "hadir",
+    "datang",
+    "bisa",
+    "insya allah",
+    "insyaallah",
+    "siap",
+    "iya",
+    "ya",
+    "ok",
+    "oke",
+)
+LATER_WORDS = ("jadwal ulang", "ganti jadwal", "pindah jadwal", "reschedule", "hari lain")
+REPLY_WINDOW = timedelta(hours=36)
+
+
+async def typed_reply(turn: Turn) -> str | None:
+    """A message typed soon after a reminder answers it: "hadir", "tidak bisa", or their plan
+    ("jam 7 saya berangkat"). Returns the state to enter (END if none), or None when there is
+    no recent reminder this could answer."""
+    participant = turn.participant
+    if participant is None or turn.incoming.kind != Kind.TEXT:
+        return None
+    row = await last_sent_about_event(
+        turn.session, participant.id, turn.now - REPLY_WINDOW, turn.now
+    )
+    if row is None:
+        return None
+    ref = f"s{row.session_id}" if row.session_id is not None else f"o{row.occurrence_id}"
+    answered = await own_answer_row(turn.session, participant.id, ref)
+    if answered is None or answered.rsvp in ("no", "reschedule"):
+        return None  # nothing left to answer: they already said they cannot come
+    choice = pick(
+        turn.incoming,
+        [
+            Option("later", "", LATER_WORDS),
+            Option("no", "", CANT_WORDS),
+            Option("yes", "", COME_WORDS),
+        ],
+        numbers=False,
+    )
+    if choice is not None:
+        return await answer(turn, f"rsvp:{ref}:{choice.payload}") or END
+    text = normalise(turn.incoming.text)
+    looks_like_a_plan = len(text.split()) >= 2 or any(ch.isdigit() for ch in text)
+    found = await find_event(turn.session, ref)
+    if found is None or not looks_like_a_plan:
+        return None
+    turn.say(
+        _("Thank you, noted. See you {when}! 👍").format(
+            when=when_text(found[0].starts_at, participant, turn.now)
+        )
+    )
+    return END
 
 
 async def _stop_reminders(turn: Turn, row: Enrolment | Occurrence, participant_id: int) -> None:

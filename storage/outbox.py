@@ -154,3 +154,22 @@ async def rows_by_id(session: AsyncSession, ids: list[int]) -> list[ScheduledMes
         .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
     )
     return list((await session.execute(query)).scalars())
+
+
+async def last_sent_about_event(
+    session: AsyncSession, participant_id: int, since: datetime, now: datetime
+) -> ScheduledMessage | None:
+    """The latest reminder-like message sent to the participant since `since` whose event is ahead."""
+    query = (
+        select(ScheduledMessage)
+        .where(
+            ScheduledMessage.participant_id == participant_id,
+            ScheduledMessage.status == ScheduledStatus.SENT,
+            ScheduledMessage.kind.in_(("reminder", "confirmation", "moved")),
+            ScheduledMessage.sent_at >= since,
+            ScheduledMessage.event_at > now,
+        )
+        .order_by(ScheduledMessage.sent_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()

@@ -177,3 +177,28 @@ async def test_missed_session_gets_one_kind_follow_up_offering_the_next(
     replies = await person.presses(f"join:s{later_id}")
     assert "Anda terdaftar" in replies[0].text
     assert (await enrolment(db, pid, sid)).attendance == "absent"
+
+
+async def test_typed_answers_to_a_reminder_are_understood(
+    db: Database, person: Person, channel: CollectingChannel
+) -> None:
+    """The reminder asks "what time will you leave?": a typed answer must not get "I can't chat"."""
+    from datetime import UTC, datetime, timedelta
+
+    await register(person, "kota pekalongan")
+    pid = await participant_id(db, person.address)
+    now = datetime.now(UTC)
+    sid = await make_session(
+        db,
+        starts_local=(now + timedelta(days=2)).astimezone(local("Asia/Jakarta", 2026, 1, 1).tzinfo),
+    )
+    await enrol_person(db, pid, sid, now)
+    [confirmation] = [r for r in await outbox(db) if r.kind == "confirmation"]
+    assert await dispatcher(db, channel, Clock(confirmation.due_at)).run_once() == 1
+    replies = await person.says("Jam 7 pagi saya berangkat naik angkot")
+    assert replies[0].text.startswith("Terima kasih, sudah kami catat. Sampai jumpa")
+    replies = await person.says("maaf pak, saya tidak bisa datang")
+    assert "Mau minta jadwal lain?" in replies[0].text
+    assert (await enrolment(db, pid, sid)).rsvp == "no"
+    replies = await person.says("halo")  # they said they cannot come: back to the usual menu
+    assert "pesan bebas" in replies[0].text
