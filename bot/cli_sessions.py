@@ -19,6 +19,7 @@ from handlers.admin import (
     join_program,
     mark_many,
     program_refs,
+    session_roster,
     sessions_overview,
 )
 from handlers.reminders import enrol
@@ -83,6 +84,11 @@ def add_session_parsers(sub: Any, *, zone_help: str, offsets_help: str) -> None:
     lst = leaf(sessions, "list", "list upcoming sessions", sessions_list)
     lst.add_argument("--program", help="only this program (id or exact name)")
     lst.add_argument("--all", action="store_true", help="past sessions too")
+
+    show = leaf(
+        sessions, "show", "who is in a session: answers, reasons, attendance", sessions_show
+    )
+    show.add_argument("id", type=int)
 
     cancel = leaf(
         sessions, "cancel", "cancel a session; enrolled participants are told", sessions_cancel
@@ -207,6 +213,32 @@ async def sessions_list(args: argparse.Namespace, context: Context) -> int:
         if rows
         else "no sessions" + ("" if args.all else " ahead (--all shows past ones)")
     )
+    return 0
+
+
+ANSWERS = {"yes": "hadir", "no": "tidak bisa", "reschedule": "minta jadwal ulang"}
+
+
+async def sessions_show(args: argparse.Namespace, context: Context) -> int:
+    async with context.db.transaction() as session:
+        event = await find_session(session, args.id)
+        roster = await session_roster(session, event.id)
+    when = local_label(event.starts_at, event.timezone)
+    print(f"session {event.id}: {event.display_title}, {when}, {event.place} ({event.status})")
+    rows = [
+        (
+            person.id,
+            person.name if person.status != ParticipantStatus.ERASED else "(erased)",
+            enrolment.status,
+            ANSWERS.get(enrolment.rsvp or ""),
+            enrolment.reschedule_days,
+            enrolment.reschedule_reason,
+            enrolment.attendance,
+        )
+        for enrolment, person in roster
+    ]
+    headers = ("id", "name", "seat", "answer", "days", "reason", "attendance")
+    print(table(headers, rows) if rows else "nobody is enrolled yet")
     return 0
 
 

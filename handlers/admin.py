@@ -231,6 +231,21 @@ async def find_session(
     return event
 
 
+async def session_roster(
+    session: AsyncSession, session_id: int
+) -> list[tuple[Enrolment, Participant]]:
+    """Who is in a session, with their answers to reminders and their attendance, in join order."""
+    query = (
+        select(Enrolment, Participant)
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .where(Enrolment.session_id == session_id)
+        .order_by(Enrolment.id)
+    )
+    return [
+        (enrolment, participant) for enrolment, participant in (await session.execute(query)).all()
+    ]
+
+
 # --- participants: enrolment and attendance -----------------------------------------------------
 
 

@@ -202,3 +202,27 @@ async def test_typed_answers_to_a_reminder_are_understood(
     assert (await enrolment(db, pid, sid)).rsvp == "no"
     replies = await person.says("halo")  # they said they cannot come: back to the usual menu
     assert "pesan bebas" in replies[0].text
+
+
+async def test_staff_see_answers_reasons_and_attendance(
+    db: Database, database_url: str, person: Person
+) -> None:
+    from tests.test_cli_admin import in_process
+
+    await register(person, "kota pekalongan")
+    pid = await participant_id(db, person.address)
+    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 22, 9, 0))
+    await enrol_person(db, pid, sid, NOW)
+    await person.presses(f"rsvp:s{sid}:later")
+    await person.says("Anak saya sakit")
+    await person.says("sabtu")
+    code, out, err = await in_process(database_url, f"sessions show {sid}")
+    assert code == 0, err
+    header, row = out.splitlines()[1:3]
+    assert header.split() == ["id", "name", "seat", "answer", "days", "reason", "attendance"]
+    assert (
+        "Budi Santoso" in row
+        and "minta jadwal ulang" in row
+        and "sat" in row
+        and "Anak saya sakit" in row
+    )
