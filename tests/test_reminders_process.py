@@ -30,6 +30,17 @@ async def fake() -> AsyncIterator[FakeTelegramAPI]:
         yield server
 
 
+@pytest.fixture
+async def processes() -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """Bot processes started by a test; whatever happens, none outlives it."""
+    started: list[asyncio.subprocess.Process] = []
+    yield started
+    for process in started:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
 async def start_bot(fake: FakeTelegramAPI, database_url: str) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
@@ -45,7 +56,7 @@ async def start_bot(fake: FakeTelegramAPI, database_url: str) -> asyncio.subproc
 
 
 async def test_killed_between_two_reminders_loses_and_duplicates_nothing(
-    fake: FakeTelegramAPI, database_url: str
+    fake: FakeTelegramAPI, database_url: str, processes: list[asyncio.subprocess.Process]
 ) -> None:
     user = fake.user(601, first_name="Andi")
     db = Database(database_url)
@@ -88,6 +99,7 @@ async def test_killed_between_two_reminders_loses_and_duplicates_nothing(
 
     user.send_text("/start")  # they talked to the bot before (Telegram: "chat not found" otherwise)
     bot = await start_bot(fake, database_url)
+    processes.append(bot)
     menu = await user.next_message(timeout=30)
     assert "Halo, Andi" in menu["text"]
     first = await user.next_message(timeout=30)
@@ -96,6 +108,7 @@ async def test_killed_between_two_reminders_loses_and_duplicates_nothing(
     await bot.wait()
 
     bot = await start_bot(fake, database_url)
+    processes.append(bot)
     second = await user.next_message(timeout=40)
     assert "Sesi kedua" in second["text"]
     db = Database(database_url)
