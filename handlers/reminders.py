@@ -66,20 +66,36 @@ async def plan_session(
             session_id=event.id, event_at=event.starts_at,
         )  # fmt: skip
     offsets = offsets_for(event.reminder_offsets, event.program.reminder_offsets)
-    for offset, at in planned_reminders(
-        event.starts_at, offsets, participant.timezone, policy.quiet
-    ):
+    key = f"remind:s{event.id}:p{participant.id}:{{offset}}:{epoch}"
+    return added + await _reminders(
+        session, participant, key, event.starts_at, offsets, now, policy, session_id=event.id
+    )
+
+
+async def _reminders(
+    session: AsyncSession,
+    participant: Participant,
+    key: str,
+    starts_at: datetime,
+    offsets: tuple[int, ...],
+    now: datetime,
+    policy: ReminderPolicy,
+    **target: int,
+) -> int:
+    """A row per offset still ahead; `key` has an {offset} slot. Returns how many were new."""
+    added = 0
+    for offset, at in planned_reminders(starts_at, offsets, participant.timezone, policy.quiet):
         if at < now:
             continue  # its moment is gone (enrolled late); the confirmation covers it
         added += await schedule(
             session,
-            key=f"remind:s{event.id}:p{participant.id}:{offset}:{epoch}",
+            key=key.format(offset=offset),
             kind="reminder",
             participant_id=participant.id,
-            session_id=event.id,
             offset_minutes=offset,
             due_at=at,
-            event_at=event.starts_at,
+            event_at=starts_at,
+            **target,
         )
     return added
 
@@ -206,21 +222,11 @@ async def plan_appointment(
                 session, participant, f"confirm:o{occurrence.id}", "confirmation", now, policy,
                 occurrence_id=occurrence.id, event_at=start,
             )  # fmt: skip
-        for offset, at in planned_reminders(
-            start, offsets_for(None, None), participant.timezone, policy.quiet
-        ):
-            if at < now:
-                continue
-            added += await schedule(
-                session,
-                key=f"remind:o{occurrence.id}:{offset}",
-                kind="reminder",
-                participant_id=participant.id,
-                occurrence_id=occurrence.id,
-                offset_minutes=offset,
-                due_at=at,
-                event_at=start,
-            )
+        key = f"remind:o{occurrence.id}:{{offset}}"
+        added += await _reminders(
+            session, participant, key, start, offsets_for(None, None), now, policy,
+            occurrence_id=occurrence.id,
+        )  # fmt: skip
     return added
 
 
