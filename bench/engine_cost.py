@@ -108,6 +108,7 @@ async def run(args: argparse.Namespace) -> None:
         await db.dispose()
         if args.database_url:
             await inbound.drop_database(args.database_url, url)
+        inbound.remove(workdir)
 
 
 async def converse(inbox: Inbox, channel: CollectingChannel, person: inbound.Participant) -> None:

@@ -131,7 +131,9 @@ class Participant:
     plan: list[tuple[Step, Say]]
 
 
-def make_participants(count: int, first_id: int, step_: int, steps: list[Step], seed: int):
+def make_participants(
+    count: int, first_id: int, step_: int, steps: list[Step], seed: int
+) -> list[Participant]:
     people = []
     for index in range(count):
         user_id = first_id + index * step_
@@ -520,7 +522,10 @@ def summarise_collapsed(path: Path, top: int = 25) -> str:
             inclusive[name] += count
     if not total:
         return "(no samples)"
-    lines = [f"{total} samples of a busy thread; by thread:"]
+    lines = [
+        f"{total} samples of a busy thread (approximate: py-spy --nonblocking counts "
+        "aiosqlite's worker thread waiting in queue.get as busy); by thread:"
+    ]
     lines += [f"  {100 * c / total:5.1f}%  {t}" for t, c in threads.most_common(6)]
     lines.append("by component (innermost non-stdlib frame):")
     lines += [f"  {100 * c / total:5.1f}%  {n}" for n, c in parts.most_common()]
@@ -637,7 +642,8 @@ async def check_database(
     if unsent:
         problems.append(f"{unsent} outbound messages not marked sent")
     summary = (
-        f"database: {measured_active}/{n} measured participants active ({active} active in all, "
+        f"database: {measured} of {n} measured users signed up or signing up, "
+        f"{measured_active} active ({active} active in all, "
         f"warm-up included); {inbound} inbound and {outbound} outbound messages logged, "
         f"{outbound - unsent} marked sent"
     )

@@ -147,6 +147,8 @@ class Run:
     command: list[str] = field(default_factory=list)
     started_at: float = 0.0
     ready_after: float = float("nan")  # s from spawn until serving / all jobs scheduled
+    rss_ready: int = 0  # RSS when ready (before the burst)
+    rss_end: int = 0  # RSS at the end (after the idle window)
     first_due_after: float = 0.0  # s from spawn until the burst's first due time
     latenesses: list[float] = field(default_factory=list)  # per burst row; inf = never arrived
     delivered: int = 0
@@ -277,6 +279,8 @@ async def run_one(
                 raise RuntimeError(f"{design} not ready after {args.ready_timeout} s")
             await asyncio.sleep(0.05)
         run.ready_after = time.time() - spawn
+        with contextlib.suppress(psutil.Error):
+            run.rss_ready = proc.memory_info().rss
         if run.ready_after > run.first_due_after:
             print(
                 f"  warning: {design} was ready {run.ready_after:.1f} s after start, after the "
@@ -332,6 +336,8 @@ async def run_one(
             print(f"  note: {fake.send_calls - sends_at_end} sendMessage calls after the burst",
                   flush=True)  # fmt: skip
         run.hwm = vm_hwm(process.pid)
+        with contextlib.suppress(psutil.Error):
+            run.rss_end = proc.memory_info().rss
     finally:
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
@@ -474,8 +480,9 @@ def report(args: argparse.Namespace, runs: list[Run], seeded: Seeded, notes: lis
         print(
             f"{r.design}/{r.variant}: ready {r.ready_after:.1f} s after start, burst due at "
             f"+{r.first_due_after:.1f} s, last arrival {fmt_s(r.burst_seconds)} s after the first "
-            f"due time, burst CPU {r.burst_cpu:.1f} s, VmHWM "
-            f"{(r.hwm or 0) / mb:.1f} MB, exit {r.exit_code}"
+            f"due time, burst CPU {r.burst_cpu:.1f} s, RSS when ready {r.rss_ready / mb:.1f} MB, "
+            f"at the end {r.rss_end / mb:.1f} MB, VmHWM {(r.hwm or 0) / mb:.1f} MB, "
+            f"exit {r.exit_code}"
         )
         for line in extra:
             print(f"    {line}")
@@ -527,7 +534,10 @@ def report(args: argparse.Namespace, runs: list[Run], seeded: Seeded, notes: lis
         o_idle = [r.idle_percent for r in ours.values() if r.idle_percent is not None]
         n_idle = [r.idle_percent for r in naive.values() if r.idle_percent is not None]
         if o_idle and n_idle:
-            print(f"  idle CPU {fmt_ratio(max(n_idle), max(o_idle))}")
+            print(
+                f"  idle CPU {max(n_idle):.3f} % / {max(o_idle):.3f} % of a core = "
+                f"{fmt_ratio(max(n_idle), max(o_idle))}"
+            )
         o_rss = max(r.peak_rss for r in ours.values())
         n_rss = max(r.peak_rss for r in naive.values())
         print(f"  peak RSS over all runs {n_rss / mb:.1f} / {o_rss / mb:.1f} MB = "

@@ -41,7 +41,7 @@ class Participant(Base):
     language: Mapped[str] = mapped_column(String(8))
     phone: Mapped[str | None] = mapped_column(String(20))
     interests: Mapped[list[str]] = mapped_column(default=list)
-    contact_time: Mapped[str | None] = mapped_column(String(8))
+    contact_time: Mapped[str | None] = mapped_column(String(16))
     discreet: Mapped[bool] = mapped_column(
         default=False, server_default=false()
     )  # reminders never name the institution

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from handlers.types import Kind
@@ -174,3 +175,14 @@ async def test_edit_from_summary_returns_to_summary(person: Person, db: Database
     assert "Siapa nama Anda?" in replies[-1].text
     replies = await person.says("budi s")
     assert "Budi S" in replies[-1].text and "Data Anda" in replies[-1].text
+
+
+@pytest.mark.parametrize("choice", ["time:morning", "time:midday", "time:afternoon"])
+async def test_every_contact_time_can_be_saved(person: Person, db: Database, choice: str) -> None:
+    """Regression: "afternoon" did not fit the column on PostgreSQL, so "Sore" failed there."""
+    for text in ("halo", "setuju", "ya", "remaja", "kota ambon", "ya", "lewati", "konseling"):
+        await person.says(text)
+    replies = await person.presses(choice)
+    assert "Bapas" in replies[-1].text  # on to the next question, no apology
+    [p] = await participants(db)
+    assert p.contact_time == choice.removeprefix("time:")
