@@ -131,9 +131,20 @@ def vm_hwm(pid: int) -> int | None:
     return None
 
 
+async def stop_profiler(profiler: asyncio.subprocess.Process) -> None:
+    """py-spy writes its output when interrupted."""
+    if profiler.returncode is None:
+        profiler.send_signal(signal.SIGINT)
+    try:
+        await asyncio.wait_for(profiler.wait(), timeout=20)
+    except TimeoutError:
+        profiler.kill()
+        await profiler.wait()
+
+
 def cpu_seconds(process: psutil.Process) -> float:
     times = process.cpu_times()
-    return times.user + times.system
+    return float(times.user + times.system)
 
 
 # --------------------------------------------------------------------------------------
@@ -263,7 +274,7 @@ async def run_one(
                 stdout_lines.append(json.loads(raw))
 
     reader = asyncio.create_task(read_stdout())
-    profiler: subprocess.Popen[bytes] | None = None
+    profiler: asyncio.subprocess.Process | None = None
     try:
         # Ready: ours polls getUpdates once it serves; the naive process prints {"ready": ...}.
         deadline = time.monotonic() + args.ready_timeout
@@ -292,9 +303,9 @@ async def run_one(
         await asyncio.sleep(max(0.0, first_due.timestamp() - 1.0 - time.time()))
         if args.profile and design != "naive":
             out = workdir / f"{run_name}.pyspy.txt"
-            profiler = subprocess.Popen(
-                ["py-spy", "record", "--pid", str(process.pid), "--format", "raw",
-                 "--rate", "200", "--threads", "--output", str(out), "--nonblocking"],
+            profiler = await asyncio.create_subprocess_exec(
+                "py-spy", "record", "--pid", str(process.pid), "--format", "raw",
+                "--rate", "200", "--threads", "--output", str(out), "--nonblocking",
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
         cpu_before = cpu_seconds(proc)
@@ -316,9 +327,7 @@ async def run_one(
                 break
         run.burst_cpu = cpu_seconds(proc) - cpu_before
         if profiler is not None:
-            profiler.send_signal(signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                profiler.wait(timeout=20)
+            await stop_profiler(profiler)
             profiler = None
         sends_at_end = fake.send_calls
 
@@ -340,9 +349,7 @@ async def run_one(
             run.rss_end = proc.memory_info().rss
     finally:
         if profiler is not None:
-            profiler.send_signal(signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                profiler.wait(timeout=20)
+            await stop_profiler(profiler)
         sampler.stop()
         if process.returncode is None:
             process.send_signal(signal.SIGTERM)
@@ -384,7 +391,7 @@ async def run_one(
     if design != "naive":
         outcome = await burst_outcome(url, seeded)
         run.db_statuses = dict(Counter(status for status, _sent, _a in outcome.values()))
-        for row_id, (status, sent_at, _attempts) in outcome.items():
+        for row_id, (_status, sent_at, _attempts) in outcome.items():
             if sent_at is not None:
                 run.db_lateness.append((sent_at - dues_by_row[row_id]).total_seconds())
     await store.drop(url)
@@ -562,14 +569,9 @@ def code_state() -> str:
 
 
 # --------------------------------------------------------------------------------------
-async def amain(args: argparse.Namespace) -> int:
-    print("command:", shlex.join([sys.executable, *sys.argv]), flush=True)
-    print("code:", code_state(), flush=True)
-    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="reminders-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+async def amain(args: argparse.Namespace, workdir: Path, runs: list[Run]) -> bool:
     store = Store(args.database_url, workdir)
     notes: list[str] = []
-    runs: list[Run] = []
     try:
         template = await store.create_template()
         seeded = await seed(
@@ -617,30 +619,9 @@ async def amain(args: argparse.Namespace) -> int:
                 f"naive: APScheduler misfire_grace_time {grace}; on 429 it sleeps retry_after and "
                 f"retries {args.naive_retries} time(s), then gives up (the message is lost)"
             )
-        ok = report(args, runs, seeded, notes)
-        if args.json:
-            Path(args.json).write_text(
-                json.dumps(
-                    [
-                        {
-                            **{k: v for k, v in vars(r).items() if k not in ("rss_timeline",)},
-                            "p50": r.pct(50), "p99": r.pct(99),
-                            "latenesses": [x if math.isfinite(x) else None for x in r.latenesses],
-                            "other_errors": dict(r.other_errors),
-                        }
-                        for r in runs
-                    ],
-                    default=str,
-                    indent=1,
-                )
-            )  # fmt: skip
-        return 0 if ok else 1
+        return report(args, runs, seeded, notes)
     finally:
         await store.drop_all()
-        if not args.workdir and not args.keep:
-            for path in workdir.iterdir():
-                if path.suffix == ".db" or path.name.endswith((".db-wal", ".db-shm")):
-                    path.unlink(missing_ok=True)
 
 
 def main() -> int:
@@ -683,7 +664,35 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the SQLite files")
     parser.add_argument("--json", default=None, help="write per-run results to this file")
     args = parser.parse_args()
-    return asyncio.run(amain(args))
+    print("command:", shlex.join([sys.executable, *sys.argv]), flush=True)
+    print("code:", code_state(), flush=True)
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="reminders-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    runs: list[Run] = []
+    try:
+        ok = asyncio.run(amain(args, workdir, runs))
+    finally:
+        if args.json and runs:
+            Path(args.json).write_text(
+                json.dumps(
+                    [
+                        {
+                            **{k: v for k, v in vars(r).items() if k != "rss_timeline"},
+                            "p50": r.pct(50), "p99": r.pct(99),
+                            "latenesses": [x if math.isfinite(x) else None for x in r.latenesses],
+                            "other_errors": dict(r.other_errors),
+                        }
+                        for r in runs
+                    ],
+                    default=str,
+                    indent=1,
+                )
+            )  # fmt: skip
+        if not args.workdir and not args.keep:
+            for path in workdir.iterdir():
+                if path.suffix == ".db" or path.name.endswith((".db-wal", ".db-shm")):
+                    path.unlink(missing_ok=True)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -39,6 +39,9 @@ class Inbox:
             try:
                 async with self.db.transaction() as session:
                     outgoing = await engine.handle(session, incoming, self.settings)
+            except engine.Redelivered:
+                log.info("redelivered message ignored channel=%s", incoming.channel)
+                return []
             except Exception:
                 log.exception("inbound failed channel=%s kind=%s", incoming.channel, incoming.kind)
                 with use_language(self.settings.default_language):

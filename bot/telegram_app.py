@@ -29,7 +29,7 @@ def build_application(settings: Settings, *, webhook: bool) -> Application:  # t
         .token(settings.telegram_bot_token)
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
-        .concurrent_updates(256)
+        .concurrent_updates(16)  # no more than the database pool serves at once
         .connection_pool_size(64)
         .pool_timeout(30)
     )

@@ -22,35 +22,31 @@ from handlers.states import current_step, enter
 from handlers.types import Incoming, Kind, Outgoing
 from storage.addresses import lock_address
 from storage.conversations import conversation_of
-from storage.messages import attach_inbound, queue_outbound, record_inbound
+from storage.messages import queue_replies, record_inbound
 from storage.models import ParticipantStatus
 
 log = logging.getLogger(__name__)
 
 
-async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) -> list[Outgoing]:
-    """Handle one inbound message. Returns the replies, logged as queued; [] for a redelivery.
+class Redelivered(Exception):
+    """The platform sent this message before: the caller rolls the transaction back, sends nothing."""
 
-    The caller owns the transaction and sends the replies only after it commits.
+
+async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) -> list[Outgoing]:
+    """Handle one inbound message; returns the replies, logged as queued.
+
+    The caller owns the transaction and sends the replies only after it commits. A message the
+    platform delivered before raises `Redelivered` (found when it is logged, last, so the common
+    case costs no extra query).
     """
     now = incoming.received_at
-    inbound_id = await record_inbound(
-        session,
-        channel=incoming.channel,
-        kind=incoming.kind,
-        dedupe_key=incoming.dedupe_key,
-        now=now,
-    )
-    if inbound_id is None:
-        log.info("duplicate inbound ignored channel=%s", incoming.channel)
-        return []
     address = await lock_address(session, incoming.channel, incoming.address, now)
     address.last_inbound_at = now
     address.blocked_at = None
     participant = address.participant
     if participant is not None and participant.status == ParticipantStatus.UNREACHABLE:
         participant.status = ParticipantStatus.ACTIVE
-    conversation = await conversation_of(session, address.id)
+    conversation = conversation_of(address)
     turn = Turn(session, incoming, address, conversation, participant, settings, now)
     language = (
         participant.language
@@ -68,27 +64,33 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
             None if turn.erased else conversation.step,
             len(turn.replies),
         )
-    keep_body = turn.participant is not None and not turn.erased and incoming.kind != Kind.CONTACT
-    await attach_inbound(
+    kept = turn.participant is not None and not turn.erased
+    inbound_id = await record_inbound(
         session,
-        inbound_id,
+        channel=incoming.channel,
+        kind=incoming.kind,
+        dedupe_key=incoming.dedupe_key,
+        now=now,
         address_id=None if turn.erased else address.id,
-        participant_id=turn.participant.id if turn.participant and not turn.erased else None,
-        body=(incoming.payload or incoming.text) if keep_body else None,
+        participant_id=turn.participant.id if turn.participant and kept else None,
+        body=(incoming.payload or incoming.text)
+        if kept and incoming.kind != Kind.CONTACT
+        else None,
     )
-    outgoing = []
-    for reply in turn.replies:
-        message_id = await queue_outbound(
-            session,
-            channel=incoming.channel,
-            address_id=None if turn.erased else address.id,
-            participant_id=turn.participant.id if turn.participant else None,
-            kind="reply",
-            body=reply.text,
-            now=now,
-        )
-        outgoing.append(Outgoing(incoming.channel, incoming.address, reply, message_id))
-    return outgoing
+    if inbound_id is None:
+        raise Redelivered
+    ids = await queue_replies(
+        session,
+        channel=incoming.channel,
+        address_id=None if turn.erased else address.id,
+        participant_id=turn.participant.id if turn.participant else None,
+        bodies=[reply.text for reply in turn.replies],
+        now=now,
+    )
+    return [
+        Outgoing(incoming.channel, incoming.address, reply, message_id)
+        for reply, message_id in zip(turn.replies, ids, strict=True)
+    ]
 
 
 async def route(turn: Turn) -> None:

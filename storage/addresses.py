@@ -4,26 +4,35 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from storage.models import Address
-from storage.upsert import insert_ignore
+from storage.types import UTCDateTime
+
+# Plain SQL that SQLite and PostgreSQL both read, so it is compiled once (the dialects' own
+# INSERT ... ON CONFLICT constructs are not cacheable, and this runs for every new person).
+_INSERT_ADDRESS = text(
+    "INSERT INTO addresses (channel, value, created_at) VALUES (:channel, :value, :created_at) "
+    "ON CONFLICT (channel, value) DO NOTHING"
+).bindparams(bindparam("created_at", type_=UTCDateTime()))
 
 
 async def lock_address(session: AsyncSession, channel: str, value: str, now: datetime) -> Address:
-    """The address row, created if new and locked for this transaction (FOR UPDATE on PostgreSQL)."""
-    await session.execute(
-        insert_ignore(session, Address).values(channel=channel, value=value, created_at=now)
-    )
+    """The address with its participant and conversation, created if new, and locked for this
+    transaction (FOR UPDATE on PostgreSQL; SQLite's write transaction already excludes others)."""
     query = (
         select(Address)
         .where(Address.channel == channel, Address.value == value)
-        .options(selectinload(Address.participant))
+        .options(joinedload(Address.participant), joinedload(Address.conversation))
         .with_for_update(of=Address)
     )
-    return (await session.execute(query)).scalar_one()
+    found = (await session.execute(query)).unique().scalar_one_or_none()
+    if found is not None:
+        return found
+    await session.execute(_INSERT_ADDRESS, {"channel": channel, "value": value, "created_at": now})
+    return (await session.execute(query)).unique().scalar_one()
 
 
 async def find_address(session: AsyncSession, channel: str, value: str) -> Address | None:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from storage.models import Conversation
+from storage.models import Address, Conversation
 
 
-async def conversation_of(session: AsyncSession, address_id: int) -> Conversation:
-    """The address's conversation, created empty if it has none (the address row is locked already)."""
-    found = await session.get(Conversation, address_id)
-    if found is not None:
-        return found
-    conversation = Conversation(address_id=address_id, flow=None, step=None, data={})
-    session.add(conversation)
-    await session.flush()
-    return conversation
+def conversation_of(address: Address) -> Conversation:
+    """The address's conversation (loaded with it), created empty if it has none."""
+    if address.conversation is None:
+        address.conversation = Conversation(address_id=address.id, flow=None, step=None, data={})
+    return address.conversation

@@ -4,45 +4,78 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Message, MessageStatus
-from storage.upsert import insert_ignore
+from storage.types import UTCDateTime
+
+# Plain SQL both databases read, compiled once: this runs for every message that comes in.
+_RECORD_INBOUND = text(
+    "INSERT INTO messages (channel, direction, kind, body, status, dedupe_key, attempts, "
+    "created_at, address_id, participant_id) VALUES (:channel, 'in', :kind, :body, 'received', "
+    ":dedupe_key, 0, :created_at, :address_id, :participant_id) "
+    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+).bindparams(bindparam("created_at", type_=UTCDateTime()))
 
 
 async def record_inbound(
-    session: AsyncSession, *, channel: str, kind: str, dedupe_key: str | None, now: datetime
+    session: AsyncSession,
+    *,
+    channel: str,
+    kind: str,
+    dedupe_key: str | None,
+    now: datetime,
+    address_id: int | None,
+    participant_id: int | None,
+    body: str | None,
 ) -> int | None:
     """Log an inbound message; None when the platform delivered this one before."""
-    values = dict(
-        channel=channel,
-        direction="in",
-        kind=kind,
-        status=MessageStatus.RECEIVED,
-        dedupe_key=dedupe_key,
-        created_at=now,
-        attempts=0,
-    )
     result = await session.execute(
-        insert_ignore(session, Message).values(**values).returning(Message.id)
+        _RECORD_INBOUND,
+        {
+            "channel": channel,
+            "kind": str(kind),
+            "body": body,
+            "dedupe_key": dedupe_key,
+            "created_at": now,
+            "address_id": address_id,
+            "participant_id": participant_id,
+        },
     )
     return result.scalar_one_or_none()
 
 
-async def attach_inbound(
+async def queue_replies(
     session: AsyncSession,
-    message_id: int,
     *,
+    channel: str,
     address_id: int | None,
     participant_id: int | None,
-    body: str | None,
-) -> None:
-    await session.execute(
-        update(Message)
-        .where(Message.id == message_id)
-        .values(address_id=address_id, participant_id=participant_id, body=body)
+    bodies: list[str],
+    now: datetime,
+) -> list[int]:
+    """Log replies as queued, in one statement; their ids in the same order."""
+    if not bodies:
+        return []
+    rows = [
+        {
+            "channel": channel,
+            "direction": "out",
+            "kind": "reply",
+            "body": body,
+            "status": MessageStatus.QUEUED,
+            "address_id": address_id,
+            "participant_id": participant_id,
+            "created_at": now,
+            "attempts": 0,
+        }
+        for body in bodies
+    ]
+    result = await session.execute(
+        insert(Message).returning(Message.id, sort_by_parameter_order=True), rows
     )
+    return list(result.scalars())
 
 
 async def queue_outbound(

@@ -77,6 +77,9 @@ class Address(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     participant: Mapped[Participant | None] = relationship(back_populates="addresses")
+    conversation: Mapped[Conversation | None] = relationship(
+        uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Conversation(Base):
