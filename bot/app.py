@@ -93,6 +93,7 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
             await application.updater.stop()
         await reminders.stop()
         await application.stop()
+        await inbox.close()
 
 
 def start_reminders(

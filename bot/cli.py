@@ -106,6 +106,7 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
             await chat(inbox, channel, who, settings.default_language)
         finally:
             await reminders.stop()
+            await inbox.close()
         return 0
     finally:
         await db.dispose()

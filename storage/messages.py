@@ -114,6 +114,12 @@ async def mark_sent(
     )
 
 
+async def record_results(session: AsyncSession, results: list[dict[str, object]]) -> None:
+    """Many send results at once: dicts with id, status, external_id, error, attempts, sent_at."""
+    if results:
+        await session.execute(update(Message), results)
+
+
 async def mark_failed(session: AsyncSession, message_id: int, error: str, attempts: int) -> None:
     await session.execute(
         update(Message)

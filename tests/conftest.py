@@ -66,8 +66,12 @@ def channel() -> CollectingChannel:
 
 
 @pytest.fixture
-def inbox(db: Database, settings: Settings, channel: CollectingChannel) -> Inbox:
-    return Inbox(db, settings, {channel.name: channel})
+async def inbox(
+    db: Database, settings: Settings, channel: CollectingChannel
+) -> AsyncIterator[Inbox]:
+    inbox = Inbox(db, settings, {channel.name: channel})
+    yield inbox
+    await inbox.close()
 
 
 @pytest.fixture

@@ -110,3 +110,21 @@ async def test_free_text_after_sign_up_gets_menu_and_is_logged(
             await session.execute(select(Message.body).where(Message.direction == "in"))
         ).scalars()
         assert "pak, saya butuh kerja" in list(logged)
+
+
+async def test_every_reply_is_logged_with_how_sending_went(person: Person, db: Database) -> None:
+    from bot.inbox import Inbox
+
+    person.channel.unreachable.add("9999")
+    blocked = Person(person.inbox, person.channel, address="9999")
+    await person.says("halo")
+    await blocked.says("halo")
+    inbox: Inbox = person.inbox
+    await inbox.flush()  # results are written in batches; make this one happen now
+    async with db.transaction() as session:
+        rows = (
+            await session.execute(
+                select(Message.status, Message.error).where(Message.direction == "out")
+            )
+        ).all()
+    assert sorted(rows) == [("failed", "Forbidden: bot was blocked by the user"), ("sent", None)]

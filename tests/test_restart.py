@@ -16,18 +16,22 @@ async def test_restart_in_the_middle_of_sign_up_resumes(
     first = Database(database_url)
     await migrate.upgrade(first)
     channel = CollectingChannel()
-    before = Person(Inbox(first, settings, {channel.name: channel}), channel, profile_name="Siti")
+    inbox = Inbox(first, settings, {channel.name: channel})
+    before = Person(inbox, channel, profile_name="Siti")
     await before.says("halo")
     await before.says("setuju")
     await before.presses("name:yes")
     await before.says("remaja")
     replies = await before.says("kota pekalongan")
     assert "Kota Pekalongan, Jawa Tengah" in replies[-1].text
-    await first.dispose()  # the process dies here
+    await inbox.close()
+    await first.dispose()  # the process stops here
 
     second = Database(database_url)
     channel = CollectingChannel()
-    after = Person(Inbox(second, settings, {channel.name: channel}), channel, profile_name="Siti")
+    inbox = Inbox(second, settings, {channel.name: channel})
+    after = Person(inbox, channel, profile_name="Siti")
     replies = await after.says("iya benar")
     assert replies[-1].share_phone is not None  # the phone question: the next step, nothing lost
+    await inbox.close()
     await second.dispose()

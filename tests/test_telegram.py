@@ -260,7 +260,8 @@ async def test_published_telegram_payloads_never_crash_the_bot(
     db = Database(database_url)
     await migrate.upgrade(db)
     app = ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot").updater(None).build()
-    attach(app, Inbox(db, FlowSettings(), {"telegram": TelegramChannel(app.bot)}), db)
+    inbox = Inbox(db, FlowSettings(), {"telegram": TelegramChannel(app.bot)})
+    attach(app, inbox, db)
     async with app:
         web = build_web_app(app, "secret")
         async with AsyncClient(transport=ASGITransport(app=web), base_url="http://bot") as client:
