@@ -270,6 +270,7 @@ async def test_published_telegram_payloads_never_crash_the_bot(
                 json=data,
                 headers={"X-Telegram-Bot-Api-Secret-Token": "secret"},
             )
+    await inbox.close()
     await db.dispose()
     assert response.status_code == 200
 
