@@ -34,7 +34,7 @@ class Dispatcher:
         policy: ReminderPolicy,
         *,
         limiter: RateLimiter | None = None,
-        batch: int = 100,
+        batch: int = 20,
         concurrency: int = 8,
         lease: timedelta = timedelta(minutes=5),
         clock: Callable[[], datetime] = utcnow,
@@ -53,8 +53,11 @@ class Dispatcher:
         self.stopping = False  # set on shutdown: finish the batch in hand, take no new one
 
     async def run_once(self) -> int:
-        """Send everything due now; returns how many messages were handed to a platform."""
-        sent = 0
+        """Send everything due now; returns how many messages were handed to a platform.
+
+        A producer claims and renders small chunks into a bounded queue while the workers send,
+        so the rate limiter's slots never go unused between chunks.
+        """
         async with self._running:
             async with self.db.transaction() as session:
                 released, interrupted = await release_stale(session, self.clock(), self.lease)
@@ -65,33 +68,36 @@ class Dispatcher:
                     released,
                     interrupted,
                 )
-            while not self.stopping:
-                now = self.clock()
-                async with self.db.transaction() as session:
-                    ids = await claim_due(session, now, self.worker, self.batch)
-                    deliveries = await prepare(session, ids, now, self.policy, self.channels.keys())
-                if not ids:
-                    break
-                sent += await self._send_all(deliveries)
+            queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=2 * self.batch)
+            workers = [asyncio.create_task(self._consume(queue)) for _ in range(self.concurrency)]
+            try:
+                await self._produce(queue)
+            finally:
+                for _ in workers:
+                    await queue.put(None)
+                sent = sum(await asyncio.gather(*workers))
         return sent
 
     async def next_due(self) -> datetime | None:
         async with self.db.transaction() as session:
             return await next_due(session)
 
-    async def _send_all(self, deliveries: list[Delivery]) -> int:
-        queue: asyncio.Queue[Delivery] = asyncio.Queue()
-        for delivery in deliveries:
-            queue.put_nowait(delivery)
-        results: list[bool] = []
+    async def _produce(self, queue: asyncio.Queue[Delivery | None]) -> None:
+        while not self.stopping:
+            now = self.clock()
+            async with self.db.transaction() as session:
+                ids = await claim_due(session, now, self.worker, self.batch)
+                deliveries = await prepare(session, ids, now, self.policy, self.channels.keys())
+            if not ids:
+                return
+            for delivery in deliveries:
+                await queue.put(delivery)
 
-        async def worker() -> None:
-            while not queue.empty():
-                delivery = queue.get_nowait()
-                results.append(await self._send_one(delivery))
-
-        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(deliveries)))))
-        return sum(results)
+    async def _consume(self, queue: asyncio.Queue[Delivery | None]) -> int:
+        sent = 0
+        while (delivery := await queue.get()) is not None:
+            sent += await self._send_one(delivery)
+        return sent
 
     async def _send_one(self, delivery: Delivery) -> bool:
         await self.limiter.wait(f"{delivery.channel}:{delivery.address}")

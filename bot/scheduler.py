@@ -34,8 +34,15 @@ class ReminderScheduler:
         self._loop: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self.scheduler.add_job(self._poke, IntervalTrigger(seconds=self.poll_seconds), id="poll")
-        self.scheduler.add_job(self._poke_planner, CronTrigger(minute=7), id="plan")
+        # misfire_grace_time=None: a wake-up that comes late (a busy loop) still happens.
+        self.scheduler.add_job(
+            self._poke, IntervalTrigger(seconds=self.poll_seconds), id="poll",
+            misfire_grace_time=None, coalesce=True,
+        )  # fmt: skip
+        self.scheduler.add_job(
+            self._poke_planner, CronTrigger(minute=7), id="plan",
+            misfire_grace_time=None, coalesce=True,
+        )  # fmt: skip
         self.scheduler.start()
         self._wake.set()  # look at once: rows may have fallen due while we were down
         self._loop = asyncio.create_task(self._run(), name="dispatch-loop")
@@ -82,8 +89,9 @@ class ReminderScheduler:
                 self._wake.set()  # more became due while we were sending
             else:
                 self.scheduler.add_job(
-                    self._poke, DateTrigger(run_date=upcoming), id="next-due", replace_existing=True
-                )
+                    self._poke, DateTrigger(run_date=upcoming), id="next-due",
+                    replace_existing=True, misfire_grace_time=None,
+                )  # fmt: skip
 
     async def _plan(self) -> None:
         if not self._plan_due:
