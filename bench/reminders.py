@@ -16,8 +16,6 @@ Designs (each a separate process, same fake, same data):
   naive  `bench/reminders_naive.py`: one APScheduler `date` job per reminder, all in memory,
          each calling `bot.send_message` at once; on 429 it sleeps retry_after and retries
          `--naive-retries` times (default 1), then gives up.
-  whatif (not run by default) ours with `Dispatcher.run_once` replaced by a pipelined version
-         (`bench/reminders_whatif.py`): an experiment for a suggested change, not the bot.
 
 This process runs the fake Telegram Bot API (`tests/fakes/telegram_api.py`, flood limits on: 429
 past 30 msg/s overall or 1/s per chat) with every participant registered as a chat that has
@@ -237,8 +235,6 @@ async def run_one(
         env.pop(name, None)
     if design == "ours":
         command = [sys.executable, "-m", "bot.cli", "run"]
-    elif design == "whatif":
-        command = [sys.executable, str(ROOT / "bench" / "reminders_whatif.py"), "run"]
     else:
         command = [
             sys.executable,
@@ -496,11 +492,11 @@ def report(args: argparse.Namespace, runs: list[Run], seeded: Seeded, notes: lis
     for note in notes:
         print(f"note: {note}")
 
-    # Targets (ours, and the what-if variant of ours if it ran).
+    # Targets (ours).
     ours = {r.variant: r for r in runs if r.design == "ours"}
     naive = {r.variant: r for r in runs if r.design == "naive"}
     ok = True
-    for design in ("ours", "whatif"):
+    for design in ("ours",):
         mine = {r.variant: r for r in runs if r.design == design}
         if not mine:
             continue
@@ -647,7 +643,7 @@ def main() -> int:
     parser.add_argument("--variants", default="same,spread", help="same,spread")
     parser.add_argument(
         "--designs", default="ours,naive",
-        help="ours,naive[,whatif] (whatif: ours with a pipelined dispatcher, bench/reminders_whatif.py)",
+        help="ours,naive",
     )  # fmt: skip
     parser.add_argument("--naive-retries", type=int, default=1)
     parser.add_argument("--drain-timeout", type=float, default=180, help="s after the last due")
