@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.dispatcher import Dispatcher
+from bot.inbox import Inbox
 from bot.ratelimit import RateLimiter
 from handlers.reminder_rules import ReminderPolicy
 from handlers.reminders import enrol
@@ -81,6 +82,19 @@ async def make_session(
         session.add(event)
         await session.flush()
         return event.id
+
+
+WEDNESDAY_9_WIB = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+
+
+async def siti_enrolled(db: Database, inbox: Inbox, channel: CollectingChannel) -> int:
+    """Siti of Kota Pekalongan, enrolled (no confirmation) in a session on Wednesday 09.00 WIB;
+    returns the session id, with the channel's record of sign-up messages cleared."""
+    await register(Person(inbox, channel, address="11"), "kota pekalongan")
+    sid = await make_session(db, starts_local=WEDNESDAY_9_WIB.astimezone(ZoneInfo("Asia/Jakarta")))
+    await enrol_person(db, await participant_id(db, "11"), sid, NOW, confirm=False)
+    channel.sent.clear()
+    return sid
 
 
 async def participant_id(db: Database, address: str) -> int:

@@ -19,6 +19,7 @@ from tests.reminder_helpers import (
     outbox,
     participant_id,
     register,
+    siti_enrolled,
 )
 
 
@@ -97,10 +98,7 @@ async def test_a_claim_left_by_a_dead_dispatcher_is_sent_after_the_lease(
 ) -> None:
     from storage.outbox import claim_due
 
-    await register(Person(inbox, channel, address="11"), "kota pekalongan")
-    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 2, 9, 0))
-    await enrol_person(db, await participant_id(db, "11"), sid, NOW, confirm=False)
-    channel.sent.clear()
+    await siti_enrolled(db, inbox, channel)
     due = local("Asia/Jakarta", 2026, 12, 1, 9, 0)
     async with db.transaction() as session:
         assert len(await claim_due(session, due, "dead-worker", 10)) == 1  # claimed, never sent
@@ -116,10 +114,7 @@ async def test_a_row_that_was_mid_send_when_the_dispatcher_died_is_not_sent_twic
 ) -> None:
     from storage.outbox import claim_due, mark_sending
 
-    await register(Person(inbox, channel, address="11"), "kota pekalongan")
-    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 2, 9, 0))
-    await enrol_person(db, await participant_id(db, "11"), sid, NOW, confirm=False)
-    channel.sent.clear()
+    await siti_enrolled(db, inbox, channel)
     due = local("Asia/Jakarta", 2026, 12, 1, 9, 0)
     async with db.transaction() as session:
         [row_id] = await claim_due(session, due, "dead-worker", 10)
@@ -139,10 +134,7 @@ async def test_cancelled_session_stops_reminders_and_tells_people_once(
     from handlers.session_changes import cancel_session
     from storage.program_models import ProgramSession
 
-    await register(Person(inbox, channel, address="11"), "kota pekalongan")
-    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 2, 9, 0))
-    await enrol_person(db, await participant_id(db, "11"), sid, NOW, confirm=False)
-    channel.sent.clear()
+    sid = await siti_enrolled(db, inbox, channel)
     async with db.transaction() as session:
         event = await session.get(ProgramSession, sid)
         assert event is not None
@@ -205,10 +197,7 @@ async def test_quiet_hours_move_a_night_reminder_to_the_evening_before(
 async def test_late_reminder_beyond_grace_is_skipped_not_sent(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:
-    await register(Person(inbox, channel, address="11"), "kota pekalongan")
-    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 2, 9, 0))
-    await enrol_person(db, await participant_id(db, "11"), sid, NOW, confirm=False)
-    channel.sent.clear()
+    await siti_enrolled(db, inbox, channel)
     clock = Clock(local("Asia/Jakarta", 2026, 12, 2, 9, 5))  # the bot was down all night
     assert await dispatcher(db, channel, clock).run_once() == 0
     assert channel.sent == []
