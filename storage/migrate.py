@@ -48,6 +48,14 @@ async def pending(db: Database) -> list[str]:
         return await connection.run_sync(read)
 
 
+async def downgrade(db: Database, revision: str) -> None:
+    def run(connection: Connection) -> None:
+        command.downgrade(_config(connection), revision)
+
+    async with db.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
 async def revision(db: Database, message: str) -> None:
     """Autogenerate a new migration from the difference between the models and the database."""
 

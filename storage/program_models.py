@@ -78,13 +78,24 @@ class ProgramSession(Base):
         return self.title or self.program.name
 
 
+class Answers:
+    """What a participant answered to reminders about one meeting, and whether they came."""
+
+    rsvp: Mapped[str | None] = mapped_column(String(16))  # "yes", "no", "reschedule"
+    rsvp_at: Mapped[datetime | None]
+    reschedule_reason: Mapped[str | None] = mapped_column(Text)
+    reschedule_days: Mapped[str | None] = mapped_column(String(120))
+    attendance: Mapped[str | None] = mapped_column(String(16))  # "attended" or "absent"
+    attendance_at: Mapped[datetime | None]
+
+
 class EnrolmentStatus:
     ENROLLED = "enrolled"  # has a seat
     WAITLISTED = "waitlisted"  # the session was full; moves up when a seat frees
     WITHDRAWN = "withdrawn"  # no longer coming (said so, or staff removed them)
 
 
-class Enrolment(Base):
+class Enrolment(Answers, Base):
     """A participant's place in one session, their answer to reminders, and their attendance."""
 
     __tablename__ = "enrolments"
@@ -94,12 +105,6 @@ class Enrolment(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=EnrolmentStatus.ENROLLED)
-    rsvp: Mapped[str | None] = mapped_column(String(16))  # "yes", "no", "reschedule"
-    rsvp_at: Mapped[datetime | None]
-    reschedule_reason: Mapped[str | None] = mapped_column(Text)
-    reschedule_days: Mapped[str | None] = mapped_column(String(120))
-    attendance: Mapped[str | None] = mapped_column(String(16))  # "attended" or "absent"
-    attendance_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[ProgramSession] = relationship(lazy="joined")
@@ -143,7 +148,7 @@ class Appointment(Base):
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
 
-class Occurrence(Base):
+class Occurrence(Answers, Base):
     """One dated instance of an appointment, with the participant's answer and attendance."""
 
     __tablename__ = "occurrences"
@@ -153,11 +158,5 @@ class Occurrence(Base):
     appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
     starts_at: Mapped[datetime]
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
-    rsvp: Mapped[str | None] = mapped_column(String(16))
-    rsvp_at: Mapped[datetime | None]
-    reschedule_reason: Mapped[str | None] = mapped_column(Text)
-    reschedule_days: Mapped[str | None] = mapped_column(String(120))
-    attendance: Mapped[str | None] = mapped_column(String(16))
-    attendance_at: Mapped[datetime | None]
 
     appointment: Mapped[Appointment] = relationship(lazy="joined")
