@@ -111,14 +111,14 @@ async def test_killed_between_two_reminders_loses_and_duplicates_nothing(
     processes.append(bot)
     second = await user.next_message(timeout=40)
     assert "Sesi kedua" in second["text"]
+    bot.send_signal(signal.SIGTERM)  # a clean stop: what was sent has been recorded by then
+    _out, err = await asyncio.wait_for(bot.communicate(), timeout=30)
+    assert bot.returncode == 0, err.decode()
     db = Database(database_url)
     rows = await outbox(db)
     await db.dispose()
     # The first was on its way when the process died: recorded as such, never sent a second time.
     assert [r.status for r in rows] == ["sending", "sent"]
-    bot.send_signal(signal.SIGTERM)
-    _out, err = await asyncio.wait_for(bot.communicate(), timeout=30)
-    assert bot.returncode == 0, err.decode()
     assert [m["text"].splitlines()[0] for m in user.inbox[1:]] == [
         "🔔 Pengingat: Sesi pertama",
         "🔔 Pengingat: Sesi kedua",
