@@ -128,3 +128,9 @@ async def test_every_reply_is_logged_with_how_sending_went(person: Person, db: D
             )
         ).all()
     assert sorted(rows) == [("failed", "Forbidden: bot was blocked by the user"), ("sent", None)]
+
+
+async def test_profile_says_whether_reminders_are_discreet(person: Person) -> None:
+    await sign_up(person)  # answers "ya" to the discreet-mode question
+    replies = await person.says("/profil")
+    assert "Pengingat rahasia: <b>Aktif</b>" in replies[-1].text
