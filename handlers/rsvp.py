@@ -7,15 +7,17 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.choices import Option, normalise, pick, pick_many
-from handlers.events import find_event
+from handlers.events import find_event, session_event
 from handlers.flow import END, WAIT, Step, Turn
 from handlers.i18n import N_, _
 from handlers.reminder_text import when_text
-from handlers.text import clean_line
+from handlers.reminders import enrol
+from handlers.session_changes import withdraw
+from handlers.text import clean_line, esc
 from handlers.types import Button, Incoming, Kind
 from storage.models import ParticipantStatus
 from storage.outbox import cancel_pending, last_sent_about_event
-from storage.program_models import Enrolment, Occurrence
+from storage.program_models import Enrolment, EnrolmentStatus, Occurrence, ProgramSession
 from storage.programs import enrolment_of
 
 DAYS = [
@@ -61,13 +63,16 @@ async def answer(turn: Turn, payload: str) -> str | None:
     row.rsvp = {"yes": "yes", "no": "no", "later": "reschedule"}[choice]
     row.rsvp_at = turn.now
     if choice == "yes":
+        if isinstance(row, Enrolment) and row.status == EnrolmentStatus.WITHDRAWN:
+            await _come_after_all(turn, row)
+            return None
         turn.say(
             _("Thank you! See you {when}. 👍").format(
                 when=when_text(event.starts_at, participant, turn.now)
             )
         )
         return None
-    await _stop_reminders(turn, row, participant.id)
+    await _give_up_place(turn, row, participant.id)
     if choice == "no":
         turn.say(
             _(
@@ -138,9 +143,32 @@ async def typed_reply(turn: Turn) -> str | None:
     return END
 
 
-async def _stop_reminders(turn: Turn, row: Enrolment | Occurrence, participant_id: int) -> None:
+async def _come_after_all(turn: Turn, row: Enrolment) -> None:
+    """They said they could not come, then pressed "Hadir": a seat again if one is free."""
+    participant, event = turn.participant, await turn.session.get(ProgramSession, row.session_id)
+    assert participant is not None and event is not None
+    result = await enrol(
+        turn.session, participant, event, turn.now, turn.settings.reminders, confirm=False
+    )
+    title = esc(session_event(event).title)
+    if result.enrolment.status == EnrolmentStatus.WAITLISTED:
+        turn.say(
+            _(
+                "<b>{title}</b> is full for now; you are on the waiting list and we will tell you when a seat is free."
+            ).format(title=title)
+        )
+    else:
+        turn.say(
+            _("Thank you! See you {when}. 👍").format(
+                when=when_text(event.starts_at, participant, turn.now)
+            )
+        )
+
+
+async def _give_up_place(turn: Turn, row: Enrolment | Occurrence, participant_id: int) -> None:
+    """They cannot come: no more reminders, and a session seat goes to the first one waiting."""
     if isinstance(row, Enrolment):
-        await cancel_pending(turn.session, session_id=row.session_id, participant_id=participant_id)
+        await withdraw(turn.session, row, turn.now, turn.settings.reminders)
     else:
         await cancel_pending(turn.session, occurrence_ids=[row.id], participant_id=participant_id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Message, MessageStatus
@@ -135,8 +135,3 @@ async def erase_bodies(session: AsyncSession, participant_id: int) -> None:
         .where(Message.participant_id == participant_id)
         .values(body=None, address_id=None)
     )
-
-
-async def messages_of(session: AsyncSession, participant_id: int) -> list[Message]:
-    query = select(Message).where(Message.participant_id == participant_id).order_by(Message.id)
-    return list((await session.execute(query)).scalars())

@@ -226,3 +226,26 @@ async def test_staff_see_answers_reasons_and_attendance(
         and "sat" in row
         and "Anak saya sakit" in row
     )
+
+
+async def test_tidak_bisa_frees_the_seat_for_the_first_one_waiting(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    first, second = Person(inbox, channel, address="11"), Person(inbox, channel, address="22")
+    await register(first, "kota pekalongan")
+    await register(second, "kota pekalongan")
+    sid = await make_session(
+        db, starts_local=local("Asia/Jakarta", 2026, 12, 23, 13, 0), open_=True, capacity=1,
+        city_key="kota-pekalongan",
+    )  # fmt: skip
+    await first.presses(f"join:s{sid}")
+    await second.presses(f"join:s{sid}")  # full: the waiting list
+    await first.presses(f"rsvp:s{sid}:no")
+    waiting_id = await participant_id(db, "22")
+    assert (await enrolment(db, waiting_id, sid)).status == "enrolled"
+    confirmations = [r for r in await outbox(db) if r.kind == "confirmation"]
+    assert [(r.participant_id, r.status) for r in confirmations] == [(waiting_id, "pending")]
+    # The first changes their mind: the seat is taken now, so the waiting list.
+    replies = await first.presses(f"rsvp:s{sid}:yes")
+    assert "daftar tunggu" in replies[0].text
+    assert (await enrolment(db, await participant_id(db, "11"), sid)).status == "waitlisted"
