@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,13 +18,19 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_inline
+
+BUSY_WAIT_SECONDS = 30.0  # how long a transaction waits for another process's SQLite write lock
+
 
 class Database:
     """Owns the engine. `transaction()` is the only way in: it commits on success, rolls back on error.
 
     SQLite allows one writer at a time. Transactions start with BEGIN IMMEDIATE (so two writers never
     deadlock on a lock upgrade) and, inside this process, queue on an asyncio lock rather than spinning
-    in SQLite's busy handler. Other processes (the CLI next to a running bot) wait on busy_timeout.
+    in SQLite's busy handler. SQLite calls run on the loop thread (`storage.sqlite_inline`); when
+    another process (the CLI next to a running bot) holds the write lock, BEGIN is retried with
+    `asyncio.sleep` in between, so the loop is never blocked for more than a short busy timeout.
     """
 
     def __init__(self, url: str, *, search_path: str | None = None, pool_size: int = 10) -> None:
@@ -35,7 +42,7 @@ class Database:
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+            kwargs["async_creator"] = sqlite_inline.connector(parsed.database or ":memory:")
         else:
             kwargs["pool_size"] = pool_size
             kwargs["max_overflow"] = pool_size
@@ -54,8 +61,14 @@ class Database:
             async with self._sessions() as session, session.begin():
                 yield session
             return
-        async with self._write_lock, self._sessions() as session, session.begin():
-            yield session
+        async with self._write_lock, self._sessions() as session:
+            await _begin_when_free(session)  # autobegins the session's transaction
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -64,15 +77,35 @@ class Database:
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let us issue BEGIN ourselves (pysqlite's implicit transactions get in the way).
-        dbapi_connection.isolation_level = None
+        # The connection is in autocommit mode (`sqlite_inline.connector`): we issue BEGIN ourselves.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_inline.BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def _begin_when_free(session: AsyncSession) -> None:
+    """Start the session's transaction (BEGIN IMMEDIATE), waiting without blocking the loop.
+
+    Another process holding SQLite's write lock makes BEGIN fail after the short busy timeout;
+    then we sleep and try again, for up to `BUSY_WAIT_SECONDS`.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUSY_WAIT_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            await session.connection()
+            return
+        except OperationalError as error:
+            await session.rollback()
+            if not sqlite_inline.is_busy(error) or loop.time() + pause > deadline:
+                raise
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.2)
