@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.config import Settings
 from bot.inbox import Inbox
+from bot.telegram_request import AiohttpRequest
 from bot.telegram_updates import CHANNEL, to_incoming
 from handlers.commands import MENU
 from handlers.i18n import LANGUAGES, _, use_language
@@ -30,8 +31,8 @@ def build_application(settings: Settings, *, webhook: bool) -> Application:  # t
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .concurrent_updates(16)  # no more than the database pool serves at once
-        .connection_pool_size(64)
-        .pool_timeout(30)
+        .request(AiohttpRequest(connection_pool_size=64, pool_timeout=30))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )
     if webhook:
         builder = builder.updater(None)
