@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,10 +23,15 @@ from handlers.states import current_step, enter
 from handlers.types import Incoming, Kind, Outgoing
 from storage.addresses import lock_address
 from storage.conversations import conversation_of
-from storage.messages import queue_replies, record_inbound
+from storage.messages import log_turn
 from storage.models import ParticipantStatus
 
 log = logging.getLogger(__name__)
+
+
+# `Address.last_inbound_at` picks the channel a person uses most (for reminders); a minute's
+# precision is plenty, and it spares an UPDATE for every message of a conversation.
+LAST_INBOUND_PRECISION = timedelta(minutes=1)
 
 
 class Redelivered(Exception):
@@ -41,7 +47,8 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
     """
     now = incoming.received_at
     address = await lock_address(session, incoming.channel, incoming.address, now)
-    address.last_inbound_at = now
+    if address.last_inbound_at is None or now - address.last_inbound_at >= LAST_INBOUND_PRECISION:
+        address.last_inbound_at = now
     address.blocked_at = None
     participant = address.participant
     if participant is not None and participant.status == ParticipantStatus.UNREACHABLE:
@@ -65,28 +72,22 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
             len(turn.replies),
         )
     kept = turn.participant is not None and not turn.erased
-    inbound_id = await record_inbound(
+    ids = await log_turn(
         session,
         channel=incoming.channel,
         kind=incoming.kind,
         dedupe_key=incoming.dedupe_key,
-        now=now,
-        address_id=None if turn.erased else address.id,
-        participant_id=turn.participant.id if turn.participant and kept else None,
         body=(incoming.payload or incoming.text)
         if kept and incoming.kind != Kind.CONTACT
         else None,
-    )
-    if inbound_id is None:
-        raise Redelivered
-    ids = await queue_replies(
-        session,
-        channel=incoming.channel,
+        now=now,
         address_id=None if turn.erased else address.id,
         participant_id=turn.participant.id if turn.participant else None,
-        bodies=[reply.text for reply in turn.replies],
-        now=now,
+        inbound_participant_id=turn.participant.id if turn.participant and kept else None,
+        replies=[reply.text for reply in turn.replies],
     )
+    if ids is None:
+        raise Redelivered
     return [
         Outgoing(incoming.channel, incoming.address, reply, message_id)
         for reply, message_id in zip(turn.replies, ids, strict=True)

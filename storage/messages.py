@@ -4,73 +4,111 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy import TextClause, bindparam, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Message, MessageStatus
 from storage.types import UTCDateTime
 
-# Plain SQL both databases read, compiled once: this runs for every message that comes in.
-_RECORD_INBOUND = text(
-    "INSERT INTO messages (channel, direction, kind, body, status, dedupe_key, attempts, "
-    "created_at, address_id, participant_id) VALUES (:channel, 'in', :kind, :body, 'received', "
-    ":dedupe_key, 0, :created_at, :address_id, :participant_id) "
-    "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
-).bindparams(bindparam("created_at", type_=UTCDateTime()))
+_COLUMNS = (
+    "channel, direction, kind, body, status, dedupe_key, attempts, created_at, address_id, "
+    "participant_id"
+)
+_INBOUND_ROW = (
+    "(:channel, 'in', :kind, :body, 'received', :dedupe_key, 0, :created_at, :address_id, "
+    ":participant_id)"
+)
+_REPLY_ROW = (
+    "(:channel, 'out', 'reply', :body_{n}, 'queued', NULL, 0, :created_at, :address_id, "
+    ":participant_id)"
+)
+_turn_statements: dict[int, TextClause] = {}
 
 
-async def record_inbound(
+def _turn_statement(replies: int) -> TextClause:
+    """INSERT of one inbound row and `replies` reply rows, built once per reply count.
+
+    Plain SQL that SQLite and PostgreSQL both read, so SQLAlchemy compiles it once (the dialects'
+    own ON CONFLICT constructs are not cacheable); this runs for every message that comes in.
+    """
+    statement = _turn_statements.get(replies)
+    if statement is None:
+        rows = ", ".join([_INBOUND_ROW, *(_REPLY_ROW.format(n=n) for n in range(replies))])
+        statement = text(
+            f"INSERT INTO messages ({_COLUMNS}) VALUES {rows} "
+            "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, direction"
+        ).bindparams(bindparam("created_at", type_=UTCDateTime()))
+        _turn_statements[replies] = statement
+    return statement
+
+
+async def log_turn(
     session: AsyncSession,
     *,
     channel: str,
     kind: str,
     dedupe_key: str | None,
-    now: datetime,
-    address_id: int | None,
-    participant_id: int | None,
     body: str | None,
-) -> int | None:
-    """Log an inbound message; None when the platform delivered this one before."""
-    result = await session.execute(
-        _RECORD_INBOUND,
-        {
-            "channel": channel,
-            "kind": str(kind),
-            "body": body,
-            "dedupe_key": dedupe_key,
-            "created_at": now,
-            "address_id": address_id,
-            "participant_id": participant_id,
-        },
-    )
-    return result.scalar_one_or_none()
-
-
-async def queue_replies(
-    session: AsyncSession,
-    *,
-    channel: str,
+    now: datetime,
     address_id: int | None,
     participant_id: int | None,
-    bodies: list[str],
-    now: datetime,
-) -> list[int]:
-    """Log replies as queued, in one statement; their ids in the same order."""
-    if not bodies:
+    inbound_participant_id: int | None,
+    replies: list[str],
+) -> list[int] | None:
+    """Log an inbound message and its replies (queued) in one statement.
+
+    Returns the replies' ids in order, or None when the platform delivered this message before
+    (its dedupe key is taken): then nothing may be kept, and the caller rolls back.
+    """
+    params: dict[str, object] = {
+        "channel": channel,
+        "kind": str(kind),
+        "body": body,
+        "dedupe_key": dedupe_key,
+        "created_at": now,
+        "address_id": address_id,
+        "participant_id": participant_id,
+    }
+    params.update({f"body_{n}": reply for n, reply in enumerate(replies)})
+    if inbound_participant_id != participant_id:
+        # The inbound row and the replies name different participants only when the person
+        # erased their data in this turn: the inbound row then keeps no participant.
+        return await _log_apart(session, params, inbound_participant_id, replies)
+    result = await session.execute(_turn_statement(len(replies)), params)
+    # Ids rise in the order of the VALUES rows on both databases; RETURNING's own order is not
+    # promised, hence the sort.
+    rows = sorted(result.tuples(), key=lambda row: row[0])
+    if not rows or rows[0][1] != "in":
+        return None
+    return [row[0] for row in rows[1:]]
+
+
+async def _log_apart(
+    session: AsyncSession,
+    params: dict[str, object],
+    inbound_participant_id: int | None,
+    replies: list[str],
+) -> list[int] | None:
+    inbound = await session.execute(
+        _turn_statement(0), {**params, "participant_id": inbound_participant_id}
+    )
+    if inbound.first() is None:
+        return None
+    if not replies:
         return []
     rows = [
         {
-            "channel": channel,
+            "channel": params["channel"],
             "direction": "out",
             "kind": "reply",
-            "body": body,
+            "body": reply,
             "status": MessageStatus.QUEUED,
-            "address_id": address_id,
-            "participant_id": participant_id,
-            "created_at": now,
+            "address_id": params["address_id"],
+            "participant_id": params["participant_id"],
+            "created_at": params["created_at"],
             "attempts": 0,
         }
-        for body in bodies
+        for reply in replies
     ]
     result = await session.execute(
         insert(Message).returning(Message.id, sort_by_parameter_order=True), rows
