@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from handlers.types import Button, Incoming, Kind
 
@@ -47,6 +48,20 @@ def normalise(text: str) -> str:
     return " ".join(folded.split())
 
 
+@lru_cache(maxsize=1024)
+def _phrases(title: str, synonyms: tuple[str, ...]) -> tuple[list[str], ...]:
+    """An option's title and synonyms, normalised and split into words (our own words only:
+    they are compared with every answer, so they are normalised once)."""
+    normalised = dict.fromkeys(normalise(p) for p in (title, *synonyms))
+    return tuple(phrase.split() for phrase in normalised if phrase)
+
+
+@lru_cache(maxsize=64)
+def normalised_set(words: tuple[str, ...]) -> frozenset[str]:
+    """Our own word lists (yes words, skip words), normalised once."""
+    return frozenset(normalise(word) for word in words)
+
+
 def _contains(haystack: list[str], needle: list[str]) -> bool:
     size = len(needle)
     return any(haystack[i : i + size] == needle for i in range(len(haystack) - size + 1))
@@ -67,8 +82,7 @@ def pick(incoming: Incoming, options: Sequence[Option], *, numbers: bool = True)
     words = text.split()
     best: list[tuple[int, Option]] = []
     for option in options:
-        phrases = {normalise(p) for p in (option.title, *option.synonyms)} - {""}
-        lengths = [len(p.split()) for p in phrases if _contains(words, p.split())]
+        lengths = [len(p) for p in _phrases(option.title, option.synonyms) if _contains(words, p)]
         if lengths:
             best.append((max(lengths), option))
     if not best:
@@ -90,8 +104,7 @@ def pick_many(incoming: Incoming, options: Sequence[Option]) -> list[Option]:
         if word.isdigit() and 0 < int(word) <= len(options):
             chosen.append(options[int(word) - 1])
     for option in options:
-        phrases = {normalise(p) for p in (option.title, *option.synonyms)} - {""}
-        if any(_contains(words, p.split()) for p in phrases):
+        if any(_contains(words, p) for p in _phrases(option.title, option.synonyms)):
             chosen.append(option)
     return list(dict.fromkeys(chosen))
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from handlers.choices import NO_WORDS, YES_WORDS, Option, buttons, normalise, pick, pick_many
+from handlers.choices import (
+    NO_WORDS,
+    YES_WORDS,
+    Option,
+    buttons,
+    normalise,
+    normalised_set,
+    pick,
+    pick_many,
+)
 from handlers.flow import END, SIGNUP_TTL, WAIT, Step, Turn
 from handlers.i18n import _
 from handlers.labels import CATEGORIES, CONTACT_TIMES, INTERESTS, options, title
@@ -188,9 +197,9 @@ async def phone(turn: Turn, incoming: Incoming) -> str | None:
             turn.say(_("That seems to be someone else's contact. Please share your own number."))
             return None
         number = normalise_phone(incoming.phone or "")
-    elif incoming.payload == "phone:skip" or normalise(incoming.text) in {
-        normalise(w) for w in SKIP_WORDS + NO_WORDS
-    }:
+    elif incoming.payload == "phone:skip" or normalise(incoming.text) in normalised_set(
+        SKIP_WORDS + NO_WORDS
+    ):
         participant.phone = None
         turn.say(_("All right, no phone number."), remove_keyboard=True)
         return after(turn, "signup.interests")
