@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from handlers.reminder_rules import QuietHours
 
 LANGUAGES = ("id", "en")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pendamping.db"
 
 
@@ -72,6 +73,11 @@ class Settings:
             raise ConfigError(
                 "TELEGRAM_WEBHOOK_SECRET may only hold 1-256 characters A-Z, a-z, 0-9, _ and -."
             )
+        log_level = env.get("LOG_LEVEL", "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(
+                f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}."
+            )
         language = env.get("DEFAULT_LANGUAGE", "id")
         if language not in LANGUAGES:
             raise ConfigError(
@@ -113,7 +119,7 @@ class Settings:
             program_name=env.get("PROGRAM_NAME", ""),
             host=env.get("HOST", cls.host),
             port=int(port_text),
-            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            log_level=log_level,
         )
 
 

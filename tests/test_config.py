@@ -40,6 +40,7 @@ def test_pasted_postgres_urls_get_the_async_driver() -> None:
         ({"DEFAULT_LANGUAGE": "fr"}, "DEFAULT_LANGUAGE"),
         ({"DEFAULT_TIMEZONE": "WIB"}, "DEFAULT_TIMEZONE"),
         ({"PORT": "http"}, "PORT"),
+        ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"TELEGRAM_WEBHOOK_SECRET": "has spaces"}, "TELEGRAM_WEBHOOK_SECRET"),
     ],
