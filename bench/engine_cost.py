@@ -1,7 +1,7 @@
 """CPU cost of one inbound message in the engine and database layer, without Telegram or concurrency.
 
     python bench/engine_cost.py [--participants 50] [--database-url postgresql://.../postgres]
-                                [--what-if sync-sqlite] [--profile]
+                                [--what-if pool=N] [--profile]
 
 Runs `bench/inbound.py`'s conversation script through `bot.inbox.Inbox` (the same code path the
 Telegram adapter calls) one message at a time, with a channel that only records the replies,
@@ -53,7 +53,7 @@ FOCUS = (
     "context.py:.*(orm_setup_cursor_result|orm_pre_session_exec)",
     "loading.py:.*(instances)",
     "unitofwork.py:.*(execute)",
-    "aiosqlite.py:.*(execute|fetchone|fetchall)",
+    "sqlite_inline.py:.*(execute|fetchone|fetchall)",
     "asyncpg.py:.*(execute|_prepare_and_execute)",
     "i18n.py",
     "choices.py",

@@ -461,9 +461,10 @@ def summarise_sql(path: Path, inputs: int) -> str:
 
 COMPONENTS = (  # (what, path fragment): the first match from the innermost frame outwards wins
     ("SQLAlchemy", "sqlalchemy/"),
-    ("aiosqlite (driver + worker thread)", "aiosqlite/"),
+    ("SQLite driver (storage/sqlite_inline.py)", "storage/sqlite_inline.py"),
     ("asyncpg", "asyncpg/"),
     ("python-telegram-bot", "telegram/"),
+    ("HTTP client (aiohttp)", "aiohttp/"),
     ("HTTP client (httpx, httpcore, anyio, h11)", "httpx/"),
     ("HTTP client (httpx, httpcore, anyio, h11)", "httpcore/"),
     ("HTTP client (httpx, httpcore, anyio, h11)", "anyio/"),
@@ -736,7 +737,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=[],
         metavar="NAME[=VALUE]",
         help="run the bot with an experiment patched in from outside, to size a suggested "
-        "change (bench/profile_bot.py): sync-sqlite, updates=N (PTB concurrent_updates), "
+        "change (bench/profile_bot.py): updates=N (PTB concurrent_updates), "
         "pool=N (PostgreSQL pool size)",
     )
     parser.add_argument("--keep-files", action="store_true", help="keep the logs and SQLite file")

@@ -2,7 +2,7 @@
 
     python bench/profile_bot.py cprofile OUT.prof run
     python bench/profile_bot.py sql OUT.json run
-    BENCH_WHAT_IF=sync-sqlite,updates=16 python bench/profile_bot.py none - run
+    BENCH_WHAT_IF=updates=16 python bench/profile_bot.py none - run
 
 `bench/inbound.py --profile cprofile|sql` starts the bot this way and sends SIGUSR1 / SIGUSR2
 around the measured load, so start-up and migrations stay out of the figures. Nothing in the bot
@@ -186,29 +186,6 @@ def sql_probe(out: Path) -> tuple[Any, Any]:
 # What-if patches (BENCH_WHAT_IF=name[=value],...): experiments to size a suggested change,
 # never a fix. They change the bot's behaviour in this process only.
 # --------------------------------------------------------------------------------------
-def sync_sqlite(_value: str) -> None:
-    """aiosqlite without its thread: each sqlite3 call runs at once on the event loop thread.
-
-    Sizes the cost of aiosqlite's thread hop per DB-API call (and of the event-loop turn every
-    await inside the SQLite write lock costs). Not safe as is: a lock held by another process
-    would block the whole loop for up to busy_timeout.
-    """
-    import aiosqlite.core
-
-    async def _execute(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
-
-    async def _connect(self: Any) -> Any:
-        if self._connection is None:
-            self._connection = self._connector()
-        return self
-
-    aiosqlite.core.Connection._execute = _execute
-    aiosqlite.core.Connection._connect = _connect
-
-
 def concurrent_updates(value: str) -> None:
     """Force PTB's `concurrent_updates` (the bot asks for 256)."""
     from telegram.ext import ApplicationBuilder
@@ -234,7 +211,7 @@ def pool_size(value: str) -> None:
     db.Database.__init__ = patched  # type: ignore[method-assign]
 
 
-WHAT_IF = {"sync-sqlite": sync_sqlite, "updates": concurrent_updates, "pool": pool_size}
+WHAT_IF = {"updates": concurrent_updates, "pool": pool_size}
 
 
 if __name__ == "__main__":
