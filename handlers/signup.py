@@ -130,7 +130,8 @@ async def name(turn: Turn, incoming: Incoming) -> str | None:
         turn.say(_("Please type your name."))
         return None
     typed = _valid_name(incoming.text)
-    if typed is None:
+    # "ya" or "oke" here is someone answering a question they thought they saw, not a name.
+    if typed is None or normalise(incoming.text) in normalised_set(YES_WORDS + NO_WORDS):
         turn.say(
             _(
                 "Sorry, that doesn't look like a name. Please type just your name, e.g. Budi Santoso."

@@ -32,7 +32,8 @@ class Clock:
 
 async def register(person: Person, city: str, *, discreet: bool = False) -> None:
     """A full sign-up typed by `person`, living in `city`."""
-    for text in ("halo", "setuju", "ya", "remaja", city, "ya", "lewati", "pelatihan", "pagi"):
+    name = "ya" if person.profile_name else "Sari Dewi"  # confirm the profile name, or type one
+    for text in ("halo", "setuju", name, "remaja", city, "ya", "lewati", "pelatihan", "pagi"):
         await person.says(text)
     await person.says("ya" if discreet else "tidak")
     await person.says("benar")

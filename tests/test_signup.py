@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot.inbox import Inbox
 from handlers.types import Kind
 from storage.db import Database
 from storage.models import Address, Message, Participant
-from tests.fakes.channel import Person
+from tests.fakes.channel import CollectingChannel, Person
 
 
 async def participants(db: Database) -> list[Participant]:
@@ -107,6 +108,21 @@ async def test_ambiguous_city_asks_which_one_and_ambon_is_wit(person: Person, db
     await person.says("ya")
     [p] = await participants(db)
     assert p.timezone == "Asia/Jayapura"
+
+
+async def test_yes_or_no_is_not_taken_as_a_name(
+    inbox: Inbox, channel: CollectingChannel, db: Database
+) -> None:
+    siti = Person(inbox, channel, address="2002")  # no profile name, as in the terminal
+    await siti.says("halo")
+    replies = await siti.says("setuju")
+    assert replies[-1].text == "Siapa nama Anda?"
+    for answer in ("ya", "Oke", "gak"):
+        replies = await siti.says(answer)
+        assert "bukan nama" in replies[0].text
+    replies = await siti.says("siti aminah")
+    assert replies[0].text == "Senang berkenalan, Siti Aminah! 😊"
+    assert [p.name for p in await participants(db)] == ["Siti Aminah"]
 
 
 async def test_sticker_photo_voice_and_long_text_are_answered_kindly(person: Person) -> None:
