@@ -257,15 +257,17 @@ def postgres_cpu_seconds() -> float | None:
 
 
 def cpu_seconds(pid: int) -> float | None:
+    """CPU time of the process and the processes it started (the bot's Telegram process)."""
     try:
         import psutil
     except ImportError:
         return None
     try:
-        times = psutil.Process(pid).cpu_times()
+        process = psutil.Process(pid)
+        tree = [process, *process.children(recursive=True)]
+        return float(sum(p.cpu_times().user + p.cpu_times().system for p in tree))
     except psutil.Error:
         return None
-    return float(times.user + times.system)
 
 
 async def run_target(
@@ -823,7 +825,7 @@ async def amain(args: argparse.Namespace) -> int:
         print(row(result))
     print(
         "(latency: from queuing the input at the fake to the fake accepting the input's last "
-        "reply; CPU %: the bot process's CPU time / wall time, 100 = one core; bench%: this "
+        "reply; CPU %: the bot's CPU time (its processes together) / wall time, 100 = one core; bench%: this "
         "process (fake + participants))"
     )
     for result in results:

@@ -5,21 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping
+from contextlib import suppress
 from datetime import timedelta
-from urllib.parse import urlparse
-
-import uvicorn
+from functools import partial
 
 from bot.channel import Channel
 from bot.config import Settings
+from bot.courier_process import CourierProcess
 from bot.dispatcher import Dispatcher
 from bot.inbox import Inbox
 from bot.scheduler import ReminderScheduler
-from bot.telegram_app import ALLOWED_UPDATES, attach, build_application, register_commands
+from bot.telegram_app import attach, build_application, record_chat_member, serve
 from bot.telegram_channel import TelegramChannel
-from bot.web import TELEGRAM_PATH, build_web_app
 from handlers.flow import Settings as FlowSettings
 from handlers.reminder_rules import QuietHours, ReminderPolicy
 from storage import migrate
@@ -51,49 +49,49 @@ async def open_database(settings: Settings) -> Database:
 
 
 async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) -> None:
-    """Serve Telegram until `stop` is set: webhook if configured, long polling otherwise."""
-    webhook = settings.webhook_mode
-    application = build_application(settings, webhook=webhook)
+    """Serve Telegram until `stop` is set: webhook if configured, long polling otherwise.
+
+    python-telegram-bot runs in a process of its own when `TELEGRAM_PROCESS` says so (by default
+    on a machine with two cores or more), else in this one.
+    """
+    if settings.telegram_separate_process:
+        await _run_telegram_apart(settings, db, stop)
+        return
+    application = build_application(settings, webhook=settings.webhook_mode)
     channels = {"telegram": TelegramChannel(application.bot)}
     reminders = start_reminders(db, settings, channels)
     inbox = Inbox(db, flow_settings(settings), channels)
-    attach(application, inbox, db)
-    async with application:
-        await register_commands(application)
-        await application.start()
-        if webhook:
-            assert settings.telegram_webhook_url is not None
-            path = urlparse(settings.telegram_webhook_url).path or TELEGRAM_PATH
-            web = build_web_app(application, settings.telegram_webhook_secret, path)
-            server = QuietServer(
-                uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning")
-            )
-            serving = asyncio.create_task(server.serve())
-            while not server.started:  # tell Telegram about us only once we are listening
-                if serving.done():
-                    serving.result()  # the port is taken, or similar: raise it
-                await asyncio.sleep(0.05)
-            await application.bot.set_webhook(
-                settings.telegram_webhook_url,
-                secret_token=settings.telegram_webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-            log.info(
-                "telegram webhook mode: listening on %s:%d%s", settings.host, settings.port, path
-            )
-            await stop.wait()
-            server.should_exit = True
-            await serving
-        else:
-            assert application.updater is not None
-            await application.bot.delete_webhook()
-            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-            log.info("telegram polling mode: waiting for messages")
-            await stop.wait()
-            await application.updater.stop()
+    attach(application, inbox.receive, partial(record_chat_member, db))
+    try:
+        await serve(application, settings, stop, before_stop=reminders.stop)
+    finally:
         await reminders.stop()
-        await application.stop()
         await inbox.close()
+
+
+async def _run_telegram_apart(settings: Settings, db: Database, stop: asyncio.Event) -> None:
+    courier = CourierProcess("telegram", "bot.telegram_courier", settings)
+    channels = {"telegram": courier}
+    inbox = Inbox(db, flow_settings(settings), channels)
+    await courier.start(inbox.receive, partial(record_chat_member, db))
+    reminders = start_reminders(db, settings, channels)
+    ended = asyncio.create_task(courier.wait())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    await reminders.stop()  # before the courier: a reminder being sent needs it
+    if ended.done():
+        await courier.close()
+        await inbox.close()
+        raise CourierStopped(f"the Telegram process ended by itself (exit code {ended.result()})")
+    code = await courier.stop()
+    await inbox.close()
+    if code != 0:
+        log.warning("the Telegram process exited with code %d", code)
+
+
+class CourierStopped(RuntimeError):
+    """A channel's process ended without being asked to: the bot stops so a supervisor restarts it."""
 
 
 def start_reminders(
@@ -104,14 +102,6 @@ def start_reminders(
     scheduler = ReminderScheduler(dispatcher)
     scheduler.start()
     return scheduler
-
-
-class QuietServer(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to us (we stop it through `stop`)."""
-
-    @contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 def stop_on_signals() -> asyncio.Event:

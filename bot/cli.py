@@ -15,6 +15,7 @@ from bot.cli_admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleChannel, chat
 from bot.inbox import Inbox
+from bot.logs import setup_logging
 from handlers.export import write_csv
 from storage import migrate
 from storage.db import Database
@@ -121,21 +122,6 @@ async def export_participants(db: Database, output: Path | None) -> int:
                 count = await write_csv(session, handle)
     print(f"exported {count} participant(s)", file=sys.stderr)
     return 0
-
-
-def setup_logging(level: str, *, quiet: bool) -> None:
-    logging.basicConfig(
-        level=logging.WARNING if quiet and level == "INFO" else level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs request URLs, and Telegram's URLs contain the bot token; at DEBUG, PTB logs every
-    # Bot API call's parameters (message texts, chat ids). Neither belongs in our logs.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    for library in ("telegram", "aiohttp"):
-        logging.getLogger(library).setLevel(
-            max(logging.getLevelNamesMapping()[level], logging.INFO)
-        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from handlers.reminder_rules import QuietHours
 
 LANGUAGES = ("id", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+TELEGRAM_PROCESS_MODES = ("auto", "separate", "same")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pendamping.db"
 
 
@@ -34,10 +35,18 @@ class Settings:
     log_level: str = "INFO"
     quiet_hours: str = "21:00-06:00"
     reminder_grace_minutes: int = 60
+    telegram_process: str = "auto"
 
     @property
     def webhook_mode(self) -> bool:
         return self.telegram_webhook_url is not None
+
+    @property
+    def telegram_separate_process(self) -> bool:
+        """Run python-telegram-bot in its own process? `auto`: when there is a second core."""
+        if self.telegram_process == "auto":
+            return usable_cores() >= 2
+        return self.telegram_process == "separate"
 
     @classmethod
     def from_env(
@@ -106,7 +115,14 @@ class Settings:
             raise ConfigError(
                 f"REMINDER_GRACE_MINUTES must be a whole number of minutes, not {grace!r}."
             )
+        telegram_process = env.get("TELEGRAM_PROCESS", "auto").lower()
+        if telegram_process not in TELEGRAM_PROCESS_MODES:
+            raise ConfigError(
+                f"TELEGRAM_PROCESS must be one of {', '.join(TELEGRAM_PROCESS_MODES)}, "
+                f"not {telegram_process!r}."
+            )
         return cls(
+            telegram_process=telegram_process,
             quiet_hours=quiet,
             reminder_grace_minutes=int(grace),
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN"),
@@ -121,6 +137,14 @@ class Settings:
             port=int(port_text),
             log_level=log_level,
         )
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's CPU limit shows here, not in cpu_count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def normalise_database_url(url: str) -> str:

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from urllib.parse import urlparse
 
+import uvicorn
 from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.config import Settings
-from bot.inbox import Inbox
 from bot.telegram_request import AiohttpRequest
 from bot.telegram_updates import CHANNEL, to_incoming
+from bot.web import TELEGRAM_PATH, QuietServer, build_web_app
 from handlers.commands import MENU
 from handlers.i18n import LANGUAGES, _, use_language
 from handlers.reachability import mark_reachable, mark_unreachable
+from handlers.types import Incoming
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+Receive = Callable[[Incoming], Awaitable[object]]
+MemberChanged = Callable[[str, str], Awaitable[None]]  # (chat id, new ChatMemberStatus)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
@@ -39,21 +47,31 @@ def build_application(settings: Settings, *, webhook: bool) -> Application:  # t
     return builder.build()
 
 
-def attach(application: Application, inbox: Inbox, db: Database) -> None:  # type: ignore[type-arg]
-    """Route every update through our own handler; PTB's handlers and state machine stay unused."""
+def attach(
+    application: Application,  # type: ignore[type-arg]
+    receive: Receive,
+    member_changed: MemberChanged,
+) -> None:
+    """Route every update through our own handler; PTB's handlers and state machine stay unused.
+
+    `receive` gets each message as an `Incoming` (`Inbox.receive`, or the engine process's);
+    `member_changed` hears that a private chat blocked or unblocked the bot.
+    """
 
     async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
             await _answer_callback(update)
-        if update.my_chat_member is not None:
-            await _chat_member(update, db)
+        member = update.my_chat_member
+        if member is not None:
+            if member.chat.type == "private":
+                await member_changed(str(member.chat.id), member.new_chat_member.status)
             return
         incoming = to_incoming(update)
         if incoming is None:
             if update.edited_message is not None:
                 log.info("edited message ignored")
             return
-        await inbox.receive(incoming)
+        await receive(incoming)
 
     async def on_error(_update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error(
@@ -73,13 +91,8 @@ async def _answer_callback(update: Update) -> None:
         log.info("answerCallbackQuery failed: %s", type(error).__name__)
 
 
-async def _chat_member(update: Update, db: Database) -> None:
-    member = update.my_chat_member
-    assert member is not None
-    if member.chat.type != "private":
-        return
-    status = member.new_chat_member.status
-    address = str(member.chat.id)
+async def record_chat_member(db: Database, address: str, status: str) -> None:
+    """A private chat blocked the bot (unreachable) or came back (reachable again)."""
     async with db.transaction() as session:
         if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
             await mark_unreachable(session, CHANNEL, address, datetime.now(UTC))
@@ -96,3 +109,52 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
         await application.bot.set_my_commands(
             commands, language_code=None if language == "id" else language
         )
+
+
+async def serve(
+    application: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    stop: asyncio.Event,
+    before_stop: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Take updates until `stop` is set: a webhook if one is configured, long polling otherwise.
+
+    Once no more updates come in, `before_stop` runs (the bot can still send), then PTB stops
+    after the updates in hand are handled.
+    """
+    async with application:
+        await register_commands(application)
+        await application.start()
+        if settings.webhook_mode:
+            assert settings.telegram_webhook_url is not None
+            path = urlparse(settings.telegram_webhook_url).path or TELEGRAM_PATH
+            web = build_web_app(application, settings.telegram_webhook_secret, path)
+            server = QuietServer(
+                uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning")
+            )
+            serving = asyncio.create_task(server.serve())
+            while not server.started:  # tell Telegram about us only once we are listening
+                if serving.done():
+                    serving.result()  # the port is taken, or similar: raise it
+                await asyncio.sleep(0.05)
+            await application.bot.set_webhook(
+                settings.telegram_webhook_url,
+                secret_token=settings.telegram_webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            log.info(
+                "telegram webhook mode: listening on %s:%d%s", settings.host, settings.port, path
+            )
+            await stop.wait()
+            server.should_exit = True
+            await serving
+        else:
+            assert application.updater is not None
+            await application.bot.delete_webhook()
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            log.info("telegram polling mode: waiting for messages")
+            await stop.wait()
+            await application.updater.stop()
+        if before_stop is not None:
+            await before_stop()
+        await application.stop()

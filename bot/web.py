@@ -5,7 +5,10 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -53,3 +56,11 @@ def build_web_app(
         Route(telegram_path, telegram_webhook, methods=["POST"]),
     ]
     return Starlette(routes=routes)
+
+
+class QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to us (we stop it through `should_exit`)."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield

@@ -6,6 +6,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from telegram.ext import ApplicationBuilder
 from bot.app import run_telegram
 from bot.config import Settings
 from bot.inbox import Inbox
-from bot.telegram_app import attach
+from bot.telegram_app import attach, record_chat_member
 from bot.telegram_channel import TelegramChannel
 from bot.web import build_web_app
 from handlers.flow import Settings as FlowSettings
@@ -27,6 +28,12 @@ from storage.models import Message, Participant
 from tests.fakes.telegram_api import FakeTelegramAPI, FakeUser
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "payloads"
+
+
+@pytest.fixture(params=["same", "separate"])
+def process(request: pytest.FixtureRequest) -> str:
+    """python-telegram-bot in the engine's process, or in a courier process of its own."""
+    return str(request.param)
 
 
 @pytest.fixture
@@ -74,9 +81,11 @@ async def replies_until_keyboard(user: FakeUser) -> list[dict[str, Any]]:
     return messages
 
 
-async def test_sign_up_over_telegram(fake: FakeTelegramAPI, database_url: str) -> None:
+async def test_sign_up_over_telegram(
+    fake: FakeTelegramAPI, database_url: str, process: str
+) -> None:
     user = fake.user(501, first_name="Siti", last_name="Aminah")
-    async with running_bot(settings_for(fake, database_url), fake):
+    async with running_bot(settings_for(fake, database_url, telegram_process=process), fake):
         assert [c["command"] for c in fake.commands[""]][:3] == ["start", "jadwal", "profil"]
         assert fake.commands["en"][0]["description"] == "Start or open the menu"
 
@@ -137,10 +146,10 @@ async def test_sign_up_over_telegram(fake: FakeTelegramAPI, database_url: str) -
 
 
 async def test_typed_html_is_escaped_before_telegram_sees_it(
-    fake: FakeTelegramAPI, database_url: str
+    fake: FakeTelegramAPI, database_url: str, process: str
 ) -> None:
     user = fake.user(502)
-    async with running_bot(settings_for(fake, database_url), fake):
+    async with running_bot(settings_for(fake, database_url, telegram_process=process), fake):
         user.send_text("halo")
         await user.next_message()
         user.send_text("setuju")
@@ -159,10 +168,10 @@ async def test_typed_html_is_escaped_before_telegram_sees_it(
 
 
 async def test_send_refused_with_403_marks_participant_unreachable(
-    fake: FakeTelegramAPI, database_url: str
+    fake: FakeTelegramAPI, database_url: str, process: str
 ) -> None:
     user = fake.user(504)
-    async with running_bot(settings_for(fake, database_url), fake) as db:
+    async with running_bot(settings_for(fake, database_url, telegram_process=process), fake) as db:
         await complete_sign_up(user)
         user.send_text("/start")
         await user.next_message()
@@ -179,20 +188,20 @@ async def test_send_refused_with_403_marks_participant_unreachable(
 
 
 async def test_my_chat_member_kicked_marks_unreachable(
-    fake: FakeTelegramAPI, database_url: str
+    fake: FakeTelegramAPI, database_url: str, process: str
 ) -> None:
     user = fake.user(505)
-    async with running_bot(settings_for(fake, database_url), fake) as db:
+    async with running_bot(settings_for(fake, database_url, telegram_process=process), fake) as db:
         await complete_sign_up(user)
         user.block_bot()
         assert (await wait_for_status(db, "unreachable")).status == "unreachable"
 
 
 async def test_flood_control_429_is_waited_out_and_retried(
-    fake: FakeTelegramAPI, database_url: str
+    fake: FakeTelegramAPI, database_url: str, process: str
 ) -> None:
     user = fake.user(506)
-    async with running_bot(settings_for(fake, database_url), fake):
+    async with running_bot(settings_for(fake, database_url, telegram_process=process), fake):
         fake.fail_next(
             "sendMessage", user.chat_id, 429, "Too Many Requests: retry after 1", retry_after=1
         )
@@ -202,9 +211,11 @@ async def test_flood_control_429_is_waited_out_and_retried(
         assert any(code == 429 for _m, _p, code, _d in fake.errors)
 
 
-async def test_restart_mid_sign_up_over_telegram(fake: FakeTelegramAPI, database_url: str) -> None:
+async def test_restart_mid_sign_up_over_telegram(
+    fake: FakeTelegramAPI, database_url: str, process: str
+) -> None:
     user = fake.user(507, first_name="Rudi")
-    settings = settings_for(fake, database_url)
+    settings = settings_for(fake, database_url, telegram_process=process)
     async with running_bot(settings, fake):
         user.send_text("halo")
         await user.next_message()
@@ -217,11 +228,12 @@ async def test_restart_mid_sign_up_over_telegram(fake: FakeTelegramAPI, database
 
 
 async def test_webhook_mode_checks_the_secret_and_ignores_redelivery(
-    fake: FakeTelegramAPI, database_url: str, unused_tcp_port: int
+    fake: FakeTelegramAPI, database_url: str, process: str, unused_tcp_port: int
 ) -> None:
     settings = settings_for(
         fake,
         database_url,
+        telegram_process=process,
         telegram_webhook_url="https://bot.example.org/telegram/webhook",
         telegram_webhook_secret="s3cret-token_1",
         host="127.0.0.1",
@@ -261,7 +273,7 @@ async def test_published_telegram_payloads_never_crash_the_bot(
     await migrate.upgrade(db)
     app = ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot").updater(None).build()
     inbox = Inbox(db, FlowSettings(), {"telegram": TelegramChannel(app.bot)})
-    attach(app, inbox, db)
+    attach(app, inbox.receive, partial(record_chat_member, db))
     async with app:
         web = build_web_app(app, "secret")
         async with AsyncClient(transport=ASGITransport(app=web), base_url="http://bot") as client:
