@@ -46,7 +46,7 @@ FOCUS = (
     "engine.py:.*(route)",
     "messages.py:.*(record_inbound|attach_inbound|queue_outbound|mark_sent)",
     "addresses.py:.*(lock_address)",
-    "conversations.py:.*(conversation_of)",
+    "conversations.py:.*(save_conversation)",
     "session.py:.*(execute|flush|commit|_autoflush|get)\\)",
     "compiler.py:.*(process|visit_insert|visit_select|visit_update)\\)",
     "base.py:.*(_execute_context|_exec_single_context)",

@@ -27,6 +27,7 @@ import os
 import random
 import shlex
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -718,6 +719,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "on that server for the run and drop it afterwards",
     )
     parser.add_argument("--seed", type=int, default=1, help="picks each participant's answers")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="bot-then-echo rounds (3); the ratios printed are the medians of the rounds' ratios, "
+        "since this kind of machine's speed drifts by tens of percent from minute to minute",
+    )
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured participants first (2)")
     parser.add_argument(
         "--only", choices=["both", "bot", "echo"], default="both", help="which runs (both)"
@@ -744,10 +752,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--keep-files", action="store_true", help="keep the logs and SQLite file")
     args = parser.parse_args(argv)
-    if args.participants < 1 or args.messages < 1:
-        parser.error("--participants and --messages must be at least 1")
+    if args.participants < 1 or args.messages < 1 or args.rounds < 1:
+        parser.error("--participants, --messages and --rounds must be at least 1")
     if args.database_url and not args.database_url.startswith(("postgresql", "postgres://")):
         parser.error("--database-url must be a postgresql:// URL (SQLite is the default)")
+    if args.database_url and not args.create_db and args.rounds > 1:
+        parser.error("several --rounds need a fresh database each: add --create-db, or --rounds 1")
     if args.create_db and not args.database_url:
         parser.error("--create-db needs --database-url")
     return args
@@ -759,17 +769,13 @@ async def amain(args: argparse.Namespace) -> int:
     participants = make_participants(args.participants, FIRST_ID, 1, steps, args.seed)
     warmups = make_participants(args.warmup, FIRST_ID - 1, -1, steps, args.seed + 1)
     workdir = Path(tempfile.mkdtemp(prefix="pendamping-bench-"))
-    db_url = args.database_url
-    if args.create_db:
-        db_url = await create_database(args.database_url)
-    elif db_url is None:
-        db_url = f"sqlite:///{workdir / 'bench.db'}"
-    shown = db_url.split("@")[-1] if "@" in db_url else db_url
+    shown = args.database_url.split("@")[-1] if args.database_url else "a new file per round"
     print(f"code: {code_version()}")
     print(
         f"load: {args.participants} participants x {len(steps)} inputs "
         f"({', '.join(s.name for s in steps)}), seed {args.seed}, {args.warmup} warm-up "
-        f"participants first; python {sys.version.split()[0]}, {os.cpu_count()} cores"
+        f"participants first; python {sys.version.split()[0]}, {os.cpu_count()} cores; "
+        f"{args.rounds} round(s), bot then echo bot in each, a fresh database every round"
     )
     if args.what_if:
         print(f"WHAT-IF experiment on the bot (not the bot as shipped): {', '.join(args.what_if)}")
@@ -785,7 +791,7 @@ async def amain(args: argparse.Namespace) -> int:
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     )
     base_env["LOG_LEVEL"] = "WARNING"
-    bot_env = {**base_env, "DATABASE_URL": db_url}
+    bot_env = dict(base_env)
     if args.profile in ("cprofile", "sql") or args.what_if:
         probe = args.profile if args.profile in ("cprofile", "sql") else "none"
         bot_command = [
@@ -801,24 +807,35 @@ async def amain(args: argparse.Namespace) -> int:
     echo_command = [sys.executable, str(ROOT / "bench" / "echo_bot.py")]
     results: list[Result] = []
     notes: list[str] = []
-    try:
-        if args.only in ("both", "bot"):
-            print("running the bot ...", flush=True)
-            bot = await run_target(
-                "bot", bot_command, bot_env, participants, warmups, args, workdir
-            )
-            results.append(bot)
-            notes += await check_database(db_url, participants, warmups, bot)
-        if args.only in ("both", "echo"):
-            print("running the echo bot ...", flush=True)
-            results.append(
-                await run_target(
+    pairs: list[tuple[Result, Result]] = []
+    for round_number in range(1, args.rounds + 1):
+        label = f" (round {round_number} of {args.rounds})" if args.rounds > 1 else ""
+        db_url = args.database_url
+        if args.create_db:
+            db_url = await create_database(args.database_url)
+        elif db_url is None:
+            db_url = f"sqlite:///{workdir / f'bench-{round_number}.db'}"
+        bot_env["DATABASE_URL"] = db_url
+        bot: Result | None = None
+        try:
+            if args.only in ("both", "bot"):
+                print(f"running the bot{label} ...", flush=True)
+                bot = await run_target(
+                    "bot", bot_command, bot_env, participants, warmups, args, workdir
+                )
+                results.append(bot)
+                notes += await check_database(db_url, participants, warmups, bot)
+            if args.only in ("both", "echo"):
+                print(f"running the echo bot{label} ...", flush=True)
+                echo = await run_target(
                     "echo", echo_command, base_env, participants, warmups, args, workdir
                 )
-            )
-    finally:
-        if args.create_db:
-            await drop_database(args.database_url, db_url)
+                results.append(echo)
+                if bot is not None:
+                    pairs.append((bot, echo))
+        finally:
+            if args.create_db:
+                await drop_database(args.database_url, db_url)
     print()
     print(HEADER)
     for result in results:
@@ -850,17 +867,19 @@ async def amain(args: argparse.Namespace) -> int:
     for note in notes:
         print(note if note.startswith("database") else f"  DATABASE PROBLEM: {note}")
     valid &= not any(not n.startswith("database") for n in notes)
-    if len(results) == 2 and results[1].rate and results[1].pct(99):
-        bot, echo = results
-        ratio = bot.rate / echo.rate
-        p99 = bot.pct(99) / echo.pct(99)
+    pairs = [(bot, echo) for bot, echo in pairs if echo.rate and echo.pct(99)]
+    if pairs:
+        ratios = [bot.rate / echo.rate for bot, echo in pairs]
+        p99s = [bot.pct(99) / echo.pct(99) for bot, echo in pairs]
+        ratio, p99 = statistics.median(ratios), statistics.median(p99s)
+        how = "" if len(pairs) == 1 else f"median of {len(pairs)} rounds, "
         print(
-            f"throughput ratio bot/echo: {ratio:.2f} (target >= 1.0: "
-            f"{'met' if ratio >= 1.0 else 'NOT MET'})"
+            f"throughput ratio bot/echo: {ratio:.2f} ({how}target >= 1.0: "
+            f"{'met' if ratio >= 1.0 else 'NOT MET'}){listed(ratios)}"
         )
         print(
-            f"p99 latency ratio bot/echo: {p99:.2f} (target <= 1.0: "
-            f"{'met' if p99 <= 1.0 else 'NOT MET'})"
+            f"p99 latency ratio bot/echo: {p99:.2f} ({how}target <= 1.0: "
+            f"{'met' if p99 <= 1.0 else 'NOT MET'}){listed(p99s)}"
         )
     if args.profile == "py-spy" and args.only in ("both", "bot"):
         raw = profile_path(args, "collapsed.txt")
@@ -881,6 +900,11 @@ async def amain(args: argparse.Namespace) -> int:
     else:
         remove(workdir)
     return 0 if valid else 1
+
+
+def listed(values: list[float]) -> str:
+    """Every round's figure, when there is more than one."""
+    return "" if len(values) == 1 else " [" + ", ".join(f"{v:.2f}" for v in values) + "]"
 
 
 def remove(workdir: Path) -> None:

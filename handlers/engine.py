@@ -22,7 +22,7 @@ from handlers.i18n import _, use_language
 from handlers.states import current_step, enter
 from handlers.types import Incoming, Kind, Outgoing
 from storage.addresses import lock_address
-from storage.conversations import conversation_of
+from storage.conversations import save_conversation
 from storage.messages import log_turn
 from storage.models import ParticipantStatus
 
@@ -46,14 +46,14 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
     case costs no extra query).
     """
     now = incoming.received_at
-    address = await lock_address(session, incoming.channel, incoming.address, now)
+    address, conversation = await lock_address(session, incoming.channel, incoming.address, now)
     if address.last_inbound_at is None or now - address.last_inbound_at >= LAST_INBOUND_PRECISION:
         address.last_inbound_at = now
-    address.blocked_at = None
+    if address.blocked_at is not None:
+        address.blocked_at = None
     participant = address.participant
     if participant is not None and participant.status == ParticipantStatus.UNREACHABLE:
         participant.status = ParticipantStatus.ACTIVE
-    conversation = conversation_of(address)
     turn = Turn(session, incoming, address, conversation, participant, settings, now)
     language = (
         participant.language
@@ -71,6 +71,8 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
             None if turn.erased else conversation.step,
             len(turn.replies),
         )
+    if not turn.erased:
+        await save_conversation(session, conversation, now)
     kept = turn.participant is not None and not turn.erased
     ids = await log_turn(
         session,

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
 
 from handlers.i18n import current_language
 from handlers.reminder_rules import ReminderPolicy
 from handlers.types import Button, Incoming, Kind, Reply
-from storage.models import Address, Conversation, Participant
+from storage.conversations import ConversationState
+from storage.models import Address, Participant
 
 END = ""  # an answer returning END finishes the flow
 WAIT = "~"  # the answer has prompted already: stay on this step without asking again
@@ -39,7 +39,7 @@ class Turn:
     session: AsyncSession
     incoming: Incoming
     address: Address
-    conversation: Conversation
+    conversation: ConversationState
     participant: Participant | None
     settings: Settings
     now: datetime
@@ -56,11 +56,9 @@ class Turn:
 
     def remember(self, **values: Any) -> None:
         self.conversation.data = {**self.conversation.data, **values}
-        flag_modified(self.conversation, "data")
 
     def forget(self, *keys: str) -> None:
         self.conversation.data = {k: v for k, v in self.conversation.data.items() if k not in keys}
-        flag_modified(self.conversation, "data")
 
     def say(
         self,

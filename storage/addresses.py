@@ -8,7 +8,8 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 
-from storage.models import Address
+from storage.conversations import ConversationState
+from storage.models import Address, Conversation
 from storage.types import UTCDateTime
 
 # Plain SQL that SQLite and PostgreSQL both read, so it is compiled once (the dialects' own
@@ -18,27 +19,43 @@ _INSERT_ADDRESS = text(
     "ON CONFLICT (channel, value) DO NOTHING"
 ).bindparams(bindparam("created_at", type_=UTCDateTime()))
 
-# One statement with plain joins filling both relationships (contains_eager: no aliased eager
-# joins, no de-duplication pass), built once: it runs for every message that comes in.
+# One statement with plain joins, the participant filled in by contains_eager (no aliased eager
+# joins, no de-duplication pass) and the conversation as columns, built once: it runs for every
+# message that comes in.
 _LOCK_ADDRESS = (
-    select(Address)
+    select(
+        Address,
+        Conversation.address_id,
+        Conversation.flow,
+        Conversation.step,
+        Conversation.data,
+        Conversation.expires_at,
+    )
     .outerjoin(Address.participant)
-    .outerjoin(Address.conversation)
-    .options(contains_eager(Address.participant), contains_eager(Address.conversation))
+    .outerjoin(Conversation, Conversation.address_id == Address.id)
+    .options(contains_eager(Address.participant))
     .where(Address.channel == bindparam("channel"), Address.value == bindparam("value"))
     .with_for_update(of=Address)
 )
 
 
-async def lock_address(session: AsyncSession, channel: str, value: str, now: datetime) -> Address:
-    """The address with its participant and conversation, created if new, and locked for this
-    transaction (FOR UPDATE on PostgreSQL; SQLite's write transaction already excludes others)."""
+async def lock_address(
+    session: AsyncSession, channel: str, value: str, now: datetime
+) -> tuple[Address, ConversationState]:
+    """The address with its participant, and its conversation, the address created if new and
+    locked for this transaction (FOR UPDATE on PostgreSQL; SQLite's write transaction already
+    excludes others)."""
     key = {"channel": channel, "value": value}
-    found = (await session.execute(_LOCK_ADDRESS, key)).scalar_one_or_none()
-    if found is not None:
-        return found
-    await session.execute(_INSERT_ADDRESS, {"channel": channel, "value": value, "created_at": now})
-    return (await session.execute(_LOCK_ADDRESS, key)).scalar_one()
+    row = (await session.execute(_LOCK_ADDRESS, key)).one_or_none()
+    if row is None:
+        await session.execute(
+            _INSERT_ADDRESS, {"channel": channel, "value": value, "created_at": now}
+        )
+        row = (await session.execute(_LOCK_ADDRESS, key)).one()
+    address, stored_id, flow, step, data, expires_at = row
+    if stored_id is None:
+        return address, ConversationState(address.id)
+    return address, ConversationState(address.id, flow, step, data or {}, expires_at, stored=True)
 
 
 async def find_address(session: AsyncSession, channel: str, value: str) -> Address | None:

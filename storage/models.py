@@ -77,9 +77,8 @@ class Address(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     participant: Mapped[Participant | None] = relationship(back_populates="addresses")
-    conversation: Mapped[Conversation | None] = relationship(
-        uselist=False, cascade="all, delete-orphan", passive_deletes=True
-    )
+    # Its conversation (`Conversation`, deleted with it) is read and written as plain rows:
+    # storage/conversations.py.
 
 
 class Conversation(Base):
