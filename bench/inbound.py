@@ -785,7 +785,7 @@ async def amain(args: argparse.Namespace) -> int:
     base_env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "DATABASE_URL", "PENDAMPING_"))
+        if k == "TELEGRAM_PROCESS" or not k.startswith(("TELEGRAM_", "DATABASE_URL", "PENDAMPING_"))
     }
     base_env["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]

@@ -10,7 +10,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.app import flow_settings, open_database, run_telegram, start_reminders, stop_on_signals
+from bot.app import (
+    CourierStopped,
+    flow_settings,
+    open_database,
+    run_telegram,
+    start_reminders,
+    stop_on_signals,
+)
 from bot.cli_admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.config import ConfigError, Settings
 from bot.console import ConsoleChannel, chat
@@ -91,7 +98,11 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         if command in ADMIN_COMMANDS:
             return await run_admin(args, db, settings)
         if command == "run" and settings.telegram_bot_token:
-            await run_telegram(settings, db, stop_on_signals())
+            try:
+                await run_telegram(settings, db, stop_on_signals())
+            except CourierStopped as error:
+                log.error("%s; stopping (a supervisor such as systemd restarts the bot)", error)
+                return 1
             return 0
         if command == "run":
             print(

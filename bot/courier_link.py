@@ -7,8 +7,9 @@ without a task or a queue per message: this pipe carries several messages for ev
 person sends, so it has to cost next to nothing. A call waits for the answer that carries its
 id; a closed pipe fails every waiting call.
 
-Writes are not throttled: what is in flight is bounded by python-telegram-bot's limit on
-concurrent updates, and a message is a few hundred bytes.
+Messages sent in one turn of the event loop leave in one write. Writes are not throttled: what
+is in flight is bounded by python-telegram-bot's limit on concurrent updates, and a message is
+a few hundred bytes.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Link(asyncio.Protocol):
     def __init__(self) -> None:
         self._transport: asyncio.Transport | None = None
         self._buffer = bytearray()
+        self._outgoing: list[bytes] = []
         self._listener: Callable[[Message], None] | None = None
         self._backlog: list[Message] = []
         self._ids = itertools.count(1)
@@ -84,7 +86,14 @@ class Link(asyncio.Protocol):
         if self._transport is None or self.closed:
             raise LinkClosed("the pipe is closed")
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        self._transport.write(HEADER.pack(len(data)) + data)
+        if not self._outgoing:
+            asyncio.get_running_loop().call_soon(self._write)
+        self._outgoing += (HEADER.pack(len(data)), data)
+
+    def _write(self) -> None:
+        outgoing, self._outgoing = self._outgoing, []
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.write(b"".join(outgoing))
 
     async def call(self, kind: str, *values: Any) -> Any:
         """Send `(kind, id, *values)` and wait for the answer to that id (see `answered`)."""
@@ -105,6 +114,7 @@ class Link(asyncio.Protocol):
 
     def close(self) -> None:
         if self._transport is not None:
+            self._write()  # what was sent before closing still leaves
             self._transport.close()
         self._closed()
 

@@ -38,7 +38,9 @@ def build_application(settings: Settings, *, webhook: bool) -> Application:  # t
         .token(settings.telegram_bot_token)
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
-        .concurrent_updates(16)  # no more than the database pool serves at once
+        # Enough updates at once to keep the engine busy while others wait on Telegram; each holds
+        # a database connection only for its transaction.
+        .concurrent_updates(32)
         .request(AiohttpRequest(connection_pool_size=64, pool_timeout=30))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
     )

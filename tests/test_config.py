@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,7 @@ def test_pasted_postgres_urls_get_the_async_driver() -> None:
         ({"DEFAULT_TIMEZONE": "WIB"}, "DEFAULT_TIMEZONE"),
         ({"PORT": "http"}, "PORT"),
         ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL"),
+        ({"TELEGRAM_PROCESS": "two"}, "TELEGRAM_PROCESS"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"TELEGRAM_WEBHOOK_SECRET": "has spaces"}, "TELEGRAM_WEBHOOK_SECRET"),
     ],
@@ -48,6 +50,14 @@ def test_pasted_postgres_urls_get_the_async_driver() -> None:
 def test_bad_values_are_refused_naming_the_variable(env: dict[str, str], variable: str) -> None:
     with pytest.raises(ConfigError, match=variable):
         Settings.from_env(env)
+
+
+def test_telegram_process_is_separate_only_when_asked_or_when_there_is_a_second_core() -> None:
+    assert Settings.from_env({"TELEGRAM_PROCESS": "separate"}).telegram_separate_process
+    assert not Settings.from_env({"TELEGRAM_PROCESS": "Same"}).telegram_separate_process
+    auto = Settings.from_env({})
+    assert auto.telegram_process == "auto"
+    assert auto.telegram_separate_process == (len(os.sched_getaffinity(0)) >= 2)
 
 
 def test_webhook_mode_when_url_and_secret_are_set() -> None:

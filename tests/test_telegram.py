@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -15,7 +18,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
 from telegram.ext import ApplicationBuilder
 
-from bot.app import run_telegram
+from bot.app import CourierStopped, run_telegram
 from bot.config import Settings
 from bot.inbox import Inbox
 from bot.telegram_app import attach, record_chat_member
@@ -253,6 +256,24 @@ async def test_webhook_mode_checks_the_secret_and_ignores_redelivery(
         assert (
             await fake.post_webhook(url, {"update_id": "x"}, "s3cret-token_1") == 200
         )  # dropped, logged
+
+
+async def test_the_bot_stops_with_an_error_when_its_telegram_process_dies(
+    fake: FakeTelegramAPI, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A supervisor (systemd, Docker) restarts a bot that exits; one that hangs deaf it would not."""
+    caplog.set_level(logging.INFO, logger="bot.courier_process")
+    settings = settings_for(fake, database_url, telegram_process="separate")
+    db = Database(settings.database_url)
+    await migrate.upgrade(db)
+    task = asyncio.create_task(run_telegram(settings, db, asyncio.Event()))
+    await fake.wait_for_call("getupdates", timeout=15)
+    started = [r for r in caplog.records if r.getMessage().startswith("telegram process started")]
+    pid = int(started[0].getMessage().rsplit("=", 1)[1])
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(CourierStopped, match="exit code -9"):
+        await asyncio.wait_for(task, timeout=20)
+    await db.dispose()
 
 
 def payload_files() -> list[Path]:
