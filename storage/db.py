@@ -31,6 +31,10 @@ class Database:
     in SQLite's busy handler. SQLite calls run on the loop thread (`storage.sqlite_inline`); when
     another process (the CLI next to a running bot) holds the write lock, BEGIN is retried with
     `asyncio.sleep` in between, so the loop is never blocked for more than a short busy timeout.
+
+    On PostgreSQL at most `pool_size` transactions are open at once in a process; the others
+    queue. More would not finish sooner (the statements share one event loop), and each would
+    open and close an overflow connection, a new server backend every time.
     """
 
     def __init__(self, url: str, *, search_path: str | None = None, pool_size: int = 10) -> None:
@@ -54,11 +58,12 @@ class Database:
             _configure_sqlite(self.engine)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._open = asyncio.Semaphore(pool_size)  # PostgreSQL: transactions open at once
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         if self._write_lock is None:
-            async with self._sessions() as session, session.begin():
+            async with self._open, self._sessions() as session, session.begin():
                 yield session
             return
         async with self._write_lock, self._sessions() as session:
