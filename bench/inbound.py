@@ -850,7 +850,8 @@ async def amain(args: argparse.Namespace) -> int:
             print(
                 f"PostgreSQL server during the {result.label} run: "
                 f"{100 * result.server_cpu / result.wall:.0f}% CPU, "
-                f"{1000 * result.server_cpu / max(result.inputs, 1):.2f} ms CPU per input"
+                f"{1000 * result.server_cpu / max(result.inputs, 1):.2f} ms CPU per input "
+                "(backends that ended during the run are not counted)"
             )
     valid = True
     for result in results:
