@@ -59,13 +59,23 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
         return
     application = build_application(settings, webhook=settings.webhook_mode)
     channels = {"telegram": TelegramChannel(application.bot)}
-    reminders = start_reminders(db, settings, channels)
     inbox = Inbox(db, flow_settings(settings), channels)
     attach(application, inbox.receive, partial(record_chat_member, db))
+    reminders: list[ReminderScheduler] = []
+
+    async def start_sending() -> None:  # PTB can send from now on
+        reminders.append(start_reminders(db, settings, channels))
+
+    async def stop_sending() -> None:
+        for scheduler in reminders:
+            await scheduler.stop()
+
     try:
-        await serve(application, settings, stop, before_stop=reminders.stop)
+        await serve(
+            application, settings, stop, after_start=start_sending, before_stop=stop_sending
+        )
     finally:
-        await reminders.stop()
+        await stop_sending()
         await inbox.close()
 
 

@@ -117,16 +117,21 @@ async def serve(
     application: Application,  # type: ignore[type-arg]
     settings: Settings,
     stop: asyncio.Event,
+    *,
+    after_start: Callable[[], Awaitable[None]] | None = None,
     before_stop: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Take updates until `stop` is set: a webhook if one is configured, long polling otherwise.
 
-    Once no more updates come in, `before_stop` runs (the bot can still send), then PTB stops
-    after the updates in hand are handled.
+    `after_start` runs once the bot can send (PTB initialised), before updates are taken. Once no
+    more updates come in, `before_stop` runs (the bot can still send), then PTB stops after the
+    updates in hand are handled.
     """
     async with application:
         await register_commands(application)
         await application.start()
+        if after_start is not None:
+            await after_start()
         if settings.webhook_mode:
             assert settings.telegram_webhook_url is not None
             path = urlparse(settings.telegram_webhook_url).path or TELEGRAM_PATH

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import socket
 import sys
+from collections.abc import Awaitable, Callable
 
 from bot.channel import SendResult
 from bot.config import Settings
@@ -38,6 +39,7 @@ async def run(link: Link) -> None:
     application = build_application(settings, webhook=settings.webhook_mode)
     channel = TelegramChannel(application.bot)
     stop = asyncio.Event()
+    ready = asyncio.Event()  # PTB initialised: sends may go out
     sending: set[asyncio.Task[None]] = set()
 
     async def receive(incoming: Incoming) -> None:
@@ -54,6 +56,7 @@ async def run(link: Link) -> None:
 
     async def send(call_id: int, address: str, reply: Reply) -> None:
         try:
+            await ready.wait()  # a reminder may be asked for while PTB is still starting
             result = await channel.send(address, reply)
         except Exception as error:  # the engine's call must get an answer, whatever happened
             log.exception("telegram send failed")
@@ -82,12 +85,19 @@ async def run(link: Link) -> None:
     link.listen(on_message)
     watcher = asyncio.create_task(stop_when_engine_gone())
     try:
-        await serve(application, settings, stop)
+        await serve(application, settings, stop, after_start=until_ready(ready))
     finally:
         watcher.cancel()
         if sending:
             await asyncio.wait(sending, timeout=10)
         link.close()
+
+
+def until_ready(ready: asyncio.Event) -> Callable[[], Awaitable[None]]:
+    async def started() -> None:
+        ready.set()
+
+    return started
 
 
 async def main_async(fd: int) -> None:

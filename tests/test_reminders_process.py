@@ -41,9 +41,12 @@ async def processes() -> AsyncIterator[list[asyncio.subprocess.Process]]:
             await process.wait()
 
 
-async def start_bot(fake: FakeTelegramAPI, database_url: str) -> asyncio.subprocess.Process:
+async def start_bot(
+    fake: FakeTelegramAPI, database_url: str, telegram_process: str = "auto"
+) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
+        "TELEGRAM_PROCESS": telegram_process,
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_URL": fake.url,
         "DATABASE_URL": database_url,
@@ -59,43 +62,7 @@ async def test_killed_between_two_reminders_loses_and_duplicates_nothing(
     fake: FakeTelegramAPI, database_url: str, processes: list[asyncio.subprocess.Process]
 ) -> None:
     user = fake.user(601, first_name="Andi")
-    db = Database(database_url)
-    await migrate.upgrade(db)
-    now = datetime.now(UTC)
-    async with db.transaction() as session:
-        participant = Participant(
-            status="active", name="Andi", timezone="Asia/Jakarta", language="id", interests=[]
-        )
-        session.add(participant)
-        await session.flush()
-        session.add(
-            Address(participant_id=participant.id, channel="telegram", value=str(user.chat_id))
-        )
-        org = Organisation(name="Rutan Kelas IIA Pekalongan", kind="rutan", timezone="Asia/Jakarta")
-        session.add(org)
-        await session.flush()
-        program = Program(
-            organisation_id=org.id,
-            name="Pelatihan las",
-            kind="job_training",
-            reminder_offsets=[120],
-        )
-        session.add(program)
-        await session.flush()
-        for seconds, title in ((3, "Sesi pertama"), (12, "Sesi kedua")):
-            start = now + timedelta(
-                minutes=120, seconds=seconds
-            )  # its 2-hour reminder is due in N s
-            event = ProgramSession(
-                program_id=program.id, title=title, starts_at=start, ends_at=start + timedelta(hours=2),
-                timezone="Asia/Jakarta", place="BLK Pekalongan", status="scheduled",
-            )  # fmt: skip
-            session.add(event)
-            await session.flush()
-            await session.refresh(event, ["program"])
-            policy = ReminderPolicy(quiet=ReminderPolicy().quiet.parse("off"))
-            await enrol(session, participant, event, now, policy, confirm=False)
-    await db.dispose()
+    await andi_enrolled(database_url, user.chat_id, due_in_seconds=(3, 12))
 
     user.send_text("/start")  # they talked to the bot before (Telegram: "chat not found" otherwise)
     bot = await start_bot(fake, database_url)
@@ -123,3 +90,71 @@ async def test_killed_between_two_reminders_loses_and_duplicates_nothing(
         "🔔 Pengingat: Sesi pertama",
         "🔔 Pengingat: Sesi kedua",
     ]
+
+
+@pytest.mark.parametrize("telegram_process", ["same", "separate"])
+async def test_a_reminder_due_at_start_up_goes_out_once_telegram_is_ready(
+    fake: FakeTelegramAPI,
+    database_url: str,
+    processes: list[asyncio.subprocess.Process],
+    telegram_process: str,
+) -> None:
+    """After an outage, the dispatcher's first look finds rows due; it must not send them
+    through a python-telegram-bot that is still starting (and fail them)."""
+    user = fake.user(602, first_name="Andi")
+    await andi_enrolled(database_url, user.chat_id, due_in_seconds=(-5,))
+    user.send_text("/start")
+    bot = await start_bot(fake, database_url, telegram_process)
+    processes.append(bot)
+    texts = [(await user.next_message(timeout=30))["text"] for _ in range(2)]
+    assert any(text.startswith("🔔 Pengingat: Sesi pertama") for text in texts)
+    bot.send_signal(signal.SIGTERM)
+    _out, err = await asyncio.wait_for(bot.communicate(), timeout=30)
+    assert bot.returncode == 0, err.decode()
+    db = Database(database_url)
+    rows = await outbox(db)
+    await db.dispose()
+    assert [(r.status, r.attempts, r.error) for r in rows] == [("sent", 1, None)]
+
+
+async def andi_enrolled(database_url: str, chat_id: int, due_in_seconds: tuple[int, ...]) -> None:
+    """Andi, active on Telegram, enrolled in sessions whose 2-hour reminders fall due in N s."""
+    db = Database(database_url)
+    await migrate.upgrade(db)
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        participant = Participant(
+            status="active", name="Andi", timezone="Asia/Jakarta", language="id", interests=[]
+        )
+        session.add(participant)
+        await session.flush()
+        session.add(Address(participant_id=participant.id, channel="telegram", value=str(chat_id)))
+        org = Organisation(name="Rutan Kelas IIA Pekalongan", kind="rutan", timezone="Asia/Jakarta")
+        session.add(org)
+        await session.flush()
+        program = Program(
+            organisation_id=org.id,
+            name="Pelatihan las",
+            kind="job_training",
+            reminder_offsets=[120],
+        )
+        session.add(program)
+        await session.flush()
+        titles = ("Sesi pertama", "Sesi kedua")
+        for seconds, title in zip(due_in_seconds, titles, strict=False):
+            start = now + timedelta(
+                minutes=120, seconds=seconds
+            )  # its 2-hour reminder is due in N s
+            event = ProgramSession(
+                program_id=program.id, title=title, starts_at=start, ends_at=start + timedelta(hours=2),
+                timezone="Asia/Jakarta", place="BLK Pekalongan", status="scheduled",
+            )  # fmt: skip
+            session.add(event)
+            await session.flush()
+            await session.refresh(event, ["program"])
+            policy = ReminderPolicy(quiet=ReminderPolicy().quiet.parse("off"))
+            # Planned a minute ago, as if the bot had been down since: a row may already be due.
+            await enrol(
+                session, participant, event, now - timedelta(minutes=1), policy, confirm=False
+            )
+    await db.dispose()
