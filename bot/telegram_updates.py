@@ -28,6 +28,7 @@ def to_incoming(update: Update) -> Incoming | None:
             profile_name=query.from_user.full_name,
             message_ref=str(message.message_id),
             dedupe_key=key,
+            contact_button=True,
             received_at=datetime.now(UTC),
         )
     message = update.message
@@ -46,6 +47,7 @@ def _from_message(message: Message, key: str) -> Incoming:
             kind=kind,
             profile_name=user.full_name if user else None,
             dedupe_key=key,
+            contact_button=True,
             received_at=datetime.now(UTC),
             **fields,
         )

@@ -179,13 +179,23 @@ async def category(turn: Turn, incoming: Incoming) -> str | None:
 
 
 async def ask_phone(turn: Turn) -> None:
+    skip = (Button(_("Skip"), "phone:skip"),)
+    if not turn.incoming.contact_button:  # the terminal (and WhatsApp) has no such button
+        turn.say(
+            _(
+                "May we have your phone number? Staff use it to reach you if the chat fails.\n\n"
+                'Type it (e.g. 0812 3456 7890). If you\'d rather not, choose "Skip".'
+            ),
+            skip,
+        )
+        return
     turn.say(
         _(
             "May we have your phone number? Staff use it to reach you if the chat fails.\n\n"
             "Press the button below to share it, or type it (e.g. 0812 3456 7890). "
             'If you\'d rather not, press "Skip".'
         ),
-        (Button(_("Skip"), "phone:skip"),),
+        skip,
         share_phone=_("📱 Share my number"),
     )
 

@@ -43,6 +43,7 @@ class Incoming:
     profile_name: str | None = None  # the name the platform shows; never stored without consent
     message_ref: str | None = None  # the platform's id of the message a button was pressed on
     dedupe_key: str | None = None  # the same key twice means the platform redelivered it
+    contact_button: bool = False  # the channel can offer a "share my phone number" button
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 

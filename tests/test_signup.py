@@ -125,6 +125,20 @@ async def test_yes_or_no_is_not_taken_as_a_name(
     assert [p.name for p in await participants(db)] == ["Siti Aminah"]
 
 
+async def test_without_a_share_button_the_phone_question_asks_to_type_it(
+    inbox: Inbox, channel: CollectingChannel
+) -> None:
+    """In the terminal (as on WhatsApp) there is no "share my number" button to press."""
+    budi = Person(inbox, channel, address="2003", profile_name="Budi", contact_button=False)
+    for answer in ("halo", "setuju", "ya", "remaja", "kota ambon"):
+        await budi.says(answer)
+    [question] = await budi.says("ya")
+    assert question.share_phone is None and titles(question) == ["Lewati"]
+    assert "Ketik nomornya" in question.text and "tombol di bawah" not in question.text
+    replies = await budi.says("0812 3456 7890")
+    assert "tersimpan" in replies[0].text
+
+
 async def test_sticker_photo_voice_and_long_text_are_answered_kindly(person: Person) -> None:
     await person.says("halo")
     await person.says("setuju")

@@ -35,6 +35,7 @@ class Person:
     channel: CollectingChannel
     address: str = "1001"
     profile_name: str | None = None
+    contact_button: bool = True  # like Telegram; False like the terminal or WhatsApp
 
     async def _send(self, incoming: Incoming) -> list[Reply]:
         before = len(self.channel.sent)
@@ -47,6 +48,7 @@ class Person:
             address=self.address,
             kind=kind,
             profile_name=self.profile_name,
+            contact_button=self.contact_button,
             dedupe_key=f"{self.channel.name}:{next(_update_ids)}",
             **fields,  # type: ignore[arg-type]
         )
