@@ -227,6 +227,7 @@ class Result:
     participants: int = 0
     failures: list[str] = field(default_factory=list)
     proc_cpu: float | None = None
+    child_cpu: float = 0.0  # of proc_cpu: the processes the bot started (its Telegram process)
     server_cpu: float | None = None  # the PostgreSQL server's processes, when it runs here
     bench_cpu: float = 0.0
     exit_code: int | None = None
@@ -257,18 +258,19 @@ def postgres_cpu_seconds() -> float | None:
     return total
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """CPU time of the process and the processes it started (the bot's Telegram process)."""
+def cpu_seconds(pid: int) -> tuple[float, float] | None:
+    """CPU time of the process, and of the processes it started (the bot's Telegram process)."""
     try:
         import psutil
     except ImportError:
         return None
     try:
         process = psutil.Process(pid)
-        tree = [process, *process.children(recursive=True)]
-        return float(sum(p.cpu_times().user + p.cpu_times().system for p in tree))
+        own = process.cpu_times()
+        children = [child.cpu_times() for child in process.children(recursive=True)]
     except psutil.Error:
         return None
+    return own.user + own.system, sum(c.user + c.system for c in children)
 
 
 async def run_target(
@@ -321,7 +323,8 @@ async def run_target(
             if server_before is not None and server_after is not None:
                 result.server_cpu = server_after - server_before
             if cpu_before is not None and cpu_after is not None:
-                result.proc_cpu = cpu_after - cpu_before
+                result.child_cpu = cpu_after[1] - cpu_before[1]
+                result.proc_cpu = cpu_after[0] - cpu_before[0] + result.child_cpu
             if profiling:
                 profiling = False
                 await stop_profiler(args, profiler, process.pid)
@@ -845,6 +848,16 @@ async def amain(args: argparse.Namespace) -> int:
         "reply; CPU %: the bot's CPU time (its processes together) / wall time, 100 = one core; bench%: this "
         "process (fake + participants))"
     )
+    for result in results:
+        if result.child_cpu and result.proc_cpu is not None and result.wall:
+            main = result.proc_cpu - result.child_cpu
+            print(
+                f"{result.label} by process: main (engine, database) "
+                f"{100 * main / result.wall:.0f}% CPU, "
+                f"{1000 * main / max(result.inputs, 1):.2f} ms per input; Telegram "
+                f"{100 * result.child_cpu / result.wall:.0f}% CPU, "
+                f"{1000 * result.child_cpu / max(result.inputs, 1):.2f} ms per input"
+            )
     for result in results:
         if result.server_cpu is not None and result.wall:
             print(

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.courier_process import CourierProcess
 from bot.dispatcher import Dispatcher
 from bot.inbox import Inbox
+from bot.memory import freeze_startup_objects
 from bot.scheduler import ReminderScheduler
 from bot.telegram_app import attach, build_application, record_chat_member, serve
 from bot.telegram_channel import TelegramChannel
@@ -65,6 +66,7 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
 
     async def start_sending() -> None:  # PTB can send from now on
         reminders.append(start_reminders(db, settings, channels))
+        freeze_startup_objects()
 
     async def stop_sending() -> None:
         for scheduler in reminders:
@@ -85,6 +87,7 @@ async def _run_telegram_apart(settings: Settings, db: Database, stop: asyncio.Ev
     inbox = Inbox(db, flow_settings(settings), channels)
     await courier.start(inbox.receive, partial(record_chat_member, db))
     reminders = start_reminders(db, settings, channels)
+    freeze_startup_objects()
     ended = asyncio.create_task(courier.wait())
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -23,6 +23,7 @@ from bot.channel import SendResult
 from bot.config import Settings
 from bot.courier_link import Link, LinkClosed, Message
 from bot.logs import setup_logging
+from bot.memory import freeze_startup_objects
 from bot.telegram_app import attach, build_application, serve
 from bot.telegram_channel import TelegramChannel
 from handlers.types import Incoming, Reply
@@ -95,6 +96,7 @@ async def run(link: Link) -> None:
 
 def until_ready(ready: asyncio.Event) -> Callable[[], Awaitable[None]]:
     async def started() -> None:
+        freeze_startup_objects()
         ready.set()
 
     return started
