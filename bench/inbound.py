@@ -750,8 +750,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=[],
         metavar="NAME[=VALUE]",
         help="run the bot with an experiment patched in from outside, to size a suggested "
-        "change (bench/profile_bot.py): updates=N (PTB concurrent_updates), "
-        "pool=N (PostgreSQL pool size)",
+        "change (bench/profile_bot.py): updates=N (PTB concurrent_updates; needs "
+        "TELEGRAM_PROCESS=same), pool=N (PostgreSQL pool size)",
     )
     parser.add_argument("--keep-files", action="store_true", help="keep the logs and SQLite file")
     args = parser.parse_args(argv)
@@ -759,6 +759,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--participants, --messages and --rounds must be at least 1")
     if args.database_url and not args.database_url.startswith(("postgresql", "postgres://")):
         parser.error("--database-url must be a postgresql:// URL (SQLite is the default)")
+    if any(w.startswith("updates") for w in args.what_if) and (
+        os.environ.get("TELEGRAM_PROCESS", "auto") != "same"
+    ):
+        parser.error(
+            "--what-if updates=N patches PTB in the bot's main process: run with "
+            "TELEGRAM_PROCESS=same (by default PTB runs in the bot's Telegram process)"
+        )
     if args.database_url and not args.create_db and args.rounds > 1:
         parser.error("several --rounds need a fresh database each: add --create-db, or --rounds 1")
     if args.create_db and not args.database_url:

@@ -187,7 +187,7 @@ def sql_probe(out: Path) -> tuple[Any, Any]:
 # never a fix. They change the bot's behaviour in this process only.
 # --------------------------------------------------------------------------------------
 def concurrent_updates(value: str) -> None:
-    """Force PTB's `concurrent_updates` (the bot asks for 256)."""
+    """Force PTB's `concurrent_updates` (the bot asks for 32); PTB must run in this process."""
     from telegram.ext import ApplicationBuilder
 
     original = ApplicationBuilder.concurrent_updates
