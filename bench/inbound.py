@@ -725,9 +725,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
-        help="bot-then-echo rounds (3); the ratios printed are the medians of the rounds' ratios, "
-        "since this kind of machine's speed drifts by tens of percent from minute to minute",
+        default=5,
+        help="rounds of a bot run and an echo bot run (5; the bot first in odd rounds, the echo "
+        "bot in even ones); the ratios printed are the medians of the rounds' ratios, since "
+        "this kind of machine's speed drifts by tens of percent from minute to minute",
     )
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured participants first (2)")
     parser.add_argument(
@@ -785,7 +786,7 @@ async def amain(args: argparse.Namespace) -> int:
         f"load: {args.participants} participants x {len(steps)} inputs "
         f"({', '.join(s.name for s in steps)}), seed {args.seed}, {args.warmup} warm-up "
         f"participants first; python {sys.version.split()[0]}, {os.cpu_count()} cores; "
-        f"{args.rounds} round(s), bot then echo bot in each, a fresh database every round"
+        f"{args.rounds} round(s) of a bot run and an echo bot run, a fresh database every round"
     )
     if args.what_if:
         print(f"WHAT-IF experiment on the bot (not the bot as shipped): {', '.join(args.what_if)}")
@@ -827,22 +828,27 @@ async def amain(args: argparse.Namespace) -> int:
             db_url = f"sqlite:///{workdir / f'bench-{round_number}.db'}"
         bot_env["DATABASE_URL"] = db_url
         bot: Result | None = None
+        echo: Result | None = None
+        # Bot first in odd rounds, echo bot first in even ones, so that a machine slowing down
+        # (or speeding up) over the run does not favour either.
+        order = ["bot", "echo"] if round_number % 2 else ["echo", "bot"]
         try:
-            if args.only in ("both", "bot"):
-                print(f"running the bot{label} ...", flush=True)
-                bot = await run_target(
-                    "bot", bot_command, bot_env, participants, warmups, args, workdir
-                )
-                results.append(bot)
-                notes += await check_database(db_url, participants, warmups, bot)
-            if args.only in ("both", "echo"):
-                print(f"running the echo bot{label} ...", flush=True)
-                echo = await run_target(
-                    "echo", echo_command, base_env, participants, warmups, args, workdir
-                )
-                results.append(echo)
-                if bot is not None:
-                    pairs.append((bot, echo))
+            for target in order:
+                if target == "bot" and args.only in ("both", "bot"):
+                    print(f"running the bot{label} ...", flush=True)
+                    bot = await run_target(
+                        "bot", bot_command, bot_env, participants, warmups, args, workdir
+                    )
+                    results.append(bot)
+                    notes += await check_database(db_url, participants, warmups, bot)
+                if target == "echo" and args.only in ("both", "echo"):
+                    print(f"running the echo bot{label} ...", flush=True)
+                    echo = await run_target(
+                        "echo", echo_command, base_env, participants, warmups, args, workdir
+                    )
+                    results.append(echo)
+            if bot is not None and echo is not None:
+                pairs.append((bot, echo))
         finally:
             if args.create_db:
                 await drop_database(args.database_url, db_url)
