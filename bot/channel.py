@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from handlers.types import Reply
+from handlers.types import Incoming, Reply
+
+Receive = Callable[[Incoming], Awaitable[object]]  # hands an inbound message to the engine
+MemberChanged = Callable[[str, str], Awaitable[None]]  # (address, new membership status)
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ import contextlib
 import logging
 import socket
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from functools import partial
 from typing import Any
 
-from bot.channel import SendResult
+from bot.channel import MemberChanged, Receive, SendResult
 from bot.config import Settings
 from bot.courier_link import Link, LinkClosed, Message
-from handlers.types import Incoming, Reply
+from handlers.types import Reply
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,8 @@ class CourierProcess:
 
     async def start(
         self,
-        receive: Callable[[Incoming], Awaitable[object]],
-        member_changed: Callable[[str, str], Awaitable[None]],
+        receive: Receive,
+        member_changed: MemberChanged,
     ) -> None:
         ours, theirs = socket.socketpair()
         with theirs:
@@ -94,8 +94,8 @@ class CourierProcess:
 
     def _on_message(
         self,
-        receive: Callable[[Incoming], Awaitable[object]],
-        member_changed: Callable[[str, str], Awaitable[None]],
+        receive: Receive,
+        member_changed: MemberChanged,
         message: Message,
     ) -> None:
         assert self._link is not None

@@ -13,6 +13,7 @@ from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.channel import MemberChanged, Receive
 from bot.config import Settings
 from bot.telegram_request import AiohttpRequest
 from bot.telegram_updates import CHANNEL, to_incoming
@@ -20,13 +21,9 @@ from bot.web import TELEGRAM_PATH, QuietServer, build_web_app
 from handlers.commands import MENU
 from handlers.i18n import LANGUAGES, _, use_language
 from handlers.reachability import mark_reachable, mark_unreachable
-from handlers.types import Incoming
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-Receive = Callable[[Incoming], Awaitable[object]]
-MemberChanged = Callable[[str, str], Awaitable[None]]  # (chat id, new ChatMemberStatus)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 

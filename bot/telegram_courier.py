@@ -17,7 +17,6 @@ import contextlib
 import logging
 import socket
 import sys
-from collections.abc import Awaitable, Callable
 
 from bot.channel import SendResult
 from bot.config import Settings
@@ -78,6 +77,10 @@ async def run(link: Link) -> None:
         else:
             log.error("the engine sent an unknown message %r", kind)
 
+    async def started() -> None:  # PTB initialised
+        freeze_startup_objects()
+        ready.set()
+
     async def stop_when_engine_gone() -> None:
         await link.gone.wait()
         stop.set()
@@ -86,20 +89,12 @@ async def run(link: Link) -> None:
     link.listen(on_message)
     watcher = asyncio.create_task(stop_when_engine_gone())
     try:
-        await serve(application, settings, stop, after_start=until_ready(ready))
+        await serve(application, settings, stop, after_start=started)
     finally:
         watcher.cancel()
         if sending:
             await asyncio.wait(sending, timeout=10)
         link.close()
-
-
-def until_ready(ready: asyncio.Event) -> Callable[[], Awaitable[None]]:
-    async def started() -> None:
-        freeze_startup_objects()
-        ready.set()
-
-    return started
 
 
 async def main_async(fd: int) -> None:
