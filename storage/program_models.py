@@ -20,6 +20,7 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     timezone: Mapped[str] = mapped_column(String(32))
+    contact: Mapped[str | None] = mapped_column(String(120))  # phone or WhatsApp link for people
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
