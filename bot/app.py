@@ -32,6 +32,8 @@ def flow_settings(settings: Settings) -> FlowSettings:
         default_language=settings.default_language,
         default_timezone=settings.default_timezone,
         program_name=settings.program_name,
+        emergency_number=settings.emergency_number,
+        crisis_lines=settings.crisis_lines,
         reminders=ReminderPolicy(
             quiet=QuietHours.parse(settings.quiet_hours),
             grace=timedelta(minutes=settings.reminder_grace_minutes),

@@ -36,6 +36,8 @@ class Settings:
     quiet_hours: str = "21:00-06:00"
     reminder_grace_minutes: int = 60
     telegram_process: str = "auto"
+    emergency_number: str = "112"
+    crisis_lines: tuple[str, ...] = ("119 ext. 8 (SEJIWA)", "healing119.id")
 
     @property
     def webhook_mode(self) -> bool:
@@ -136,7 +138,22 @@ class Settings:
             host=env.get("HOST", cls.host),
             port=int(port_text),
             log_level=log_level,
+            emergency_number=env.get("EMERGENCY_NUMBER", cls.emergency_number).strip()
+            or cls.emergency_number,
+            crisis_lines=_crisis_lines(env.get("CRISIS_LINES")),
         )
+
+
+def _crisis_lines(value: str | None) -> tuple[str, ...]:
+    if value is None:
+        return Settings.crisis_lines
+    lines = tuple(line.strip() for line in value.split(";") if line.strip())
+    if not lines or any(len(line) > 80 for line in lines):
+        raise ConfigError(
+            "CRISIS_LINES must list one or more help lines separated by ';', each at most 80 "
+            'characters, e.g. CRISIS_LINES="119 ext. 8 (SEJIWA);healing119.id".'
+        )
+    return lines
 
 
 def usable_cores() -> int:

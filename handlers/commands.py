@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from handlers.flow import Turn
-from handlers.i18n import N_, _, switch_language
+from handlers.i18n import N_, _
+from handlers.language import apply_language, open_language_question
+from handlers.menu import registered, show_menu
 from handlers.schedule_view import show_schedule
 from handlers.states import current_step, enter, finish
-from handlers.text import clean_line, esc
-from handlers.types import Button
+from handlers.support import contact_line
+from handlers.text import clean_line
 from storage.messages import erase_bodies
 from storage.models import Participant, ParticipantStatus
 from storage.participants import delete_unregistered
-
-REGISTERED = {ParticipantStatus.ACTIVE, ParticipantStatus.STOPPED, ParticipantStatus.UNREACHABLE}
 
 # Shown in Telegram's command menu, in this order.
 MENU: list[tuple[str, str]] = [
@@ -43,10 +43,6 @@ ALIASES = {
 }
 
 
-def registered(participant: Participant | None) -> bool:
-    return participant is not None and participant.status in REGISTERED
-
-
 async def resume(turn: Turn) -> None:
     """Ask the current step's question again, or show the menu when outside any flow."""
     step = current_step(turn)
@@ -56,24 +52,6 @@ async def resume(turn: Turn) -> None:
         show_menu(turn)
 
 
-def show_menu(turn: Turn) -> None:
-    participant = turn.participant
-    assert participant is not None
-    turn.say(
-        _("Hello, {name}! 👋 What can I do for you?").format(name=esc(participant.name or "")),
-        menu_buttons(),
-    )
-
-
-def menu_buttons() -> tuple[Button, ...]:
-    return (
-        Button(_("My schedule"), "cmd:jadwal"),
-        Button(_("My data"), "cmd:profil"),
-        Button(_("Language"), "cmd:bahasa"),
-        Button(_("Help"), "cmd:bantuan"),
-    )
-
-
 async def start(turn: Turn, args: str) -> None:
     code = clean_line(args)[:64]
     if code:
@@ -81,6 +59,9 @@ async def start(turn: Turn, args: str) -> None:
         if turn.participant is not None and not turn.participant.start_code:
             turn.participant.start_code = code
     participant = turn.participant
+    if participant is not None and participant.status == ParticipantStatus.STOPPED:
+        await enter(turn, "resume.confirm")
+        return
     if registered(participant):
         finish(turn)
         show_menu(turn)
@@ -140,8 +121,13 @@ async def help_(turn: Turn, _args: str) -> None:
         + "\n\n"
         + lines
         + "\n\n"
-        + _("If you need a person, contact your caseworker directly.")
+        + _(
+            "If you need a person, just write your message here: I will pass it on to your caseworker."
+        )
     )
+    contact = await contact_line(turn)
+    if contact:
+        turn.say(contact)
     await resume(turn)
 
 
@@ -194,20 +180,14 @@ async def erase(turn: Turn, _args: str) -> None:
 
 
 async def language(turn: Turn, _args: str) -> None:
-    turn.say(
-        _("Choose your language:"),
-        (Button("Bahasa Indonesia", "lang:id"), Button("English", "lang:en")),
-    )
+    await enter(turn, open_language_question(turn))
 
 
 async def set_language(turn: Turn, code: str) -> None:
+    """A language button pressed outside the language question (e.g. on the consent text)."""
     if code not in ("id", "en"):
         return
-    switch_language(code)
-    if turn.participant is not None:
-        turn.participant.language = code
-    turn.remember(lang=code)
-    turn.say(_("All right, I will use English from now on."))
+    apply_language(turn, code)
     await resume(turn)
 
 

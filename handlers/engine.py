@@ -8,26 +8,26 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import rsvp, schedule_view
-from handlers.commands import (
-    ALIASES,
-    COMMANDS,
-    registered,
-    resume,
-    set_language,
-    show_menu,
-)
+from handlers.commands import ALIASES, COMMANDS, resume, set_language
 from handlers.flow import Settings, Turn
+from handlers.free_text import command_word, free_text, heard_first
 from handlers.hints import TEXT_MAX, empty_hint, media_hint, too_long_hint, unknown_command_hint
 from handlers.i18n import _, use_language
+from handlers.language import STEP as LANGUAGE_STEP
+from handlers.menu import registered, show_menu, stopped_note
 from handlers.states import current_step, enter
 from handlers.types import Incoming, Kind, Outgoing
 from storage.addresses import lock_address
 from storage.conversations import save_conversation
+from storage.flags import add_flag
 from storage.messages import log_turn
 from storage.models import ParticipantStatus
 
 log = logging.getLogger(__name__)
 
+
+# Button payload prefixes that work at any time; every other prefix belongs to one question.
+GLOBAL_PREFIXES = frozenset({"cmd", "lang", "rsvp", "join"})
 
 # `Address.last_inbound_at` picks the channel a person uses most (for reminders); a minute's
 # precision is plenty, and it spares an UPDATE for every message of a conversation.
@@ -62,7 +62,9 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
     )
     with use_language(language):
         state_before = conversation.step
-        await route(turn)
+        if not _pressed_twice(turn):
+            await route(turn)
+            _remember_buttons(turn, state_before)
         log.info(
             "inbound address=%s kind=%s state=%s->%s replies=%d",
             address.id,
@@ -90,10 +92,64 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
     )
     if ids is None:
         raise Redelivered
+    inbound_id, reply_ids = ids
+    if turn.flags and kept and turn.participant is not None:
+        for reason, urgent in turn.flags:
+            await add_flag(
+                session,
+                participant_id=turn.participant.id,
+                message_id=inbound_id,
+                reason=reason,
+                urgent=urgent,
+                now=now,
+            )
+        log.info("flagged participant=%s reasons=%s", turn.participant.id, turn.flags)
     return [
         Outgoing(incoming.channel, incoming.address, reply, message_id)
-        for reply, message_id in zip(turn.replies, ids, strict=True)
+        for reply, message_id in zip(turn.replies, reply_ids, strict=True)
     ]
+
+
+def _press_key(incoming: Incoming) -> str | None:
+    if incoming.kind != Kind.BUTTON or not incoming.message_ref:
+        return None
+    return f"{incoming.message_ref}|{incoming.payload}"
+
+
+def _pressed_twice(turn: Turn) -> bool:
+    """The same button on the same message again (a double tap): answered once already."""
+    key = _press_key(turn.incoming)
+    return key is not None and turn.data.get("press") == key
+
+
+def _remember_buttons(turn: Turn, state_before: str | None) -> None:
+    """Which question's buttons are live now, and the press just handled (to ignore a repeat)."""
+    if turn.erased:
+        return
+    key = _press_key(turn.incoming)
+    edited = any(r.edit_ref and r.edit_ref == turn.incoming.message_ref for r in turn.replies)
+    if key is not None and not edited:  # a toggle edits its own message and may be pressed again
+        turn.remember(press=key)
+    if turn.conversation.step is None:
+        return
+    offered = sorted(
+        {
+            b.payload.partition(":")[0]
+            for r in turn.replies
+            for b in r.buttons
+            if b.payload.partition(":")[0] not in GLOBAL_PREFIXES
+        }
+    )
+    changed = offered or turn.conversation.step != state_before
+    if changed and turn.data.get("offered") != offered:
+        turn.remember(offered=offered)
+
+
+def _stale(turn: Turn) -> bool:
+    """A button from an earlier question, pressed while another question is open."""
+    offered = turn.data.get("offered")
+    prefix = (turn.incoming.payload or "").partition(":")[0]
+    return offered is not None and prefix not in offered and prefix not in GLOBAL_PREFIXES
 
 
 async def route(turn: Turn) -> None:
@@ -112,7 +168,7 @@ async def route(turn: Turn) -> None:
         if prefix == "cmd" and value in COMMANDS:
             await COMMANDS[value](turn, "")
             return
-        if prefix == "lang":
+        if prefix == "lang" and turn.state != LANGUAGE_STEP:
             await set_language(turn, value)
             return
         if prefix == "rsvp":
@@ -124,8 +180,14 @@ async def route(turn: Turn) -> None:
             await schedule_view.join(turn, value)
             return
     step = current_step(turn)
+    if incoming.kind == Kind.TEXT and incoming.text.strip() and await heard_first(turn, step):
+        return
     if step is None:
         await outside_flow(turn)
+        return
+    if incoming.kind == Kind.BUTTON and _stale(turn):
+        turn.say(_("That button belongs to an earlier question. Here is the current one:"))
+        await step.ask(turn)
         return
     if incoming.kind == Kind.TEXT and not incoming.text.strip():
         turn.say(empty_hint())
@@ -155,23 +217,15 @@ async def outside_flow(turn: Turn) -> None:
     if participant.status == ParticipantStatus.REGISTERING:
         await COMMANDS["start"](turn, "")
         return
+    if turn.incoming.kind == Kind.TEXT:
+        command = command_word(turn.incoming.text)
+        if command is not None:
+            await COMMANDS[command](turn, "")
+        else:
+            await free_text(turn)
+        return
+    turn.say(media_hint(turn.incoming.kind))
     if participant.status == ParticipantStatus.STOPPED:
-        turn.say(_("You have stopped our messages. Type /mulai to receive them again."))
-        return
-    answered = await rsvp.typed_reply(turn)
-    if answered is not None:
-        await enter(turn, answered)
-        return
-    if turn.incoming.kind == Kind.BUTTON:
-        turn.say(media_hint(Kind.BUTTON))
-    elif turn.incoming.kind != Kind.TEXT:
-        turn.say(media_hint(turn.incoming.kind))
-    else:
-        turn.say(
-            _(
-                "Sorry, I can't answer free messages yet. Choose from the menu below, "
-                "or contact your caseworker directly."
-            )
-        )
-    if registered(participant):
+        turn.say(stopped_note())
+    elif registered(participant):
         show_menu(turn)

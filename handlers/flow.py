@@ -29,6 +29,8 @@ class Settings:
     default_timezone: str = "Asia/Jakarta"
     program_name: str = ""
     consent_version: str = "2026-11"
+    emergency_number: str = "112"
+    crisis_lines: tuple[str, ...] = ("119 ext. 8 (SEJIWA)", "healing119.id")
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
 
 
@@ -45,6 +47,12 @@ class Turn:
     now: datetime
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False  # the person's data (address and conversation included) was just erased
+    flags: list[tuple[str, bool]] = field(default_factory=list)  # (reason, urgent) for staff
+
+    def flag(self, reason: str, *, urgent: bool = False) -> None:
+        """Pass this inbound message on to staff (stored once the message is logged)."""
+        if (reason, urgent) not in self.flags:
+            self.flags.append((reason, urgent))
 
     @property
     def language(self) -> str:
@@ -88,3 +96,4 @@ class Step:
     answer: Answer
     accepts: frozenset[Kind] = frozenset({Kind.TEXT, Kind.BUTTON})
     ttl: timedelta = SHORT_TTL
+    keeps_text: bool = False  # the answer is the person's own words (a reason): heard as given

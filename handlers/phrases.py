@@ -63,9 +63,7 @@ class Phrases:
         for pattern in self._patterns:
             size = len(pattern)
             for start in range(len(words) - size + 1):
-                if all(
-                    _word_matches(words[start + i], pattern[i]) for i in range(size)
-                ):
+                if all(_word_matches(words[start + i], pattern[i]) for i in range(size)):
                     return pattern
         return None
 

@@ -7,14 +7,17 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.choices import Option, normalise, pick, pick_many
+from handlers.distress import recognise
 from handlers.events import find_event, session_event
 from handlers.flow import END, WAIT, Step, Turn
 from handlers.i18n import N_, _
+from handlers.plans import looks_like_a_plan
 from handlers.reminder_text import when_text
 from handlers.reminders import enrol
 from handlers.session_changes import withdraw
 from handlers.text import clean_line, esc
 from handlers.types import Button, Incoming, Kind
+from storage.flag_models import FlagReason
 from storage.models import ParticipantStatus
 from storage.outbox import cancel_pending, last_sent_about_event
 from storage.program_models import Enrolment, EnrolmentStatus, Occurrence, ProgramSession
@@ -101,12 +104,13 @@ COME_WORDS = (
 )
 LATER_WORDS = ("jadwal ulang", "ganti jadwal", "pindah jadwal", "reschedule", "hari lain")
 REPLY_WINDOW = timedelta(hours=36)
+NOTE_WORDS = 6  # a typed answer longer than this says more than yes or no: staff read it
 
 
 async def typed_reply(turn: Turn) -> str | None:
-    """A message typed soon after a reminder answers it: "hadir", "tidak bisa", or their plan
-    ("jam 7 saya berangkat"). Returns the state to enter (END if none), or None when there is
-    no recent reminder this could answer."""
+    """A message typed soon after a reminder may answer it: "hadir", "tidak bisa", or a plan
+    ("jam 7 saya berangkat"). Returns the state to enter (END if none), or None when the message
+    is not an answer to a recent reminder (then it is something else, for staff to read)."""
     participant = turn.participant
     if participant is None or turn.incoming.kind != Kind.TEXT:
         return None
@@ -119,6 +123,8 @@ async def typed_reply(turn: Turn) -> str | None:
     answered = await own_answer_row(turn.session, participant.id, ref)
     if answered is None or answered.rsvp in ("no", "reschedule"):
         return None  # nothing left to answer: they already said they cannot come
+    text = turn.incoming.text
+    worry = recognise(text) is not None  # more than an answer: someone needs to read it
     choice = pick(
         turn.incoming,
         [
@@ -128,18 +134,21 @@ async def typed_reply(turn: Turn) -> str | None:
         ],
         numbers=False,
     )
-    if choice is not None:
+    if choice is not None and not (worry and choice.payload == "yes"):
+        if worry or len(normalise(text).split()) > NOTE_WORDS:
+            turn.flag(FlagReason.HARDSHIP if worry else FlagReason.RSVP_NOTE)
         return await answer(turn, f"rsvp:{ref}:{choice.payload}") or END
-    text = normalise(turn.incoming.text)
-    looks_like_a_plan = len(text.split()) >= 2 or any(ch.isdigit() for ch in text)
     found = await find_event(turn.session, ref)
-    if found is None or not looks_like_a_plan:
+    if found is None or not looks_like_a_plan(text):
         return None
     turn.say(
         _("Thank you, noted. See you {when}! 👍").format(
             when=when_text(found[0].starts_at, participant, turn.now)
         )
     )
+    if worry:
+        turn.flag(FlagReason.HARDSHIP)
+        turn.say(_("I have also passed your message on to your caseworker."))
     return END
 
 
@@ -245,6 +254,6 @@ async def _save(turn: Turn, chosen: list[str]) -> str:
 
 
 RSVP: dict[str, Step] = {
-    "rsvp.reason": Step(ask_reason, reason),
+    "rsvp.reason": Step(ask_reason, reason, keeps_text=True),
     "rsvp.days": Step(ask_days, days),
 }

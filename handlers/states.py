@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from handlers.erase import ERASE
 from handlers.flow import END, WAIT, Step, Turn
+from handlers.language import LANGUAGE
+from handlers.number_change import NUMBER_CHANGE
+from handlers.optout import OPTOUT
 from handlers.profile import PROFILE
 from handlers.rsvp import RSVP
 from handlers.signup import SIGNUP
 
-STATES: dict[str, Step] = {**SIGNUP, **PROFILE, **ERASE, **RSVP}
+STATES: dict[str, Step] = {
+    **SIGNUP,
+    **PROFILE,
+    **ERASE,
+    **RSVP,
+    **OPTOUT,
+    **LANGUAGE,
+    **NUMBER_CHANGE,
+}
 
 
 async def enter(turn: Turn, state: str) -> None:

@@ -54,11 +54,12 @@ async def log_turn(
     participant_id: int | None,
     inbound_participant_id: int | None,
     replies: list[str],
-) -> list[int] | None:
+) -> tuple[int, list[int]] | None:
     """Log an inbound message and its replies (queued) in one statement.
 
-    Returns the replies' ids in order, or None when the platform delivered this message before
-    (its dedupe key is taken): then nothing may be kept, and the caller rolls back.
+    Returns the inbound message's id and the replies' ids in order, or None when the platform
+    delivered this message before (its dedupe key is taken): then nothing may be kept, and the
+    caller rolls back.
     """
     params: dict[str, object] = {
         "channel": channel,
@@ -80,7 +81,7 @@ async def log_turn(
     rows = sorted(result.tuples(), key=lambda row: row[0])
     if not rows or rows[0][1] != "in":
         return None
-    return [row[0] for row in rows[1:]]
+    return rows[0][0], [row[0] for row in rows[1:]]
 
 
 async def _log_apart(
@@ -88,14 +89,16 @@ async def _log_apart(
     params: dict[str, object],
     inbound_participant_id: int | None,
     replies: list[str],
-) -> list[int] | None:
-    inbound = await session.execute(
-        _turn_statement(0), {**params, "participant_id": inbound_participant_id}
-    )
-    if inbound.first() is None:
+) -> tuple[int, list[int]] | None:
+    inbound = (
+        await session.execute(
+            _turn_statement(0), {**params, "participant_id": inbound_participant_id}
+        )
+    ).first()
+    if inbound is None:
         return None
     if not replies:
-        return []
+        return inbound[0], []
     rows = [
         {
             "channel": params["channel"],
@@ -113,7 +116,7 @@ async def _log_apart(
     result = await session.execute(
         insert(Message).returning(Message.id, sort_by_parameter_order=True), rows
     )
-    return list(result.scalars())
+    return inbound[0], list(result.scalars())
 
 
 async def queue_outbound(

@@ -14,6 +14,7 @@ from storage.program_models import (
     EnrolmentStatus,
     Membership,
     Occurrence,
+    Organisation,
     Program,
     ProgramSession,
     SessionStatus,
@@ -156,3 +157,42 @@ async def members_of_program(session: AsyncSession, program_id: int) -> list[int
 async def active_appointments(session: AsyncSession) -> list[Appointment]:
     query = select(Appointment).where(Appointment.active.is_(True)).order_by(Appointment.id)
     return list((await session.execute(query)).scalars())
+
+
+async def organisation_contact(
+    session: AsyncSession, participant_id: int | None
+) -> tuple[str, str] | None:
+    """(name, contact) of the organisation a person should call: the one behind their latest
+    appointment or session that has a contact, else the only organisation with one."""
+    if participant_id is not None:
+        by_appointment = (
+            select(Organisation.name, Organisation.contact, Appointment.created_at.label("at"))
+            .join(Appointment, Appointment.organisation_id == Organisation.id)
+            .where(Appointment.participant_id == participant_id)
+        )
+        by_session = (
+            select(Organisation.name, Organisation.contact, Enrolment.created_at.label("at"))
+            .join(Program, Program.organisation_id == Organisation.id)
+            .join(ProgramSession, ProgramSession.program_id == Program.id)
+            .join(Enrolment, Enrolment.session_id == ProgramSession.id)
+            .where(Enrolment.participant_id == participant_id)
+        )
+        union = by_appointment.union_all(by_session).subquery()
+        row = (
+            await session.execute(
+                select(union.c.name, union.c.contact)
+                .where(union.c.contact.is_not(None))
+                .order_by(union.c.at.desc())
+                .limit(1)
+            )
+        ).first()
+        if row is not None:
+            return row[0], row[1]
+    only = (
+        await session.execute(
+            select(Organisation.name, Organisation.contact)
+            .where(Organisation.contact.is_not(None))
+            .limit(2)
+        )
+    ).all()
+    return (only[0][0], only[0][1]) if len(only) == 1 else None

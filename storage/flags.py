@@ -1,0 +1,72 @@
+"""Queries on flags: messages from participants that wait for staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.flag_models import Flag, FlagStatus
+from storage.models import Message
+
+
+async def add_flag(
+    session: AsyncSession,
+    *,
+    participant_id: int,
+    message_id: int | None,
+    reason: str,
+    urgent: bool,
+    now: datetime,
+) -> Flag:
+    flag = Flag(
+        participant_id=participant_id,
+        message_id=message_id,
+        reason=reason,
+        urgent=urgent,
+        status=FlagStatus.OPEN,
+        created_at=now,
+    )
+    session.add(flag)
+    await session.flush()
+    return flag
+
+
+async def open_flag_counts(session: AsyncSession) -> dict[int, int]:
+    """How many flags wait for staff, per participant."""
+    query = (
+        select(Flag.participant_id, func.count())
+        .where(Flag.status == FlagStatus.OPEN)
+        .group_by(Flag.participant_id)
+    )
+    return {pid: count for pid, count in (await session.execute(query)).tuples()}
+
+
+async def open_flags(
+    session: AsyncSession, participant_id: int | None = None
+) -> list[tuple[Flag, str | None]]:
+    """Open flags, most urgent then oldest first, each with the text of its message."""
+    query = (
+        select(Flag, Message.body)
+        .outerjoin(Message, Message.id == Flag.message_id)
+        .where(Flag.status == FlagStatus.OPEN)
+        .order_by(Flag.urgent.desc(), Flag.created_at, Flag.id)
+    )
+    if participant_id is not None:
+        query = query.where(Flag.participant_id == participant_id)
+    return [(flag, body) for flag, body in (await session.execute(query)).tuples()]
+
+
+async def resolve_flag(session: AsyncSession, flag_id: int, now: datetime) -> bool:
+    flag = await session.get(Flag, flag_id)
+    if flag is None or flag.status != FlagStatus.OPEN:
+        return False
+    flag.status = FlagStatus.RESOLVED
+    flag.resolved_at = now
+    return True
+
+
+async def delete_flags(session: AsyncSession, participant_id: int) -> None:
+    """Erasure: what a person told staff they needed is theirs, and goes with their data."""
+    await session.execute(delete(Flag).where(Flag.participant_id == participant_id))
