@@ -77,6 +77,13 @@ _PHRASES: dict[Risk, tuple[str, ...]] = {
 }  # fmt: skip
 
 _MATCHERS = {risk: Phrases(phrases) for risk, phrases in _PHRASES.items()}
+# "Mati" is also what phones, lights and engines do: "hp saya mau mati" is about a battery.
+_THINGS_THAT_DIE = Phrases(
+    (
+        "hp", "handphone", "ponsel", "baterai", "batre", "batrai", "lampu", "listrik", "motor",
+        "mesin", "sinyal", "pulsa", "kuota", "wifi", "laptop", "mati lampu", "charger", "cas",
+    )
+)  # fmt: skip
 
 
 def recognise(text: str) -> Risk | None:
@@ -85,6 +92,10 @@ def recognise(text: str) -> Risk | None:
     if not words:
         return None
     for risk in Risk:  # most urgent first
-        if _MATCHERS[risk].find(words) is not None:
-            return risk
+        found = _MATCHERS[risk].find(words)
+        if found is None:
+            continue
+        if "mati" in found and _THINGS_THAT_DIE.find(words) is not None:
+            continue
+        return risk
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from handlers.choices import normalise
 
@@ -41,6 +42,16 @@ def _word_matches(word: str, pattern: str) -> bool:
     return _close(word, pattern)
 
 
+@lru_cache(maxsize=4096)
+def _keys(word: str) -> frozenset[str]:
+    """The word and, when long enough for a typo, every form with one letter dropped: two words
+    within one edit of each other always share one of these keys (the "symmetric delete" trick),
+    so candidates are found by dictionary look-ups instead of comparing with every phrase."""
+    if len(word) < FUZZY_MIN - 1:
+        return frozenset((word,))
+    return frozenset({word} | {word[:i] + word[i + 1 :] for i in range(len(word))})
+
+
 class Phrases:
     """A set of phrases (normalised once), found anywhere in a text as whole words.
 
@@ -49,22 +60,50 @@ class Phrases:
     """
 
     def __init__(self, phrases: Iterable[str]) -> None:
-        patterns: list[list[str]] = []
+        self._patterns: list[list[str]] = []
+        self._by_key: dict[str, list[int]] = {}
+        self._stem_lengths: set[int] = set()
         for phrase in phrases:
             words = [
                 normalise(w.removesuffix("*")) + ("*" if w.endswith("*") else "")
                 for w in phrase.split()
             ]
-            patterns.append([w for w in words if w.strip("*")])
-        self._patterns = [p for p in patterns if p]
+            pattern = [w for w in words if w.strip("*")]
+            if not pattern:
+                continue
+            index = len(self._patterns)
+            self._patterns.append(pattern)
+            first = pattern[0].removesuffix("*")
+            if pattern[0].endswith("*"):
+                self._stem_lengths.add(len(first))
+            for key in _keys(first):
+                self._by_key.setdefault(key, []).append(index)
+
+    def _candidates(self, word: str) -> set[int]:
+        keys = set(_keys(word))
+        for length in self._stem_lengths:
+            if length < len(word):
+                keys |= _keys(word[:length])
+        found: set[int] = set()
+        for key in keys:
+            found.update(self._by_key.get(key, ()))
+        return found
+
+    def _found_at(self, words: list[str], start: int) -> list[list[str]]:
+        patterns = (self._patterns[i] for i in sorted(self._candidates(words[start])))
+        return [
+            pattern
+            for pattern in patterns
+            if start + len(pattern) <= len(words)
+            and all(_word_matches(words[start + i], w) for i, w in enumerate(pattern))
+        ]
 
     def find(self, words: list[str]) -> list[str] | None:
-        """The first phrase found in the (normalised) words, or None."""
-        for pattern in self._patterns:
-            size = len(pattern)
-            for start in range(len(words) - size + 1):
-                if all(_word_matches(words[start + i], pattern[i]) for i in range(size)):
-                    return pattern
+        """The phrase found first in the (normalised) words, or None."""
+        for start in range(len(words)):
+            found = self._found_at(words, start)
+            if found:
+                return found[0]
         return None
 
     def in_text(self, text: str) -> bool:
@@ -73,8 +112,7 @@ class Phrases:
     def is_whole(self, text: str) -> bool:
         """True when the text is one of the phrases and nothing else (polite words aside)."""
         words = [w for w in normalise(text).split() if w not in _POLITE]
-        found = self.find(words)
-        return found is not None and len(found) == len(words)
+        return bool(words) and any(len(p) == len(words) for p in self._found_at(words, 0))
 
 
 # Words people add around a short request without changing it: "stop ya kak", "berhenti aja".

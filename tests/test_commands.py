@@ -107,9 +107,7 @@ async def test_free_text_after_sign_up_is_passed_on_and_logged(
     assert "sudah saya teruskan ke pendamping Anda" in replies[0].text
     async with db.transaction() as session:
         logged = (
-            await session.execute(
-                select(Message.body).join(Flag, Flag.message_id == Message.id)
-            )
+            await session.execute(select(Message.body).join(Flag, Flag.message_id == Message.id))
         ).scalars()
         assert list(logged) == ["pak, saya butuh kerja"]
 

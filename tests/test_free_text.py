@@ -164,7 +164,7 @@ async def test_danger_before_consent_gets_help_and_stores_nothing(
     assert "SEJIWA" in said and "112" in said
     assert await flags(db) == []
     async with db.transaction() as session:
-        bodies = (await session.execute(select(Message.body).where(Message.direction == "in")))
+        bodies = await session.execute(select(Message.body).where(Message.direction == "in"))
         assert [b for b in bodies.scalars() if b] == []
 
 
@@ -229,9 +229,7 @@ async def test_opt_out_mid_question_and_changing_ones_mind(db: Database, person:
     assert await status(db, pid) == "active"
 
 
-async def test_after_stopping_start_and_mulai_offer_to_resume(
-    db: Database, person: Person
-) -> None:
+async def test_after_stopping_start_and_mulai_offer_to_resume(db: Database, person: Person) -> None:
     await register(person, "kota pekalongan")
     pid = await participant_id(db, person.address)
     await person.says("/berhenti")
@@ -271,9 +269,7 @@ async def test_a_new_number_in_a_message_is_offered_saved_and_passed_on(
 
 
 @pytest.mark.parametrize("typed", ["english", "inggris", "Bahasa Inggris", "2"])
-async def test_language_can_be_typed_after_bahasa(
-    db: Database, person: Person, typed: str
-) -> None:
+async def test_language_can_be_typed_after_bahasa(db: Database, person: Person, typed: str) -> None:
     await register(person, "kota pekalongan")
     await person.says("/bahasa")
     said = await person.says(typed)
