@@ -85,7 +85,7 @@ async def test_a_message_after_a_reminder_is_passed_on_not_noted(
     said = text_of(await person.says(message))
     assert SEE_YOU not in said and "catat" not in said
     assert "sudah saya teruskan ke pendamping Anda" in said
-    [(reason, urgent, body)] = await flags(db)
+    [(_reason, urgent, body)] = await flags(db)
     assert body == message and not urgent
 
 

@@ -201,7 +201,7 @@ async def test_typed_answers_to_a_reminder_are_understood(
     assert "Mau minta jadwal lain?" in replies[0].text
     assert (await enrolment(db, pid, sid)).rsvp == "no"
     replies = await person.says("halo")  # they said they cannot come: back to the usual menu
-    assert [b.payload for b in replies[0].buttons][0] == "cmd:jadwal"
+    assert next(b.payload for b in replies[0].buttons) == "cmd:jadwal"
 
 
 async def test_staff_see_answers_reasons_and_attendance(
