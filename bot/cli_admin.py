@@ -10,6 +10,7 @@ from typing import Any
 from bot.app import flow_settings
 from bot.cli_appointments import add_appointment_parsers
 from bot.cli_common import Context, group, leaf, table, typed
+from bot.cli_flags import add_flag_parsers
 from bot.cli_sessions import add_session_parsers
 from bot.config import Settings
 from handlers.admin import (
@@ -20,6 +21,7 @@ from handlers.admin import (
     add_program,
     find_organisation,
     organisations,
+    parse_contact,
     program_kind,
     programs_overview,
 )
@@ -30,7 +32,19 @@ from handlers.session_import import InputError, parse_offsets, parse_timezone
 from handlers.timefmt import zone_abbr
 from storage.db import Database
 
-ADMIN_COMMANDS: set[str] = {"orgs", "programs", "sessions", "enrol", "attendance", "appointments"}
+ADMIN_COMMANDS: set[str] = {
+    "orgs",
+    "programs",
+    "sessions",
+    "enrol",
+    "attendance",
+    "appointments",
+    "flags",
+}
+CONTACT_HELP = (
+    "phone number or WhatsApp link participants can use, e.g. '0812-3456-7890' "
+    "or 'https://wa.me/6281234567890'"
+)
 ZONE_HELP = "WIB, WITA, WIT (or Asia/Jakarta, Asia/Makassar, Asia/Jayapura)"
 OFFSETS_HELP = (
     "minutes before the start, e.g. 1440,120 (default: the day before and 2 hours before)"
@@ -50,7 +64,11 @@ def add_admin_parsers(sub: Any) -> None:
     add.add_argument(
         "--timezone", type=typed(parse_timezone), help=f"{ZONE_HELP}; default DEFAULT_TIMEZONE"
     )
+    add.add_argument("--contact", help=CONTACT_HELP)
     leaf(orgs, "list", "list organisations", orgs_list)
+    contact = leaf(orgs, "contact", "set how participants reach an organisation", orgs_contact)
+    contact.add_argument("--org", required=True, help="the organisation's id or exact name")
+    contact.add_argument("--contact", required=True, help=CONTACT_HELP + "; '' removes it")
 
     programs = group(
         sub, "programs", "programs: job training, counselling, legal aid, schooling, ..."
@@ -65,6 +83,7 @@ def add_admin_parsers(sub: Any) -> None:
 
     add_session_parsers(sub, zone_help=ZONE_HELP, offsets_help=OFFSETS_HELP)
     add_appointment_parsers(sub, zone_help=ZONE_HELP)
+    add_flag_parsers(sub)
 
 
 async def run_admin(args: argparse.Namespace, db: Database, settings: Settings) -> int:
@@ -88,16 +107,27 @@ async def run_admin(args: argparse.Namespace, db: Database, settings: Settings) 
 async def orgs_add(args: argparse.Namespace, context: Context) -> int:
     timezone = args.timezone or context.settings.default_timezone
     async with context.db.transaction() as session:
-        org = await add_organisation(session, args.name, args.kind, timezone, context.now)
+        org = await add_organisation(
+            session, args.name, args.kind, timezone, context.now, args.contact
+        )
     print(f"added organisation {org.id}: {org.name} ({org.kind}, {zone_abbr(org.timezone)})")
+    return 0
+
+
+async def orgs_contact(args: argparse.Namespace, context: Context) -> int:
+    async with context.db.transaction() as session:
+        org = await find_organisation(session, args.org)
+        org.contact = parse_contact(args.contact)
+    print(f"organisation {org.id}: contact {org.contact or '(none)'}")
     return 0
 
 
 async def orgs_list(args: argparse.Namespace, context: Context) -> int:
     async with context.db.transaction() as session:
         orgs = await organisations(session)
-    rows = [(o.id, o.name, o.kind, zone_abbr(o.timezone)) for o in orgs]
-    print(table(("id", "name", "kind", "zone"), rows) if rows else "no organisations yet")
+    rows = [(o.id, o.name, o.kind, zone_abbr(o.timezone), o.contact) for o in orgs]
+    headers = ("id", "name", "kind", "zone", "contact")
+    print(table(headers, rows) if rows else "no organisations yet")
     return 0
 
 

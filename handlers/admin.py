@@ -73,16 +73,41 @@ def _name(text: str) -> str:
     return name
 
 
+CONTACT_MAX = 120
+
+
 async def add_organisation(
-    session: AsyncSession, name: str, kind: str, timezone: str, now: datetime
+    session: AsyncSession,
+    name: str,
+    kind: str,
+    timezone: str,
+    now: datetime,
+    contact: str | None = None,
 ) -> Organisation:
     name = _name(name)
     if (same := await _org_named(session, name)) is not None:
         raise Refused(f"organisation {same.id} is already called {same.name!r}")
-    org = Organisation(name=name, kind=kind, timezone=timezone, created_at=now)
+    org = Organisation(
+        name=name, kind=kind, timezone=timezone, contact=parse_contact(contact), created_at=now
+    )
     session.add(org)
     await session.flush()
     return org
+
+
+def parse_contact(text: str | None) -> str | None:
+    """How participants reach the organisation: a phone number or a link (wa.me/...), one line."""
+    if text is None:
+        return None
+    value = " ".join(text.split())
+    if not value:
+        return None
+    if len(value) > CONTACT_MAX or not any(ch.isdigit() for ch in value):
+        raise Refused(
+            f"a contact must be a phone number or a WhatsApp link of at most {CONTACT_MAX} "
+            "characters, e.g. '0812-3456-7890' or 'https://wa.me/6281234567890'"
+        )
+    return value
 
 
 async def organisations(session: AsyncSession) -> list[Organisation]:
