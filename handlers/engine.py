@@ -19,6 +19,7 @@ from handlers.states import current_step, enter
 from handlers.types import Incoming, Kind, Outgoing
 from storage.addresses import lock_address
 from storage.conversations import save_conversation
+from storage.flag_models import FlagReason
 from storage.flags import add_flag
 from storage.messages import log_turn
 from storage.models import ParticipantStatus
@@ -224,7 +225,13 @@ async def outside_flow(turn: Turn) -> None:
         else:
             await free_text(turn)
         return
-    turn.say(media_hint(turn.incoming.kind))
+    kind = turn.incoming.kind
+    if kind in (Kind.VOICE, Kind.AUDIO, Kind.PHOTO, Kind.VIDEO, Kind.DOCUMENT):
+        # A voice note may be a cry for help: staff learn that it came, and can call back.
+        turn.say(media_hint(kind) + "\n" + _("I have told your caseworker that you sent this."))
+        turn.flag(FlagReason.MESSAGE)
+    else:
+        turn.say(media_hint(kind))
     if participant.status == ParticipantStatus.STOPPED:
         turn.say(stopped_note())
     elif registered(participant):

@@ -318,3 +318,12 @@ async def test_toggles_can_be_pressed_twice(person: Person) -> None:
     off = await person.presses("int:job_training", message_ref="30")
     assert on[0].buttons[0].title.startswith("✅")
     assert not off[0].buttons[0].title.startswith("✅")
+
+
+async def test_a_voice_note_is_made_known_to_staff(db: Database, person: Person) -> None:
+    from handlers.types import Kind
+
+    await register(person, "kota pekalongan")
+    said = text_of(await person.sends(Kind.VOICE))
+    assert "pesan suara" in said and "Pendamping Anda sudah saya beri tahu" in said
+    assert [r for r, _u, _b in await flags(db)] == ["message"]
