@@ -48,7 +48,7 @@ async def ask_confirm(turn: Turn) -> None:
         _("Shall I save <b>{number}</b> as your new phone number?").format(
             number=display_phone(number)
         ),
-        (Button(_("Yes, save it"), "number:yes"), Button(_("No"), "number:no")),
+        (Button(_("Yes, save it"), "number:yes"), Button(_("Don't save"), "number:no")),
     )
 
 
@@ -58,11 +58,11 @@ async def confirm(turn: Turn, incoming: Incoming) -> str | None:
         incoming,
         [
             Option("number:yes", _("Yes, save it"), (*YES_WORDS, "simpan")),
-            Option("number:no", _("No"), NO_WORDS),
+            Option("number:no", _("Don't save"), (*NO_WORDS, "jangan")),
         ],
     )
     if choice is None:
-        turn.say(_('Please press "Yes, save it" or "No".'))
+        turn.say(_('Please press "Yes, save it" or "Don\'t save".'))
         return None
     number = turn.data.get("new_phone")
     turn.forget("new_phone")

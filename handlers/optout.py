@@ -80,7 +80,7 @@ async def stop_answer(turn: Turn, incoming: Incoming) -> str | None:
 async def ask_resume(turn: Turn) -> None:
     turn.say(
         _("Messages from us are stopped for now. Do you want to receive them again?"),
-        (Button(_("Yes, send again"), "resume:yes"), Button(_("No"), "resume:no")),
+        (Button(_("Yes, send again"), "resume:yes"), Button(_("Not now"), "resume:no")),
     )
 
 
@@ -90,11 +90,11 @@ async def resume_answer(turn: Turn, incoming: Incoming) -> str | None:
         incoming,
         [
             Option("resume:yes", _("Yes, send again"), (*YES_WORDS, "mulai", "start")),
-            Option("resume:no", _("No"), NO_WORDS),
+            Option("resume:no", _("Not now"), (*NO_WORDS, "nanti", "nanti saja")),
         ],
     )
     if choice is None:
-        turn.say(_('Please press "Yes, send again" or "No".'))
+        turn.say(_('Please press "Yes, send again" or "Not now".'))
         return None
     participant = turn.participant
     if choice.payload == "resume:no" or participant is None:
