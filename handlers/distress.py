@@ -58,7 +58,8 @@ _PHRASES: dict[Risk, tuple[str, ...]] = {
         "masuk bui", "dibui", "arrested", "in jail",
     ),
     Risk.RELAPSE: (
-        "make lagi", "makai lagi", "pake lagi", "memakai lagi", "nyabu", "sabu", "ngobat",
+        "make lagi", "makai lagi", "pake lagi", "memakai lagi", "nyabu", "sabu sabu", "pakai sabu",
+        "pake sabu", "make sabu", "isap sabu", "ngisap sabu", "nyabu lagi", "ngobat",
         "nyimeng", "ganja", "putaw", "sakau", "ngelem", "pil koplo", "koplo", "tramadol",
         "tembakau gorila", "sinte", "ekstasi", "inex", "narkoba", "kambuh", "relapse",
         "mabuk lagi", "mabok lagi", "minum lagi", "mabuk mabukan", "miras", "ciu", "ngefly",

@@ -39,6 +39,8 @@ CASES = [
     ("hp saya mau mati baterainya", None),
     ("terima kasih pak", None),
     ("tidak masalah", None),
+    ("Sabu Raijua", None),  # a regency in NTT, not the drug
+    ("kemarin pake sabu lagi", Risk.RELAPSE),
     ("", None),
 ]
 
