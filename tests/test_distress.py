@@ -56,3 +56,13 @@ def test_self_harm_outranks_everything_else() -> None:
 
 def test_every_risk_is_recognised_by_some_case() -> None:
     assert {risk for _t, risk in CASES} >= set(Risk)
+
+
+def test_no_place_in_indonesia_sounds_like_danger() -> None:
+    """Place names are typed in sign-up: a city must never set off an alarm."""
+    from handlers.region_data import load
+
+    data = load()
+    names = [r.label("id") for r in data.regencies] + [p.name for p in data.provinces]
+    assert len(names) > 500
+    assert [name for name in names if recognise(name) not in (None, Risk.HARDSHIP)] == []
