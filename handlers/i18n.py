@@ -22,7 +22,8 @@ def _locales_folder() -> Path:
     repository's top-level `locales/` (a checkout, or `pip install -e .`)."""
     here = Path(__file__).resolve().parent
     packaged = here / "locales"  # pyproject.toml maps the repository's locales/ here in a wheel
-    return packaged if packaged.is_dir() else here.parent / "locales"
+    in_checkout = (here.parent / "pyproject.toml").is_file()
+    return here.parent / "locales" if in_checkout and not packaged.is_dir() else packaged
 
 
 LOCALES = _locales_folder()
