@@ -38,6 +38,11 @@ def parser() -> argparse.ArgumentParser:
             "A companion bot for reintegration programs, and the commands staff use to run it. "
             "Without a command: `run`. Each command has its own --help."
         ),
+        epilog=(
+            "The data lives in DATABASE_URL; when it is unset, in an SQLite file "
+            "$PENDAMPING_HOME/pendamping.db (default: ~/.local/share/pendamping/pendamping.db), "
+            "whatever folder you start from. Settings: see the README's Configuration section."
+        ),
     )
     sub = top.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     sub.add_parser(

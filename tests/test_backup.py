@@ -16,8 +16,8 @@ from bot.cli import dispatch, parser
 from bot.config import Settings
 from storage import migrate
 from storage.db import Database
-from storage.models import Participant, ParticipantStatus
-from storage.participants import create_participant
+from storage.models import Participant
+from tests.helpers.participants import add_participant
 
 
 async def backup(database_url: str, *argv: str) -> tuple[int, str, str]:
@@ -30,12 +30,7 @@ async def backup(database_url: str, *argv: str) -> tuple[int, str, str]:
 
 
 async def add_person(db: Database, name: str) -> int:
-    async with db.transaction() as session:
-        person = await create_participant(
-            session, language="id", timezone="Asia/Jakarta", consent_version="1", now=NOW
-        )
-        person.name, person.status, person.registered_at = name, ParticipantStatus.ACTIVE, NOW
-        return person.id
+    return await add_participant(db, name, now=NOW)
 
 
 async def names(db: Database) -> set[str | None]:
