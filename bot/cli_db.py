@@ -93,6 +93,7 @@ def backup_sqlite(database_url: str, target: Path, *, overwrite: bool = False) -
     partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
     try:
         pages = _copy(source, partial)
+        partial.chmod(0o600)  # names and phone numbers: readable by this user only
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)

@@ -145,6 +145,7 @@ async def test_a_backup_never_overwrites_a_file_unless_told(tmp_path: Path) -> N
     assert target.read_bytes() == b"yesterday's backup"
     code, _out, err = await backup(url, str(target), "--force")
     assert code == 0, err
+    assert target.stat().st_mode & 0o077 == 0  # personal data: not readable by other users
     copy = Database(f"sqlite+aiosqlite:///{target}")
     try:
         assert await names(copy) == {"Siti Rahayu"}
