@@ -22,6 +22,8 @@ from handlers.session_import import (
 )
 from storage.program_models import Appointment
 
+UPCOMING_SHOWN = 4  # dates of a series that `appointments add` prints
+
 
 def add_appointment_parsers(sub: Any, *, zone_help: str) -> None:
     """`appointments add|list|cancel`."""
@@ -68,12 +70,18 @@ async def appointments_add(args: argparse.Namespace, context: Context) -> int:
         org = await find_organisation(session, args.org)
         zone = args.timezone or org.timezone
         asked = parse_local(args.start, zone, "--start")
-        series = upcoming_dates(asked, zone, args.every)
-        starts_at = series[0]  # monthly:31 from the 7th starts on the next 31st, not on the 7th
         until = None
         if args.until is not None:  # through the whole last day, local time
             next_day = datetime.combine(args.until + timedelta(days=1), time(0), ZoneInfo(zone))
             until = next_day.astimezone(UTC)
+        series = upcoming_dates(asked, zone, args.every)
+        starts_at = series[0]  # monthly:31 from the 7th starts on the next 31st, not on the 7th
+        if until is not None and until <= starts_at:
+            raise InputError(
+                f"--until {args.until} is before the first appointment, "
+                f"{local_label(starts_at, zone)}"
+            )
+        series = [moment for moment in series if until is None or moment < until]
         appointment = Appointment(
             participant_id=participant.id,
             organisation_id=org.id,
@@ -105,7 +113,8 @@ async def appointments_add(args: argparse.Namespace, context: Context) -> int:
         )
     if len(series) > 1:
         dates = [f"{moment.astimezone(ZoneInfo(zone)):%a %Y-%m-%d}" for moment in series]
-        print(f"dates: {', '.join(dates)}, ...")
+        more = ", ..." if len(series) == UPCOMING_SHOWN else " (the last one)"
+        print(f"dates: {', '.join(dates)}{more}")
     print(
         f"{planned} occurrence(s) in the next {days} days planned, with confirmation and reminders"
     )
@@ -156,7 +165,9 @@ async def appointments_cancel(args: argparse.Namespace, context: Context) -> int
     return 0
 
 
-def upcoming_dates(start: datetime, zone: str, rule: str | None, count: int = 4) -> list[datetime]:
+def upcoming_dates(
+    start: datetime, zone: str, rule: str | None, count: int = UPCOMING_SHOWN
+) -> list[datetime]:
     """The first `count` dates of a series from `start` (just `start` for a one-off), as the
     reminders will plan them: monthly:31 falls on the 30th or the 28th/29th in shorter months."""
     if rule is None:

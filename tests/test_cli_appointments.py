@@ -84,3 +84,25 @@ async def test_a_weekly_series_starts_on_the_start_given(db: Database, database_
     assert "note:" not in out
     weeks = [asked + timedelta(weeks=2 * n) for n in range(4)]
     assert f"dates: {', '.join(f'{day:%a %Y-%m-%d}' for day in weeks)}, ..." in out
+
+
+async def test_until_ends_the_dates_shown_and_one_before_the_first_date_is_refused(
+    db: Database, database_url: str
+) -> None:
+    now = datetime.now(UTC)
+    await add_participant(db, "Budi Santoso", now=now, timezone="Asia/Jayapura")
+    async with db.transaction() as session:
+        await add_organisation(session, "Bapas Ambon", "bapas", "Asia/Jayapura", now)
+    asked = (now.astimezone(WIT) + timedelta(days=40)).date().replace(day=7)
+    first, second, third, _fourth = last_days(asked, 4)
+    base = (
+        'appointments add --participant 1 --org "Bapas Ambon" --kind wajib_lapor '
+        f'--start "{asked} 09:00" --every monthly:31 --place "Kantor Bapas Ambon"'
+    )
+    code, out, err = await pendamping(database_url, f"{base} --until {asked + timedelta(days=5)}")
+    assert code == 2
+    assert f"--until {asked + timedelta(days=5)} is before the first appointment, {first}" in err
+    code, out, err = await pendamping(database_url, f"{base} --until {second}")
+    assert code == 0, err
+    assert f"dates: {first:%a %Y-%m-%d}, {second:%a %Y-%m-%d} (the last one)" in out
+    assert f"{third}" not in out
