@@ -19,13 +19,14 @@ from bot.app import (
     stop_on_signals,
 )
 from bot.cli_admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
-from bot.config import ConfigError, Settings
+from bot.cli_db import add_db_parsers, run_db
+from bot.cli_participants import add_participant_parsers, run_participants
+from bot.config import ConfigError, Settings, database_location, stranded_database
 from bot.console import ConsoleChannel, chat
 from bot.inbox import Inbox
 from bot.logs import setup_logging
-from handlers.export import write_csv
-from storage import migrate
-from storage.db import Database
+from handlers import region_data
+from handlers.i18n import CatalogMissing, check_catalogs
 
 log = logging.getLogger("pendamping")
 
@@ -33,29 +34,26 @@ log = logging.getLogger("pendamping")
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="pendamping",
-        description="Reintegration companion bot. Without a command: `run`.",
+        description=(
+            "A companion bot for reintegration programs, and the commands staff use to run it. "
+            "Without a command: `run`. Each command has its own --help."
+        ),
+        epilog=(
+            "The data lives in DATABASE_URL; when it is unset, in an SQLite file "
+            "$PENDAMPING_HOME/pendamping.db (default: ~/.local/share/pendamping/pendamping.db), "
+            "whatever folder you start from. Settings: see the README's Configuration section."
+        ),
     )
-    sub = top.add_subparsers(dest="command")
+    sub = top.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     sub.add_parser(
         "run", help="run the bot: Telegram if TELEGRAM_BOT_TOKEN is set, else a terminal chat"
     )
-    chat_cmd = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat_cmd = sub.add_parser("chat", help="chat with the bot in this terminal, as a participant")
     chat_cmd.add_argument(
         "--as", dest="who", default=None, help="who you are (default: your login name)"
     )
-
-    db = sub.add_parser("db", help="database migrations").add_subparsers(
-        dest="db_command", required=True
-    )
-    db.add_parser("upgrade", help="apply pending migrations")
-    revision = db.add_parser("revision", help="generate a migration from model changes")
-    revision.add_argument("-m", "--message", required=True)
-
-    people = sub.add_parser("participants", help="participant data")
-    people_sub = people.add_subparsers(dest="participants_command", required=True)
-    export = people_sub.add_parser("export", help="export participants")
-    export.add_argument("--format", choices=["csv"], default="csv")
-    export.add_argument("--output", type=Path, default=None, help="file to write (default: stdout)")
+    add_db_parsers(sub)
+    add_participant_parsers(sub)
     add_admin_parsers(sub)
     return top
 
@@ -66,6 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
     except ConfigError as error:
         print(f"pendamping: configuration error: {error}", file=sys.stderr)
+        return 2
+    problem = installation_problem()
+    if problem is not None:
+        print(f"pendamping: cannot start: {problem}", file=sys.stderr)
+        return 1
+    if (old := stranded_database(settings, Path.cwd())) is not None:
+        print(f"pendamping: cannot start: {stranded_message(old, settings)}", file=sys.stderr)
         return 2
     command = args.command or "run"
     interactive = command == "chat" or (command == "run" and not settings.telegram_bot_token)
@@ -79,43 +84,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def installation_problem() -> str | None:
+    """What is missing from this installation, saying what to do; None when it is complete.
+
+    A wheel built without the catalogs would otherwise speak English to everyone, and one without
+    the region data would fail at the first city a participant types."""
+    try:
+        check_catalogs()
+        region_data.load()
+    except CatalogMissing as error:
+        return str(error)
+    except FileNotFoundError as error:
+        return (
+            f"the region data file {error.filename} is missing, so the bot cannot understand "
+            "cities. Reinstall pendamping from a complete copy of the repository "
+            "(`pip install .` ships handlers/data/ inside the package)."
+        )
+    return None
+
+
+def stranded_message(old: Path, settings: Settings) -> str:
+    new = Path(database_location(settings.database_url))
+    return (
+        f"DATABASE_URL is not set, so the database is {new}, which does not exist yet; but "
+        f"{old} (the old default place, relative to the working directory) does. "
+        f'Move it: `mkdir -p "{new.parent}" && mv "{old}"* "{new.parent}/"`, '
+        f"or keep using it with DATABASE_URL=sqlite:///{old}"
+    )
+
+
 async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "db":
-        db = Database(settings.database_url)
-        try:
-            if args.db_command == "upgrade":
-                await migrate.upgrade(db)
-                print("database is up to date")
-            else:
-                await migrate.revision(db, args.message)
-        finally:
-            await db.dispose()
-        return 0
+        return await run_db(args, settings)
     db = await open_database(settings)
     try:
         if command == "participants":
-            return await export_participants(db, args.output)
+            return await run_participants(args, db)
         if command in ADMIN_COMMANDS:
             return await run_admin(args, db, settings)
+        where = database_location(settings.database_url)
         if command == "run" and settings.telegram_bot_token:
+            log.info("pendamping starting; database: %s", where)
             try:
                 await run_telegram(settings, db, stop_on_signals())
             except CourierStopped as error:
                 log.error("%s; stopping (a supervisor such as systemd restarts the bot)", error)
                 return 1
             return 0
-        if command == "run":
-            print(
-                "TELEGRAM_BOT_TOKEN is not set: opening a chat with the bot in this terminal "
-                f"(database: {settings.database_url}).",
-                file=sys.stderr,
-            )
+        print(chat_banner(where, no_token=command == "run"), file=sys.stderr)
         who = getattr(args, "who", None) or getpass.getuser()
         channel = ConsoleChannel(sys.stdout, color=sys.stdout.isatty())
         reminders = start_reminders(db, settings, {channel.name: channel})
         inbox = Inbox(db, flow_settings(settings), {channel.name: channel})
         try:
-            await chat(inbox, channel, who, settings.default_language)
+            await chat(inbox, channel, who)
         finally:
             await reminders.stop()
             await inbox.close()
@@ -124,15 +146,14 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         await db.dispose()
 
 
-async def export_participants(db: Database, output: Path | None) -> int:
-    async with db.transaction() as session:
-        if output is None:
-            count = await write_csv(session, sys.stdout)
-        else:
-            with output.open("w", encoding="utf-8", newline="") as handle:
-                count = await write_csv(session, handle)
-    print(f"exported {count} participant(s)", file=sys.stderr)
-    return 0
+def chat_banner(database: str, *, no_token: bool) -> str:
+    """What the operator reads before a terminal chat, in English like all operator output."""
+    why = "TELEGRAM_BOT_TOKEN is not set, so this is " if no_token else "This is "
+    return (
+        f"{why}a chat with the bot in this terminal, as a participant would have it.\n"
+        f"Database: {database}\n"
+        'Type a message (e.g. "halo"), a number to press a button, or /keluar to leave.'
+    )
 
 
 if __name__ == "__main__":

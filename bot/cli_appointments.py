@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.cli_common import Context, group, leaf, table, typed
 from handlers.admin import APPOINTMENT_KINDS, find_organisation, find_participant
 from handlers.appointments import add_appointment, appointments_overview, cancel_appointment
-from handlers.recurrence import parse_recurrence
+from handlers.recurrence import occurrences, parse_recurrence
 from handlers.session_import import (
     LIMITS,
     InputError,
@@ -21,6 +21,8 @@ from handlers.session_import import (
     parse_timezone,
 )
 from storage.program_models import Appointment
+
+UPCOMING_SHOWN = 4  # dates of a series that `appointments add` prints
 
 
 def add_appointment_parsers(sub: Any, *, zone_help: str) -> None:
@@ -36,7 +38,9 @@ def add_appointment_parsers(sub: Any, *, zone_help: str) -> None:
     )
     add.add_argument("--duration", type=int, default=60, help="minutes (default 60)")
     add.add_argument(
-        "--every", type=typed(parse_recurrence), help="weekly, 2weeks or monthly:5 (on the 5th)"
+        "--every",
+        type=typed(parse_recurrence),
+        help="weekly, 2weeks or monthly:5 (on the 5th; monthly:31 is the last day of short months)",
     )
     add.add_argument("--until", type=typed(parse_date), help="last day, e.g. 2027-03-01")
     add.add_argument("--place", required=True)
@@ -65,11 +69,19 @@ async def appointments_add(args: argparse.Namespace, context: Context) -> int:
         participant = await find_participant(session, args.participant)
         org = await find_organisation(session, args.org)
         zone = args.timezone or org.timezone
-        starts_at = parse_local(args.start, zone, "--start")
+        asked = parse_local(args.start, zone, "--start")
         until = None
         if args.until is not None:  # through the whole last day, local time
             next_day = datetime.combine(args.until + timedelta(days=1), time(0), ZoneInfo(zone))
             until = next_day.astimezone(UTC)
+        series = upcoming_dates(asked, zone, args.every)
+        starts_at = series[0]  # monthly:31 from the 7th starts on the next 31st, not on the 7th
+        if until is not None and until <= starts_at:
+            raise InputError(
+                f"--until {args.until} is before the first appointment, "
+                f"{local_label(starts_at, zone)}"
+            )
+        series = [moment for moment in series if until is None or moment < until]
         appointment = Appointment(
             participant_id=participant.id,
             organisation_id=org.id,
@@ -94,6 +106,15 @@ async def appointments_add(args: argparse.Namespace, context: Context) -> int:
         f"added appointment {appointment.id}: {appointment.kind} with {org.name}, "
         f"first {local_label(starts_at, zone)}, {repeats(appointment)}"
     )
+    if starts_at != asked:
+        print(
+            f"note: --start {local_label(asked, zone)} is not on the day the rule gives; "
+            f"the first appointment is {local_label(starts_at, zone)}"
+        )
+    if len(series) > 1:
+        dates = [f"{moment.astimezone(ZoneInfo(zone)):%a %Y-%m-%d}" for moment in series]
+        more = ", ..." if len(series) == UPCOMING_SHOWN else " (the last one)"
+        print(f"dates: {', '.join(dates)}{more}")
     print(
         f"{planned} occurrence(s) in the next {days} days planned, with confirmation and reminders"
     )
@@ -144,6 +165,17 @@ async def appointments_cancel(args: argparse.Namespace, context: Context) -> int
     return 0
 
 
+def upcoming_dates(
+    start: datetime, zone: str, rule: str | None, count: int = UPCOMING_SHOWN
+) -> list[datetime]:
+    """The first `count` dates of a series from `start` (just `start` for a one-off), as the
+    reminders will plan them: monthly:31 falls on the 30th or the 28th/29th in shorter months."""
+    if rule is None:
+        return [start]
+    window = timedelta(days=count * 12 * 7 + 62)  # count steps of the longest rule, every 12 weeks
+    return occurrences(start, zone, rule, None, start, start + window)[:count]
+
+
 def repeats(appointment: Appointment) -> str:
     """ "once", "every week", "every 2 weeks until 2027-03-01", "monthly on day 5"."""
     rule = appointment.recurrence
@@ -151,6 +183,8 @@ def repeats(appointment: Appointment) -> str:
         return "once"
     kind, number = rule.split(":")
     text = f"monthly on day {number}" if kind == "monthly" else "every week"
+    if kind == "monthly" and int(number) > 28:
+        text += " (the last day in shorter months)"
     if kind == "weekly" and number != "1":
         text = f"every {number} weeks"
     if appointment.until is not None:

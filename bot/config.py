@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from handlers.reminder_rules import QuietHours
 
 LANGUAGES = ("id", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TELEGRAM_PROCESS_MODES = ("auto", "separate", "same")
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pendamping.db"
+DATABASE_FILE = "pendamping.db"
+OLD_DEFAULT_DATABASE = Path("data") / DATABASE_FILE  # the old default, relative to the cwd
 
 
 class ConfigError(Exception):
@@ -26,7 +30,8 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default_factory=lambda: default_database_url(os.environ))
+    database_url_set: bool = True  # False: DATABASE_URL was unset and the default place is used
     default_language: str = "id"
     default_timezone: str = "Asia/Jakarta"
     program_name: str = ""
@@ -131,7 +136,10 @@ class Settings:
             telegram_api_url=env.get("TELEGRAM_API_URL", cls.telegram_api_url).rstrip("/"),
             telegram_webhook_url=webhook_url,
             telegram_webhook_secret=webhook_secret,
-            database_url=normalise_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            database_url=normalise_database_url(
+                env.get("DATABASE_URL") or default_database_url(env)
+            ),
+            database_url_set="DATABASE_URL" in env,
             default_language=language,
             default_timezone=timezone,
             program_name=env.get("PROGRAM_NAME", ""),
@@ -162,6 +170,52 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def data_home(env: Mapping[str, str]) -> Path:
+    """The folder for the SQLite database when DATABASE_URL is unset, whatever the working
+    directory: $PENDAMPING_HOME, else $XDG_DATA_HOME/pendamping, else ~/.local/share/pendamping."""
+    if home := env.get("PENDAMPING_HOME", "").strip():
+        return Path(home).expanduser().absolute()
+    xdg = env.get("XDG_DATA_HOME", "").strip()
+    if xdg and Path(xdg).is_absolute():  # the XDG spec says to ignore relative paths
+        return Path(xdg) / "pendamping"
+    user_home = env.get("HOME", "").strip()
+    return (Path(user_home) if user_home else Path.home()) / ".local" / "share" / "pendamping"
+
+
+def default_database_url(env: Mapping[str, str]) -> str:
+    return f"sqlite+aiosqlite:///{data_home(env) / DATABASE_FILE}"
+
+
+def database_location(url: str) -> str:
+    """Where the data is, for people: a file's absolute path, or PostgreSQL's server and database
+    (never the user name or password)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "(an unreadable DATABASE_URL)"
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            return "an in-memory SQLite database (gone when the bot stops)"
+        path = Path(parsed.database)
+        if path.is_absolute():
+            return str(path)
+        return f"{path.absolute()} (DATABASE_URL gives a path relative to the working directory)"
+    server = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    return f"PostgreSQL database {parsed.database or '(default)'!r} on {server}"
+
+
+def stranded_database(settings: Settings, cwd: Path) -> Path | None:
+    """A database at the old default place (./data/pendamping.db) that the new default would
+    silently replace with an empty one: DATABASE_URL unset, nothing at the new place yet."""
+    if settings.database_url_set:
+        return None
+    new = Path(make_url(settings.database_url).database or "")
+    old = (cwd / OLD_DEFAULT_DATABASE).absolute()
+    if new.is_file() or not old.is_file() or new.absolute() == old:
+        return None
+    return old
 
 
 def normalise_database_url(url: str) -> str:

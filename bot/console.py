@@ -9,7 +9,6 @@ from typing import TextIO
 
 from bot.channel import SendResult
 from bot.inbox import Inbox
-from handlers.i18n import _, use_language
 from handlers.text import strip_tags
 from handlers.types import Button, Incoming, Kind, Reply
 
@@ -70,17 +69,11 @@ class ConsoleChannel:
 
 
 async def chat(
-    inbox: Inbox, channel: ConsoleChannel, address: str, language: str, stdin: TextIO = sys.stdin
+    inbox: Inbox, channel: ConsoleChannel, address: str, stdin: TextIO = sys.stdin
 ) -> None:
-    """Read lines until end of input or /keluar, handling each like a message from a phone."""
-    with use_language(language):
-        channel.out.write(
-            _(
-                'Chatting with the bot in this terminal. Type a message (e.g. "halo"), a number to '
-                "press a button, or /keluar to leave."
-            )
-            + "\n"
-        )
+    """Read lines until end of input or /keluar, handling each like a message from a phone.
+
+    How to use it is the operator's to read: `pendamping chat` prints that, in English."""
     loop = asyncio.get_running_loop()
     while True:
         channel.out.write("\n> ")

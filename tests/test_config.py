@@ -7,13 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, read_env_file
+from bot.config import (
+    ConfigError,
+    Settings,
+    database_location,
+    read_env_file,
+    stranded_database,
+)
 
 
 def test_defaults_need_nothing() -> None:
-    settings = Settings.from_env({})
+    settings = Settings.from_env({"HOME": "/home/siti"})
     assert settings.telegram_bot_token is None
-    assert settings.database_url == "sqlite+aiosqlite:///data/pendamping.db"
+    assert (
+        settings.database_url
+        == "sqlite+aiosqlite:////home/siti/.local/share/pendamping/pendamping.db"
+    )
     assert (settings.default_language, settings.default_timezone) == ("id", "Asia/Jakarta")
     assert not settings.webhook_mode
 
@@ -89,3 +98,64 @@ def test_malformed_env_file_line_is_reported_with_its_number(tmp_path: Path) -> 
     env_file.write_text("A=1\nthis is not a setting\n")
     with pytest.raises(ConfigError, match=r"\.env:2"):
         read_env_file(env_file)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"HOME": "/home/siti"}, "/home/siti/.local/share/pendamping/pendamping.db"),
+        (
+            {"HOME": "/home/siti", "XDG_DATA_HOME": "/data/xdg"},
+            "/data/xdg/pendamping/pendamping.db",
+        ),
+        (  # the XDG spec says to ignore a relative XDG_DATA_HOME
+            {"HOME": "/home/siti", "XDG_DATA_HOME": "relative/xdg"},
+            "/home/siti/.local/share/pendamping/pendamping.db",
+        ),
+        (
+            {"HOME": "/home/siti", "PENDAMPING_HOME": "/srv/pendamping"},
+            "/srv/pendamping/pendamping.db",
+        ),
+    ],
+)
+def test_the_default_database_does_not_depend_on_the_working_directory(
+    env: dict[str, str], expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for cwd in (tmp_path, tmp_path / "elsewhere"):
+        cwd.mkdir(exist_ok=True)
+        monkeypatch.chdir(cwd)
+        assert Settings.from_env(env).database_url == f"sqlite+aiosqlite:///{expected}"
+        assert database_location(Settings.from_env(env).database_url) == expected
+
+
+def test_a_relative_database_url_is_shown_as_an_absolute_path_and_said_to_be_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    location = database_location(
+        Settings.from_env({"DATABASE_URL": "sqlite:///x/bot.db"}).database_url
+    )
+    assert location.startswith(str(tmp_path / "x" / "bot.db"))
+    assert "relative to the working directory" in location
+
+
+def test_a_postgresql_location_never_shows_the_user_or_password() -> None:
+    url = Settings.from_env({"DATABASE_URL": "postgresql://pendamping:s3cret@db.local:6543/bot"})
+    location = database_location(url.database_url)
+    assert location == "PostgreSQL database 'bot' on db.local:6543"
+    assert "s3cret" not in location and "pendamping" not in location
+
+
+def test_a_database_at_the_old_default_place_is_not_silently_replaced(tmp_path: Path) -> None:
+    old = tmp_path / "data" / "pendamping.db"
+    old.parent.mkdir()
+    old.write_bytes(b"")
+    home = {"HOME": str(tmp_path / "home")}
+    assert stranded_database(Settings.from_env(home), tmp_path) == old
+    # Chosen explicitly, or already moved: nothing to say.
+    given = Settings.from_env({**home, "DATABASE_URL": f"sqlite:///{old}"})
+    assert stranded_database(given, tmp_path) is None
+    moved = Path(database_location(Settings.from_env(home).database_url))
+    moved.parent.mkdir(parents=True)
+    moved.write_bytes(b"")
+    assert stranded_database(Settings.from_env(home), tmp_path) is None
