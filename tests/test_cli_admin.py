@@ -147,7 +147,7 @@ async def test_orgs_programs_sessions_add_and_import(
     code, out, _err = await in_process(database_url, "programs list")
     assert "2880,120 min before" in out and "1440,120 min before (default)" in out
     code, out, _err = await in_process(database_url, "orgs list")
-    assert out.splitlines()[2].split() == ["2", "Bapas", "Ambon", "bapas", "WIT"]
+    assert out.splitlines()[2].split() == ["2", "Bapas", "Ambon", "bapas", "WIT", "-"]
     assert await count(db, ProgramSession) == 3
 
 
