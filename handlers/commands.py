@@ -10,9 +10,8 @@ from handlers.schedule_view import show_schedule
 from handlers.states import current_step, enter, finish
 from handlers.text import clean_line, esc
 from handlers.types import Button
-from storage.messages import erase_bodies
+from storage.erasure import delete_unregistered, forget_address
 from storage.models import Participant, ParticipantStatus
-from storage.participants import delete_unregistered
 
 REGISTERED = {ParticipantStatus.ACTIVE, ParticipantStatus.STOPPED, ParticipantStatus.UNREACHABLE}
 
@@ -113,10 +112,9 @@ def first_missing(participant: Participant) -> str:
 async def cancel(turn: Turn, _args: str) -> None:
     participant = turn.participant
     if participant is not None and participant.status == ParticipantStatus.REGISTERING:
-        await erase_bodies(turn.session, participant.id)
         await delete_unregistered(turn.session, participant)
         turn.participant = None
-        finish(turn)
+        turn.erased = True
         turn.say(
             _(
                 "Sign-up cancelled, and what you had filled in has been deleted. "
@@ -187,8 +185,9 @@ async def restart(turn: Turn, args: str) -> None:
 
 async def erase(turn: Turn, _args: str) -> None:
     if turn.participant is None:
+        await forget_address(turn.session, turn.address.id)  # nor this chat, from now on
+        turn.erased = True
         turn.say(_("We hold no data about you."))
-        await resume(turn)
         return
     await enter(turn, "erase.confirm")
 
