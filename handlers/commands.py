@@ -127,6 +127,9 @@ async def cancel(turn: Turn, _args: str) -> None:
         turn.say(_("Cancelled."))
     else:
         turn.say(_("There is nothing to cancel."))
+    if participant is None:  # never consented: not even this chat is kept
+        await forget_address(turn.session, turn.address.id)
+        turn.erased = True
     if registered(participant):
         show_menu(turn)
 

@@ -278,3 +278,15 @@ async def test_erased_persons_seat_goes_to_the_first_one_waiting(
     assert statuses == {ids[0]: "withdrawn", ids[1]: "enrolled"}
     told = [r for r in await outbox(db) if r.participant_id == ids[1] and r.status == "pending"]
     assert "confirmation" in [r.kind for r in told]  # the one waiting hears they have a seat
+
+
+async def test_cancelling_at_the_consent_question_leaves_no_trace(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person = Person(inbox, channel, address=CHAT_ID, profile_name=PROFILE_NAME)
+    await person.says(f"/start {START_CODE}")
+    replies = await person.says("/batal")
+    assert [reply.text for reply in replies] == ["Dibatalkan."]
+    assert await count(db, Address) == 0 and await count(db, Conversation) == 0
+    replies = await person.says("halo")
+    assert "Apakah Anda setuju?" in replies[-1].text
