@@ -52,7 +52,7 @@ async def find_strings(
     def read_all(connection: Connection) -> list[tuple[str, str, Any]]:
         metadata = MetaData()
         metadata.reflect(connection)
-        cells = []
+        cells: list[tuple[str, str, Any]] = []
         for table in metadata.sorted_tables:
             for row in connection.execute(select(table)).mappings():
                 cells.extend((table.name, column, value) for column, value in row.items())
@@ -61,7 +61,7 @@ async def find_strings(
     async with db.transaction() as session:
         connection = await session.connection()
         cells = await connection.run_sync(read_all)
-    found = []
+    found: list[Found] = []
     for table, column, value in cells:
         text = _as_text(value)
         if not text:
