@@ -163,7 +163,15 @@ async def test_after_erasure_nothing_the_person_typed_is_left_anywhere(
             await session.execute(select(Enrolment).where(Enrolment.session_id == sid))
         ).scalar_one()
         occurrence = await session.get(Occurrence, occurrence_id)
+        logged = (
+            await session.execute(
+                select(Message.direction, Message.body).where(Message.participant_id == erased.id)
+            )
+        ).all()
     assert erased.status == "erased" and erased.interests == []
+    # The message log still counts their messages in and out, without a word of them.
+    assert {direction for direction, _body in logged} == {"in", "out"}
+    assert {body for _direction, body in logged} == {None}
     # What stays is anonymous and still counts: group, province, time zone, answers, dates.
     assert (erased.category, erased.province, erased.timezone) == (
         "former_inmate", "Maluku", "Asia/Jayapura",
