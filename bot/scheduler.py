@@ -1,4 +1,5 @@
-"""APScheduler wakes the dispatcher when the next row falls due, and runs the hourly planner.
+"""APScheduler wakes the dispatcher when the next row falls due, and runs the hourly jobs: the
+appointment planner and the retention job (storage/retention.py).
 
 It never holds the only copy of anything, and never runs database work itself: its jobs only set
 an event that our own dispatch loop waits on. The outbox rows in the database are the truth, so a
@@ -19,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.dispatcher import Dispatcher
 from handlers.reminders import plan_all_appointments
+from storage.retention import apply_retention
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ class ReminderScheduler:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._wake = asyncio.Event()
         self._plan_due = True
+        self._retention_due = True
         self._stopping = False
         self._loop: asyncio.Task[None] | None = None
 
@@ -41,6 +44,10 @@ class ReminderScheduler:
         )  # fmt: skip
         self.scheduler.add_job(
             self._poke_planner, CronTrigger(minute=7), id="plan",
+            misfire_grace_time=None, coalesce=True,
+        )  # fmt: skip
+        self.scheduler.add_job(
+            self._poke_retention, CronTrigger(minute=37), id="retention",
             misfire_grace_time=None, coalesce=True,
         )  # fmt: skip
         self.scheduler.start()
@@ -70,12 +77,17 @@ class ReminderScheduler:
         self._plan_due = True
         self._wake.set()
 
+    async def _poke_retention(self) -> None:
+        self._retention_due = True
+        self._wake.set()
+
     async def _run(self) -> None:
         while not self._stopping:
             await self._wake.wait()
             self._wake.clear()
             if self._stopping:
                 return
+            await self._retain()
             try:
                 await self._plan()
                 await self.dispatcher.run_once()
@@ -101,3 +113,21 @@ class ReminderScheduler:
             added = await plan_all_appointments(session, datetime.now(UTC), self.dispatcher.policy)
         if added:
             log.info("planned %d appointment reminder(s)", added)
+
+    async def _retain(self) -> None:
+        """Delete what the privacy rules keep no longer; a failure waits for the next hour."""
+        if not self._retention_due:
+            return
+        self._retention_due = False
+        try:
+            async with self.dispatcher.db.transaction() as session:
+                purged = await apply_retention(session, self.dispatcher.clock())
+        except Exception:
+            log.exception("retention job failed; trying again in an hour")
+            return
+        if purged.dedupe_keys or purged.addresses or purged.messages:
+            log.info(
+                "retention: %d dedupe key(s) cleared, %d unconsented address(es) and "
+                "%d message row(s) deleted",
+                purged.dedupe_keys, purged.addresses, purged.messages,
+            )  # fmt: skip

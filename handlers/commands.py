@@ -12,9 +12,8 @@ from handlers.schedule_view import show_schedule
 from handlers.states import current_step, enter, finish
 from handlers.support import contact_line
 from handlers.text import clean_line
-from storage.messages import erase_bodies
+from storage.erasure import delete_unregistered, forget_address
 from storage.models import Participant, ParticipantStatus
-from storage.participants import delete_unregistered
 
 # Shown in Telegram's command menu, in this order.
 MENU: list[tuple[str, str]] = [
@@ -94,10 +93,9 @@ def first_missing(participant: Participant) -> str:
 async def cancel(turn: Turn, _args: str) -> None:
     participant = turn.participant
     if participant is not None and participant.status == ParticipantStatus.REGISTERING:
-        await erase_bodies(turn.session, participant.id)
         await delete_unregistered(turn.session, participant)
         turn.participant = None
-        finish(turn)
+        turn.erased = True
         turn.say(
             _(
                 "Sign-up cancelled, and what you had filled in has been deleted. "
@@ -110,6 +108,9 @@ async def cancel(turn: Turn, _args: str) -> None:
         turn.say(_("Cancelled."))
     else:
         turn.say(_("There is nothing to cancel."))
+    if participant is None:  # never consented: not even this chat is kept
+        await forget_address(turn.session, turn.address.id)
+        turn.erased = True
     if registered(participant):
         show_menu(turn)
 
@@ -173,8 +174,9 @@ async def restart(turn: Turn, args: str) -> None:
 
 async def erase(turn: Turn, _args: str) -> None:
     if turn.participant is None:
+        await forget_address(turn.session, turn.address.id)  # nor this chat, from now on
+        turn.erased = True
         turn.say(_("We hold no data about you."))
-        await resume(turn)
         return
     await enter(turn, "erase.confirm")
 

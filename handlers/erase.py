@@ -5,9 +5,10 @@ from __future__ import annotations
 from handlers.choices import NO_WORDS, Option, pick
 from handlers.flow import END, Step, Turn
 from handlers.i18n import _
+from handlers.session_changes import withdraw
 from handlers.types import Button, Incoming
-from storage.messages import erase_bodies
-from storage.participants import erase_participant
+from storage.erasure import erase_participant
+from storage.programs import upcoming_enrolments
 
 YES_ERASE = ("ya hapus", "hapus", "ya", "iya", "yes", "delete", "erase")
 
@@ -40,7 +41,9 @@ async def confirm(turn: Turn, incoming: Incoming) -> str | None:
         return END
     participant = turn.participant
     assert participant is not None
-    await erase_bodies(turn.session, participant.id)
+    # Their seats go to the first ones waiting, who are told.
+    for enrolment in await upcoming_enrolments(turn.session, participant.id, turn.now):
+        await withdraw(turn.session, enrolment, turn.now, turn.settings.reminders)
     await erase_participant(turn.session, participant, turn.now)
     turn.participant = None
     turn.erased = True

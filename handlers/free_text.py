@@ -17,6 +17,7 @@ from handlers.optout import wants_to_start, wants_to_stop
 from handlers.phrases import Phrases
 from handlers.states import enter, finish
 from handlers.support import passed_on, support
+from storage.erasure import forget_address
 from storage.flag_models import FlagReason
 from storage.models import ParticipantStatus
 
@@ -58,8 +59,10 @@ async def heard_first(turn: Turn, step: Step | None) -> bool:
     if not stopping:
         return False
     participant = turn.participant
-    if participant is None:
+    if participant is None:  # never consented: as a refusal, not even this chat is kept
         finish(turn)
+        await forget_address(turn.session, turn.address.id)
+        turn.erased = True
         turn.say(_("All right. We have stored nothing about you and will not write to you."))
         return True
     if participant.status == ParticipantStatus.STOPPED:

@@ -30,6 +30,7 @@ from handlers.profile import describe
 from handlers.steps import after, is_yes, person, yes_no
 from handlers.text import clean_line, esc
 from handlers.types import Button, Incoming, Kind
+from storage.erasure import forget_address
 from storage.models import ParticipantStatus
 from storage.participants import create_participant
 
@@ -75,6 +76,10 @@ async def consent(turn: Turn, incoming: Incoming) -> str | None:
         turn.say(_('Please choose one of the buttons, or type "setuju" or "tidak".'))
         return None
     if not is_yes(choice):
+        # Not even this chat is kept: the reply still goes out (it is addressed by the incoming
+        # message), and the message log keeps rows with no text and no owner for a few days.
+        await forget_address(turn.session, turn.address.id)
+        turn.erased = True
         turn.say(
             _(
                 "All right, no problem. We have not stored anything about you. "

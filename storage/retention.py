@@ -1,0 +1,114 @@
+"""What is kept about people who never signed up, and for how long (run hourly by bot/scheduler.py).
+
+Someone who writes "halo" and never answers the consent question leaves a chat address, a
+conversation and rows in the message log (without their texts: those are stored only after
+consent). Refusing consent, /batal and /hapus forget the address at once
+(storage/erasure.py); this cleans up the rest, and what older versions left behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Address, Message
+
+# A platform delivers an update again only for a while: Telegram keeps undelivered updates for
+# 24 hours and WhatsApp retries a webhook for up to 7 days. After that a message's dedupe key
+# can only ever eat a new message (a new bot token, update ids that started again), so it goes.
+REDELIVERY_WINDOW = timedelta(days=7)
+
+# How long a chat that never consented (it wrote, got the consent question, and went silent) is
+# kept, so that it can still answer the question: after this long without a message it is
+# deleted with its conversation. Its message rows, which never hold its texts, go with it.
+UNCONSENTED_RETENTION = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What one run removed (counts only, for the log)."""
+
+    dedupe_keys: int  # keys cleared from messages older than the redelivery window
+    addresses: int  # never-consented chats silent for longer than the retention period
+    messages: int  # message rows of no one: those chats' and forgotten people's
+
+
+async def apply_retention(session: AsyncSession, now: datetime) -> Purged:
+    """Remove what is kept no longer; the caller commits."""
+    keys = await clear_dedupe_keys(session, now - REDELIVERY_WINDOW)
+    silent = await silent_unconsented_addresses(session, now - UNCONSENTED_RETENTION)
+    messages = await delete_messages_of_addresses(session, silent)
+    addresses = await delete_addresses(session, silent, now - UNCONSENTED_RETENTION)
+    messages += await delete_ownerless_messages(session, now - REDELIVERY_WINDOW)
+    return Purged(keys, addresses, messages)
+
+
+async def clear_dedupe_keys(session: AsyncSession, before: datetime) -> int:
+    """Forget the dedupe keys of messages received before `before`."""
+    result = await session.execute(
+        update(Message)
+        .where(Message.dedupe_key.is_not(None), Message.created_at < before)
+        .values(dedupe_key=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+def _silent_since(before: datetime) -> ColumnElement[bool]:
+    return func.coalesce(Address.last_inbound_at, Address.created_at) < before
+
+
+async def silent_unconsented_addresses(session: AsyncSession, before: datetime) -> list[int]:
+    """Addresses with no participant whose last message (or creation) was before `before`."""
+    query = select(Address.id).where(Address.participant_id.is_(None), _silent_since(before))
+    return list((await session.execute(query)).scalars())
+
+
+async def delete_messages_of_addresses(session: AsyncSession, address_ids: list[int]) -> int:
+    """The rows of chats that never consented: no participant, and no text of theirs."""
+    if not address_ids:
+        return 0
+    result = await session.execute(
+        delete(Message)
+        .where(Message.address_id.in_(address_ids), Message.participant_id.is_(None))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def delete_addresses(session: AsyncSession, address_ids: list[int], before: datetime) -> int:
+    """Delete these addresses (their conversations go with them) if still unconsented and silent.
+
+    The conditions are checked again: someone may have written or signed up since they were
+    listed (on PostgreSQL the DELETE waits for such a transaction and sees its result).
+    """
+    if not address_ids:
+        return 0
+    result = await session.execute(
+        delete(Address)
+        .where(
+            Address.id.in_(address_ids),
+            Address.participant_id.is_(None),
+            _silent_since(before),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def delete_ownerless_messages(session: AsyncSession, before: datetime) -> int:
+    """Rows of no participant and no address (a refused consent, a cancelled sign-up, the turn
+    that erased someone), once the platform can no longer deliver them again."""
+    result = await session.execute(
+        delete(Message)
+        .where(
+            Message.participant_id.is_(None),
+            Message.address_id.is_(None),
+            Message.created_at < before,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]

@@ -1,0 +1,308 @@
+"""/hapus erases everything a person typed; people who never signed up leave nothing behind.
+
+Every check scans every text, string and JSON column of every table in the database
+(tests/helpers/database_scan.py), so a table added later is covered without changing these tests.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.inbox import Inbox
+from handlers.appointments import add_appointment
+from handlers.reminder_rules import ReminderPolicy
+from handlers.types import Kind
+from storage.db import Database
+from storage.flag_models import Flag
+from storage.models import Address, Conversation, Message, Participant
+from storage.program_models import Appointment, Enrolment, Occurrence, Organisation
+from tests.fakes.channel import CollectingChannel, Person
+from tests.helpers.database_scan import find_strings
+from tests.reminder_helpers import Clock, dispatcher, enrol_person, make_session, outbox
+
+CHAT_ID = "5550123987"  # the Telegram chat id: the address's value
+PHONE = "85741002299"  # typed as "0857 4100 2299" at sign-up
+NEW_PHONE = "81398765432"  # typed as "+62 813-9876-5432" in /profil
+PROFILE_NAME = "Wiryo Kuncoro"  # the name Telegram shows; confirmed at sign-up
+START_CODE = "WRK-7731"  # from the invitation link: /start WRK-7731
+NEW_NAME = "Bambang Wiratmoko"  # typed in /profil
+FREE_TEXT = "pak, saya butuh kerja di bengkel las"
+PLAN = "Jam 7 pagi saya berangkat naik angkot dari pasar Rau"
+AFTER_REMINDER = "anak saya masuk rumah sakit Dr. Drajat"
+SESSION_REASON = "motor saya rusak, bannya bocor"
+APPOINTMENT_REASON = "jadwal kerja di pabrik tahu bentrok"
+DANGER = "saya dipukuli mandor tadi"  # a danger flag for staff
+NUMBER_CHANGE = "nomor saya ganti 0896 1234 5678"  # a new phone number, saved after a yes
+
+# What the person typed or is known by, as they would be found in a column.
+TYPED = [
+    PROFILE_NAME, *PROFILE_NAME.split(), NEW_NAME, *NEW_NAME.split(), START_CODE,
+    "kab. serang", "Serang", "kota ambon", "Ambon", "pelatihan kerja dan konseling",
+    FREE_TEXT, PLAN, AFTER_REMINDER, SESSION_REASON, APPOINTMENT_REASON, DANGER, NUMBER_CHANGE,
+    "senin, kamis", "mon,thu",  # the days they chose, as typed and as stored
+]  # fmt: skip
+NUMBERS = [CHAT_ID, PHONE, NEW_PHONE, "89612345678"]
+
+
+async def count(db: Database, model: type) -> int:
+    async with db.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def sign_up(person: Person) -> None:
+    await person.says(f"/start {START_CODE}")
+    for text in ("setuju", "ya"):
+        await person.says(text)
+    await person.presses("cat:former_inmate")
+    for text in ("kab. serang", "benar", "0857 4100 2299", "pelatihan kerja dan konseling"):
+        await person.says(text)
+    await person.presses("time:morning")
+    await person.says("ya")
+    await person.says("benar")
+
+
+async def change_profile(person: Person) -> None:
+    await person.says("/profil")
+    await person.presses("profile:edit")
+    await person.presses("edit:name")
+    await person.says(NEW_NAME)
+    await person.presses("profile:edit")
+    await person.presses("edit:city")
+    await person.says("kota ambon")
+    await person.says("benar")
+    await person.presses("profile:edit")
+    await person.presses("edit:phone")
+    await person.says("+62 813-9876-5432")
+    await person.presses("profile:close")
+
+
+async def answer_a_session_reminder(
+    db: Database, person: Person, channel: CollectingChannel
+) -> int:
+    """A confirmation arrives; they type a plan, then something else, then ask for another date."""
+    pid = await participant_id(db)
+    now = datetime.now(UTC)
+    sid = await make_session(
+        db, starts_local=(now + timedelta(days=2)).astimezone(ZoneInfo("Asia/Jakarta"))
+    )
+    await enrol_person(db, pid, sid, now)
+    [confirmation] = [r for r in await outbox(db) if r.kind == "confirmation"]
+    assert await dispatcher(db, channel, Clock(confirmation.due_at)).run_once() == 1
+    assert await person.says(PLAN)
+    assert await person.says(AFTER_REMINDER)
+    await person.presses(f"rsvp:s{sid}:later")
+    await person.says(SESSION_REASON)
+    await person.says("senin, kamis")
+    return sid
+
+
+async def answer_an_appointment_reminder(db: Database, person: Person) -> int:
+    pid = await participant_id(db)
+    now = datetime.now(UTC)
+    async with db.transaction() as session:
+        org = Organisation(
+            name="Bapas Kelas I Jakarta Pusat", kind="bapas", timezone="Asia/Jakarta"
+        )
+        session.add(org)
+        await session.flush()
+        appointment = Appointment(
+            participant_id=pid, organisation_id=org.id, kind="reporting",
+            starts_at=now + timedelta(days=3), duration_minutes=30, timezone="Asia/Jakarta",
+            place="Kantor Bapas", active=True,
+        )  # fmt: skip
+        participant = await session.get(Participant, pid)
+        assert participant is not None
+        await add_appointment(session, appointment, participant, now, ReminderPolicy())
+        occurrence_id = (
+            await session.execute(
+                select(Occurrence.id).where(Occurrence.appointment_id == appointment.id)
+            )
+        ).scalar_one()
+    await person.presses(f"rsvp:o{occurrence_id}:later")
+    await person.says(APPOINTMENT_REASON)
+    await person.says("sabtu")
+    return occurrence_id
+
+
+async def participant_id(db: Database) -> int:
+    async with db.transaction() as session:
+        return int((await session.execute(select(Participant.id))).scalar_one())
+
+
+async def test_after_erasure_nothing_the_person_typed_is_left_anywhere(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person = Person(inbox, channel, address=CHAT_ID, profile_name=PROFILE_NAME)
+    await sign_up(person)
+    await person.says(FREE_TEXT)
+    await person.says(DANGER)
+    await person.says(NUMBER_CHANGE)
+    await person.says("ya")
+    await change_profile(person)
+    sid = await answer_a_session_reminder(db, person, channel)
+    occurrence_id = await answer_an_appointment_reminder(db, person)
+    await inbox.flush()
+    assert await count(db, Flag) == 4  # the free text, the danger, the new number, the worry
+    async with db.transaction() as session:
+        signed_up = (await session.execute(select(Participant))).scalar_one()
+    assert (signed_up.status, signed_up.name, signed_up.phone, signed_up.city) == (
+        "active", NEW_NAME, "+6281398765432", "Kota Ambon",
+    )  # fmt: skip
+    assert signed_up.interests and signed_up.start_code == START_CODE
+
+    # Every flow above stored what was typed somewhere: the scan below has something to miss.
+    stored = {found.needle for found in await find_strings(db, TYPED, NUMBERS)}
+    assert stored == {*TYPED, *NUMBERS}
+
+    await person.says("/hapus")
+    replies = await person.presses("erase:yes")
+    assert "sudah dihapus" in replies[-1].text
+    await inbox.flush()
+
+    left = await find_strings(db, TYPED, NUMBERS)
+    assert not left, "\n".join(map(str, left))
+    assert await count(db, Flag) == 0
+    async with db.transaction() as session:
+        erased = (await session.execute(select(Participant))).scalar_one()
+        enrolment = (
+            await session.execute(select(Enrolment).where(Enrolment.session_id == sid))
+        ).scalar_one()
+        occurrence = await session.get(Occurrence, occurrence_id)
+        logged = (
+            await session.execute(
+                select(Message.direction, Message.body).where(Message.participant_id == erased.id)
+            )
+        ).all()
+    assert erased.status == "erased" and erased.interests == []
+    # The message log still counts their messages in and out, without a word of them.
+    assert {direction for direction, _body in logged} == {"in", "out"}
+    assert {body for _direction, body in logged} == {None}
+    # What stays is anonymous and still counts: group, province, time zone, answers, dates.
+    assert (erased.category, erased.province, erased.timezone) == (
+        "former_inmate", "Maluku", "Asia/Jayapura",
+    )  # fmt: skip
+    assert erased.registered_at is not None and erased.consent_at is not None
+    assert occurrence is not None
+    assert (enrolment.rsvp, enrolment.reschedule_reason, enrolment.reschedule_days) == (
+        "reschedule", None, None,
+    )  # fmt: skip
+    assert (occurrence.rsvp, occurrence.reschedule_reason, occurrence.reschedule_days) == (
+        "reschedule", None, None,
+    )  # fmt: skip
+    assert await count(db, Address) == 0 and await count(db, Conversation) == 0
+
+
+async def test_erased_person_gets_no_more_reminders_or_appointments(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person = Person(inbox, channel, address=CHAT_ID, profile_name=PROFILE_NAME)
+    await sign_up(person)
+    await answer_an_appointment_reminder(db, person)
+    await person.says("/hapus")
+    await person.presses("erase:yes")
+    assert {row.status for row in await outbox(db)} <= {"cancelled", "sent"}
+    async with db.transaction() as session:
+        assert (await session.execute(select(Appointment.active))).scalar_one() is False
+
+
+async def test_refusing_consent_leaves_no_trace_of_the_chat(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person = Person(inbox, channel, address=CHAT_ID, profile_name=PROFILE_NAME)
+    await person.says(f"/start {START_CODE}")
+    replies = await person.says("tidak setuju")
+    assert "tidak menyimpan" in replies[-1].text  # the answer still reaches them
+    left = await find_strings(db, [START_CODE, PROFILE_NAME], [CHAT_ID])
+    assert not left, "\n".join(map(str, left))
+    assert await count(db, Address) == 0 and await count(db, Conversation) == 0
+    assert await count(db, Participant) == 0
+    async with db.transaction() as session:
+        rows = (await session.execute(select(Message.address_id, Message.participant_id))).all()
+    assert rows and set(rows) == {(None, None)}  # kept only to spot redeliveries, for a while
+    replies = await person.says("halo")  # changed their mind: asked afresh
+    assert "Apakah Anda setuju?" in replies[-1].text
+
+
+async def test_refusal_delivered_twice_is_still_handled_once(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person = Person(inbox, channel, address=CHAT_ID)
+    await person.says("halo")
+    refusal = person._make(Kind.TEXT, text="gak setuju")
+    replies = await person.redelivers(refusal)
+    assert "tidak menyimpan" in replies[-1].text
+    assert await person.redelivers(refusal) == []
+    assert await count(db, Address) == 0
+
+
+async def test_cancelling_a_sign_up_leaves_no_trace(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person = Person(inbox, channel, address=CHAT_ID, profile_name=PROFILE_NAME)
+    await person.says(f"/start {START_CODE}")
+    for text in ("setuju", "ya"):
+        await person.says(text)
+    await person.presses("cat:youth")
+    for text in ("kab. serang", "benar", "0857 4100 2299"):
+        await person.says(text)
+    replies = await person.says("/batal")
+    assert "sudah kami hapus" in replies[-1].text
+    left = await find_strings(
+        db, [START_CODE, PROFILE_NAME, "kab. serang", "Serang"], [CHAT_ID, PHONE]
+    )
+    assert not left, "\n".join(map(str, left))
+    assert await count(db, Address) == 0 and await count(db, Conversation) == 0
+    assert await count(db, Participant) == 0
+
+
+async def test_erasing_before_signing_up_leaves_no_trace(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person = Person(inbox, channel, address=CHAT_ID, profile_name=PROFILE_NAME)
+    await person.says(f"/start {START_CODE}")
+    replies = await person.says("/hapus")
+    assert [reply.text for reply in replies] == ["Kami tidak menyimpan data apa pun tentang Anda."]
+    left = await find_strings(db, [START_CODE, PROFILE_NAME], [CHAT_ID])
+    assert not left, "\n".join(map(str, left))
+    assert await count(db, Address) == 0 and await count(db, Conversation) == 0
+
+
+async def test_erased_persons_seat_goes_to_the_first_one_waiting(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    seated = Person(inbox, channel, address=CHAT_ID, profile_name=PROFILE_NAME)
+    waiting = Person(inbox, channel, address="42", profile_name="Siti Aminah")
+    await sign_up(seated)
+    await sign_up(waiting)
+    sid = await make_session(
+        db, starts_local=datetime.now(ZoneInfo("Asia/Jakarta")) + timedelta(days=5), capacity=1
+    )
+    async with db.transaction() as session:
+        ids = list(
+            (await session.execute(select(Participant.id).order_by(Participant.id))).scalars()
+        )
+    assert await enrol_person(db, ids[0], sid, datetime.now(UTC)) == "enrolled"
+    assert await enrol_person(db, ids[1], sid, datetime.now(UTC)) == "waitlisted"
+    await seated.says("/hapus")
+    await seated.presses("erase:yes")
+    async with db.transaction() as session:
+        rows = await session.execute(select(Enrolment.participant_id, Enrolment.status))
+        statuses = {pid: status for pid, status in rows.all()}
+    assert statuses == {ids[0]: "withdrawn", ids[1]: "enrolled"}
+    told = [r for r in await outbox(db) if r.participant_id == ids[1] and r.status == "pending"]
+    assert "confirmation" in [r.kind for r in told]  # the one waiting hears they have a seat
+
+
+async def test_cancelling_at_the_consent_question_leaves_no_trace(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person = Person(inbox, channel, address=CHAT_ID, profile_name=PROFILE_NAME)
+    await person.says(f"/start {START_CODE}")
+    replies = await person.says("/batal")
+    assert [reply.text for reply in replies] == ["Dibatalkan."]
+    assert await count(db, Address) == 0 and await count(db, Conversation) == 0
+    replies = await person.says("halo")
+    assert "Apakah Anda setuju?" in replies[-1].text
