@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from telegram import (
@@ -37,6 +39,37 @@ class TelegramChannel:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        self._presses: dict[tuple[int, int], list[_Press]] = {}
+
+    @asynccontextmanager
+    async def answering_press(self, address: str, message_ref: str) -> AsyncIterator[None]:
+        """Around the handling of a button press on message `message_ref`.
+
+        Once it is handled, the buttons of that message are removed, so an old question cannot
+        be answered again, unless a reply edited that very message (giving it new buttons, or
+        none). A press whose handling raised keeps its buttons, to be pressed again.
+        """
+        key = (int(address), int(message_ref))
+        press = _Press()
+        self._presses.setdefault(key, []).append(press)
+        try:
+            yield
+        finally:
+            presses = self._presses[key]
+            presses.remove(press)
+            if not presses:
+                del self._presses[key]
+        if not press.edited:
+            await self.remove_buttons(*key)
+
+    async def remove_buttons(self, chat_id: int, message_id: int) -> None:
+        """Take the inline keyboard off a message; if Telegram will not (too old, gone), never mind."""
+        try:
+            await self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=None
+            )
+        except TelegramError as error:
+            log.info("old buttons left in place: %s", type(error).__name__)
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         chat_id = int(address)
@@ -105,15 +138,25 @@ class TelegramChannel:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         except BadRequest as error:
-            if "not modified" in error.message.lower():
-                return str(message_id)
             if (
                 "message to edit not found" in error.message.lower()
                 or "can't be edited" in error.message.lower()
             ):
                 return None
-            raise
+            if "not modified" not in error.message.lower():  # not modified: it already says this
+                raise
+        for press in self._presses.get((chat_id, message_id), ()):
+            press.edited = True  # the message shows this reply's buttons (or none) now
         return str(message_id)
+
+
+class _Press:
+    """A button press being handled: did a reply edit the message it was pressed on?"""
+
+    __slots__ = ("edited",)
+
+    def __init__(self) -> None:
+        self.edited = False
 
 
 def render_markup(reply: Reply) -> Markup:

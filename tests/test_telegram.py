@@ -293,8 +293,9 @@ async def test_published_telegram_payloads_never_crash_the_bot(
     db = Database(database_url)
     await migrate.upgrade(db)
     app = ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot").updater(None).build()
-    inbox = Inbox(db, FlowSettings(), {"telegram": TelegramChannel(app.bot)})
-    attach(app, inbox.receive, partial(record_chat_member, db))
+    telegram = TelegramChannel(app.bot)
+    inbox = Inbox(db, FlowSettings(), {"telegram": telegram})
+    attach(app, inbox.receive, partial(record_chat_member, db), telegram)
     async with app:
         web = build_web_app(app, "secret")
         async with AsyncClient(transport=ASGITransport(app=web), base_url="http://bot") as client:
