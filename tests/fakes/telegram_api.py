@@ -38,7 +38,7 @@ import math
 import re
 import socket
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -1122,6 +1122,7 @@ class FakeTelegramAPI:
         self.webhook: JSONDict | None = None
         self.flood_rejections = 0
         self.dropped_updates: list[JSONDict] = []
+        self.served: Counter[int] = Counter()  # update_id -> times getUpdates handed it out
         self.internal_errors: list[BaseException] = []
 
         # state
@@ -1328,6 +1329,7 @@ class FakeTelegramAPI:
         self.calls.clear()
         self.errors.clear()
         self.dropped_updates.clear()
+        self.served.clear()
         self._call_waits.clear()
         for state in self._chats.values():
             state.inbox.clear()
@@ -1875,7 +1877,10 @@ class FakeTelegramAPI:
         return info
 
     def _collect(self, limit: int) -> list[JSONDict]:
-        return list(itertools.islice(self._updates, limit))
+        updates = list(itertools.islice(self._updates, limit))
+        for update in updates:
+            self.served[update["update_id"]] += 1
+        return updates
 
     async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
         if self.webhook is not None:
