@@ -5,8 +5,9 @@ version requires is missing, because the Bot API or a self-hosted Bot API server
 than the library) raises. In polling, PTB's `get_updates` then fails for the whole batch, logs the
 raw batch (names, chat ids, texts) and PTB's updater asks for the same batch again at once,
 forever, for every user. Here each update is read on its own: one that cannot be read is logged
-by id and type only and replaced by an empty `Update` with its id, so the offset moves past it
-and nothing else is lost. The webhook (`bot/web.py`) reads its updates with `read_update` too.
+by id and type only and replaced by an `Update` with its id and nothing else, so the offset
+moves past it, but for a private message's sender, who is told it could not be read. The webhook
+(`bot/web.py`) reads its updates with `read_update` too.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import telegram
-from telegram import Update
+from telegram import Chat, Message, Update, User
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import JSONDict, ODVInput, TimePeriod
 from telegram.error import NetworkError, TelegramError
@@ -42,7 +43,8 @@ def describe(data: object) -> tuple[str, str]:
 
 
 def read_update(data: object, bot: telegram.Bot) -> Update | None:
-    """The update, or None (logged by id and type) if this version of PTB cannot read it."""
+    """The update; if this version of PTB cannot read it, what can be trusted of it (logged by id
+    and type); None if it has not even an update id."""
     try:
         return Update.de_json(data, bot)  # type: ignore[arg-type]
     except Exception as error:  # whatever the library trips over, it is this update's fault
@@ -54,7 +56,34 @@ def read_update(data: object, bot: telegram.Bot) -> Update | None:
             telegram.__version__,
             type(error).__name__,
         )
+    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         return None
+    update = Update(data["update_id"], message=_sender_only(data.get("message")))
+    update.set_bot(bot)
+    return update
+
+
+def _sender_only(message: object) -> Message | None:
+    """A private message reduced to who sent it and where, so the person hears that it could not
+    be read (a message without content reaches the engine as `Kind.OTHER`)."""
+    if not isinstance(message, dict):
+        return None
+    chat, sender = message.get("chat"), message.get("from")
+    if not isinstance(chat, dict) or not isinstance(sender, dict) or chat.get("type") != "private":
+        return None
+    ids = (message.get("message_id"), chat.get("id"), sender.get("id"))
+    if not all(isinstance(value, int) for value in ids):
+        return None
+    message_id, chat_id, user_id = ids
+    first, last = sender.get("first_name"), sender.get("last_name")
+    user = User(
+        user_id,  # type: ignore[arg-type]
+        first if isinstance(first, str) else "",
+        False,
+        last_name=last if isinstance(last, str) else None,
+    )
+    chat_object = Chat(chat_id, Chat.PRIVATE)  # type: ignore[arg-type]
+    return Message(message_id, datetime.now(UTC), chat_object, from_user=user)  # type: ignore[arg-type]
 
 
 class ReadingBot(ExtBot[None]):
@@ -110,11 +139,7 @@ class ReadingBot(ExtBot[None]):
         for item in result:
             update = read_update(item, self)
             if update is None:
-                update_id = item.get("update_id") if isinstance(item, dict) else None
-                if not isinstance(update_id, int):
-                    continue  # no id to move past; a later update's id moves past it
-                update = Update(update_id)  # empty: confirms the id, reaches no handler
-                update.set_bot(self)
+                continue  # no id to move past; a later update's id moves past it
             self.insert_callback_data(update)
             updates.append(update)
         if result and not updates:

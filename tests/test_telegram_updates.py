@@ -68,11 +68,25 @@ async def test_an_update_the_library_cannot_read_is_skipped_and_logged_by_id_and
         budi.send_text("halo")
         assert WELCOME in (await ani.next_message())["text"]
         assert WELCOME in (await budi.next_message())["text"]
+        assert WELCOME in (await fake.user(CHAT_ID).next_message())["text"]  # heard, too
         ani.send_text("setuju")  # one more turn: polls after the batch have come and gone
         await ani.next_message()
         assert fake.served[bad_id] == 1  # handed out once: the offset moved past it
         assert bad_id not in [u["update_id"] for u in fake.pending_updates]
     assert_logged_once_without_personal_data(logs(caplog, capfd), bad_id, "message")
+
+
+async def test_a_participant_whose_message_cannot_be_read_is_told_so(
+    fake: FakeTelegramAPI, database_url: str
+) -> None:
+    wulan = fake.user(CHAT_ID, first_name=NAME)
+    async with running_bot(settings_for(fake, database_url), fake):
+        wulan.send_text("halo")
+        assert WELCOME in (await wulan.next_message())["text"]
+        fake.push_update(unreadable_message(fake))
+        reply = await wulan.next_message()
+        assert reply["text"] == "Maaf, jenis pesan ini belum bisa saya baca."
+        assert WELCOME in (await wulan.next_message())["text"]  # and the question again
 
 
 async def test_a_webhook_update_the_library_cannot_read_is_answered_and_logged_by_id_and_type(
