@@ -47,7 +47,7 @@ class TelegramChannel:
 
         Once it is handled, the buttons of that message are removed, so an old question cannot
         be answered again, unless a reply edited that very message (giving it new buttons, or
-        none). A press whose handling raised keeps its buttons, to be pressed again.
+        none). If handling the press raised, the buttons stay, to be pressed again.
         """
         key = (int(address), int(message_ref))
         press = _Press()
@@ -68,6 +68,9 @@ class TelegramChannel:
             await self.bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=message_id, reply_markup=None
             )
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():  # not modified: already gone
+                log.info("old buttons left in place: %s", type(error).__name__)
         except TelegramError as error:
             log.info("old buttons left in place: %s", type(error).__name__)
 
