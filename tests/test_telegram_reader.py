@@ -8,12 +8,14 @@ other exception, so each answer below must come back as updates to move past or 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TelegramError
 from telegram.request import BaseRequest, RequestData
 
+from bot.logs import hide_library_payloads
 from bot.telegram_reader import ReadingBot
 
 
@@ -80,3 +82,16 @@ async def test_a_batch_of_only_unreadable_updates_still_moves_the_offset_past_th
 async def test_a_poll_that_cannot_move_on_fails_as_a_network_error(answer: Any) -> None:
     with pytest.raises(NetworkError):
         await bot_answering(answer).get_updates()
+
+
+async def test_an_answer_that_is_not_json_fails_the_poll_without_being_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PTB logs an answer it cannot decode, whole, at ERROR: a proxy's page may echo the updates."""
+    caplog.set_level(logging.DEBUG)
+    hide_library_payloads()  # as every process of the bot does when it builds PTB's application
+    page = b"<html>502: upstream sent {'first_name': 'Wulandari', 'id': 918273645}</html>"
+    with pytest.raises(TelegramError):  # PTB's loop waits after a TelegramError
+        await bot_answering(page).get_updates()
+    assert "Can not load invalid JSON data" in caplog.text
+    assert "Wulandari" not in caplog.text and "918273645" not in caplog.text
