@@ -39,28 +39,29 @@ class TelegramChannel:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
-        self._presses: dict[tuple[int, int], list[_Press]] = {}
+        self._presses: dict[int, list[_Press]] = {}  # by chat id: presses being handled
 
     @asynccontextmanager
     async def answering_press(self, address: str, message_ref: str) -> AsyncIterator[None]:
         """Around the handling of a button press on message `message_ref`.
 
-        Once it is handled, the buttons of that message are removed, so an old question cannot
-        be answered again, unless a reply edited that very message (giving it new buttons, or
-        none). If handling the press raised, the buttons stay, to be pressed again.
+        Once the press has been answered, the buttons of that message are removed, so an old
+        question cannot be answered again, unless a reply edited that very message (giving it new
+        buttons, or none). A press that got no answer (ignored as pressed twice) changes nothing;
+        nor does one whose handling raised: its buttons stay, to be pressed again.
         """
-        key = (int(address), int(message_ref))
-        press = _Press()
-        self._presses.setdefault(key, []).append(press)
+        chat_id = int(address)
+        press = _Press(int(message_ref))
+        self._presses.setdefault(chat_id, []).append(press)
         try:
             yield
         finally:
-            presses = self._presses[key]
+            presses = self._presses[chat_id]
             presses.remove(press)
             if not presses:
-                del self._presses[key]
-        if not press.edited:
-            await self.remove_buttons(*key)
+                del self._presses[chat_id]
+        if press.answered and not press.edited:
+            await self.remove_buttons(chat_id, press.message_id)
 
     async def remove_buttons(self, chat_id: int, message_id: int) -> None:
         """Take the inline keyboard off a message; if Telegram will not (too old, gone), never mind."""
@@ -88,6 +89,8 @@ class TelegramChannel:
             if not result.ok:
                 return SendResult(False, None, result.error, result.unreachable, attempts)
             external_id = result.external_id
+        for press in self._presses.get(chat_id, ()):
+            press.answered = True
         return SendResult(True, external_id, attempts=attempts)
 
     async def _send_one(
@@ -148,17 +151,20 @@ class TelegramChannel:
                 return None
             if "not modified" not in error.message.lower():  # not modified: it already says this
                 raise
-        for press in self._presses.get((chat_id, message_id), ()):
-            press.edited = True  # the message shows this reply's buttons (or none) now
+        for press in self._presses.get(chat_id, ()):
+            if press.message_id == message_id:
+                press.edited = True  # the message shows this reply's buttons (or none) now
         return str(message_id)
 
 
 class _Press:
-    """A button press being handled: did a reply edit the message it was pressed on?"""
+    """A button press being handled: was it answered, and did a reply edit its message?"""
 
-    __slots__ = ("edited",)
+    __slots__ = ("answered", "edited", "message_id")
 
-    def __init__(self) -> None:
+    def __init__(self, message_id: int) -> None:
+        self.message_id = message_id
+        self.answered = False
         self.edited = False
 
 
