@@ -61,9 +61,10 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
         await _run_telegram_apart(settings, db, stop)
         return
     application = build_application(settings, webhook=settings.webhook_mode)
-    channels = {"telegram": TelegramChannel(application.bot)}
+    telegram = TelegramChannel(application.bot)
+    channels = {"telegram": telegram}
     inbox = Inbox(db, flow_settings(settings), channels)
-    attach(application, inbox.receive, partial(record_chat_member, db))
+    attach(application, inbox.receive, partial(record_chat_member, db), telegram)
     reminders: list[ReminderScheduler] = []
 
     async def start_sending() -> None:  # PTB can send from now on

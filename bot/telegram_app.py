@@ -15,12 +15,16 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channel import MemberChanged, Receive
 from bot.config import Settings
+from bot.logs import hide_library_payloads
+from bot.telegram_channel import TelegramChannel
+from bot.telegram_reader import ReadingBot
 from bot.telegram_request import AiohttpRequest
 from bot.telegram_updates import CHANNEL, to_incoming
 from bot.web import TELEGRAM_PATH, QuietServer, build_web_app
 from handlers.commands import MENU
 from handlers.i18n import LANGUAGES, _, use_language
 from handlers.reachability import mark_reachable, mark_unreachable
+from handlers.types import Kind
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -30,17 +34,17 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 def build_application(settings: Settings, *, webhook: bool) -> Application:  # type: ignore[type-arg]
     assert settings.telegram_bot_token is not None
-    builder = (
-        ApplicationBuilder()
-        .token(settings.telegram_bot_token)
-        .base_url(f"{settings.telegram_api_url}/bot")
-        .base_file_url(f"{settings.telegram_api_url}/file/bot")
-        # Enough updates at once to keep the engine busy while others wait on Telegram; each holds
-        # a database connection only for its transaction.
-        .concurrent_updates(32)
-        .request(AiohttpRequest(connection_pool_size=64, pool_timeout=30))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+    hide_library_payloads()
+    bot = ReadingBot(
+        settings.telegram_bot_token,
+        base_url=f"{settings.telegram_api_url}/bot",
+        base_file_url=f"{settings.telegram_api_url}/file/bot",
+        request=AiohttpRequest(connection_pool_size=64, pool_timeout=30),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
     )
+    # Enough updates at once to keep the engine busy while others wait on Telegram; each holds a
+    # database connection only for its transaction.
+    builder = ApplicationBuilder().bot(bot).concurrent_updates(32)
     if webhook:
         builder = builder.updater(None)
     return builder.build()
@@ -50,11 +54,14 @@ def attach(
     application: Application,  # type: ignore[type-arg]
     receive: Receive,
     member_changed: MemberChanged,
+    channel: TelegramChannel,
 ) -> None:
     """Route every update through our own handler; PTB's handlers and state machine stay unused.
 
-    `receive` gets each message as an `Incoming` (`Inbox.receive`, or the engine process's);
-    `member_changed` hears that a private chat blocked or unblocked the bot.
+    `receive` gets each message as an `Incoming` (`Inbox.receive`, or the engine process's) and
+    returns once it is handled and answered; `member_changed` hears that a private chat blocked
+    or unblocked the bot. `channel` is the one that sends the replies in this process: it takes
+    the buttons off a message once a press on it is handled.
     """
 
     async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -65,12 +72,16 @@ def attach(
             if member.chat.type == "private":
                 await member_changed(str(member.chat.id), member.new_chat_member.status)
             return
-        incoming = to_incoming(update)
+        incoming = to_incoming(update, application.bot.id)
         if incoming is None:
             if update.edited_message is not None:
                 log.info("edited message ignored")
             return
-        await receive(incoming)
+        if incoming.kind is Kind.BUTTON and incoming.message_ref is not None:
+            async with channel.answering_press(incoming.address, incoming.message_ref):
+                await receive(incoming)
+        else:
+            await receive(incoming)
 
     async def on_error(_update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from telegram import (
@@ -37,6 +39,41 @@ class TelegramChannel:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        self._presses: dict[int, list[_Press]] = {}  # by chat id: presses being handled
+
+    @asynccontextmanager
+    async def answering_press(self, address: str, message_ref: str) -> AsyncIterator[None]:
+        """Around the handling of a button press on message `message_ref`.
+
+        Once the press has been answered, the buttons of that message are removed, so an old
+        question cannot be answered again, unless a reply edited that very message (giving it new
+        buttons, or none). A press that got no answer (ignored as pressed twice) changes nothing;
+        nor does one whose handling raised: its buttons stay, to be pressed again.
+        """
+        chat_id = int(address)
+        press = _Press(int(message_ref))
+        self._presses.setdefault(chat_id, []).append(press)
+        try:
+            yield
+        finally:
+            presses = self._presses[chat_id]
+            presses.remove(press)
+            if not presses:
+                del self._presses[chat_id]
+        if press.answered and not press.edited:
+            await self.remove_buttons(chat_id, press.message_id)
+
+    async def remove_buttons(self, chat_id: int, message_id: int) -> None:
+        """Take the inline keyboard off a message; if Telegram will not (too old, gone), never mind."""
+        try:
+            await self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=None
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():  # not modified: already gone
+                log.info("old buttons left in place: %s", type(error).__name__)
+        except TelegramError as error:
+            log.info("old buttons left in place: %s", type(error).__name__)
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         chat_id = int(address)
@@ -52,6 +89,8 @@ class TelegramChannel:
             if not result.ok:
                 return SendResult(False, None, result.error, result.unreachable, attempts)
             external_id = result.external_id
+        for press in self._presses.get(chat_id, ()):
+            press.answered = True
         return SendResult(True, external_id, attempts=attempts)
 
     async def _send_one(
@@ -105,15 +144,28 @@ class TelegramChannel:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         except BadRequest as error:
-            if "not modified" in error.message.lower():
-                return str(message_id)
             if (
                 "message to edit not found" in error.message.lower()
                 or "can't be edited" in error.message.lower()
             ):
                 return None
-            raise
+            if "not modified" not in error.message.lower():  # not modified: it already says this
+                raise
+        for press in self._presses.get(chat_id, ()):
+            if press.message_id == message_id:
+                press.edited = True  # the message shows this reply's buttons (or none) now
         return str(message_id)
+
+
+class _Press:
+    """A button press being handled: was it answered, and did a reply edit its message?"""
+
+    __slots__ = ("answered", "edited", "message_id")
+
+    def __init__(self, message_id: int) -> None:
+        self.message_id = message_id
+        self.answered = False
+        self.edited = False
 
 
 def render_markup(reply: Reply) -> Markup:

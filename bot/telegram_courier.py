@@ -85,7 +85,7 @@ async def run(link: Link) -> None:
         await link.gone.wait()
         stop.set()
 
-    attach(application, receive, member_changed)
+    attach(application, receive, member_changed, channel)
     link.listen(on_message)
     watcher = asyncio.create_task(stop_when_engine_gone())
     try:

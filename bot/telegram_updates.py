@@ -12,9 +12,20 @@ from handlers.types import Incoming, Kind
 CHANNEL = "telegram"
 
 
-def to_incoming(update: Update) -> Incoming | None:
+def dedupe_key(bot_id: int, update_id: int) -> str:
+    """The same update delivered twice to the same bot has the same key.
+
+    Update ids are counted per bot, so a new bot token on an old database must not take its
+    first updates for ones already handled. After a week without updates Telegram picks the next
+    id at random, so a key only has to outlive redelivery (a few days), not the database: old
+    keys may be deleted. At most 9 + 20 + 1 + 20 characters, within the column's 96.
+    """
+    return f"{CHANNEL}:{bot_id}:{update_id}"
+
+
+def to_incoming(update: Update, bot_id: int) -> Incoming | None:
     """The neutral form of a private-chat message or button press; None for anything else."""
-    key = f"{CHANNEL}:{update.update_id}"
+    key = dedupe_key(bot_id, update.update_id)
     query = update.callback_query
     if query is not None:
         message = query.message

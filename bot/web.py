@@ -13,8 +13,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from telegram import Update
 from telegram.ext import Application
+
+from bot.telegram_reader import read_update
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,8 @@ def build_web_app(
             data = json.loads(await request.body())
         except ValueError:
             return PlainTextResponse("the body is not JSON", status_code=400)
-        try:
-            update = Update.de_json(data, telegram.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            # Answer 200 anyway: Telegram would otherwise resend this update forever.
-            log.warning("telegram webhook: dropped an update this library cannot read")
+        update = read_update(data, telegram.bot)
+        if update is None:  # logged by id and type; 200, or Telegram would resend it forever
             return Response(status_code=200)
         # Handled before we answer: if we fail, Telegram redelivers and the dedupe key protects us.
         await telegram.process_update(update)

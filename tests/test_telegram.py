@@ -8,10 +8,8 @@ import logging
 import os
 import signal
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 from httpx import ASGITransport, AsyncClient
@@ -19,7 +17,6 @@ from sqlalchemy import select
 from telegram.ext import ApplicationBuilder
 
 from bot.app import CourierStopped, run_telegram
-from bot.config import Settings
 from bot.inbox import Inbox
 from bot.telegram_app import attach, record_chat_member
 from bot.telegram_channel import TelegramChannel
@@ -29,6 +26,7 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Message, Participant
 from tests.fakes.telegram_api import FakeTelegramAPI, FakeUser
+from tests.telegram_helpers import replies_until_keyboard, running_bot, settings_for
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "payloads"
 
@@ -43,45 +41,6 @@ def process(request: pytest.FixtureRequest) -> str:
 async def fake() -> AsyncIterator[FakeTelegramAPI]:
     async with FakeTelegramAPI() as server:
         yield server
-
-
-def settings_for(fake: FakeTelegramAPI, database_url: str, **extra: Any) -> Settings:
-    return Settings(
-        telegram_bot_token=fake.token,
-        telegram_api_url=fake.url,
-        database_url=database_url,
-        program_name="Bapas Kelas II Ambon",
-        **extra,
-    )
-
-
-@asynccontextmanager
-async def running_bot(settings: Settings, fake: FakeTelegramAPI) -> AsyncIterator[Database]:
-    """The real bot (polling unless a webhook is configured) until the block ends."""
-    db = Database(settings.database_url)
-    await migrate.upgrade(db)
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_telegram(settings, db, stop))
-    ready = "setwebhook" if settings.webhook_mode else "getupdates"
-    waiter = asyncio.create_task(fake.wait_for_call(ready, timeout=15))
-    done, _pending = await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        waiter.cancel()
-        task.result()  # raises what stopped the bot
-    try:
-        yield db
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=20)
-        await db.dispose()
-
-
-async def replies_until_keyboard(user: FakeUser) -> list[dict[str, Any]]:
-    """The bot's messages for one turn: everything up to the one that asks with buttons."""
-    messages = [await user.next_message()]
-    while not messages[-1].get("reply_markup"):
-        messages.append(await user.next_message())
-    return messages
 
 
 async def test_sign_up_over_telegram(
@@ -168,6 +127,37 @@ async def test_typed_html_is_escaped_before_telegram_sees_it(
         # The fake validates HTML like Telegram: unescaped "<b>" or "&" would have been a 400.
         assert "Kampung <b>Zzzqx</b> & sekitarnya" in reply["text"]
         assert not [e for e in fake.errors if e[0] == "sendmessage"]
+
+
+async def test_buttons_of_an_answered_question_cannot_be_pressed_again(
+    fake: FakeTelegramAPI,
+    database_url: str,
+    process: str,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    caplog.set_level(logging.INFO)
+    user = fake.user(503)
+    async with running_bot(settings_for(fake, database_url, telegram_process=process), fake):
+        user.send_text("/start")
+        consent = await user.next_message()
+        assert user.buttons_on(consent["message_id"])
+        user.press("consent:yes")
+        name_question = (await replies_until_keyboard(user))[-1]
+        removed = await fake.wait_for_call("editMessageReplyMarkup")
+        assert removed["message_id"] == consent["message_id"]
+        assert user.buttons_on(consent["message_id"]) is None  # "Setuju" is gone
+        fake.fail_next(  # too old to edit: the buttons stay, and the conversation goes on
+            "editMessageReplyMarkup", user.chat_id, 400, "Bad Request: message can't be edited"
+        )
+        user.press("name:yes")
+        category = (await replies_until_keyboard(user))[-1]
+        assert "Mana yang paling menggambarkan Anda?" in category["text"]
+        await fake.wait_for_call("editMessageReplyMarkup")
+        assert user.buttons_on(name_question["message_id"])
+    logged = caplog.text + capfd.readouterr().err
+    assert "old buttons left in place: BadRequest" in logged
+    assert str(user.chat_id) not in logged
 
 
 async def test_send_refused_with_403_marks_participant_unreachable(
@@ -293,8 +283,9 @@ async def test_published_telegram_payloads_never_crash_the_bot(
     db = Database(database_url)
     await migrate.upgrade(db)
     app = ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot").updater(None).build()
-    inbox = Inbox(db, FlowSettings(), {"telegram": TelegramChannel(app.bot)})
-    attach(app, inbox.receive, partial(record_chat_member, db))
+    telegram = TelegramChannel(app.bot)
+    inbox = Inbox(db, FlowSettings(), {"telegram": telegram})
+    attach(app, inbox.receive, partial(record_chat_member, db), telegram)
     async with app:
         web = build_web_app(app, "secret")
         async with AsyncClient(transport=ASGITransport(app=web), base_url="http://bot") as client:

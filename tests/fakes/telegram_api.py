@@ -38,7 +38,7 @@ import math
 import re
 import socket
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -1011,6 +1011,15 @@ class FakeUser:
             lines.append(f"Bugs inside the fake server: {self.fake.internal_errors!r}")
         return "\n".join(lines)
 
+    def buttons_on(self, message_id: int) -> list[list[JSONDict]] | None:
+        """The inline keyboard under a bot message as the person sees it now (None: no buttons)."""
+        message = self._state.messages.get(message_id)
+        if message is None or message["from"].get("id") != self.fake.bot_id:
+            raise AssertionError(f"no bot message #{message_id} in chat {self.chat_id}")
+        markup = message.get("reply_markup")
+        rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+        return cast("list[list[JSONDict]] | None", rows or None)
+
     def last_keyboard(self) -> list[list[JSONDict]] | None:
         """Inline keyboard (or reply keyboard) of the last bot message, if any."""
         if not self._state.inbox:
@@ -1105,6 +1114,7 @@ class FakeTelegramAPI:
 
         # inspection
         self.sent: list[JSONDict] = []
+        self.markup_edits: list[JSONDict] = []  # editMessageReplyMarkup: the message as it became
         self.calls: list[tuple[str, JSONDict]] = []
         self.errors: list[tuple[str, JSONDict, int, str]] = []
         self.commands: dict[str, list[JSONDict]] = {}
@@ -1112,6 +1122,7 @@ class FakeTelegramAPI:
         self.webhook: JSONDict | None = None
         self.flood_rejections = 0
         self.dropped_updates: list[JSONDict] = []
+        self.served: Counter[int] = Counter()  # update_id -> times getUpdates handed it out
         self.internal_errors: list[BaseException] = []
 
         # state
@@ -1314,9 +1325,11 @@ class FakeTelegramAPI:
     def clear_records(self) -> None:
         """Forget ``sent``, ``calls``, ``errors`` and inboxes (long benchmarks); chats stay."""
         self.sent.clear()
+        self.markup_edits.clear()
         self.calls.clear()
         self.errors.clear()
         self.dropped_updates.clear()
+        self.served.clear()
         self._call_waits.clear()
         for state in self._chats.values():
             state.inbox.clear()
@@ -1650,11 +1663,28 @@ class FakeTelegramAPI:
         return self._apply_edit(state, message, content, "editMessageText", params, "text")
 
     def _edit_message_reply_markup(self, params: JSONDict) -> JSONDict:
+        """New buttons under a message, or none (no markup, or an empty inline keyboard).
+
+        The message changes in place, where the person sees it; as nothing new arrives to read,
+        it is not one of the person's next messages (``FakeUser.next_message``): see
+        ``FakeUser.buttons_on`` and ``markup_edits``.
+        """
         state, message = self._editable(params)
         markup = self._check_markup(params.get("reply_markup"), inline_only=True)
-        return self._apply_edit(
-            state, message, {"reply_markup": markup}, "editMessageReplyMarkup", params, "text"
-        )
+        if markup is not None and not markup["inline_keyboard"]:
+            markup = None  # Telegram shows an empty inline keyboard as no keyboard
+        if message.get("reply_markup") == markup:
+            raise TelegramAPIError(400, E_NOT_MODIFIED)
+        if state.blocked:
+            raise TelegramAPIError(403, E_BLOCKED)
+        self._check_flood(state.chat["id"])
+        edited = {k: v for k, v in message.items() if k != "reply_markup"}
+        if markup is not None:
+            edited["reply_markup"] = markup
+        edited["edit_date"] = int(time.time())
+        state.messages[edited["message_id"]] = edited
+        self.markup_edits.append({**edited, "method": "editMessageReplyMarkup"})
+        return edited
 
     def _delete_message(self, params: JSONDict) -> bool:
         state = self._chat(params.get("chat_id"))
@@ -1847,7 +1877,10 @@ class FakeTelegramAPI:
         return info
 
     def _collect(self, limit: int) -> list[JSONDict]:
-        return list(itertools.islice(self._updates, limit))
+        updates = list(itertools.islice(self._updates, limit))
+        for update in updates:
+            self.served[update["update_id"]] += 1
+        return updates
 
     async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
         if self.webhook is not None:
