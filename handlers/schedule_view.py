@@ -9,7 +9,7 @@ from sqlalchemy import select
 from handlers.events import occurrence_event, session_event
 from handlers.flow import Turn
 from handlers.i18n import _
-from handlers.reminder_text import Event, when_text
+from handlers.reminder_text import Event, when_line
 from handlers.reminders import enrol
 from handlers.text import esc, fit
 from handlers.types import Button
@@ -31,7 +31,7 @@ OPEN_LIMIT = 5
 
 
 def _line(event: Event, participant: Participant, turn: Turn, note: str = "") -> str:
-    when = when_text(event.starts_at, participant, turn.now)
+    when = when_line(event.starts_at, participant, turn.now)
     return f"• <b>{esc(event.title)}</b>{note}\n  {when}\n  📍 {esc(event.place)}"
 
 

@@ -54,7 +54,7 @@ async def test_pekalongan_and_ambon_get_reminders_at_their_own_local_times(
     for text in texts.values():
         assert "📍 BLK Pekalongan, Jl. Sriwijaya 44" in text
         assert "Bawa: KTP dan alat tulis" in text
-        assert "jam berapa Anda akan berangkat" in text  # the plan-making prompt
+        assert "Jam berapa Anda berangkat" in text  # the plan-making prompt
         assert "Bu Rina 0812-1111-2222" in text  # what to do if you cannot come
     assert [b.title for b in channel.sent[0][1].buttons] == [
         "Hadir",
