@@ -24,17 +24,14 @@ _WHOLE_WORDS = (
 _ANYWHERE = (
     "pemasyarakatan", "kemasyarakatan", "narapidana", "warga" + _GAP + "binaan",
     "wajib" + _GAP + "lapor", "lapor" + _GAP + "diri", "narkoba", "narkotika", "rehabilitasi",
-    "bebas" + _GAP + "bersyarat", "cuti" + _GAP + "bersyarat", "cuti" + _GAP + "menjelang",
+    "bebas(?:an)?" + _GAP + "bersyarat", "cuti" + _GAP + "bersyarat", "cuti" + _GAP + "menjelang",
     "asimilasi", "remisi", "pengadilan", "kejaksaan", "sidang", "penjara", "kepolisian",
     "kemenkumham", "kemenimipas", "ditjen" + _GAP + "pas", "hukum" + _GAP + "dan" + _GAP + "ham",
     "imigrasi" + _GAP + "dan" + _GAP + "pemasyarakatan", "residivis", "terpidana", "tersangka",
 )  # fmt: skip
 _SUFFIX = r"(?:nya|lah|ku|mu)?"
 SENSITIVE = re.compile(
-    r"\b(?:"
-    + "|".join(word + _SUFFIX for word in _WHOLE_WORDS)
-    + r")\b|"
-    + "|".join(_ANYWHERE),
+    r"\b(?:" + "|".join(word + _SUFFIX for word in _WHOLE_WORDS) + r")\b|" + "|".join(_ANYWHERE),
     re.IGNORECASE,
 )
 HIDDEN = "…"  # what the last-resort guard leaves where a word was

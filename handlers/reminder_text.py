@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from handlers.discretion import SENSITIVE, is_sensitive
 from handlers.i18n import _, current_language
 from handlers.text import esc
-from handlers.timefmt import format_clock, format_when
+from handlers.timefmt import format_clock, format_when, zone_abbr
 from handlers.types import Button, Reply
 from storage.models import Participant
 
-__all__ = ["SENSITIVE", "Event", "PlannedReminder", "when_text", "when_line"]
+__all__ = ["SENSITIVE", "Event", "PlannedReminder", "when_line", "when_text"]
 
 _PHONE = re.compile(r"(?:\+|\b)\d[\d\s.\-]{6,}\d\b|https?://\S+|\bwa\.me/\S+", re.IGNORECASE)
 
@@ -106,15 +106,11 @@ def _details(event: Event, participant: Participant, now: datetime) -> list[str]
     return lines
 
 
-def _if_you_cannot_come(event: Event, participant: Participant) -> str:
+def _if_you_cannot_come(event: Event) -> str:
     """What missing it costs (a held seat, a recorded report) and what to do, in one sentence
     or two, never saying "if you cannot come" twice."""
     if event.reporting:
-        cost = (
-            _("If you do not come, the officer records it.")
-            if participant.discreet
-            else _("A missed reporting day is recorded by your officer.")
-        )
+        cost = _("If you miss it, your officer records it.")
     elif event.seats_limited:
         cost = _("Your seat is kept for you.")
     else:
@@ -132,14 +128,17 @@ def _if_you_cannot_come(event: Event, participant: Participant) -> str:
 
 def reminder(event: Event, participant: Participant, now: datetime) -> Reply:
     event = _discreet(event, participant)
-    clock = format_clock(event.starts_at, participant.timezone, current_language())
+    # The date line above already names the zone: "09.00", not "09.00 WIB".
+    clock = format_clock(event.starts_at, participant.timezone, current_language()).removesuffix(
+        " " + zone_abbr(participant.timezone)
+    )
     lines = [
         "🔔 " + _("Reminder: <b>{title}</b>").format(title=esc(event.title)),
         "",
         *_details(event, participant, now),
         "",
         _("What time will you leave home to arrive before {clock}?").format(clock=clock),
-        _if_you_cannot_come(event, participant),
+        _if_you_cannot_come(event),
     ]
     return Reply("\n".join(lines), rsvp_buttons(event))
 
@@ -150,7 +149,9 @@ def _lead(reminder: PlannedReminder, event: Event, participant: Participant) -> 
     minutes = reminder.offset_minutes
     if abs(lead - minutes) > 1:  # moved out of quiet hours: say which day instead
         zone = ZoneInfo(participant.timezone)
-        days = (event.starts_at.astimezone(zone).date() - reminder.due_at.astimezone(zone).date()).days
+        days = (
+            event.starts_at.astimezone(zone).date() - reminder.due_at.astimezone(zone).date()
+        ).days
         minutes = days * 24 * 60
         if minutes == 0:
             return _("on the day")
@@ -201,7 +202,7 @@ def confirmation(
     promise = reminder_promise(event, participant, ahead)
     if promise:
         lines.append(promise)
-    lines.append(_if_you_cannot_come(event, participant))
+    lines.append(_if_you_cannot_come(event))
     return Reply("\n".join(lines), rsvp_buttons(event))
 
 
@@ -211,9 +212,8 @@ def seat_free(
     """A seat came free for someone on the waiting list."""
     event = _discreet(event, participant)
     lines = [
-        "🎉 " + _("Good news: a seat is free for you at <b>{title}</b>.").format(
-            title=esc(event.title)
-        ),
+        "🎉 "
+        + _("Good news: a seat is free for you at <b>{title}</b>.").format(title=esc(event.title)),
         "",
         *_details(event, participant, now),
         "",
@@ -221,7 +221,7 @@ def seat_free(
     promise = reminder_promise(event, participant, ahead)
     if promise:
         lines.append(promise)
-    lines += [_if_you_cannot_come(event, participant), "", _("Will you come?")]
+    lines += [_if_you_cannot_come(event), "", _("Will you come?")]
     return Reply("\n".join(lines), rsvp_buttons(event))
 
 

@@ -57,11 +57,11 @@ async def ask_consent(turn: Turn) -> None:
     owner = turn.settings.program_name or _("the program's caseworkers")
     turn.say(
         _(
-            "Hello! 👋 I am the assistant of <b>{owner}</b>. I can sign you up for training and "
-            "support, remind you of your schedule, and now and then ask how you are.\n\n"
-            "We keep your name, city, phone number (if you give it), interests, the best time to "
-            "reach you, and whether you have been in prison or are a Bapas client. Only the "
-            "program's staff see it. You can see or erase it at any time: /profil, /hapus.\n\n"
+            "Hello! 👋 I am the assistant of <b>{owner}</b>: I remind you of your schedule and "
+            "now and then ask how you are.\n\n"
+            "We keep your name, city, phone number, interests, the best time to reach you, and "
+            "whether you have been in prison or are a Bapas client. Only the program's staff see "
+            "it. See or erase it at any time: /profil, /hapus.\n\n"
             "Do you agree?"
         ).format(owner=esc(owner)),
         (
