@@ -119,7 +119,10 @@ async def _render(
     now: datetime,
 ) -> Reply:
     if row.kind in ("confirmation", "seat"):
-        ahead = await reminders_ahead(session, row, now)
+        ahead = await reminders_ahead(
+            session, row.participant_id, now,
+            session_id=row.session_id, occurrence_id=row.occurrence_id,
+        )  # fmt: skip
         render = reminder_text.seat_free if row.kind == "seat" else reminder_text.confirmation
         return render(event, participant, now, ahead)
     if row.kind == "waitlisted":

@@ -110,19 +110,24 @@ async def _reminders(
 
 
 async def reminders_ahead(
-    session: AsyncSession, row: ScheduledMessage, now: datetime
+    session: AsyncSession,
+    participant_id: int,
+    now: datetime,
+    *,
+    session_id: int | None = None,
+    occurrence_id: int | None = None,
 ) -> list[PlannedReminder]:
-    """The reminders still waiting to go out about the same event to the same person as `row`."""
+    """The reminders about one session or occurrence still waiting to go out to the person."""
     query = select(ScheduledMessage.offset_minutes, ScheduledMessage.due_at).where(
-        ScheduledMessage.participant_id == row.participant_id,
+        ScheduledMessage.participant_id == participant_id,
         ScheduledMessage.kind == "reminder",
         ScheduledMessage.status == ScheduledStatus.PENDING,
         ScheduledMessage.due_at > now,
     )
-    if row.session_id is not None:
-        query = query.where(ScheduledMessage.session_id == row.session_id)
+    if session_id is not None:
+        query = query.where(ScheduledMessage.session_id == session_id)
     else:
-        query = query.where(ScheduledMessage.occurrence_id == row.occurrence_id)
+        query = query.where(ScheduledMessage.occurrence_id == occurrence_id)
     return [
         PlannedReminder(offset, due_at)
         for offset, due_at in (await session.execute(query)).all()

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from handlers.events import occurrence_event, session_event
 from handlers.flow import Turn
 from handlers.i18n import _
-from handlers.reminder_text import Event, when_line
-from handlers.reminders import enrol
+from handlers.reminder_text import Event, reminder_promise, when_line
+from handlers.reminders import enrol, reminders_ahead
 from handlers.text import esc, fit
 from handlers.types import Button
 from storage.models import Participant, ParticipantStatus
@@ -97,12 +97,13 @@ async def join(turn: Turn, ref: str) -> None:
             ).format(title=esc(info.title))
         )
     else:
+        ahead = await reminders_ahead(turn.session, participant.id, turn.now, session_id=event.id)
+        promise = reminder_promise(info, participant, ahead)
         turn.say(
             _("✅ You are booked for <b>{title}</b>.").format(title=esc(info.title))
             + "\n\n"
             + _line(info, participant, turn)
-            + "\n\n"
-            + _("We will remind you the day before and on the day.")
+            + ("\n\n" + promise if promise else "")
         )
 
 

@@ -269,3 +269,21 @@ async def test_sunday_can_be_chosen_for_a_new_date(db: Database, person: Person)
         query = select(Enrolment).where(Enrolment.participant_id == pid)
         saved = (await session.execute(query)).scalar_one()
     assert saved.reschedule_days == "sat,sun"
+
+
+async def test_joining_an_open_session_promises_the_reminders_really_planned(
+    db: Database, person: Person
+) -> None:
+    await register(person, "kota pekalongan")
+    day = (datetime.now(UTC) + timedelta(days=2)).astimezone(
+        local("Asia/Jakarta", 2026, 1, 1).tzinfo
+    )
+    sid = await make_session(
+        db, starts_local=day.replace(hour=9, minute=0, second=0, microsecond=0),
+        offsets=[3 * 1440, 120], open_=True, city_key="kota-pekalongan",
+    )  # fmt: skip
+    replies = await person.presses(f"join:s{sid}")
+    assert "Anda terdaftar" in replies[0].text
+    # three days before is already past: the session is less than two and a half days away
+    assert "Pengingat akan dikirim 2 jam sebelum mulai." in replies[0].text
+    assert "sehari sebelumnya" not in replies[0].text
