@@ -17,7 +17,7 @@ _GAP = r"[\s_\-]*"
 _WHOLE_WORDS = (
     "bapas", "lapas", "rutan", "lpka", "pk", "wbp", "napi", "klien", "bnn", "pb", "cb",
     "cmb", "rehab", "polres", "polresta", "polrestabes", "polsek", "polda", "polri", "kanwil",
-    "kejari", "kejati", "jaksa", "tahanan", "imipas", "kumham", "ditjenpas", "napza",
+    "kejari", "kejati", "jaksa", "polisi", "lp", "kemenkum", "tahanan", "imipas", "kumham", "ditjenpas", "napza",
     "prison", "parole", "inmate", "inmates", "jail", "convict", "probation",
 )  # fmt: skip
 # Longer words and phrases match anywhere ("persidangan", "Kemenkumham", "narapidananya").
@@ -26,7 +26,7 @@ _ANYWHERE = (
     "wajib" + _GAP + "lapor", "lapor" + _GAP + "diri", "narkoba", "narkotika", "rehabilitasi",
     "bebas(?:an)?" + _GAP + "bersyarat", "cuti" + _GAP + "bersyarat", "cuti" + _GAP + "menjelang",
     "asimilasi", "remisi", "pengadilan", "kejaksaan", "sidang", "penjara", "kepolisian",
-    "kemenkumham", "kemenimipas", "ditjen" + _GAP + "pas", "hukum" + _GAP + "dan" + _GAP + "ham",
+    "kemenkumham", "kemenimipas", "kementerian" + _GAP + "hukum", "ditjen" + _GAP + "pas", "hukum" + _GAP + "dan" + _GAP + "ham",
     "imigrasi" + _GAP + "dan" + _GAP + "pemasyarakatan", "residivis", "terpidana", "tersangka",
 )  # fmt: skip
 _SUFFIX = r"(?:nya|lah|ku|mu)?"

@@ -63,6 +63,10 @@ ZONE = "Asia/Jayapura"
         "Ditjenpas",
         "Kanwil Maluku",
         "Polresta Pekalongan",
+        "Kantor Polisi",
+        "LP Cipinang",
+        "Kementerian Hukum",
+        "Kanwil Kemenkum Maluku",
     ],
 )
 def test_words_that_reveal_the_justice_system_are_sensitive(text: str) -> None:
