@@ -10,15 +10,15 @@ from handlers.types import Button, Reply
 
 log = logging.getLogger(__name__)
 
-# Between the parts of a phrase: any spacing, a hyphen or an underscore ("Wajib  Lapor", "wajib-lapor").
+# Between the parts of a phrase: any spacing, hyphen or underscore ("Wajib  Lapor", "wajib-lapor").
 _GAP = r"[\s_\-]*"
 # Short words and abbreviations match only as whole words, with the usual Indonesian suffixes
 # ("kliennya"), so that "napi" does not catch "napiun", nor "rutan" "berutang".
 _WHOLE_WORDS = (
-    "bapas", "lapas", "rutan", "lpka", "pk", "wbp", "napi", "klien", "bnn", "pb", "cb",
-    "cmb", "rehab", "polres", "polresta", "polrestabes", "polsek", "polda", "polri", "kanwil",
-    "kejari", "kejati", "jaksa", "polisi", "lp", "kemenkum", "tahanan", "imipas", "kumham", "ditjenpas", "napza",
-    "prison", "parole", "inmate", "inmates", "jail", "convict", "probation",
+    "bapas", "lapas", "rutan", "lpka", "lp", "pk", "wbp", "napi", "klien", "bnn", "pb", "cb",
+    "cmb", "rehab", "napza", "tahanan", "polisi", "polres", "polresta", "polrestabes", "polsek",
+    "polda", "polri", "kanwil", "kejari", "kejati", "jaksa", "kemenkum", "kumham", "imipas",
+    "ditjenpas", "prison", "parole", "inmate", "inmates", "jail", "convict", "probation",
 )  # fmt: skip
 # Longer words and phrases match anywhere ("persidangan", "Kemenkumham", "narapidananya").
 _ANYWHERE = (
@@ -26,8 +26,9 @@ _ANYWHERE = (
     "wajib" + _GAP + "lapor", "lapor" + _GAP + "diri", "narkoba", "narkotika", "rehabilitasi",
     "bebas(?:an)?" + _GAP + "bersyarat", "cuti" + _GAP + "bersyarat", "cuti" + _GAP + "menjelang",
     "asimilasi", "remisi", "pengadilan", "kejaksaan", "sidang", "penjara", "kepolisian",
-    "kemenkumham", "kemenimipas", "kementerian" + _GAP + "hukum", "ditjen" + _GAP + "pas", "hukum" + _GAP + "dan" + _GAP + "ham",
-    "imigrasi" + _GAP + "dan" + _GAP + "pemasyarakatan", "residivis", "terpidana", "tersangka",
+    "kemenkumham", "kemenimipas", "kementerian" + _GAP + "hukum", "ditjen" + _GAP + "pas",
+    "hukum" + _GAP + "dan" + _GAP + "ham", "imigrasi" + _GAP + "dan" + _GAP + "pemasyarakatan",
+    "residivis", "terpidana", "tersangka",
 )  # fmt: skip
 _SUFFIX = r"(?:nya|lah|ku|mu)?"
 SENSITIVE = re.compile(
