@@ -10,10 +10,12 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import reminder_text
+from handlers.discretion import guard
 from handlers.events import find_event, session_event
 from handlers.i18n import use_language
 from handlers.reachability import mark_unreachable
 from handlers.reminder_rules import ReminderPolicy, too_late
+from handlers.reminders import reminders_ahead
 from handlers.types import Reply
 from storage.addresses import addresses_of
 from storage.messages import mark_failed, mark_sent, queue_outbound
@@ -25,7 +27,7 @@ from storage.programs import next_session_of_program
 
 log = logging.getLogger(__name__)
 
-TIMED = {"reminder", "confirmation", "waitlisted"}  # pointless once the event has begun
+TIMED = {"reminder", "confirmation", "seat", "waitlisted"}  # pointless once the event has begun
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ async def _prepare_one(
         return ScheduledStatus.SKIPPED, "no reachable address on a running channel"
     with use_language(participant.language):
         reply = await _render(session, row, event, participant, now)
+    if participant.discreet:
+        reply = guard(reply, row.kind)
     message_id = await queue_outbound(
         session,
         channel=address.channel,
@@ -114,8 +118,13 @@ async def _render(
     participant: Participant,
     now: datetime,
 ) -> Reply:
-    if row.kind == "confirmation":
-        return reminder_text.confirmation(event, participant, now)
+    if row.kind in ("confirmation", "seat"):
+        ahead = await reminders_ahead(
+            session, row.participant_id, now,
+            session_id=row.session_id, occurrence_id=row.occurrence_id,
+        )  # fmt: skip
+        render = reminder_text.seat_free if row.kind == "seat" else reminder_text.confirmation
+        return render(event, participant, now, ahead)
     if row.kind == "waitlisted":
         return reminder_text.waitlisted(event, participant, now)
     if row.kind == "cancelled":

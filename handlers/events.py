@@ -19,6 +19,7 @@ def session_event(event: ProgramSession) -> Event:
         bring=event.bring,
         contact=event.contact,
         reporting=event.program.kind == "reporting",
+        seats_limited=event.capacity is not None,
     )
 
 

@@ -10,14 +10,18 @@ CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "former_inmate": (
         N_("Former inmate"),
         (
-            "eks warga binaan",
-            "eks napi",
-            "mantan napi",
             "mantan narapidana",
-            "napi",
+            "mantan napi",
+            "eks napi",
+            "eks narapidana",
+            "eks warga binaan",
             "warga binaan",
             "eks wbp",
             "wbp",
+            "napi",
+            "pernah dipenjara",
+            "pernah di penjara",
+            "penjara",
             "bebas",
             "mantan",
         ),
@@ -29,6 +33,7 @@ CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
             "bapas",
             "wajib lapor",
             "pembebasan bersyarat",
+            "bebas bersyarat",
             "pb",
             "cuti bersyarat",
             "klien",
@@ -37,11 +42,14 @@ CATEGORIES: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "youth": (N_("Young person"), ("remaja", "pemuda", "anak muda", "pelajar", "youth")),
     "family": (
-        N_("Family/supporter"),
-        ("keluarga", "pendamping", "orang tua", "ortu", "istri", "suami", "family"),
+        N_("Participant's family"),
+        ("keluarga", "keluarga peserta", "orang tua", "ortu", "istri", "suami", "family"),
     ),
     "other": (N_("Other"), ("lainnya", "lain", "lain lain", "other")),
 }
+# People whose category itself is a secret worth keeping off a lock screen: discreet mode starts
+# on for them (they may turn it off).
+DISCREET_BY_DEFAULT = frozenset({"former_inmate", "bapas_client"})
 
 INTERESTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "job_training": (
@@ -71,6 +79,15 @@ CONTACT_TIMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "morning": (N_("Morning (06-10)"), ("pagi", "morning")),
     "midday": (N_("Midday (10-14)"), ("siang", "midday", "noon")),
     "afternoon": (N_("Afternoon (14-18)"), ("sore", "afternoon", "petang")),
+    "evening": (N_("Evening (18-21)"), ("malam", "evening", "night")),
+}
+# The local hours each contact time stands for, for messages that may choose their hour (not
+# reminders, which follow the session). They end where the quiet hours (21.00-06.00) begin.
+CONTACT_HOURS: dict[str, tuple[int, int]] = {
+    "morning": (6, 10),
+    "midday": (10, 14),
+    "afternoon": (14, 18),
+    "evening": (18, 21),
 }
 
 

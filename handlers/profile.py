@@ -26,7 +26,7 @@ def describe(participant: Participant) -> str:
         (_("Interests"), interests),
         (_("Best time"), title(CONTACT_TIMES, participant.contact_time)),
         (_("Language"), "Bahasa Indonesia" if participant.language == "id" else "English"),
-        (_("Discreet reminders"), _("On") if participant.discreet else _("Off")),
+        (_("Discreet mode"), _("On") if participant.discreet else _("Off")),
     ]
     return "\n".join(f"• {label}: <b>{value}</b>" for label, value in lines)
 

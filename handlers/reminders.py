@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.recurrence import occurrences
 from handlers.reminder_rules import ReminderPolicy, next_allowed, offsets_for, planned_reminders
+from handlers.reminder_text import PlannedReminder
 from storage.models import Participant
 from storage.outbox import schedule
+from storage.outbox_models import ScheduledMessage, ScheduledStatus
 from storage.program_models import (
     Appointment,
     Enrolment,
@@ -55,14 +57,21 @@ async def plan_session(
     policy: ReminderPolicy,
     *,
     confirm: bool,
+    seat_freed: bool = False,
 ) -> int:
-    """Rows for a confirmation (if asked) and each reminder still ahead; returns how many were new."""
+    """Rows for a confirmation (if asked) and each reminder still ahead; returns how many were new.
+
+    `seat_freed`: the person moves up from the waiting list, so the confirmation says a seat came
+    free (each time it happens)."""
     added = 0
     epoch = _epoch(event.starts_at)
     if confirm and event.starts_at > now:
-        key = f"confirm:s{event.id}:p{participant.id}:{epoch}"
+        if seat_freed:
+            key, kind = f"seat:s{event.id}:p{participant.id}:{epoch}:{_epoch(now)}", "seat"
+        else:
+            key, kind = f"confirm:s{event.id}:p{participant.id}:{epoch}", "confirmation"
         added += await _soon(
-            session, participant, key, "confirmation", now, policy,
+            session, participant, key, kind, now, policy,
             session_id=event.id, event_at=event.starts_at,
         )  # fmt: skip
     offsets = offsets_for(event.reminder_offsets, event.program.reminder_offsets)
@@ -98,6 +107,32 @@ async def _reminders(
             **target,
         )
     return added
+
+
+async def reminders_ahead(
+    session: AsyncSession,
+    participant_id: int,
+    now: datetime,
+    *,
+    session_id: int | None = None,
+    occurrence_id: int | None = None,
+) -> list[PlannedReminder]:
+    """The reminders about one session or occurrence still waiting to go out to the person."""
+    query = select(ScheduledMessage.offset_minutes, ScheduledMessage.due_at).where(
+        ScheduledMessage.participant_id == participant_id,
+        ScheduledMessage.kind == "reminder",
+        ScheduledMessage.status == ScheduledStatus.PENDING,
+        ScheduledMessage.due_at > now,
+    )
+    if session_id is not None:
+        query = query.where(ScheduledMessage.session_id == session_id)
+    else:
+        query = query.where(ScheduledMessage.occurrence_id == occurrence_id)
+    return [
+        PlannedReminder(offset, due_at)
+        for offset, due_at in (await session.execute(query)).all()
+        if offset is not None
+    ]
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ DAYS = [
     ("thu", N_("Thursday"), ("kamis",)),
     ("fri", N_("Friday"), ("jumat", "jum'at")),
     ("sat", N_("Saturday"), ("sabtu",)),
+    ("sun", N_("Sunday"), ("minggu", "ahad")),
 ]
 REASON_MAX = 500
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from handlers.events import occurrence_event, session_event
 from handlers.flow import Turn
 from handlers.i18n import _
-from handlers.reminder_text import Event, when_text
-from handlers.reminders import enrol
+from handlers.reminder_text import Event, reminder_promise, when_line
+from handlers.reminders import enrol, reminders_ahead
 from handlers.text import esc, fit
 from handlers.types import Button
 from storage.models import Participant, ParticipantStatus
@@ -31,7 +31,7 @@ OPEN_LIMIT = 5
 
 
 def _line(event: Event, participant: Participant, turn: Turn, note: str = "") -> str:
-    when = when_text(event.starts_at, participant, turn.now)
+    when = when_line(event.starts_at, participant, turn.now)
     return f"• <b>{esc(event.title)}</b>{note}\n  {when}\n  📍 {esc(event.place)}"
 
 
@@ -97,12 +97,13 @@ async def join(turn: Turn, ref: str) -> None:
             ).format(title=esc(info.title))
         )
     else:
+        ahead = await reminders_ahead(turn.session, participant.id, turn.now, session_id=event.id)
+        promise = reminder_promise(info, participant, ahead)
         turn.say(
             _("✅ You are booked for <b>{title}</b>.").format(title=esc(info.title))
             + "\n\n"
             + _line(info, participant, turn)
-            + "\n\n"
-            + _("We will remind you the day before and on the day.")
+            + ("\n\n" + promise if promise else "")
         )
 
 

@@ -164,5 +164,5 @@ async def withdraw(
     participant = await session.get(Participant, waiting.participant_id)
     event = await session.get(ProgramSession, waiting.session_id)
     if participant is not None and event is not None:
-        await plan_session(session, participant, event, now, policy, confirm=True)
+        await plan_session(session, participant, event, now, policy, confirm=True, seat_freed=True)
     return waiting

@@ -14,7 +14,14 @@ from handlers.choices import (
 )
 from handlers.flow import END, SIGNUP_TTL, WAIT, Step, Turn
 from handlers.i18n import _
-from handlers.labels import CATEGORIES, CONTACT_TIMES, INTERESTS, options, title
+from handlers.labels import (
+    CATEGORIES,
+    CONTACT_TIMES,
+    DISCREET_BY_DEFAULT,
+    INTERESTS,
+    options,
+    title,
+)
 from handlers.phones import normalise_phone
 from handlers.places import (
     ask_city,
@@ -51,12 +58,11 @@ async def ask_consent(turn: Turn) -> None:
     owner = turn.settings.program_name or _("the program's caseworkers")
     turn.say(
         _(
-            "Hello! 👋 I am the assistant of <b>{owner}</b>.\n\n"
-            "I can sign you up for training and support programs, remind you of your schedule, "
-            "and ask how you are doing now and then.\n\n"
-            "To do that we keep your name, group, city, phone number (optional), interests and "
-            "the best time to contact you. Only the program's staff see it, and only to support "
-            "you. You can see or erase it at any time (/profil, /hapus).\n\n"
+            "Hello! 👋 I am the assistant of <b>{owner}</b>: I remind you of your schedule and "
+            "now and then ask how you are.\n\n"
+            "We keep your name, city, phone number, interests, the best time to reach you, and "
+            "whether you have been in prison or are a Bapas client. Only the program's staff see "
+            "it. See or erase it at any time: /profil, /hapus.\n\n"
             "Do you agree?"
         ).format(owner=esc(owner)),
         (
@@ -179,7 +185,11 @@ async def category(turn: Turn, incoming: Incoming) -> str | None:
     if choice is None:
         turn.say(_("Please choose one of the buttons."))
         return None
-    person(turn).category = choice.payload.removeprefix("cat:")
+    participant = person(turn)
+    code = choice.payload.removeprefix("cat:")
+    if code in DISCREET_BY_DEFAULT and participant.category != code:
+        participant.discreet = True  # on by default for them; the discreet question offers "off"
+    participant.category = code
     return after(turn, "signup.city")
 
 
@@ -301,23 +311,41 @@ async def contact_time(turn: Turn, incoming: Incoming) -> str | None:
     return after(turn, "signup.discreet")
 
 
+def _discreet_options(turn: Turn) -> list[Option]:
+    """Yes/no to the question as it is asked now: "turn it on?" or, when it is on, "turn it off?".
+    Payloads name the setting (discreet:yes = on), so an old button keeps its meaning."""
+    if person(turn).discreet:
+        return [
+            Option("discreet:no", _("Yes, turn it off"), (*YES_WORDS, "matikan", "off")),
+            Option("discreet:yes", _("No, keep it on"), (*NO_WORDS, "biarkan", "tetap", "on")),
+        ]
+    return [
+        Option("discreet:yes", _("Yes, turn it on"), (*YES_WORDS, "nyalakan", "aktifkan", "on")),
+        Option("discreet:no", _("No need"), (*NO_WORDS, "tidak perlu", "off")),
+    ]
+
+
 async def ask_discreet(turn: Turn) -> None:
-    turn.say(
-        _(
-            "Message previews can show on a locked phone screen. Shall we keep the names of "
-            "institutions (such as Bapas or Lapas) out of our reminders?"
-        ),
-        (Button(_("Yes, keep them out"), "discreet:yes"), Button(_("No need"), "discreet:no")),
-    )
+    if person(turn).discreet:
+        question = _(
+            "Discreet mode is on: our messages do not use words such as Bapas, Lapas or wajib "
+            "lapor, so nobody reads them on your locked phone screen. Do you want to turn it off?"
+        )
+    else:
+        question = _(
+            "Messages can show on a locked phone screen. Shall we turn on discreet mode? Then our "
+            "messages will not use words such as Bapas, Lapas or wajib lapor."
+        )
+    turn.say(question, buttons(_discreet_options(turn)))
 
 
 async def discreet(turn: Turn, incoming: Incoming) -> str | None:
-    """They chose whether reminders may name the institution."""
-    choice = pick(incoming, yes_no("discreet", _("Yes, keep them out"), _("No need")))
+    """They chose whether messages may name the institution."""
+    choice = pick(incoming, _discreet_options(turn))
     if choice is None:
         turn.say(_("Please choose one of the buttons."))
         return None
-    person(turn).discreet = is_yes(choice)
+    person(turn).discreet = choice.payload == "discreet:yes"
     return after(turn, "signup.summary")
 
 

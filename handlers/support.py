@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from handlers.discretion import is_sensitive
 from handlers.distress import Risk
 from handlers.flow import Turn
 from handlers.i18n import _
-from handlers.reminder_text import is_sensitive
 from handlers.text import esc
 from storage.programs import organisation_contact
 

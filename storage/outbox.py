@@ -165,7 +165,7 @@ async def last_sent_about_event(
         .where(
             ScheduledMessage.participant_id == participant_id,
             ScheduledMessage.status == ScheduledStatus.SENT,
-            ScheduledMessage.kind.in_(("reminder", "confirmation", "moved")),
+            ScheduledMessage.kind.in_(("reminder", "confirmation", "seat", "moved")),
             ScheduledMessage.sent_at >= since,
             ScheduledMessage.event_at > now,
         )

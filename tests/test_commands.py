@@ -131,6 +131,6 @@ async def test_every_reply_is_logged_with_how_sending_went(person: Person, db: D
 
 
 async def test_profile_says_whether_reminders_are_discreet(person: Person) -> None:
-    await sign_up(person)  # answers "ya" to the discreet-mode question
+    await sign_up(person)  # a former inmate: discreet mode is on, and they keep it
     replies = await person.says("/profil")
-    assert "Pengingat rahasia: <b>Aktif</b>" in replies[-1].text
+    assert "Mode rahasia: <b>Aktif</b>" in replies[-1].text

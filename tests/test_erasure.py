@@ -293,7 +293,7 @@ async def test_erased_persons_seat_goes_to_the_first_one_waiting(
         statuses = {pid: status for pid, status in rows.all()}
     assert statuses == {ids[0]: "withdrawn", ids[1]: "enrolled"}
     told = [r for r in await outbox(db) if r.participant_id == ids[1] and r.status == "pending"]
-    assert "confirmation" in [r.kind for r in told]  # the one waiting hears they have a seat
+    assert "seat" in [r.kind for r in told]  # the one waiting hears they have a seat
 
 
 async def test_cancelling_at_the_consent_question_leaves_no_trace(

@@ -108,3 +108,15 @@ def test_fixed_button_titles_fit_whatsapp_limit(language: str) -> None:
 def test_indonesian_is_the_default() -> None:
     assert translations("id").gettext("Cancel") == "Batal"
     assert translations("en").gettext("Cancel") == "Cancel"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_discreet_mode_and_day_buttons_fit_whatsapp_limit(language: str) -> None:
+    from handlers.i18n import _
+    from handlers.rsvp import DAYS
+
+    titles = ["Yes, turn it on", "No need", "Yes, turn it off", "No, keep it on"]
+    titles += [title for _code, title, _words in DAYS]
+    with use_language(language):
+        for title in titles:
+            assert 0 < len(_(title)) <= BUTTON_TITLE_MAX, (language, _(title))

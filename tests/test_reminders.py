@@ -54,7 +54,7 @@ async def test_pekalongan_and_ambon_get_reminders_at_their_own_local_times(
     for text in texts.values():
         assert "📍 BLK Pekalongan, Jl. Sriwijaya 44" in text
         assert "Bawa: KTP dan alat tulis" in text
-        assert "jam berapa Anda akan berangkat" in text  # the plan-making prompt
+        assert "Jam berapa Anda berangkat" in text  # the plan-making prompt
         assert "Bu Rina 0812-1111-2222" in text  # what to do if you cannot come
     assert [b.title for b in channel.sent[0][1].buttons] == [
         "Hadir",
@@ -259,7 +259,7 @@ async def test_discreet_reminders_never_name_the_institution(
         assert "Janji temu" in reply.text
 
 
-async def test_reporting_reminder_states_the_consequence_when_not_discreet(
+async def test_reporting_reminder_states_the_consequence(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:
     await register(Person(inbox, channel, address="11"), "kota ambon")
@@ -272,7 +272,7 @@ async def test_reporting_reminder_states_the_consequence_when_not_discreet(
     await enrol_person(db, await participant_id(db, "11"), sid, NOW, confirm=False)
     channel.sent.clear()
     await dispatcher(db, channel, Clock(local("Asia/Jayapura", 2026, 12, 1, 9, 0))).run_once()
-    assert "dicatat petugas" in channel.sent[0][1].text
+    assert "Kalau terlewat, petugas akan mencatatnya." in channel.sent[0][1].text
 
 
 async def test_three_dispatchers_send_each_of_1000_due_reminders_exactly_once(

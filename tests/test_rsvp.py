@@ -171,7 +171,7 @@ async def test_missed_session_gets_one_kind_follow_up_offering_the_next(
     channel.sent.clear()
     assert await dispatcher(db, channel, Clock(NOW)).run_once() == 1
     reply = channel.sent[0][1]
-    assert reply.text.startswith("Kami kehilangan Anda hari ini di <b>Pelatihan Las Dasar</b>")
+    assert reply.text.startswith("Kami tidak melihat Anda hari ini di <b>Pelatihan Las Dasar</b>")
     assert "Senin, 7 Desember 2026" in reply.text
     assert [b.payload for b in reply.buttons] == [f"join:s{later_id}"]
     replies = await person.presses(f"join:s{later_id}")
@@ -243,7 +243,7 @@ async def test_tidak_bisa_frees_the_seat_for_the_first_one_waiting(
     await first.presses(f"rsvp:s{sid}:no")
     waiting_id = await participant_id(db, "22")
     assert (await enrolment(db, waiting_id, sid)).status == "enrolled"
-    confirmations = [r for r in await outbox(db) if r.kind == "confirmation"]
+    confirmations = [r for r in await outbox(db) if r.kind == "seat"]  # "a seat is free"
     assert [(r.participant_id, r.status) for r in confirmations] == [(waiting_id, "pending")]
     # The first changes their mind: the seat is taken now, so the waiting list.
     replies = await first.presses(f"rsvp:s{sid}:yes")

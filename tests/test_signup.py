@@ -32,7 +32,7 @@ async def sign_up(person: Person) -> None:
     await person.says("0812 3456 7890")
     await person.says("pelatihan kerja dan konseling")
     await person.presses("time:morning")
-    await person.says("ya")
+    await person.says("tidak")  # discreet mode (on for a former inmate): not turned off
     await person.says("benar")
 
 
@@ -64,7 +64,7 @@ async def test_full_sign_up_typed_informally(person: Person, db: Database) -> No
     assert "Budi Santoso" in replies[-1].text  # the profile name is offered
     replies = await person.says("ya")
     assert "Senang berkenalan, Budi Santoso" in replies[0].text
-    assert titles(replies[-1])[0] == "Eks-warga binaan"
+    assert titles(replies[-1])[0] == "Mantan narapidana"
     await person.presses("cat:former_inmate")
     replies = await person.says("kab. serang")
     assert "Kabupaten Serang, Banten" in replies[-1].text

@@ -85,12 +85,13 @@ async def test_sign_up_over_telegram(
             edited["method"] == "editMessageText"
             and edited["message_id"] == interests["message_id"]
         )
-        assert "✅ Penyuluhan hukum" in json.dumps(edited["reply_markup"], ensure_ascii=False)
+        assert "✅ Bantuan hukum" in json.dumps(edited["reply_markup"], ensure_ascii=False)
         user.press("int:done")
         await user.next_message()
         user.press("time:midday")
-        await user.next_message()
-        user.send_text("ya")
+        discreet = await user.next_message()
+        assert "Mode rahasia sedang aktif" in discreet["text"]  # on for a Bapas client
+        user.send_text("tidak")  # not turned off
         summary = await user.next_message()
         assert "+62 812-3456-7890" in summary["text"]
         user.send_text("benar")
