@@ -62,15 +62,15 @@ async def test_killed_between_two_reminders_loses_and_duplicates_nothing(
     fake: FakeTelegramAPI, database_url: str, processes: list[asyncio.subprocess.Process]
 ) -> None:
     user = fake.user(601, first_name="Andi")
-    await andi_enrolled(database_url, user.chat_id, due_in_seconds=(3, 12))
+    await andi_enrolled(database_url, user.chat_id, due_in_seconds=(3, 20))
 
     user.send_text("/start")  # they talked to the bot before (Telegram: "chat not found" otherwise)
     bot = await start_bot(fake, database_url)
     processes.append(bot)
-    menu = await user.next_message(timeout=30)
-    assert "Halo, Andi" in menu["text"]
-    first = await user.next_message(timeout=30)
-    assert "Sesi pertama" in first["text"]
+    # On a slow start the first reminder can be due before "/start" is answered: either order.
+    texts = [(await user.next_message(timeout=30))["text"] for _ in range(2)]
+    assert sum("Halo, Andi" in t for t in texts) == 1
+    assert sum(t.startswith("🔔 Pengingat: Sesi pertama") for t in texts) == 1
     bot.send_signal(signal.SIGKILL)  # no goodbye, no cleanup
     await bot.wait()
 
@@ -86,10 +86,8 @@ async def test_killed_between_two_reminders_loses_and_duplicates_nothing(
     await db.dispose()
     # The first was on its way when the process died: recorded as such, never sent a second time.
     assert [r.status for r in rows] == ["sending", "sent"]
-    assert [m["text"].splitlines()[0] for m in user.inbox[1:]] == [
-        "🔔 Pengingat: Sesi pertama",
-        "🔔 Pengingat: Sesi kedua",
-    ]
+    reminders = [m["text"].splitlines()[0] for m in user.inbox if "Pengingat" in m["text"]]
+    assert reminders == ["🔔 Pengingat: Sesi pertama", "🔔 Pengingat: Sesi kedua"]
 
 
 @pytest.mark.parametrize("telegram_process", ["same", "separate"])
