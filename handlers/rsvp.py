@@ -66,6 +66,9 @@ async def answer(turn: Turn, payload: str) -> str | None:
         if isinstance(row, Enrolment) and row.status == EnrolmentStatus.WITHDRAWN:
             await _come_after_all(turn, row)
             return None
+        if isinstance(row, Enrolment) and row.status == EnrolmentStatus.WAITLISTED:
+            _still_waiting(turn, event.title)
+            return None
         turn.say(
             _("Thank you! See you {when}. 👍").format(
                 when=when_text(event.starts_at, participant, turn.now)
@@ -150,19 +153,24 @@ async def _come_after_all(turn: Turn, row: Enrolment) -> None:
     result = await enrol(
         turn.session, participant, event, turn.now, turn.settings.reminders, confirm=False
     )
-    title = esc(session_event(event).title)
     if result.enrolment.status == EnrolmentStatus.WAITLISTED:
-        turn.say(
-            _(
-                "<b>{title}</b> is full for now; you are on the waiting list and we will tell you when a seat is free."
-            ).format(title=title)
-        )
+        _still_waiting(turn, session_event(event).title)
     else:
         turn.say(
             _("Thank you! See you {when}. 👍").format(
                 when=when_text(event.starts_at, participant, turn.now)
             )
         )
+
+
+def _still_waiting(turn: Turn, title: str) -> None:
+    """They want to come, but every seat is taken: their yes is kept, and no seat is promised."""
+    turn.say(
+        _(
+            "Thank you, we have noted that you want to come. <b>{title}</b> is full for now: "
+            "you are on the waiting list, and we will tell you as soon as a seat is free."
+        ).format(title=esc(title))
+    )
 
 
 async def _give_up_place(turn: Turn, row: Enrolment | Occurrence, participant_id: int) -> None:
