@@ -10,11 +10,11 @@ from handlers.choices import (
     normalise,
     normalised_set,
     pick,
-    pick_many,
 )
-from handlers.flow import END, SIGNUP_TTL, WAIT, Step, Turn
+from handlers.flow import END, SIGNUP_TTL, Step, Turn
 from handlers.i18n import _
-from handlers.labels import CATEGORIES, CONTACT_TIMES, INTERESTS, options, title
+from handlers.interests import ask_interests, interests
+from handlers.labels import CATEGORIES, CONTACT_TIMES, options
 from handlers.phones import normalise_phone
 from handlers.places import (
     ask_city,
@@ -222,61 +222,6 @@ async def phone(turn: Turn, incoming: Incoming) -> str | None:
     participant.phone = number
     turn.say(_("Thank you, your number is saved. ✅"), remove_keyboard=True)
     return after(turn, "signup.interests")
-
-
-async def ask_interests(turn: Turn) -> None:
-    turn.say(_interest_prompt(turn), _interest_buttons(turn))
-
-
-def _interest_prompt(turn: Turn) -> str:
-    return _('What would you like help with? Choose as many as you like, then press "Done".')
-
-
-def _interest_buttons(turn: Turn) -> tuple[Button, ...]:
-    chosen = set(person(turn).interests)
-    return (
-        *(
-            Button(
-                f"✅ {o.title}" if o.payload.removeprefix("int:") in chosen else o.title, o.payload
-            )
-            for o in options(INTERESTS, "int")
-        ),
-        Button(_("Done"), "int:done"),
-    )
-
-
-async def interests(turn: Turn, incoming: Incoming) -> str | None:
-    """They toggled an interest, typed several, or pressed Done."""
-    participant = person(turn)
-    if incoming.kind == Kind.BUTTON:
-        code = (incoming.payload or "").removeprefix("int:")
-        if code == "done":
-            if not participant.interests:
-                turn.say(_('Please choose at least one, or "Something else".'))
-                return None
-            return after(turn, "signup.time")
-        if code not in INTERESTS:
-            turn.say(_("That button is no longer valid."))
-            return None
-        chosen = list(participant.interests)
-        participant.interests = (
-            [c for c in chosen if c != code] if code in chosen else [*chosen, code]
-        )
-        turn.say(_interest_prompt(turn), _interest_buttons(turn), edit_ref=incoming.message_ref)
-        return WAIT
-    if normalise(incoming.text) in {"selesai", "done", "sudah", "cukup"} and participant.interests:
-        return after(turn, "signup.time")
-    picked = pick_many(incoming, options(INTERESTS, "int"))
-    if not picked:
-        turn.say(_("Please choose with the buttons, or type for example: pelatihan, konseling."))
-        return None
-    participant.interests = [o.payload.removeprefix("int:") for o in picked]
-    turn.say(
-        _("Noted: {interests}.").format(
-            interests=", ".join(title(INTERESTS, c) for c in participant.interests)
-        )
-    )
-    return after(turn, "signup.time")
 
 
 async def ask_time(turn: Turn) -> None:

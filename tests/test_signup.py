@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.inbox import Inbox
-from handlers.types import Kind
+from handlers.types import Kind, Reply
 from storage.db import Database
 from storage.models import Address, Message, Participant
 from tests.fakes.channel import CollectingChannel, Person
@@ -216,3 +216,85 @@ async def test_every_contact_time_can_be_saved(person: Person, db: Database, cho
     assert "Bapas" in replies[-1].text  # on to the next question, no apology
     [p] = await participants(db)
     assert p.contact_time == choice.removeprefix("time:")
+
+
+async def at_interests(person: Person) -> list[Reply]:
+    """Sign-up up to the interests question; returns its replies."""
+    for text in ("halo", "setuju", "ya", "remaja", "kota ambon", "ya"):
+        await person.says(text)
+    return await person.says("lewati")
+
+
+async def test_typed_interests_add_to_the_ticked_ones(person: Person, db: Database) -> None:
+    """Regression (issue 8): typing after ticking replaced what was ticked."""
+    await at_interests(person)
+    await person.presses("int:legal", message_ref="5")
+    replies = await person.presses("int:business", message_ref="5")
+    assert "Yang dipilih: Penyuluhan hukum, Usaha/UMKM." in replies[-1].text
+    replies = await person.says("sama konseling")
+    assert replies[0].text == "Dicatat: Penyuluhan hukum, Usaha/UMKM, Konseling."
+    assert replies[-1].buttons[0].payload == "time:morning"  # on to the next question
+    [p] = await participants(db)
+    assert p.interests == ["legal", "business", "counselling"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("paket", ["schooling"]),
+        ("Paket C", ["schooling"]),
+        ("mau ikut kejar paket", ["schooling"]),
+        ("sekolah lagi biar dapat ijazah", ["schooling"]),
+        ("cari kerja", ["job_training"]),
+        ("butuh modal usaha", ["business"]),
+        ("jualan", ["business"]),
+        ("konsultasi hukum", ["legal"]),
+        ("pengacara", ["legal"]),
+        ("curhat", ["counselling"]),
+        ("konsul sama kursus", ["counselling", "job_training"]),
+        ("1, 3", ["job_training", "legal"]),
+    ],
+)
+async def test_everyday_words_name_each_interest(
+    person: Person, db: Database, typed: str, expected: list[str]
+) -> None:
+    await at_interests(person)
+    replies = await person.says(typed)
+    assert replies[0].text.startswith("Dicatat:")
+    [p] = await participants(db)
+    assert p.interests == expected
+
+
+async def test_typed_numbers_and_words_tick_untick_and_finish(person: Person, db: Database) -> None:
+    await at_interests(person)
+    replies = await person.says("selesai")  # nothing chosen yet
+    assert "paling sedikit satu" in replies[0].text
+    await person.says("2")  # a number alone is its button: ticks Konseling, stays
+    replies = await person.says("4")
+    assert [t for t in titles(replies[-1]) if t.startswith("✅")] == [
+        "✅ Konseling",
+        "✅ Usaha/UMKM",
+    ]
+    replies = await person.says("tidak usah konseling")
+    assert "Yang dipilih: Usaha/UMKM." in replies[-1].text
+    replies = await person.says("halo apa kabar")  # names nothing: asked again, nothing lost
+    assert "pelatihan, konseling" in replies[0].text
+    replies = await person.says("7")  # the Done button's number
+    assert replies[-1].buttons[0].payload == "time:morning"  # on to the next question
+    [p] = await participants(db)
+    assert p.interests == ["business"]
+
+
+async def test_editing_interests_in_the_profile_keeps_what_was_chosen(
+    person: Person, db: Database
+) -> None:
+    await sign_up(person)  # pelatihan kerja dan konseling
+    await person.says("/profil")
+    await person.presses("profile:edit")
+    replies = await person.presses("edit:interests")
+    assert "Yang dipilih: Pelatihan kerja, Konseling." in replies[-1].text
+    replies = await person.says("paket")
+    assert replies[0].text == "Dicatat: Pelatihan kerja, Konseling, Kejar Paket A/B/C."
+    assert "Data Anda" in replies[-1].text
+    [p] = await participants(db)
+    assert p.interests == ["job_training", "counselling", "schooling"]
