@@ -297,9 +297,9 @@ def _correction(turn: Turn, incoming: Incoming) -> str | None:
     words = normalise(incoming.text)
     if words in normalised_set(BACK_WORDS):
         return "signup.city"
-    key = _zone_named(words)
-    if key is not None:
-        return _set_zone(turn, key)
+    zone_key = _zone_named(words)
+    if zone_key is not None:
+        return _set_zone(turn, zone_key)
     if words in normalised_set(YES_WORDS + NO_WORDS):
         return None
     typed = clean_line(incoming.text)[:TYPED_MAX]
