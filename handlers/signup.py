@@ -15,6 +15,7 @@ from handlers.flow import END, SIGNUP_TTL, Step, Turn
 from handlers.i18n import _
 from handlers.interests import ask_interests, interests
 from handlers.labels import CATEGORIES, CONTACT_TIMES, options
+from handlers.names import name_in, valid_name
 from handlers.phones import normalise_phone
 from handlers.places import (
     ask_city,
@@ -28,12 +29,11 @@ from handlers.places import (
 )
 from handlers.profile import describe
 from handlers.steps import after, is_yes, person, yes_no
-from handlers.text import clean_line, esc
+from handlers.text import esc
 from handlers.types import Button, Incoming, Kind
 from storage.models import ParticipantStatus
 from storage.participants import create_participant
 
-NAME_MAX = 60
 SKIP_WORDS = (
     "lewati",
     "skip",
@@ -102,7 +102,7 @@ async def ask_name(turn: Turn) -> None:
         turn.remember(name_typed=True)
     suggestion = turn.data.get("suggested_name")
     if suggestion is None and not turn.data.get("name_typed") and turn.incoming.profile_name:
-        suggestion = _valid_name(turn.incoming.profile_name)
+        suggestion = valid_name(turn.incoming.profile_name)
         if suggestion:
             turn.remember(suggested_name=suggestion)
     if suggestion and not turn.data.get("name_typed"):
@@ -123,15 +123,20 @@ async def name(turn: Turn, incoming: Incoming) -> str | None:
         )
         if choice is not None and choice.payload == "name:yes":
             return _set_name(turn, suggestion)
-        if choice is not None or incoming.kind == Kind.BUTTON:
+        if choice is None and incoming.kind == Kind.BUTTON:  # a button of another question
+            turn.say(_("That button is no longer valid."))
+            return None
+        if choice is not None:  # "Nama lain", or "bukan, nama saya Andi"
+            typed = name_in(incoming.text) if incoming.kind == Kind.TEXT else None
+            if typed is not None:
+                return _set_name(turn, typed)
             turn.remember(name_typed=True)
             return None
     if incoming.kind != Kind.TEXT:
         turn.say(_("Please type your name."))
         return None
-    typed = _valid_name(incoming.text)
-    # "ya" or "oke" here is someone answering a question they thought they saw, not a name.
-    if typed is None or normalise(incoming.text) in normalised_set(YES_WORDS + NO_WORDS):
+    typed = name_in(incoming.text)
+    if typed is None:
         turn.say(
             _(
                 "Sorry, that doesn't look like a name. Please type just your name, e.g. Budi Santoso."
@@ -147,18 +152,6 @@ def _set_name(turn: Turn, value: str) -> str:
     if not turn.data.get("return_to"):
         turn.say(_("Nice to meet you, {name}! 😊").format(name=esc(value)))
     return after(turn, "signup.category")
-
-
-def _valid_name(text: str) -> str | None:
-    value = clean_line(text)
-    letters = sum(ch.isalpha() for ch in value)
-    if not 2 <= len(value) <= NAME_MAX or letters < 2 or letters < len(value) / 2:
-        return None
-    if value.startswith("/") or "<" in value or ">" in value or "://" in value:
-        return None
-    if value == value.lower() or value == value.upper():
-        value = " ".join(w[:1].upper() + w[1:].lower() for w in value.split())
-    return value
 
 
 async def ask_category(turn: Turn) -> None:

@@ -298,3 +298,38 @@ async def test_editing_interests_in_the_profile_keeps_what_was_chosen(
     assert "Data Anda" in replies[-1].text
     [p] = await participants(db)
     assert p.interests == ["job_training", "counselling", "schooling"]
+
+
+async def test_an_old_button_at_the_name_question_is_not_taken_as_another_name(
+    person: Person, db: Database
+) -> None:
+    """Regression (issue 8): an old "Tidak setuju" pressed here became "Nama lain"."""
+    await person.says("halo")
+    await person.says("setuju")
+    replies = await person.presses("consent:no")
+    assert "Budi Santoso" in replies[-1].text  # still offered, nothing decided
+    replies = await person.says("ya")
+    assert replies[0].text == "Senang berkenalan, Budi Santoso! 😊"
+
+
+@pytest.mark.parametrize(
+    "typed", ["bukan, nama saya Andi Wijaya", "panggil saya Andi Wijaya", "Andi Wijaya"]
+)
+async def test_another_name_typed_at_the_offered_name_is_taken(
+    person: Person, db: Database, typed: str
+) -> None:
+    await person.says("halo")
+    await person.says("setuju")
+    replies = await person.says(typed)
+    assert replies[0].text == "Senang berkenalan, Andi Wijaya! 😊"
+    assert [p.name for p in await participants(db)] == ["Andi Wijaya"]
+
+
+async def test_nama_saya_before_a_typed_name_is_not_part_of_it(
+    inbox: Inbox, channel: CollectingChannel, db: Database
+) -> None:
+    siti = Person(inbox, channel, address="2004")  # no profile name: asked to type it
+    await siti.says("halo")
+    await siti.says("setuju")
+    replies = await siti.says("nama saya siti aminah")
+    assert replies[0].text == "Senang berkenalan, Siti Aminah! 😊"
