@@ -27,7 +27,7 @@ from handlers.places import (
     zone,
     zone_pick,
 )
-from handlers.profile import describe
+from handlers.profile import describe, field_named
 from handlers.steps import after, is_yes, person, yes_no
 from handlers.text import esc
 from handlers.types import Button, Incoming, Kind
@@ -268,6 +268,10 @@ async def ask_summary(turn: Turn) -> None:
 
 async def summary(turn: Turn, incoming: Incoming) -> str | None:
     """They confirmed their data, or want to change something."""
+    field = field_named(incoming)  # "ganti kota": straight to that question
+    if field is not None:
+        turn.remember(return_to="signup.summary")
+        return field
     choice = pick(incoming, yes_no("summary", _("Correct"), _("Change")))
     if choice is None:
         turn.say(_('Please press "Correct" or "Change".'))
