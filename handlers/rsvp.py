@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.choices import Option, normalise, pick, pick_many
+from handlers.choices import Option, normalise, pick
 from handlers.events import find_event, session_event
 from handlers.flow import END, WAIT, Step, Turn
 from handlers.i18n import N_, _
+from handlers.multichoice import Outcome, read_ticks
 from handlers.reminder_text import when_text
 from handlers.reminders import enrol
 from handlers.session_changes import withdraw
@@ -219,24 +220,19 @@ async def ask_days(turn: Turn) -> None:
 
 
 async def days(turn: Turn, incoming: Incoming) -> str | None:
-    """They picked the days that suit them, then pressed Done."""
-    chosen: list[str] = list(turn.data.get("rsvp_days", []))
-    if incoming.kind == Kind.BUTTON:
-        code = (incoming.payload or "").removeprefix("day:")
-        if code == "done":
-            return await _save(turn, chosen)
-        if code not in {c for c, _t, _w in DAYS}:
-            return None
-        turn.remember(
-            rsvp_days=[c for c in chosen if c != code] if code in chosen else [*chosen, code]
-        )
+    """They ticked days (pressed or typed, added to the ticked ones), then Done."""
+    chosen = [f"day:{code}" for code in turn.data.get("rsvp_days", [])]
+    ticks = read_ticks(incoming, _day_options(), chosen, "day:done")
+    picked = [p.removeprefix("day:") for p in ticks.chosen]
+    if ticks.outcome == Outcome.FINISHED:
+        return await _save(turn, picked)
+    if ticks.outcome == Outcome.TOGGLED:
+        turn.remember(rsvp_days=picked)
         await ask_days(turn)
         return WAIT
-    picked = [o.payload[4:] for o in pick_many(incoming, _day_options())]
-    if not picked:
+    if ticks.outcome == Outcome.UNCLEAR:
         turn.say(_("Please choose with the buttons, or type for example: senin, rabu."))
-        return None
-    return await _save(turn, picked)
+    return None
 
 
 async def _save(turn: Turn, chosen: list[str]) -> str:

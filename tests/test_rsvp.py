@@ -323,3 +323,19 @@ async def test_coming_back_to_a_full_session_is_the_waiting_list_every_time(
     assert (await enrolment(db, seated_id, sid)).status == "enrolled"
     [reply] = await seated.presses(f"rsvp:s{sid}:yes")
     assert "Sampai jumpa" in reply.text
+
+
+async def test_typed_days_add_to_the_ticked_ones(db: Database, person: Person) -> None:
+    """Like the interests: ticking Sabtu and then typing "senin" kept only Senin."""
+    await register(person, "kota pekalongan")
+    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 22, 9, 0))
+    pid = await participant_id(db, person.address)
+    await enrol_person(db, pid, sid, NOW)
+    await person.presses(f"rsvp:s{sid}:later")
+    await person.presses("reason:skip")
+    await person.presses("day:sat", message_ref="9")
+    replies = await person.says("2")  # a number alone ticks that day, as its button would
+    assert "✅ Selasa" in [b.title for b in replies[-1].buttons]
+    replies = await person.says("senin juga")
+    assert "jadwal baru" in replies[-1].text
+    assert (await enrolment(db, pid, sid)).reschedule_days == "mon,tue,sat"
