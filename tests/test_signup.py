@@ -10,6 +10,9 @@ from handlers.types import Kind, Reply
 from storage.db import Database
 from storage.models import Address, Message, Participant
 from tests.fakes.channel import CollectingChannel, Person
+from tests.helpers.signup import sign_up
+
+__all__ = ["sign_up"]  # older tests import it from here
 
 
 async def participants(db: Database) -> list[Participant]:
@@ -19,21 +22,6 @@ async def participants(db: Database) -> list[Participant]:
 
 def titles(reply: object) -> list[str]:
     return [b.title for b in reply.buttons]  # type: ignore[attr-defined]
-
-
-async def sign_up(person: Person) -> None:
-    """The whole sign-up, the quick way."""
-    await person.says("halo")
-    await person.says("iya")
-    await person.says("ya")
-    await person.presses("cat:former_inmate")
-    await person.says("kab. serang")
-    await person.says("benar")
-    await person.says("0812 3456 7890")
-    await person.says("pelatihan kerja dan konseling")
-    await person.presses("time:morning")
-    await person.says("ya")
-    await person.says("benar")
 
 
 async def test_first_message_asks_for_consent_in_indonesian(person: Person, db: Database) -> None:
