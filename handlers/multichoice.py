@@ -23,10 +23,14 @@ DONE_WORDS = (
 # Said just before a name, these take it away: "tidak usah hukum", "hapus konseling".
 REMOVE_WORDS = (
     "tidak", "tdk", "gak", "ga", "gk", "nggak", "ngga", "enggak", "bukan", "jangan", "hapus",
-    "batal", "batalkan", "buang", "tanpa", "kecuali", "no", "not", "without", "remove",
+    "batal", "batalkan", "buang", "tanpa", "kecuali", "not", "without", "remove",
 )  # fmt: skip
 # May stand between a remove word and the name: "tidak jadi ikut konseling".
 FILLER_WORDS = ("usah", "jadi", "mau", "perlu", "butuh", "pakai", "pake", "ikut", "yang", "want")
+
+
+# What may stand between the numbers of several options: "1 dan 3", "nomor 2 sama 4".
+NUMBER_JOINERS = ("dan", "and", "sama", "serta", "juga", "atau", "or", "nomor", "nomer", "no")
 
 
 class Outcome(StrEnum):
@@ -94,7 +98,7 @@ def _phrases(title: str, synonyms: tuple[str, ...]) -> tuple[tuple[str, ...], ..
 
 def _named(words: list[str], options: Sequence[Option]) -> list[tuple[int, str]]:
     """(position, payload) of each option named in the words, longest phrases first, without
-    overlaps; a lone number names the option with that number."""
+    overlaps; in an answer of numbers only, each names the option with that number."""
     spans: list[tuple[int, int, str]] = []
     for option in options:
         for phrase in _phrases(option.title, option.synonyms):
@@ -102,9 +106,10 @@ def _named(words: list[str], options: Sequence[Option]) -> list[tuple[int, str]]
             for start in range(len(words) - size + 1):
                 if tuple(words[start : start + size]) == phrase:
                     spans.append((start, start + size, option.payload))
-    for position, word in enumerate(words):
-        if word.isdigit() and 1 <= int(word) <= len(options):
-            spans.append((position, position + 1, options[int(word) - 1].payload))
+    if all(word.isdigit() or word in normalised_set(NUMBER_JOINERS) for word in words):
+        for position, word in enumerate(words):  # "1, 3", "nomor 1 dan 3"; not "paket 3"
+            if word.isdigit() and 1 <= int(word) <= len(options):
+                spans.append((position, position + 1, options[int(word) - 1].payload))
     spans.sort(key=lambda span: (span[0] - span[1], span[0]))
     taken: list[tuple[int, int, str]] = []
     for span in spans:

@@ -241,6 +241,9 @@ async def test_typed_interests_add_to_the_ticked_ones(person: Person, db: Databa
         ("curhat", ["counselling"]),
         ("konsul sama kursus", ["counselling", "job_training"]),
         ("1, 3", ["job_training", "legal"]),
+        ("nomor 2 dan 5", ["counselling", "schooling"]),
+        ("no 4", ["business"]),
+        ("ikut paket 3 bulan", ["schooling"]),  # a number among words is not a button
     ],
 )
 async def test_everyday_words_name_each_interest(
