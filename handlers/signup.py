@@ -71,6 +71,14 @@ async def ask_consent(turn: Turn) -> None:
 async def consent(turn: Turn, incoming: Incoming) -> str | None:
     """They agreed (or not) to the data we keep."""
     choice = pick(incoming, yes_no("consent", _("I agree"), _("I don't agree")))
+    if choice is not None and not is_yes(choice) and _unsure(incoming):
+        turn.say(
+            _(
+                "No problem, take your time. If something is unclear, you can ask the "
+                'program\'s staff. When you are ready, choose "I agree" or "I don\'t agree".'
+            )
+        )
+        return None
     if choice is None:
         turn.say(_('Please choose one of the buttons, or type "setuju" or "tidak".'))
         return None
@@ -95,6 +103,16 @@ async def consent(turn: Turn, incoming: Incoming) -> str | None:
     turn.participant = participant
     turn.say(_("Thank you! Let's begin, it only takes a few minutes. ✍️"))
     return "signup.name"
+
+
+UNSURE_WORDS = ("paham", "mengerti", "ngerti", "maksud", "maksudnya", "bingung", "apa",
+                "gimana", "bagaimana", "kenapa", "mengapa", "tahu", "tau", "understand", "why")  # fmt: skip
+
+
+def _unsure(incoming: Incoming) -> bool:
+    """A question or "belum paham" is not a refusal, though it holds "tidak" or "belum"."""
+    words = set(normalise(incoming.text).split())
+    return "?" in incoming.text or bool(words & normalised_set(UNSURE_WORDS))
 
 
 async def ask_name(turn: Turn) -> None:

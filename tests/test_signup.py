@@ -324,3 +324,19 @@ async def test_nama_saya_before_a_typed_name_is_not_part_of_it(
     await siti.says("setuju")
     replies = await siti.says("nama saya siti aminah")
     assert replies[0].text == "Senang berkenalan, Siti Aminah! 😊"
+
+
+@pytest.mark.parametrize(
+    "typed", ["belum paham maksudnya", "tidak mengerti", "gak tau ini apa", "tidak, kenapa?"]
+)
+async def test_a_confused_answer_to_consent_is_not_a_refusal(
+    person: Person, db: Database, typed: str
+) -> None:
+    """Someone who does not understand yet has not said no: "belum", "tidak" or "gak" in their
+    question ended the sign-up as if they had refused."""
+    await person.says("halo")
+    replies = await person.says(typed)
+    assert all("tidak menyimpan" not in r.text for r in replies)
+    assert "Apakah Anda setuju?" in replies[-1].text
+    replies = await person.says("setuju")
+    assert "Budi Santoso" in replies[-1].text  # on to the name
