@@ -7,6 +7,7 @@ kota" or "kembali" to go back to the city question, so no answer leaves a person
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -34,6 +35,17 @@ ZONE_WORDS = {
     "WITA": ("wita", "indonesia tengah", "utc 8", "gmt 8"),
     "WIT": ("wit", "indonesia timur", "utc 9", "gmt 9"),
 }
+YES_NO = YES_WORDS + NO_WORDS
+# Words that name no place in an answer to a place question.
+CHATTER = (*YES_NO, "itu", "ini", "kota", "kotanya", "kabupaten", "zona", "zonanya", "waktu",
+           "waktunya", "jam", "jamnya", "sekali", "dong", "kok", "sih", "nya", "tapi", "semua",
+           "saya", "sudah", "udah")  # fmt: skip
+# A denial and what it denies, up to "tapi" or a comma: "bukan kota serang, tapi ...".
+_DENIED = re.compile(
+    r"\b(?:bukan|tidak|tdk|gak|ga|nggak|salah|no)\b[^,.;!?]*?"
+    r"(?=\b(?:tapi|tetapi|melainkan|namun|but)\b|[,.;!?]|$)",
+    re.IGNORECASE,
+)
 CITY_AGAIN = "place:city"
 OLD_CITY_AGAIN = "zone:city"  # on pickers shown before "place:city"
 
@@ -57,7 +69,7 @@ async def city(turn: Turn, incoming: Incoming) -> str | None:
     words = normalise(typed)
     if turn.data.get(OFFER) and words in normalised_set(NONE_WORDS + NO_WORDS):
         return "signup.province"  # none of the suggestions
-    not_a_place = words in normalised_set(BACK_WORDS + YES_WORDS + NO_WORDS)
+    not_a_place = words in normalised_set(BACK_WORDS) or _chatter_only(typed)
     found = None if not_a_place else _place(turn, typed, suggest=True)
     if found is not None:
         return found
@@ -294,20 +306,31 @@ def _correction(turn: Turn, incoming: Incoming) -> str | None:
         return _set_zone(turn, key) if key in ZONES else None
     if incoming.kind != Kind.TEXT:
         return None
-    words = normalise(incoming.text)
-    if words in normalised_set(BACK_WORDS):
+    if normalise(incoming.text) in normalised_set(BACK_WORDS):
         return "signup.city"
-    zone_key = _zone_named(words)
+    typed = _affirmed(clean_line(incoming.text)[:TYPED_MAX])
+    zone_key = _zone_named(normalise(typed))
     if zone_key is not None:
         return _set_zone(turn, zone_key)
-    if words in normalised_set(YES_WORDS + NO_WORDS):
-        return None
-    typed = clean_line(incoming.text)[:TYPED_MAX]
-    found = _place(turn, typed, suggest=True)
+    if _chatter_only(typed):
+        return None  # "iya betul", "kotanya salah": a yes or a no, read as one
+    said_yes_or_no = bool(set(normalise(incoming.text).split()) & normalised_set(YES_NO))
+    found = _place(turn, typed, suggest=not said_yes_or_no)
     if found is not None:
         return found
     named = regions.match_province(typed)
     return _set_province(turn, named) if named is not None else None
+
+
+def _affirmed(text: str) -> str:
+    """The text without what it denies: "bukan serang tapi ambon" -> "tapi ambon", "bukan kota
+    serang" -> "", "bukan, saya di ambon" -> ", saya di ambon"."""
+    return _DENIED.sub(" ", text).strip()
+
+
+def _chatter_only(text: str) -> bool:
+    """Nothing but yes, no and words about the question ("iya betul", "kotanya salah")."""
+    return set(normalise(text).split()) <= normalised_set(CHATTER)
 
 
 def _zone_named(words: str) -> str | None:

@@ -176,3 +176,21 @@ async def test_a_province_at_the_city_question_asks_for_a_city_in_it(
     await person.says("ya")
     p = await me(db)
     assert (p.city, p.province, p.timezone) == ("Tenganan", "Bali", "Asia/Makassar")
+
+
+@pytest.mark.parametrize(
+    ("typed", "next_question", "zone"),
+    [("iya betul", "nomor HP", "Asia/Jakarta"),  # two yes words are a yes, not a typo of a city
+     ("bukan kota serang", "Mana yang salah", "Asia/Jakarta"),
+     ("kotanya salah", "Mana yang salah", "Asia/Jakarta"),
+     ("bukan serang tapi ambon", "Kota Ambon, Maluku", "Asia/Jayapura"),
+     ("wit bukan wib", "nomor HP", "Asia/Jayapura")],
+)  # fmt: skip
+async def test_what_a_confirmation_denies_is_not_taken(
+    person: Person, db: Database, typed: str, next_question: str, zone: str
+) -> None:
+    await at_city_question(person)
+    await person.says("kota serang")
+    replies = await person.says(typed)
+    assert next_question in replies[-1].text
+    assert (await me(db)).timezone == zone
