@@ -54,26 +54,44 @@ DISCREET_BY_DEFAULT = frozenset({"former_inmate", "bapas_client"})
 INTERESTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "job_training": (
         N_("Job training"),
-        ("pelatihan kerja", "pelatihan", "kerja", "kursus", "vokasi", "keterampilan", "training"),
+        (
+            "pelatihan kerja", "pelatihan", "latihan kerja", "kerja", "kerjaan", "pekerjaan",
+            "cari kerja", "lowongan", "loker", "kursus", "keterampilan", "ketrampilan", "keahlian",
+            "skill", "vokasi", "blk", "magang", "training", "job", "work",
+        ),
     ),
-    "counselling": (N_("Counselling"), ("konseling", "konsultasi", "curhat", "psikolog")),
-    "legal": (N_("Legal advice"), ("penyuluhan hukum", "hukum", "bantuan hukum", "legal")),
-    "business": (N_("Business/UMKM"), ("usaha", "umkm", "dagang", "jualan", "wirausaha", "modal")),
+    "counselling": (
+        N_("Counselling"),
+        (
+            "konseling", "konsling", "konsultasi", "konsul", "curhat", "teman curhat", "cerita",
+            "psikolog", "psikologi", "konselor", "bimbingan", "kesehatan mental", "mental",
+            "kejiwaan", "stres", "depresi", "counseling",
+        ),
+    ),
+    "legal": (
+        N_("Legal advice"),
+        (
+            "penyuluhan hukum", "hukum", "bantuan hukum", "konsultasi hukum", "masalah hukum",
+            "pengacara", "advokat", "lbh", "posbakum", "perkara", "legal", "lawyer",
+        ),
+    ),
+    "business": (
+        N_("Business/UMKM"),
+        (
+            "usaha", "umkm", "ukm", "dagang", "berdagang", "jualan", "berjualan", "wirausaha",
+            "modal", "modal usaha", "modal kerja", "buka usaha", "bisnis", "warung", "business",
+        ),
+    ),
     "schooling": (
         N_("Paket A/B/C school"),
         (
-            "paket a",
-            "paket b",
-            "paket c",
-            "kejar paket",
-            "sekolah",
-            "pendidikan",
-            "kesetaraan",
-            "ijazah",
+            "paket", "kejar paket", "paket a", "paket b", "paket c", "sekolah", "sekolah lagi",
+            "lanjut sekolah", "pendidikan", "kesetaraan", "ijazah", "pkbm", "sd", "smp", "sma",
+            "smk", "belajar", "school",
         ),
     ),
-    "other": (N_("Something else"), ("lainnya", "lain", "lain lain", "other")),
-}
+    "other": (N_("Something else"), ("lainnya", "lain", "lain lain", "yang lain", "other")),
+}  # fmt: skip
 
 CONTACT_TIMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "morning": (N_("Morning (06-10)"), ("pagi", "morning")),

@@ -9,7 +9,7 @@ from handlers.labels import CATEGORIES, CONTACT_TIMES, INTERESTS, title
 from handlers.phones import display_phone
 from handlers.text import esc
 from handlers.timefmt import zone_abbr
-from handlers.types import Button, Incoming
+from handlers.types import Button, Incoming, Kind
 from storage.models import Participant
 
 
@@ -42,30 +42,53 @@ FIELDS = {
 }
 
 
+BACK_WORDS = ("kembali", "batal", "tidak jadi", "gak jadi", "ga jadi", "nggak jadi", "tidak ada",
+              "gak ada", "tidak", "gak", "nggak", "selesai", "sudah", "cukup", "back")  # fmt: skip
+
+
 def _field_options() -> list[Option]:
     return [
-        Option("edit:name", _("Name"), ("nama",)),
-        Option("edit:category", _("Group"), ("kategori", "kelompok")),
-        Option("edit:city", _("City"), ("kota", "kabupaten", "alamat", "tempat")),
-        Option("edit:phone", _("Phone"), ("nomor", "hp", "telepon", "no hp")),
-        Option("edit:interests", _("Interests"), ("minat",)),
-        Option("edit:time", _("Best time"), ("waktu", "jam")),
+        Option("edit:name", _("Name"), ("nama", "namanya")),
+        Option("edit:category", _("Group"), ("kategori", "kelompok", "golongan")),
+        Option(
+            "edit:city",
+            _("City"),
+            ("kota", "kotanya", "kabupaten", "kab", "alamat", "alamatnya", "domisili"),
+        ),
+        Option(
+            "edit:phone", _("Phone"), ("nomor", "nomornya", "hp", "telepon", "no hp", "nomer", "wa")
+        ),
+        Option("edit:interests", _("Interests"), ("minat", "minatnya", "pilihan")),
+        Option("edit:time", _("Best time"), ("waktu", "waktunya", "jam")),
         Option("edit:discreet", _("Discreet mode"), ("rahasia", "diskret", "samaran")),
     ]
 
 
+def field_named(incoming: Incoming) -> str | None:
+    """The state for changing the field a typed answer names ("ganti kota"), if it names one."""
+    if incoming.kind != Kind.TEXT:
+        return None
+    choice = pick(incoming, _field_options(), numbers=False)
+    return FIELDS[choice.payload.removeprefix("edit:")] if choice is not None else None
+
+
 async def ask_pick(turn: Turn) -> None:
-    turn.say(_("What would you like to change?"), buttons(_field_options()))
+    turn.say(
+        _("What would you like to change?"),
+        (*buttons(_field_options()), Button(_("Nothing, go back"), "edit:back")),
+    )
 
 
 async def pick_field(turn: Turn, incoming: Incoming) -> str | None:
-    """They chose which part of their data to change."""
-    choice = pick(incoming, _field_options())
+    """They chose which part of their data to change, or nothing after all."""
+    choice = pick(incoming, [*_field_options(), Option("edit:back", "", BACK_WORDS)])
     if choice is None:
         turn.say(_("Please choose one of the buttons."))
         return None
-    if not turn.data.get("return_to"):
-        turn.remember(return_to="profile.view")
+    back = str(turn.data.get("return_to") or "profile.view")
+    if choice.payload == "edit:back":
+        return back
+    turn.remember(return_to=back)
     return FIELDS[choice.payload.removeprefix("edit:")]
 
 
@@ -79,7 +102,11 @@ async def ask_view(turn: Turn) -> None:
 
 
 async def view(turn: Turn, incoming: Incoming) -> str | None:
-    """They want to change something in their profile, or are done looking."""
+    """They want to change something in their profile (perhaps naming it), or are done looking."""
+    field = field_named(incoming)
+    if field is not None:
+        turn.remember(return_to="profile.view")
+        return field
     choice = pick(
         incoming,
         [

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.choices import Option, normalise, pick, pick_many
+from handlers.choices import Option, normalise, pick
 from handlers.distress import recognise
 from handlers.events import find_event, session_event
 from handlers.flow import END, WAIT, Step, Turn
 from handlers.i18n import N_, _
+from handlers.multichoice import Outcome, read_ticks
 from handlers.plans import looks_like_a_plan
 from handlers.reminder_text import when_text
 from handlers.reminders import enrol
@@ -69,6 +70,9 @@ async def answer(turn: Turn, payload: str) -> str | None:
     if choice == "yes":
         if isinstance(row, Enrolment) and row.status == EnrolmentStatus.WITHDRAWN:
             await _come_after_all(turn, row)
+            return None
+        if isinstance(row, Enrolment) and row.status == EnrolmentStatus.WAITLISTED:
+            _still_waiting(turn, event.title)
             return None
         turn.say(
             _("Thank you! See you {when}. 👍").format(
@@ -160,19 +164,24 @@ async def _come_after_all(turn: Turn, row: Enrolment) -> None:
     result = await enrol(
         turn.session, participant, event, turn.now, turn.settings.reminders, confirm=False
     )
-    title = esc(session_event(event).title)
     if result.enrolment.status == EnrolmentStatus.WAITLISTED:
-        turn.say(
-            _(
-                "<b>{title}</b> is full for now; you are on the waiting list and we will tell you when a seat is free."
-            ).format(title=title)
-        )
+        _still_waiting(turn, session_event(event).title)
     else:
         turn.say(
             _("Thank you! See you {when}. 👍").format(
                 when=when_text(event.starts_at, participant, turn.now)
             )
         )
+
+
+def _still_waiting(turn: Turn, title: str) -> None:
+    """They want to come, but every seat is taken: their yes is kept, and no seat is promised."""
+    turn.say(
+        _(
+            "Thank you, we have noted that you want to come. <b>{title}</b> is full for now: "
+            "you are on the waiting list, and we will tell you as soon as a seat is free."
+        ).format(title=esc(title))
+    )
 
 
 async def _give_up_place(turn: Turn, row: Enrolment | Occurrence, participant_id: int) -> None:
@@ -221,24 +230,19 @@ async def ask_days(turn: Turn) -> None:
 
 
 async def days(turn: Turn, incoming: Incoming) -> str | None:
-    """They picked the days that suit them, then pressed Done."""
-    chosen: list[str] = list(turn.data.get("rsvp_days", []))
-    if incoming.kind == Kind.BUTTON:
-        code = (incoming.payload or "").removeprefix("day:")
-        if code == "done":
-            return await _save(turn, chosen)
-        if code not in {c for c, _t, _w in DAYS}:
-            return None
-        turn.remember(
-            rsvp_days=[c for c in chosen if c != code] if code in chosen else [*chosen, code]
-        )
+    """They ticked days (pressed or typed, added to the ticked ones), then Done."""
+    chosen = [f"day:{code}" for code in turn.data.get("rsvp_days", [])]
+    ticks = read_ticks(incoming, _day_options(), chosen, "day:done")
+    picked = [p.removeprefix("day:") for p in ticks.chosen]
+    if ticks.outcome == Outcome.FINISHED:
+        return await _save(turn, picked)
+    if ticks.outcome == Outcome.TOGGLED:
+        turn.remember(rsvp_days=picked)
         await ask_days(turn)
         return WAIT
-    picked = [o.payload[4:] for o in pick_many(incoming, _day_options())]
-    if not picked:
+    if ticks.outcome == Outcome.UNCLEAR:
         turn.say(_("Please choose with the buttons, or type for example: senin, rabu."))
-        return None
-    return await _save(turn, picked)
+    return None
 
 
 async def _save(turn: Turn, chosen: list[str]) -> str:

@@ -10,18 +10,12 @@ from handlers.choices import (
     normalise,
     normalised_set,
     pick,
-    pick_many,
 )
-from handlers.flow import END, SIGNUP_TTL, WAIT, Step, Turn
+from handlers.flow import END, SIGNUP_TTL, Step, Turn
 from handlers.i18n import _
-from handlers.labels import (
-    CATEGORIES,
-    CONTACT_TIMES,
-    DISCREET_BY_DEFAULT,
-    INTERESTS,
-    options,
-    title,
-)
+from handlers.interests import ask_interests, interests
+from handlers.labels import CATEGORIES, CONTACT_TIMES, DISCREET_BY_DEFAULT, options
+from handlers.names import name_in, valid_name
 from handlers.phones import normalise_phone
 from handlers.places import (
     ask_city,
@@ -33,15 +27,14 @@ from handlers.places import (
     zone,
     zone_pick,
 )
-from handlers.profile import describe
+from handlers.profile import describe, field_named
 from handlers.steps import after, is_yes, person, yes_no
-from handlers.text import clean_line, esc
+from handlers.text import esc
 from handlers.types import Button, Incoming, Kind
 from storage.erasure import forget_address
 from storage.models import ParticipantStatus
 from storage.participants import create_participant
 
-NAME_MAX = 60
 SKIP_WORDS = (
     "lewati",
     "skip",
@@ -78,6 +71,14 @@ async def ask_consent(turn: Turn) -> None:
 async def consent(turn: Turn, incoming: Incoming) -> str | None:
     """They agreed (or not) to the data we keep."""
     choice = pick(incoming, yes_no("consent", _("I agree"), _("I don't agree")))
+    if choice is not None and not is_yes(choice) and _unsure(incoming):
+        turn.say(
+            _(
+                "No problem, take your time. If something is unclear, you can ask the "
+                'program\'s staff. When you are ready, choose "I agree" or "I don\'t agree".'
+            )
+        )
+        return None
     if choice is None:
         turn.say(_('Please choose one of the buttons, or type "setuju" or "tidak".'))
         return None
@@ -108,12 +109,22 @@ async def consent(turn: Turn, incoming: Incoming) -> str | None:
     return "signup.name"
 
 
+UNSURE_WORDS = ("paham", "mengerti", "ngerti", "maksud", "maksudnya", "bingung", "apa",
+                "gimana", "bagaimana", "kenapa", "mengapa", "tahu", "tau", "understand", "why")  # fmt: skip
+
+
+def _unsure(incoming: Incoming) -> bool:
+    """A question or "belum paham" is not a refusal, though it holds "tidak" or "belum"."""
+    words = set(normalise(incoming.text).split())
+    return "?" in incoming.text or bool(words & normalised_set(UNSURE_WORDS))
+
+
 async def ask_name(turn: Turn) -> None:
     if turn.data.get("return_to"):
         turn.remember(name_typed=True)
     suggestion = turn.data.get("suggested_name")
     if suggestion is None and not turn.data.get("name_typed") and turn.incoming.profile_name:
-        suggestion = _valid_name(turn.incoming.profile_name)
+        suggestion = valid_name(turn.incoming.profile_name)
         if suggestion:
             turn.remember(suggested_name=suggestion)
     if suggestion and not turn.data.get("name_typed"):
@@ -134,15 +145,20 @@ async def name(turn: Turn, incoming: Incoming) -> str | None:
         )
         if choice is not None and choice.payload == "name:yes":
             return _set_name(turn, suggestion)
-        if choice is not None or incoming.kind == Kind.BUTTON:
+        if choice is None and incoming.kind == Kind.BUTTON:  # a button of another question
+            turn.say(_("That button is no longer valid."))
+            return None
+        if choice is not None:  # "Nama lain", or "bukan, nama saya Andi"
+            typed = name_in(incoming.text) if incoming.kind == Kind.TEXT else None
+            if typed is not None:
+                return _set_name(turn, typed)
             turn.remember(name_typed=True)
             return None
     if incoming.kind != Kind.TEXT:
         turn.say(_("Please type your name."))
         return None
-    typed = _valid_name(incoming.text)
-    # "ya" or "oke" here is someone answering a question they thought they saw, not a name.
-    if typed is None or normalise(incoming.text) in normalised_set(YES_WORDS + NO_WORDS):
+    typed = name_in(incoming.text)
+    if typed is None:
         turn.say(
             _(
                 "Sorry, that doesn't look like a name. Please type just your name, e.g. Budi Santoso."
@@ -158,18 +174,6 @@ def _set_name(turn: Turn, value: str) -> str:
     if not turn.data.get("return_to"):
         turn.say(_("Nice to meet you, {name}! 😊").format(name=esc(value)))
     return after(turn, "signup.category")
-
-
-def _valid_name(text: str) -> str | None:
-    value = clean_line(text)
-    letters = sum(ch.isalpha() for ch in value)
-    if not 2 <= len(value) <= NAME_MAX or letters < 2 or letters < len(value) / 2:
-        return None
-    if value.startswith("/") or "<" in value or ">" in value or "://" in value:
-        return None
-    if value == value.lower() or value == value.upper():
-        value = " ".join(w[:1].upper() + w[1:].lower() for w in value.split())
-    return value
 
 
 async def ask_category(turn: Turn) -> None:
@@ -237,61 +241,6 @@ async def phone(turn: Turn, incoming: Incoming) -> str | None:
     participant.phone = number
     turn.say(_("Thank you, your number is saved. ✅"), remove_keyboard=True)
     return after(turn, "signup.interests")
-
-
-async def ask_interests(turn: Turn) -> None:
-    turn.say(_interest_prompt(turn), _interest_buttons(turn))
-
-
-def _interest_prompt(turn: Turn) -> str:
-    return _('What would you like help with? Choose as many as you like, then press "Done".')
-
-
-def _interest_buttons(turn: Turn) -> tuple[Button, ...]:
-    chosen = set(person(turn).interests)
-    return (
-        *(
-            Button(
-                f"✅ {o.title}" if o.payload.removeprefix("int:") in chosen else o.title, o.payload
-            )
-            for o in options(INTERESTS, "int")
-        ),
-        Button(_("Done"), "int:done"),
-    )
-
-
-async def interests(turn: Turn, incoming: Incoming) -> str | None:
-    """They toggled an interest, typed several, or pressed Done."""
-    participant = person(turn)
-    if incoming.kind == Kind.BUTTON:
-        code = (incoming.payload or "").removeprefix("int:")
-        if code == "done":
-            if not participant.interests:
-                turn.say(_('Please choose at least one, or "Something else".'))
-                return None
-            return after(turn, "signup.time")
-        if code not in INTERESTS:
-            turn.say(_("That button is no longer valid."))
-            return None
-        chosen = list(participant.interests)
-        participant.interests = (
-            [c for c in chosen if c != code] if code in chosen else [*chosen, code]
-        )
-        turn.say(_interest_prompt(turn), _interest_buttons(turn), edit_ref=incoming.message_ref)
-        return WAIT
-    if normalise(incoming.text) in {"selesai", "done", "sudah", "cukup"} and participant.interests:
-        return after(turn, "signup.time")
-    picked = pick_many(incoming, options(INTERESTS, "int"))
-    if not picked:
-        turn.say(_("Please choose with the buttons, or type for example: pelatihan, konseling."))
-        return None
-    participant.interests = [o.payload.removeprefix("int:") for o in picked]
-    turn.say(
-        _("Noted: {interests}.").format(
-            interests=", ".join(title(INTERESTS, c) for c in participant.interests)
-        )
-    )
-    return after(turn, "signup.time")
 
 
 async def ask_time(turn: Turn) -> None:
@@ -363,6 +312,10 @@ async def ask_summary(turn: Turn) -> None:
 
 async def summary(turn: Turn, incoming: Incoming) -> str | None:
     """They confirmed their data, or want to change something."""
+    field = field_named(incoming)  # "ganti kota": straight to that question
+    if field is not None:
+        turn.remember(return_to="signup.summary")
+        return field
     choice = pick(incoming, yes_no("summary", _("Correct"), _("Change")))
     if choice is None:
         turn.say(_('Please press "Correct" or "Change".'))

@@ -7,7 +7,7 @@ import pytest
 from handlers.text import BUTTON_TITLE_MAX
 from handlers.types import Reply
 from tests.fakes.channel import Person
-from tests.test_signup import sign_up
+from tests.helpers.signup import sign_up
 
 
 def check(replies: list[Reply]) -> None:

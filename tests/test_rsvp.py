@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from bot.inbox import Inbox
@@ -249,3 +252,90 @@ async def test_tidak_bisa_frees_the_seat_for_the_first_one_waiting(
     replies = await first.presses(f"rsvp:s{sid}:yes")
     assert "daftar tunggu" in replies[0].text
     assert (await enrolment(db, await participant_id(db, "11"), sid)).status == "waitlisted"
+
+
+async def full_session_with_one_waiting(
+    db: Database, inbox: Inbox, channel: CollectingChannel, starts_local: datetime
+) -> tuple[int, Person, Person]:
+    """A session with one seat: the first person has it, the second is on the waiting list."""
+    seated, waiting = Person(inbox, channel, address="11"), Person(inbox, channel, address="22")
+    await register(seated, "kota pekalongan")
+    await register(waiting, "kota pekalongan")
+    sid = await make_session(
+        db, starts_local=starts_local, open_=True, capacity=1, city_key="kota-pekalongan"
+    )
+    await seated.presses(f"join:s{sid}")
+    replies = await waiting.presses(f"join:s{sid}")
+    assert "daftar tunggu" in replies[0].text
+    return sid, seated, waiting
+
+
+async def test_hadir_from_the_waiting_list_is_recorded_without_promising_a_seat(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    """Regression (issue 8): "Hadir" on a change notice got "Sampai jumpa" with no seat."""
+    starts = local("Asia/Jakarta", 2026, 12, 23, 13, 0)
+    sid, _seated, waiting = await full_session_with_one_waiting(db, inbox, channel, starts)
+    for _press in range(2):  # and again later: still honest
+        [reply] = await waiting.presses(f"rsvp:s{sid}:yes")
+        assert "Sampai jumpa" not in reply.text
+        assert "daftar tunggu" in reply.text and "Pelatihan Las Dasar" in reply.text
+    saved = await enrolment(db, await participant_id(db, "22"), sid)
+    assert (saved.status, saved.rsvp) == ("waitlisted", "yes")
+
+
+async def test_typed_hadir_on_the_waiting_list_promises_no_seat(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    """After a confirmation, "Tidak bisa" gives the seat away; typing "hadir" later is honest."""
+    now = datetime.now(UTC)
+    starts = (now + timedelta(days=2)).astimezone(ZoneInfo("Asia/Jakarta"))
+    first, second = Person(inbox, channel, address="11"), Person(inbox, channel, address="22")
+    await register(first, "kota pekalongan")
+    await register(second, "kota pekalongan")
+    sid = await make_session(db, starts_local=starts, capacity=1)
+    first_id = await participant_id(db, "11")
+    await enrol_person(db, first_id, sid, now)
+    await enrol_person(db, await participant_id(db, "22"), sid, now)  # the waiting list
+    assert await dispatcher(db, channel, Clock(now)).run_once() == 2  # booked / waiting
+    await first.presses(f"rsvp:s{sid}:no")  # the seat goes to the second
+    await first.presses(f"rsvp:s{sid}:yes")  # changed their mind: the waiting list
+    for typed in ("hadir", "Insya Allah saya datang"):
+        reply, *_rest = await first.says(typed)
+        assert "Sampai jumpa" not in reply.text and "daftar tunggu" in reply.text
+    saved = await enrolment(db, first_id, sid)
+    assert (saved.status, saved.rsvp) == ("waitlisted", "yes")
+
+
+async def test_coming_back_to_a_full_session_is_the_waiting_list_every_time(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    """Someone who said "Tidak bisa" and then "Hadir" while the seat was taken is told the truth
+    on every later "Hadir" too, and gets the seat (with a confirmation) once it frees up."""
+    starts = local("Asia/Jakarta", 2026, 12, 23, 13, 0)
+    sid, seated, waiting = await full_session_with_one_waiting(db, inbox, channel, starts)
+    await seated.presses(f"rsvp:s{sid}:no")  # the seat goes to the one waiting
+    for _press in range(2):
+        [reply] = await seated.presses(f"rsvp:s{sid}:yes")
+        assert "Sampai jumpa" not in reply.text and "daftar tunggu" in reply.text
+    await waiting.presses(f"rsvp:s{sid}:no")
+    seated_id = await participant_id(db, "11")
+    assert (await enrolment(db, seated_id, sid)).status == "enrolled"
+    [reply] = await seated.presses(f"rsvp:s{sid}:yes")
+    assert "Sampai jumpa" in reply.text
+
+
+async def test_typed_days_add_to_the_ticked_ones(db: Database, person: Person) -> None:
+    """Like the interests: ticking Sabtu and then typing "senin" kept only Senin."""
+    await register(person, "kota pekalongan")
+    sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 22, 9, 0))
+    pid = await participant_id(db, person.address)
+    await enrol_person(db, pid, sid, NOW)
+    await person.presses(f"rsvp:s{sid}:later")
+    await person.presses("reason:skip")
+    await person.presses("day:sat", message_ref="9")
+    replies = await person.says("2")  # a number alone ticks that day, as its button would
+    assert "✅ Selasa" in [b.title for b in replies[-1].buttons]
+    replies = await person.says("senin juga")
+    assert "jadwal baru" in replies[-1].text
+    assert (await enrolment(db, pid, sid)).reschedule_days == "mon,tue,sat"

@@ -6,10 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.inbox import Inbox
-from handlers.types import Kind
+from handlers.types import Kind, Reply
 from storage.db import Database
 from storage.models import Address, Message, Participant
 from tests.fakes.channel import CollectingChannel, Person
+from tests.helpers.signup import sign_up
+
+__all__ = ["sign_up"]  # older tests import it from here
 
 
 async def participants(db: Database) -> list[Participant]:
@@ -19,21 +22,6 @@ async def participants(db: Database) -> list[Participant]:
 
 def titles(reply: object) -> list[str]:
     return [b.title for b in reply.buttons]  # type: ignore[attr-defined]
-
-
-async def sign_up(person: Person) -> None:
-    """The whole sign-up, the quick way."""
-    await person.says("halo")
-    await person.says("iya")
-    await person.says("ya")
-    await person.presses("cat:former_inmate")
-    await person.says("kab. serang")
-    await person.says("benar")
-    await person.says("0812 3456 7890")
-    await person.says("pelatihan kerja dan konseling")
-    await person.presses("time:morning")
-    await person.says("tidak")  # discreet mode (on for a former inmate): not turned off
-    await person.says("benar")
 
 
 async def test_first_message_asks_for_consent_in_indonesian(person: Person, db: Database) -> None:
@@ -216,3 +204,139 @@ async def test_every_contact_time_can_be_saved(person: Person, db: Database, cho
     assert "Bapas" in replies[-1].text  # on to the next question, no apology
     [p] = await participants(db)
     assert p.contact_time == choice.removeprefix("time:")
+
+
+async def at_interests(person: Person) -> list[Reply]:
+    """Sign-up up to the interests question; returns its replies."""
+    for text in ("halo", "setuju", "ya", "remaja", "kota ambon", "ya"):
+        await person.says(text)
+    return await person.says("lewati")
+
+
+async def test_typed_interests_add_to_the_ticked_ones(person: Person, db: Database) -> None:
+    """Regression (issue 8): typing after ticking replaced what was ticked."""
+    await at_interests(person)
+    await person.presses("int:legal", message_ref="5")
+    replies = await person.presses("int:business", message_ref="5")
+    assert "Yang dipilih: Bantuan hukum, Usaha/UMKM." in replies[-1].text
+    replies = await person.says("sama konseling")
+    assert replies[0].text == "Sudah dicatat: Bantuan hukum, Usaha/UMKM, Konseling."
+    assert replies[-1].buttons[0].payload == "time:morning"  # on to the next question
+    [p] = await participants(db)
+    assert p.interests == ["legal", "business", "counselling"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("paket", ["schooling"]),
+        ("Paket C", ["schooling"]),
+        ("mau ikut kejar paket", ["schooling"]),
+        ("sekolah lagi biar dapat ijazah", ["schooling"]),
+        ("cari kerja", ["job_training"]),
+        ("butuh modal usaha", ["business"]),
+        ("jualan", ["business"]),
+        ("konsultasi hukum", ["legal"]),
+        ("pengacara", ["legal"]),
+        ("curhat", ["counselling"]),
+        ("konsul sama kursus", ["counselling", "job_training"]),
+        ("1, 3", ["job_training", "legal"]),
+        ("nomor 2 dan 5", ["counselling", "schooling"]),
+        ("no 4", ["business"]),
+        ("ikut paket 3 bulan", ["schooling"]),  # a number among words is not a button
+    ],
+)
+async def test_everyday_words_name_each_interest(
+    person: Person, db: Database, typed: str, expected: list[str]
+) -> None:
+    await at_interests(person)
+    replies = await person.says(typed)
+    assert replies[0].text.startswith("Sudah dicatat:")
+    [p] = await participants(db)
+    assert p.interests == expected
+
+
+async def test_typed_numbers_and_words_tick_untick_and_finish(person: Person, db: Database) -> None:
+    await at_interests(person)
+    replies = await person.says("selesai")  # nothing chosen yet
+    assert "paling sedikit satu" in replies[0].text
+    await person.says("2")  # a number alone is its button: ticks Konseling, stays
+    replies = await person.says("4")
+    assert [t for t in titles(replies[-1]) if t.startswith("✅")] == [
+        "✅ Konseling",
+        "✅ Usaha/UMKM",
+    ]
+    replies = await person.says("tidak usah konseling")
+    assert "Yang dipilih: Usaha/UMKM." in replies[-1].text
+    replies = await person.says("halo apa kabar")  # names nothing: asked again, nothing lost
+    assert "pelatihan, konseling" in replies[0].text
+    replies = await person.says("7")  # the Done button's number
+    assert replies[-1].buttons[0].payload == "time:morning"  # on to the next question
+    [p] = await participants(db)
+    assert p.interests == ["business"]
+
+
+async def test_editing_interests_in_the_profile_keeps_what_was_chosen(
+    person: Person, db: Database
+) -> None:
+    await sign_up(person)  # pelatihan kerja dan konseling
+    await person.says("/profil")
+    await person.presses("profile:edit")
+    replies = await person.presses("edit:interests")
+    assert "Yang dipilih: Pelatihan kerja, Konseling." in replies[-1].text
+    replies = await person.says("paket")
+    assert replies[0].text == "Sudah dicatat: Pelatihan kerja, Konseling, Kejar Paket A/B/C."
+    assert "Data Anda" in replies[-1].text
+    [p] = await participants(db)
+    assert p.interests == ["job_training", "counselling", "schooling"]
+
+
+async def test_an_old_button_at_the_name_question_is_not_taken_as_another_name(
+    person: Person, db: Database
+) -> None:
+    """Regression (issue 8): an old "Tidak setuju" pressed here became "Nama lain"."""
+    await person.says("halo")
+    await person.says("setuju")
+    replies = await person.presses("consent:no")
+    assert "Budi Santoso" in replies[-1].text  # still offered, nothing decided
+    replies = await person.says("ya")
+    assert replies[0].text == "Senang berkenalan, Budi Santoso! 😊"
+
+
+@pytest.mark.parametrize(
+    "typed", ["bukan, nama saya Andi Wijaya", "panggil saya Andi Wijaya", "Andi Wijaya"]
+)
+async def test_another_name_typed_at_the_offered_name_is_taken(
+    person: Person, db: Database, typed: str
+) -> None:
+    await person.says("halo")
+    await person.says("setuju")
+    replies = await person.says(typed)
+    assert replies[0].text == "Senang berkenalan, Andi Wijaya! 😊"
+    assert [p.name for p in await participants(db)] == ["Andi Wijaya"]
+
+
+async def test_nama_saya_before_a_typed_name_is_not_part_of_it(
+    inbox: Inbox, channel: CollectingChannel, db: Database
+) -> None:
+    siti = Person(inbox, channel, address="2004")  # no profile name: asked to type it
+    await siti.says("halo")
+    await siti.says("setuju")
+    replies = await siti.says("nama saya siti aminah")
+    assert replies[0].text == "Senang berkenalan, Siti Aminah! 😊"
+
+
+@pytest.mark.parametrize(
+    "typed", ["belum paham maksudnya", "tidak mengerti", "gak tau ini apa", "tidak, kenapa?"]
+)
+async def test_a_confused_answer_to_consent_is_not_a_refusal(
+    person: Person, db: Database, typed: str
+) -> None:
+    """Someone who does not understand yet has not said no: "belum", "tidak" or "gak" in their
+    question ended the sign-up as if they had refused."""
+    await person.says("halo")
+    replies = await person.says(typed)
+    assert all("tidak menyimpan" not in r.text for r in replies)
+    assert "Apakah Anda setuju?" in replies[-1].text
+    replies = await person.says("setuju")
+    assert "Budi Santoso" in replies[-1].text  # on to the name
