@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import shlex
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from bot.cli import dispatch, parser
-from bot.config import Settings as BotSettings
 from handlers.admin import add_organisation, add_program, add_sessions
 from handlers.reminder_rules import ReminderPolicy
 from handlers.reminders import enrol
@@ -23,8 +19,9 @@ from storage.models import Participant
 from storage.outbox_models import ScheduledMessage
 from storage.program_models import Appointment, Occurrence, ProgramSession
 from tests.fakes.channel import Person
-from tests.test_export import run_cli
-from tests.test_signup import sign_up
+from tests.helpers.cli import run_cli
+from tests.helpers.cli import run_command as in_process
+from tests.helpers.signup import sign_up
 
 ROOT = Path(__file__).resolve().parent.parent
 WIB, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Jayapura")
@@ -34,15 +31,6 @@ POLICY = ReminderPolicy()
 async def cli(database_url: str, command: str) -> tuple[int, str, str]:
     """The real command in a subprocess, typed as staff type it: `pendamping <command>`."""
     return await run_cli(*shlex.split(command), database_url=database_url, cwd=ROOT)
-
-
-async def in_process(database_url: str, command: str) -> tuple[int, str, str]:
-    """The same parser and dispatch without a new process: for the many small refusals."""
-    args = parser().parse_args(shlex.split(command))
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = await dispatch(args.command, args, BotSettings(database_url=database_url))
-    return code, out.getvalue(), err.getvalue()
 
 
 def days_ahead(days: int, zone: ZoneInfo = WIB) -> date:

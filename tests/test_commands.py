@@ -8,7 +8,7 @@ from storage.db import Database
 from storage.flag_models import Flag
 from storage.models import Address, Conversation, Message, Participant
 from tests.fakes.channel import Person
-from tests.test_signup import sign_up
+from tests.helpers.signup import sign_up
 
 
 async def only_participant(db: Database) -> Participant:

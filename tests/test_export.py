@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import os
-import sys
 from pathlib import Path
 
 from storage.db import Database
 from tests.fakes.channel import Person
-from tests.test_signup import sign_up
-
-
-async def run_cli(*args: str, database_url: str, cwd: Path) -> tuple[int, str, str]:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args, env=env, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+from tests.helpers.cli import run_cli
+from tests.helpers.signup import sign_up
 
 
 async def test_export_csv_has_header_and_erased_rows_have_no_personal_fields(

@@ -210,7 +210,7 @@ async def test_typed_answers_to_a_reminder_are_understood(
 async def test_staff_see_answers_reasons_and_attendance(
     db: Database, database_url: str, person: Person
 ) -> None:
-    from tests.test_cli_admin import in_process
+    from tests.helpers.cli import run_command as in_process
 
     await register(person, "kota pekalongan")
     pid = await participant_id(db, person.address)

@@ -12,8 +12,6 @@ from storage.models import Address, Message, Participant
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.signup import sign_up
 
-__all__ = ["sign_up"]  # older tests import it from here
-
 
 async def participants(db: Database) -> list[Participant]:
     async with db.transaction() as session:
