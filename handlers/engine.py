@@ -176,6 +176,8 @@ async def route(turn: Turn) -> None:
             next_state = await rsvp.answer(turn, incoming.payload)
             if next_state is not None:
                 await enter(turn, next_state)
+            if turn.participant and turn.participant.status == ParticipantStatus.STOPPED:
+                turn.say(stopped_note())
             return
         if prefix == "join":
             await schedule_view.join(turn, value)

@@ -49,12 +49,16 @@ async def own_answer_row(
     return None
 
 
+# Someone who stopped our messages may still answer a reminder they already have.
+ANSWERING = (ParticipantStatus.ACTIVE, ParticipantStatus.STOPPED)
+
+
 async def answer(turn: Turn, payload: str) -> str | None:
     """A reply button on a reminder was pressed: rsvp:<ref>:<yes|no|later>. Returns a state to enter."""
     _prefix, ref, choice = [*payload.split(":"), "", "", ""][:3]
     participant = turn.participant
     row = None
-    if participant is not None and participant.status == ParticipantStatus.ACTIVE:
+    if participant is not None and participant.status in ANSWERING:
         row = await own_answer_row(turn.session, participant.id, ref)
     found = await find_event(turn.session, ref) if row is not None else None
     if row is None or found is None or choice not in ("yes", "no", "later"):
@@ -146,11 +150,14 @@ async def typed_reply(turn: Turn) -> str | None:
     found = await find_event(turn.session, ref)
     if found is None or not looks_like_a_plan(text):
         return None
-    turn.say(
-        _("Thank you, noted. See you {when}! 👍").format(
-            when=when_text(found[0].starts_at, participant, turn.now)
+    if isinstance(answered, Enrolment) and answered.status == EnrolmentStatus.WAITLISTED:
+        _still_waiting(turn, found[0].title)  # a plan, but no seat to plan for yet
+    else:
+        turn.say(
+            _("Thank you, noted. See you {when}! 👍").format(
+                when=when_text(found[0].starts_at, participant, turn.now)
+            )
         )
-    )
     if worry:
         turn.flag(FlagReason.HARDSHIP)
         turn.say(_("I have also passed your message on to your caseworker."))

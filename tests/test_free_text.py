@@ -327,3 +327,13 @@ async def test_a_voice_note_is_made_known_to_staff(db: Database, person: Person)
     said = text_of(await person.sends(Kind.VOICE))
     assert "pesan suara" in said and "Pendamping Anda sudah saya beri tahu" in said
     assert [r for r, _u, _b in await flags(db)] == ["message"]
+
+
+async def test_a_stopped_person_can_still_answer_a_reminder_they_have(
+    db: Database, person: Person, channel: CollectingChannel
+) -> None:
+    await reminded(db, person, channel)
+    [confirmation] = [r for r in await outbox(db) if r.kind == "confirmation"]
+    await person.says("/berhenti")
+    said = text_of(await person.presses(f"rsvp:s{confirmation.session_id}:yes"))
+    assert SEE_YOU in said and "/mulai" in said

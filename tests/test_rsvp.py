@@ -300,7 +300,7 @@ async def test_typed_hadir_on_the_waiting_list_promises_no_seat(
     assert await dispatcher(db, channel, Clock(now)).run_once() == 2  # booked / waiting
     await first.presses(f"rsvp:s{sid}:no")  # the seat goes to the second
     await first.presses(f"rsvp:s{sid}:yes")  # changed their mind: the waiting list
-    for typed in ("hadir", "Insya Allah saya datang"):
+    for typed in ("hadir", "Insya Allah saya datang", "jam 7 saya berangkat naik ojek"):
         reply, *_rest = await first.says(typed)
         assert "Sampai jumpa" not in reply.text and "daftar tunggu" in reply.text
     saved = await enrolment(db, first_id, sid)
