@@ -188,7 +188,10 @@ async def notify_change(
         f":{_epoch(now)}" if kind == "moved" else ""
     )  # each move is news; a cancel happens once
     key = f"{kind}:s{event.id}:p{participant.id}{suffix}"
-    return await _soon(session, participant, key, kind, now, policy, session_id=event.id)
+    # When it is about: a typed "hadir" after a change notice answers it (storage/outbox.py).
+    return await _soon(
+        session, participant, key, kind, now, policy, session_id=event.id, event_at=event.starts_at
+    )
 
 
 async def notify_appointment_cancelled(

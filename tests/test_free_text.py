@@ -337,3 +337,31 @@ async def test_a_stopped_person_can_still_answer_a_reminder_they_have(
     await person.says("/berhenti")
     said = text_of(await person.presses(f"rsvp:s{confirmation.session_id}:yes"))
     assert SEE_YOU in said and "/mulai" in said
+
+
+async def test_hadir_typed_after_a_change_notice_answers_it(
+    db: Database, person: Person, channel: CollectingChannel
+) -> None:
+    from handlers.reminder_rules import ReminderPolicy
+    from handlers.session_changes import move_session
+    from storage.program_models import Enrolment, ProgramSession
+
+    await register(person, "kota pekalongan")
+    now = datetime.now(UTC)
+    sid = await make_session(
+        db, starts_local=(now + timedelta(days=3)).astimezone(ZoneInfo("Asia/Jakarta"))
+    )
+    await enrol_person(db, await participant_id(db, person.address), sid, now, confirm=False)
+    async with db.transaction() as session:
+        event = await session.get(ProgramSession, sid)
+        assert event is not None
+        new_start = event.starts_at + timedelta(days=1)
+        await move_session(
+            session, event, new_start, new_start + timedelta(hours=2), now, ReminderPolicy()
+        )
+    [notice] = [r for r in await outbox(db) if r.kind == "moved"]  # after quiet hours, if need be
+    assert await dispatcher(db, channel, Clock(notice.due_at)).run_once() == 1
+    said = text_of(await person.says("siap hadir"))  # the change notice is all they have had
+    assert SEE_YOU in said
+    async with db.transaction() as session:
+        assert (await session.execute(select(Enrolment.rsvp))).scalar_one() == "yes"
