@@ -88,14 +88,14 @@ async def join(turn: Turn, ref: str) -> None:
         turn.session, participant, event, turn.now, turn.settings.reminders, confirm=False
     )
     info = session_event(event)
-    if not result.new:
-        turn.say(_("You are already signed up for <b>{title}</b>.").format(title=esc(info.title)))
-    elif result.enrolment.status == EnrolmentStatus.WAITLISTED:
+    if result.enrolment.status == EnrolmentStatus.WAITLISTED:
         turn.say(
             _(
                 "<b>{title}</b> is full for now; you are on the waiting list and we will tell you when a seat is free."
             ).format(title=esc(info.title))
         )
+    elif not result.new:
+        turn.say(_("You are already signed up for <b>{title}</b>.").format(title=esc(info.title)))
     else:
         ahead = await reminders_ahead(turn.session, participant.id, turn.now, session_id=event.id)
         promise = reminder_promise(info, participant, ahead)
