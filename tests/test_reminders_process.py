@@ -51,6 +51,7 @@ async def start_bot(
         "TELEGRAM_API_URL": fake.url,
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
+        "QUIET_HOURS": "off",  # these tests are about crashes, at any hour of the day
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", env=env, cwd=ROOT,

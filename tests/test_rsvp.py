@@ -298,7 +298,8 @@ async def test_typed_hadir_on_the_waiting_list_promises_no_seat(
     first_id = await participant_id(db, "11")
     await enrol_person(db, first_id, sid, now)
     await enrol_person(db, await participant_id(db, "22"), sid, now)  # the waiting list
-    assert await dispatcher(db, channel, Clock(now)).run_once() == 2  # booked / waiting
+    due = max(r.due_at for r in await outbox(db) if r.kind in ("confirmation", "waitlisted"))
+    assert await dispatcher(db, channel, Clock(due)).run_once() == 2  # booked / waiting
     await first.presses(f"rsvp:s{sid}:no")  # the seat goes to the second
     await first.presses(f"rsvp:s{sid}:yes")  # changed their mind: the waiting list
     for typed in ("hadir", "Insya Allah saya datang", "jam 7 saya berangkat naik ojek"):
