@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
 from telegram import Bot  # noqa: E402
 from telegram.request import BaseRequest, HTTPXRequest  # noqa: E402
 
-from bot.telegram_request import AiohttpRequest  # noqa: E402
+from bot.channels.telegram.request import AiohttpRequest  # noqa: E402
 
 TOKEN = "123456:BENCH"
 USERS = 200

@@ -54,7 +54,7 @@ def main() -> int:
         signal.signal(signal.SIGUSR1, lambda _s, _f: start())
         signal.signal(signal.SIGUSR2, lambda _s, _f: stop())
 
-    from bot.cli import main as pendamping
+    from bot.cli.main import main as pendamping
 
     return pendamping(argv)
 

@@ -43,15 +43,18 @@ from telegram.constants import ParseMode  # noqa: E402
 from telegram.error import RetryAfter, TelegramError  # noqa: E402
 from telegram.ext import ApplicationBuilder  # noqa: E402
 
+from bot.channels.telegram.channel import render_markup, retry_after_seconds  # noqa: E402
 from bot.config import normalise_database_url  # noqa: E402
-from bot.telegram_channel import render_markup, retry_after_seconds  # noqa: E402
-from handlers import reminder_text  # noqa: E402
-from handlers.events import session_event  # noqa: E402
 from handlers.i18n import use_language  # noqa: E402
+from handlers.programs.events import session_event  # noqa: E402
+from handlers.reminders import text as reminder_text  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Address, Participant  # noqa: E402
-from storage.outbox_models import ScheduledMessage  # noqa: E402
-from storage.program_models import ProgramSession  # noqa: E402
+from storage.models import (  # noqa: E402
+    Address,
+    Participant,
+    ProgramSession,
+    ScheduledMessage,
+)
 
 log = logging.getLogger("reminders_naive")
 

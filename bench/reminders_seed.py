@@ -24,9 +24,14 @@ from sqlalchemy import insert, select, update
 from bot.config import normalise_database_url
 from storage import migrate
 from storage.db import Database
-from storage.models import Address, Participant
-from storage.outbox_models import ScheduledMessage
-from storage.program_models import Organisation, Program, ProgramSession
+from storage.models import (
+    Address,
+    Organisation,
+    Participant,
+    Program,
+    ProgramSession,
+    ScheduledMessage,
+)
 
 FIRST_CHAT_ID = 720_000_001  # bench/inbound.py uses 710_000_001 and up
 ZONES = ("Asia/Jakarta",) * 7 + ("Asia/Makassar",) * 2 + ("Asia/Jayapura",)

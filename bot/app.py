@@ -10,17 +10,17 @@ from contextlib import suppress
 from datetime import timedelta
 from functools import partial
 
-from bot.channel import Channel
+from bot.channels.protocol import Channel
+from bot.channels.telegram.app import attach, build_application, record_chat_member, serve
+from bot.channels.telegram.channel import TelegramChannel
 from bot.config import Settings
-from bot.courier_process import CourierProcess
-from bot.dispatcher import Dispatcher
+from bot.courier.remote import CourierProcess
 from bot.inbox import Inbox
 from bot.memory import freeze_startup_objects
-from bot.scheduler import ReminderScheduler
-from bot.telegram_app import attach, build_application, record_chat_member, serve
-from bot.telegram_channel import TelegramChannel
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.scheduler import ReminderScheduler
 from handlers.flow import Settings as FlowSettings
-from handlers.reminder_rules import QuietHours, ReminderPolicy
+from handlers.reminders.rules import QuietHours, ReminderPolicy
 from storage import migrate
 from storage.db import Database
 
@@ -85,7 +85,7 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
 
 
 async def _run_telegram_apart(settings: Settings, db: Database, stop: asyncio.Event) -> None:
-    courier = CourierProcess("telegram", "bot.telegram_courier", settings)
+    courier = CourierProcess("telegram", "bot.channels.telegram.process", settings)
     channels = {"telegram": courier}
     inbox = Inbox(db, flow_settings(settings), channels)
     await courier.start(inbox.receive, partial(record_chat_member, db))

@@ -7,12 +7,12 @@ import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from bot.channel import Channel, SendResult
+from bot.channels.protocol import Channel, SendResult
 from bot.locks import KeyedLocks
 from handlers import engine
 from handlers.flow import Settings
 from handlers.i18n import _, use_language
-from handlers.reachability import mark_unreachable
+from handlers.outbox.reachability import mark_unreachable
 from handlers.types import Incoming, Outgoing, Reply
 from storage.db import Database
 from storage.messages import record_results

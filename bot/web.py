@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram.ext import Application
 
-from bot.telegram_reader import read_update
+from bot.channels.telegram.reader import read_update
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,11 @@ from collections.abc import Awaitable, Callable
 
 from handlers.flow import Turn
 from handlers.i18n import N_, _
-from handlers.language import apply_language, open_language_question
 from handlers.menu import registered, show_menu
-from handlers.schedule_view import show_schedule
+from handlers.participants.language import apply_language, open_language_question
+from handlers.participants.support import contact_line
+from handlers.programs.schedule import show_schedule
 from handlers.states import current_step, enter, finish
-from handlers.support import contact_line
 from handlers.text import clean_line
 from storage.erasure import delete_unregistered, forget_address
 from storage.models import Participant, ParticipantStatus

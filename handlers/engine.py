@@ -7,22 +7,22 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import rsvp, schedule_view
 from handlers.commands import ALIASES, COMMANDS, resume, set_language
 from handlers.flow import Settings, Turn
-from handlers.free_text import command_word, free_text, heard_first
 from handlers.hints import TEXT_MAX, empty_hint, media_hint, too_long_hint, unknown_command_hint
 from handlers.i18n import _, use_language
-from handlers.language import STEP as LANGUAGE_STEP
 from handlers.menu import registered, show_menu, stopped_note
+from handlers.participants.free_text import command_word, free_text, heard_first
+from handlers.participants.language import STEP as LANGUAGE_STEP
+from handlers.programs import schedule as schedule_view
+from handlers.reminders import rsvp
 from handlers.states import current_step, enter
 from handlers.types import Incoming, Kind, Outgoing
 from storage.addresses import lock_address
 from storage.conversations import save_conversation
-from storage.flag_models import FlagReason
 from storage.flags import add_flag
 from storage.messages import log_turn
-from storage.models import ParticipantStatus
+from storage.models import FlagReason, ParticipantStatus
 
 log = logging.getLogger(__name__)
 

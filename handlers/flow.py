@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import current_language
-from handlers.reminder_rules import ReminderPolicy
+from handlers.reminders.rules import ReminderPolicy
 from handlers.types import Button, Incoming, Kind, Reply
 from storage.conversations import ConversationState
 from storage.models import Address, Participant

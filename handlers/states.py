@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from handlers.erase import ERASE
 from handlers.flow import END, WAIT, Step, Turn
-from handlers.language import LANGUAGE
-from handlers.number_change import NUMBER_CHANGE
-from handlers.optout import OPTOUT
-from handlers.profile import PROFILE
-from handlers.rsvp import RSVP
-from handlers.signup import SIGNUP
+from handlers.participants.erase import ERASE
+from handlers.participants.language import LANGUAGE
+from handlers.participants.number_change import NUMBER_CHANGE
+from handlers.participants.optout import OPTOUT
+from handlers.participants.profile import PROFILE
+from handlers.participants.signup import SIGNUP
+from handlers.reminders.rsvp import RSVP
 
 STATES: dict[str, Step] = {
     **SIGNUP,

@@ -15,9 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.flags import delete_flags
 from storage.messages import erase_bodies
-from storage.models import Address, Conversation, Message, Participant, ParticipantStatus
+from storage.models import (
+    Address,
+    Appointment,
+    Conversation,
+    Enrolment,
+    Membership,
+    Message,
+    Occurrence,
+    Participant,
+    ParticipantStatus,
+)
 from storage.outbox import cancel_pending
-from storage.program_models import Appointment, Enrolment, Membership, Occurrence
 
 
 async def erase_participant(session: AsyncSession, participant: Participant, now: datetime) -> None:

@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.flag_models import Flag, FlagStatus
-from storage.models import Message
+from storage.models import Flag, FlagStatus, Message
 
 
 async def add_flag(

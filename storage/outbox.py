@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.outbox_models import ScheduledMessage, ScheduledStatus
+from storage.models import ScheduledMessage, ScheduledStatus
 from storage.upsert import upsert
 
 

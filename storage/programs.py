@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Participant
-from storage.program_models import (
+from storage.models import (
     Appointment,
     Enrolment,
     EnrolmentStatus,
     Membership,
     Occurrence,
     Organisation,
+    Participant,
     Program,
     ProgramSession,
     SessionStatus,

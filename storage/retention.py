@@ -1,4 +1,4 @@
-"""What is kept about people who never signed up, and for how long (run hourly by bot/scheduler.py).
+"""What is kept about people who never signed up, and for how long (run hourly by bot/outbox/scheduler.py).
 
 Someone who writes "halo" and never answers the consent question leaves a chat address, a
 conversation and rows in the message log (without their texts: those are stored only after

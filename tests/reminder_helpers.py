@@ -8,15 +8,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.dispatcher import Dispatcher
 from bot.inbox import Inbox
-from bot.ratelimit import RateLimiter
-from handlers.reminder_rules import ReminderPolicy
-from handlers.reminders import enrol
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.limits import RateLimiter
+from handlers.reminders.planning import enrol
+from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
-from storage.models import Participant
-from storage.outbox_models import ScheduledMessage
-from storage.program_models import Organisation, Program, ProgramSession
+from storage.models import Organisation, Participant, Program, ProgramSession, ScheduledMessage
 from tests.fakes.channel import CollectingChannel, Person
 
 NOW = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday 09.00 WIB, 11.00 WIT

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.cli import dispatch, parser
+from bot.cli.main import dispatch, parser
 from bot.config import Settings
 from storage import migrate
 from storage.db import Database

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import dispatch, parser
+from bot.cli.main import dispatch, parser
 from bot.config import Settings
-from handlers.admin import add_organisation, add_program
+from handlers.programs.admin import add_organisation, add_program
 from storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent

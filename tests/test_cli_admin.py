@@ -9,15 +9,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from handlers.admin import add_organisation, add_program, add_sessions
-from handlers.reminder_rules import ReminderPolicy
-from handlers.reminders import enrol
-from handlers.session_changes import add_session
-from handlers.session_import import SessionRow
+from handlers.programs.admin import add_organisation, add_program, add_sessions
+from handlers.programs.changes import add_session
+from handlers.programs.csv_import import SessionRow
+from handlers.reminders.planning import enrol
+from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
-from storage.models import Participant
-from storage.outbox_models import ScheduledMessage
-from storage.program_models import Appointment, Occurrence, ProgramSession
+from storage.models import Appointment, Occurrence, Participant, ProgramSession, ScheduledMessage
 from tests.fakes.channel import Person
 from tests.helpers.cli import run_cli
 from tests.helpers.cli import run_command as in_process

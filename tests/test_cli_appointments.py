@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.cli import dispatch, parser
+from bot.cli.main import dispatch, parser
 from bot.config import Settings
-from handlers.admin import add_organisation
+from handlers.programs.admin import add_organisation
 from storage.db import Database
-from storage.program_models import Appointment
+from storage.models import Appointment
 from tests.helpers.participants import add_participant
 
 WIT = ZoneInfo("Asia/Jayapura")

@@ -7,7 +7,7 @@ import shlex
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime
 
-from bot.cli import dispatch, parser
+from bot.cli.main import dispatch, parser
 from bot.config import Settings
 from storage.db import Database
 from tests.helpers.participants import add_participant

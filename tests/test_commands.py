@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from storage.db import Database
-from storage.flag_models import Flag
-from storage.models import Address, Conversation, Message, Participant
+from storage.models import Address, Conversation, Flag, Message, Participant
 from tests.fakes.channel import Person
 from tests.helpers.signup import sign_up
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from bot.console import ConsoleChannel
+from bot.channels.console import ConsoleChannel
 from bot.inbox import Inbox
 from handlers.flow import Settings
 from storage.db import Database

@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from bot.courier_link import HEADER, Link, LinkClosed, Message
+from bot.courier.link import HEADER, Link, LinkClosed, Message
 from handlers.types import Button, Reply
 
 

@@ -10,15 +10,20 @@ import pytest
 from sqlalchemy import select
 
 from bot.inbox import Inbox
-from handlers.appointments import add_appointment, cancel_appointment
-from handlers.discretion import SENSITIVE, is_sensitive
-from handlers.reminder_rules import ReminderPolicy
-from handlers.reminders import enrol
-from handlers.session_changes import cancel_session, mark_attendance, move_session, withdraw
+from handlers.programs.appointments import add_appointment, cancel_appointment
+from handlers.programs.changes import cancel_session, mark_attendance, move_session, withdraw
+from handlers.reminders.discretion import SENSITIVE, is_sensitive
+from handlers.reminders.planning import enrol
+from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
-from storage.models import Participant
-from storage.outbox_models import ScheduledMessage
-from storage.program_models import Appointment, Organisation, Program, ProgramSession
+from storage.models import (
+    Appointment,
+    Organisation,
+    Participant,
+    Program,
+    ProgramSession,
+    ScheduledMessage,
+)
 from storage.programs import enrolment_of
 from tests.fakes.channel import CollectingChannel, Person
 from tests.reminder_helpers import NOW, Clock, dispatcher, local, participant_id, register
@@ -203,7 +208,7 @@ EVERY_KIND = {"confirmation", "waitlisted", "seat", "cancelled", "moved", "remin
 async def test_discreet_person_never_receives_a_sensitive_word_in_any_pushed_message(
     db: Database, inbox: Inbox, channel: CollectingChannel, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="handlers.discretion")
+    caplog.set_level(logging.WARNING, logger="handlers.reminders.discretion")
     texts, kinds = await _every_pushed_message(db, channel, inbox, discreet=True)
     assert kinds == EVERY_KIND
     assert len(texts) >= 9

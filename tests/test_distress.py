@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.distress import Risk, recognise
+from handlers.understanding.distress import Risk, recognise
 
 CASES = [
     # self-harm, with slang, abbreviations, repeated letters and one typo
@@ -60,7 +60,7 @@ def test_every_risk_is_recognised_by_some_case() -> None:
 
 def test_no_place_in_indonesia_sounds_like_danger() -> None:
     """Place names are typed in sign-up: a city must never set off an alarm."""
-    from handlers.region_data import load
+    from handlers.regions.table import load
 
     data = load()
     names = [r.label("id") for r in data.regencies] + [p.name for p in data.provinces]

@@ -12,13 +12,21 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.inbox import Inbox
-from handlers.appointments import add_appointment
-from handlers.reminder_rules import ReminderPolicy
+from handlers.programs.appointments import add_appointment
+from handlers.reminders.rules import ReminderPolicy
 from handlers.types import Kind
 from storage.db import Database
-from storage.flag_models import Flag
-from storage.models import Address, Conversation, Message, Participant
-from storage.program_models import Appointment, Enrolment, Occurrence, Organisation
+from storage.models import (
+    Address,
+    Appointment,
+    Conversation,
+    Enrolment,
+    Flag,
+    Message,
+    Occurrence,
+    Organisation,
+    Participant,
+)
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.database_scan import find_strings
 from tests.reminder_helpers import Clock, dispatcher, enrol_person, make_session, outbox

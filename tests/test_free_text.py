@@ -15,9 +15,7 @@ from sqlalchemy import select
 
 from handlers.types import Reply
 from storage.db import Database
-from storage.flag_models import Flag
-from storage.models import Message, Participant
-from storage.program_models import Organisation
+from storage.models import Flag, Message, Organisation, Participant
 from tests.fakes.channel import CollectingChannel, Person
 from tests.reminder_helpers import (
     Clock,
@@ -342,9 +340,9 @@ async def test_a_stopped_person_can_still_answer_a_reminder_they_have(
 async def test_hadir_typed_after_a_change_notice_answers_it(
     db: Database, person: Person, channel: CollectingChannel
 ) -> None:
-    from handlers.reminder_rules import ReminderPolicy
-    from handlers.session_changes import move_session
-    from storage.program_models import Enrolment, ProgramSession
+    from handlers.programs.changes import move_session
+    from handlers.reminders.rules import ReminderPolicy
+    from storage.models import Enrolment, ProgramSession
 
     await register(person, "kota pekalongan")
     now = datetime.now(UTC)

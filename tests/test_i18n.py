@@ -13,7 +13,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from handlers.i18n import LANGUAGES, LOCALES, translations, use_language
-from handlers.labels import CATEGORIES, CONTACT_TIMES, INTERESTS, options
+from handlers.participants.labels import CATEGORIES, CONTACT_TIMES, INTERESTS, options
 from handlers.text import BUTTON_TITLE_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +113,7 @@ def test_indonesian_is_the_default() -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_discreet_mode_and_day_buttons_fit_whatsapp_limit(language: str) -> None:
     from handlers.i18n import _
-    from handlers.rsvp import DAYS
+    from handlers.reminders.rsvp import DAYS
 
     titles = ["Yes, turn it on", "No need", "Yes, turn it off", "No, keep it on"]
     titles += [title for _code, title, _words in DAYS]

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from storage import migrate
 from storage.db import Database
-from storage.schema import Base
+from storage.models import Base
 
 
 async def test_models_and_migrations_agree(db: Database) -> None:

@@ -81,7 +81,7 @@ def test_the_installed_package_is_imported_from_the_wheel_with_its_catalogs_and_
     installed: Path, tmp_path: Path
 ) -> None:
     probe = (
-        "import bot, handlers.i18n as i, handlers.region_data as r\n"
+        "import bot, handlers.i18n as i, handlers.regions.table as r\n"
         "print(bot.__file__)\n"
         "print(i.LOCALES)\n"
         "print(i.translations('id').gettext('Cancel'))\n"

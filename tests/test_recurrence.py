@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.recurrence import RecurrenceError, occurrences, parse_recurrence
+from handlers.programs.recurrence import RecurrenceError, occurrences, parse_recurrence
 
 WIT = ZoneInfo("Asia/Jayapura")
 

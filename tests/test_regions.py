@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers import regions
-from handlers.region_data import tokenise
-from handlers.regions import Province, Regency
+from handlers.regions import search as regions
+from handlers.regions.search import Province, Regency
+from handlers.regions.table import tokenise
 
 DATA = Path(regions.__file__).resolve().parent / "data"
 

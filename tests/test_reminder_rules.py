@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.reminder_rules import (
+from handlers.reminders.rules import (
     DEFAULT_OFFSETS,
     QuietHours,
     offsets_for,

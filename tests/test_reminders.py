@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.inbox import Inbox
 from handlers.flow import Settings
-from handlers.reminder_text import SENSITIVE
+from handlers.reminders.text import SENSITIVE
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
 from tests.reminder_helpers import (
@@ -130,9 +130,9 @@ async def test_a_row_that_was_mid_send_when_the_dispatcher_died_is_not_sent_twic
 async def test_cancelled_session_stops_reminders_and_tells_people_once(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:
-    from handlers.reminder_rules import ReminderPolicy
-    from handlers.session_changes import cancel_session
-    from storage.program_models import ProgramSession
+    from handlers.programs.changes import cancel_session
+    from handlers.reminders.rules import ReminderPolicy
+    from storage.models import ProgramSession
 
     sid = await siti_enrolled(db, inbox, channel)
     async with db.transaction() as session:
@@ -156,9 +156,9 @@ async def test_cancelled_session_stops_reminders_and_tells_people_once(
 async def test_moved_session_replans_and_tells_once(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:
-    from handlers.reminder_rules import ReminderPolicy
-    from handlers.session_changes import move_session
-    from storage.program_models import ProgramSession
+    from handlers.programs.changes import move_session
+    from handlers.reminders.rules import ReminderPolicy
+    from storage.models import ProgramSession
 
     await register(Person(inbox, channel, address="22"), "kota ambon")
     sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 2, 9, 0))
@@ -283,8 +283,7 @@ async def test_three_dispatchers_send_each_of_1000_due_reminders_exactly_once(
 
     from sqlalchemy import insert
 
-    from storage.models import Address, Participant
-    from storage.outbox_models import ScheduledMessage
+    from storage.models import Address, Participant, ScheduledMessage
 
     sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 2, 9, 0))
     async with db.transaction() as session:
@@ -334,9 +333,9 @@ async def test_session_moved_away_and_back_is_reminded_again(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:
     """Regression: cancelled reminder rows used to block their keys, so A -> B -> A lost them."""
-    from handlers.reminder_rules import ReminderPolicy
-    from handlers.session_changes import move_session
-    from storage.program_models import ProgramSession
+    from handlers.programs.changes import move_session
+    from handlers.reminders.rules import ReminderPolicy
+    from storage.models import ProgramSession
 
     await register(Person(inbox, channel, address="11"), "kota pekalongan")
     first = local("Asia/Jakarta", 2026, 12, 2, 9, 0)
@@ -358,10 +357,9 @@ async def test_session_moved_away_and_back_is_reminded_again(
 async def test_cancelled_appointment_series_is_announced_once(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:
-    from handlers.appointments import add_appointment, cancel_appointment
-    from handlers.reminder_rules import ReminderPolicy
-    from storage.models import Participant
-    from storage.program_models import Appointment, Organisation
+    from handlers.programs.appointments import add_appointment, cancel_appointment
+    from handlers.reminders.rules import ReminderPolicy
+    from storage.models import Appointment, Organisation, Participant
 
     await register(Person(inbox, channel, address="22"), "kota ambon")
     pid = await participant_id(db, "22")

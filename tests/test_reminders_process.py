@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from handlers.reminder_rules import ReminderPolicy
-from handlers.reminders import enrol
+from handlers.reminders.planning import enrol
+from handlers.reminders.rules import ReminderPolicy
 from storage import migrate
 from storage.db import Database
-from storage.models import Address, Participant
-from storage.program_models import Organisation, Program, ProgramSession
+from storage.models import Address, Organisation, Participant, Program, ProgramSession
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.reminder_helpers import outbox
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.inbox import Inbox
-from bot.scheduler import ReminderScheduler
+from bot.outbox.scheduler import ReminderScheduler
 from handlers.types import Incoming, Kind, Reply
 from storage.db import Database
 from storage.models import Address, Conversation, Message, Participant

@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.inbox import Inbox
-from handlers.reminder_rules import ReminderPolicy
-from handlers.session_changes import mark_attendance
+from handlers.programs.changes import mark_attendance
+from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
-from storage.models import Participant
-from storage.program_models import Enrolment, ProgramSession
+from storage.models import Enrolment, Participant, ProgramSession
 from tests.fakes.channel import CollectingChannel, Person
 from tests.reminder_helpers import (
     NOW,

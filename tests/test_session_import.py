@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from handlers.admin import program_kind
-from handlers.session_import import (
+from handlers.programs.admin import program_kind
+from handlers.programs.csv_import import (
     InputError,
     ProgramRef,
     decode,

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from storage import db as db_module
 from storage import migrate
 from storage.db import Database
-from storage.program_models import Organisation
+from storage.models import Organisation
 
 HOLDER = """
 import sqlite3, sys

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from telegram.ext import ApplicationBuilder
 
 from bot.app import CourierStopped, run_telegram
+from bot.channels.telegram.app import attach, record_chat_member
+from bot.channels.telegram.channel import TelegramChannel
 from bot.inbox import Inbox
-from bot.telegram_app import attach, record_chat_member
-from bot.telegram_channel import TelegramChannel
 from bot.web import build_web_app
 from handlers.flow import Settings as FlowSettings
 from storage import migrate
@@ -253,7 +253,7 @@ async def test_the_bot_stops_with_an_error_when_its_telegram_process_dies(
     fake: FakeTelegramAPI, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A supervisor (systemd, Docker) restarts a bot that exits; one that hangs deaf it would not."""
-    caplog.set_level(logging.INFO, logger="bot.courier_process")
+    caplog.set_level(logging.INFO, logger="bot.courier.remote")
     settings = settings_for(fake, database_url, telegram_process="separate")
     db = Database(settings.database_url)
     await migrate.upgrade(db)

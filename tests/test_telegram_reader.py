@@ -15,8 +15,8 @@ import pytest
 from telegram.error import NetworkError, TelegramError
 from telegram.request import BaseRequest, RequestData
 
+from bot.channels.telegram.reader import ReadingBot
 from bot.logs import hide_library_payloads
-from bot.telegram_reader import ReadingBot
 
 
 class CannedRequest(BaseRequest):

@@ -1,4 +1,4 @@
-"""PTB's HTTP layer on aiohttp (`bot.telegram_request`): JSON calls, uploads, timeouts, dead servers."""
+"""PTB's HTTP layer on aiohttp (`bot.channels.telegram.request`): JSON calls, uploads, timeouts, dead servers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.telegram_request import AiohttpRequest
+from bot.channels.telegram.request import AiohttpRequest
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 

@@ -11,14 +11,13 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from bot.inbox import Inbox
-from handlers import reminder_text
 from handlers.i18n import LOCALES, use_language
-from handlers.labels import CONTACT_HOURS, CONTACT_TIMES
-from handlers.reminder_rules import QuietHours
+from handlers.participants.labels import CONTACT_HOURS, CONTACT_TIMES
+from handlers.reminders import text as reminder_text
+from handlers.reminders.rules import QuietHours
 from handlers.text import BUTTON_TITLE_MAX
 from storage.db import Database
-from storage.models import Participant
-from storage.program_models import Enrolment
+from storage.models import Enrolment, Participant
 from tests.fakes.channel import CollectingChannel, Person
 from tests.reminder_helpers import (
     NOW,
@@ -179,9 +178,9 @@ async def test_a_time_inside_a_sentence_is_written_in_lower_case(
 async def test_a_follow_up_sent_the_morning_after_says_yesterday(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:
-    from handlers.reminder_rules import ReminderPolicy
-    from handlers.session_changes import mark_attendance
-    from storage.program_models import ProgramSession
+    from handlers.programs.changes import mark_attendance
+    from handlers.reminders.rules import ReminderPolicy
+    from storage.models import ProgramSession
 
     await register(Person(inbox, channel, address="11"), "kota pekalongan")
     pid = await participant_id(db, "11")

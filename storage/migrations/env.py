@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from storage.schema import Base
+from storage.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

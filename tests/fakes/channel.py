@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.channel import SendResult
+from bot.channels.protocol import SendResult
 from bot.inbox import Inbox
 from handlers.types import Incoming, Kind, Reply
 

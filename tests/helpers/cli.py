@@ -10,7 +10,7 @@ import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-from bot.cli import dispatch, parser
+from bot.cli.main import dispatch, parser
 from bot.config import Settings
 
 

@@ -1,0 +1,85 @@
+"""The terminal channel: chat with the same flows on the same database, buttons as numbered choices."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from typing import TextIO
+
+from bot.channels.protocol import SendResult
+from bot.inbox import Inbox
+from handlers.text import strip_tags
+from handlers.types import Button, Incoming, Kind, Reply
+
+CHANNEL = "console"
+EXIT_WORDS = {"/keluar", "/exit", "/quit"}
+
+
+class ConsoleChannel:
+    """Prints replies; remembers the last buttons so that typing "2" presses the second one."""
+
+    name = CHANNEL
+
+    def __init__(self, out: TextIO, *, color: bool = False) -> None:
+        self.out = out
+        self.color = color
+        self.buttons: list[Button] = []
+        self._sent = 0
+
+    async def send(self, address: str, reply: Reply) -> SendResult:
+        self._sent += 1
+        text = self._render(reply.text)
+        lines = [
+            "",
+            *(f"🤖 {line}" if i == 0 else f"   {line}" for i, line in enumerate(text.split("\n"))),
+        ]
+        if reply.buttons:
+            self.buttons = list(reply.buttons)
+            lines += [f"     [{n}] {b.title}" for n, b in enumerate(reply.buttons, start=1)]
+        elif reply.share_phone is None and not reply.edit_ref:
+            self.buttons = []
+        self.out.write("\n".join(lines) + "\n")
+        self.out.flush()
+        return SendResult(True, str(self._sent))
+
+    def _render(self, html_text: str) -> str:
+        if self.color:
+            html_text = re.sub(r"<b>(.*?)</b>", "\x1b[1m\\1\x1b[0m", html_text, flags=re.S)
+        return strip_tags(html_text)
+
+    def incoming(self, address: str, line: str) -> Incoming:
+        """What the person typed: a numbered choice, a command, or plain text."""
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+            return Incoming(
+                CHANNEL, address, Kind.BUTTON, payload=self.buttons[int(text) - 1].payload
+            )
+        if text.startswith("/") and len(text) > 1:
+            head, _sep, args = text[1:].partition(" ")
+            return Incoming(
+                CHANNEL,
+                address,
+                Kind.COMMAND,
+                text=text,
+                command=head.casefold(),
+                args=args.strip(),
+            )
+        return Incoming(CHANNEL, address, Kind.TEXT, text=line.rstrip("\r\n"))
+
+
+async def chat(
+    inbox: Inbox, channel: ConsoleChannel, address: str, stdin: TextIO = sys.stdin
+) -> None:
+    """Read lines until end of input or /keluar, handling each like a message from a phone.
+
+    How to use it is the operator's to read: `pendamping chat` prints that, in English."""
+    loop = asyncio.get_running_loop()
+    while True:
+        channel.out.write("\n> ")
+        channel.out.flush()
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line or line.strip() in EXIT_WORDS:
+            channel.out.write("\n")
+            return
+        await inbox.receive(channel.incoming(address, line))

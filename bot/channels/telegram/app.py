@@ -1,0 +1,175 @@
+"""The python-telegram-bot Application: updates in (polling or webhook), commands menu, blocked chats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+import uvicorn
+from telegram import BotCommand, Update
+from telegram.constants import ChatMemberStatus
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.channels.protocol import MemberChanged, Receive
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.reader import ReadingBot
+from bot.channels.telegram.request import AiohttpRequest
+from bot.channels.telegram.updates import CHANNEL, to_incoming
+from bot.config import Settings
+from bot.logs import hide_library_payloads
+from bot.web import TELEGRAM_PATH, QuietServer, build_web_app
+from handlers.commands import MENU
+from handlers.i18n import LANGUAGES, _, use_language
+from handlers.outbox.reachability import mark_reachable, mark_unreachable
+from handlers.types import Kind
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
+
+def build_application(settings: Settings, *, webhook: bool) -> Application:  # type: ignore[type-arg]
+    assert settings.telegram_bot_token is not None
+    hide_library_payloads()
+    bot = ReadingBot(
+        settings.telegram_bot_token,
+        base_url=f"{settings.telegram_api_url}/bot",
+        base_file_url=f"{settings.telegram_api_url}/file/bot",
+        request=AiohttpRequest(connection_pool_size=64, pool_timeout=30),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
+    # Enough updates at once to keep the engine busy while others wait on Telegram; each holds a
+    # database connection only for its transaction.
+    builder = ApplicationBuilder().bot(bot).concurrent_updates(32)
+    if webhook:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+def attach(
+    application: Application,  # type: ignore[type-arg]
+    receive: Receive,
+    member_changed: MemberChanged,
+    channel: TelegramChannel,
+) -> None:
+    """Route every update through our own handler; PTB's handlers and state machine stay unused.
+
+    `receive` gets each message as an `Incoming` (`Inbox.receive`, or the engine process's) and
+    returns once it is handled and answered; `member_changed` hears that a private chat blocked
+    or unblocked the bot. `channel` is the one that sends the replies in this process: it takes
+    the buttons off a message once a press on it is handled.
+    """
+
+    async def on_update(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await _answer_callback(update)
+        member = update.my_chat_member
+        if member is not None:
+            if member.chat.type == "private":
+                await member_changed(str(member.chat.id), member.new_chat_member.status)
+            return
+        incoming = to_incoming(update, application.bot.id)
+        if incoming is None:
+            if update.edited_message is not None:
+                log.info("edited message ignored")
+            return
+        if incoming.kind is Kind.BUTTON and incoming.message_ref is not None:
+            async with channel.answering_press(incoming.address, incoming.message_ref):
+                await receive(incoming)
+        else:
+            await receive(incoming)
+
+    async def on_error(_update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error(
+            "telegram update failed: %s", type(context.error).__name__, exc_info=context.error
+        )
+
+    application.add_handler(TypeHandler(Update, on_update))
+    application.add_error_handler(on_error)
+
+
+async def _answer_callback(update: Update) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.answer()
+    except Exception as error:  # an expired query must not stop the press from being handled
+        log.info("answerCallbackQuery failed: %s", type(error).__name__)
+
+
+async def record_chat_member(db: Database, address: str, status: str) -> None:
+    """A private chat blocked the bot (unreachable) or came back (reachable again)."""
+    async with db.transaction() as session:
+        if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+            await mark_unreachable(session, CHANNEL, address, datetime.now(UTC))
+            log.info("telegram chat blocked the bot")
+        elif status == ChatMemberStatus.MEMBER:
+            await mark_reachable(session, CHANNEL, address)
+
+
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Fill Telegram's command menu: Indonesian by default, English for English-language apps."""
+    for language in LANGUAGES:
+        with use_language(language):
+            commands = [BotCommand(name, _(description)) for name, description in MENU]
+        await application.bot.set_my_commands(
+            commands, language_code=None if language == "id" else language
+        )
+
+
+async def serve(
+    application: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    after_start: Callable[[], Awaitable[None]] | None = None,
+    before_stop: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Take updates until `stop` is set: a webhook if one is configured, long polling otherwise.
+
+    `after_start` runs once the bot can send (PTB initialised), before updates are taken. Once no
+    more updates come in, `before_stop` runs (the bot can still send), then PTB stops after the
+    updates in hand are handled.
+    """
+    async with application:
+        await register_commands(application)
+        await application.start()
+        if after_start is not None:
+            await after_start()
+        if settings.webhook_mode:
+            assert settings.telegram_webhook_url is not None
+            path = urlparse(settings.telegram_webhook_url).path or TELEGRAM_PATH
+            web = build_web_app(application, settings.telegram_webhook_secret, path)
+            server = QuietServer(
+                uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning")
+            )
+            serving = asyncio.create_task(server.serve())
+            while not server.started:  # tell Telegram about us only once we are listening
+                if serving.done():
+                    serving.result()  # the port is taken, or similar: raise it
+                await asyncio.sleep(0.05)
+            await application.bot.set_webhook(
+                settings.telegram_webhook_url,
+                secret_token=settings.telegram_webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            log.info(
+                "telegram webhook mode: listening on %s:%d%s", settings.host, settings.port, path
+            )
+            await stop.wait()
+            server.should_exit = True
+            await serving
+        else:
+            assert application.updater is not None
+            await application.bot.delete_webhook()
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            log.info("telegram polling mode: waiting for messages")
+            await stop.wait()
+            await application.updater.stop()
+        if before_stop is not None:
+            await before_stop()
+        await application.stop()

@@ -1,0 +1,95 @@
+"""The participant commands: a list to look people up in, and the CSV export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+
+from bot.cli.common import table
+from bot.config import database_location
+from handlers.participants.export import write_csv
+from storage.db import Database
+from storage.models import Participant, ParticipantStatus
+
+HEADERS = ("id", "name", "city", "status", "category", "registered")
+
+
+def add_participant_parsers(sub: Any) -> None:
+    """`participants list|export`."""
+    people = sub.add_parser(
+        "participants",
+        help="participants: look them up, export them",
+        description="participants: look them up, export them",
+    ).add_subparsers(dest="participants_command", required=True)
+    lst = people.add_parser(
+        "list",
+        help="ids, names, cities and status (no phone numbers)",
+        description=(
+            "Participants with their id (for enrol, attendance and appointments), name, city, "
+            "status, category and the day they signed up. Phone numbers are not shown: use "
+            "`participants export` when you need them."
+        ),
+    )
+    lst.add_argument(
+        "--search", metavar="TEXT", help="only names or cities containing TEXT (any case)"
+    )
+    export = people.add_parser("export", help="every participant as CSV, phone numbers included")
+    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--output", type=Path, default=None, help="file to write (default: stdout)")
+
+
+async def run_participants(args: argparse.Namespace, db: Database) -> int:
+    if args.participants_command == "list":
+        return await list_participants(db, args.search)
+    return await export_participants(db, args.output)
+
+
+async def list_participants(db: Database, search: str | None) -> int:
+    query = select(Participant).order_by(Participant.id)
+    needle = (search or "").strip()
+    if needle:
+        query = query.where(
+            Participant.status != ParticipantStatus.ERASED,
+            or_(
+                Participant.name.icontains(needle, autoescape=True),
+                Participant.city.icontains(needle, autoescape=True),
+            ),
+        )
+    async with db.transaction() as session:
+        found = list((await session.execute(query)).scalars())
+    if not found:
+        where = database_location(db.url)
+        print(
+            f"no participant's name or city contains {needle!r} (database: {where})"
+            if needle
+            else f"no participants yet (database: {where})"
+        )
+        return 0
+    print(table(HEADERS, [_row(person) for person in found]))
+    print(f"{len(found)} participant(s)", file=sys.stderr)
+    return 0
+
+
+def _row(person: Participant) -> tuple[object, ...]:
+    if person.status == ParticipantStatus.ERASED:
+        return (person.id, "(erased)", None, person.status, None, None)
+    registered = None
+    if person.registered_at is not None:  # the day as the person lived it, in their own zone
+        registered = person.registered_at.astimezone(ZoneInfo(person.timezone)).date()
+    return (person.id, person.name, person.city, person.status, person.category, registered)
+
+
+async def export_participants(db: Database, output: Path | None) -> int:
+    async with db.transaction() as session:
+        if output is None:
+            count = await write_csv(session, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                count = await write_csv(session, handle)
+    print(f"exported {count} participant(s)", file=sys.stderr)
+    return 0

@@ -1,0 +1,124 @@
+"""The engine's side of a courier process: starts it, takes its messages, hands it replies to send.
+
+With Telegram in a process of its own (`bot/channels/telegram/process.py`), python-telegram-bot's work
+(polling, parsing updates, HTTP, rendering keyboards) runs on one core and the engine with the
+database on another, as RapidPro splits courier and mailroom. To the rest of the bot this class
+is just the "telegram" `Channel`: `send` returns the `SendResult` the courier reports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import sys
+from collections.abc import Awaitable
+from functools import partial
+from typing import Any
+
+from bot.channels.protocol import MemberChanged, Receive, SendResult
+from bot.config import Settings
+from bot.courier.link import Link, LinkClosed, Message
+from handlers.types import Reply
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT = 30.0  # seconds the courier gets to finish what it is doing when we stop
+
+
+class CourierProcess:
+    """One courier process for one channel."""
+
+    def __init__(self, name: str, module: str, settings: Settings) -> None:
+        self.name = name
+        self._module = module
+        self._settings = settings
+        self._link: Link | None = None
+        self._process: asyncio.subprocess.Process | None = None
+        self._work: set[asyncio.Task[None]] = set()
+
+    async def start(
+        self,
+        receive: Receive,
+        member_changed: MemberChanged,
+    ) -> None:
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                self._module,
+                str(theirs.fileno()),
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,  # Ctrl-C reaches us; we stop it in order
+            )
+        log.info("%s process started pid=%d", self.name, self._process.pid)
+        self._link = await Link.over(ours)
+        self._link.send("start", self._settings)
+        self._link.listen(partial(self._on_message, receive, member_changed))
+
+    async def send(self, address: str, reply: Reply) -> SendResult:
+        assert self._link is not None, "start() the courier first"
+        try:
+            result: SendResult = await self._link.call("send", address, reply)
+        except LinkClosed:
+            return SendResult(False, error=f"the {self.name} process has stopped")
+        return result
+
+    async def wait(self) -> int:
+        """Wait until the process ends; its exit code."""
+        assert self._process is not None
+        return await self._process.wait()
+
+    async def stop(self) -> int:
+        """Ask the courier to stop taking updates, let it finish what is in flight, then wait."""
+        assert self._process is not None and self._link is not None
+        with contextlib.suppress(LinkClosed):
+            self._link.send("stop")
+        try:
+            code = await asyncio.wait_for(self._process.wait(), STOP_TIMEOUT)
+        except TimeoutError:
+            log.warning("%s process did not stop in %.0f s: killed", self.name, STOP_TIMEOUT)
+            self._process.kill()
+            code = await self._process.wait()
+        await self.close()
+        return code
+
+    async def close(self) -> None:
+        """Let the messages in hand finish, then close the pipe."""
+        if self._work:
+            await asyncio.wait(self._work, timeout=STOP_TIMEOUT)
+        if self._link is not None:
+            self._link.close()
+
+    def _on_message(
+        self,
+        receive: Receive,
+        member_changed: MemberChanged,
+        message: Message,
+    ) -> None:
+        assert self._link is not None
+        kind = message[0]
+        if kind == "sent":
+            self._link.answered(message[1], message[2])
+        elif kind == "in":
+            self._track(message[1], receive(message[2]))
+        elif kind == "member":
+            self._track(message[1], member_changed(message[2], message[3]))
+        else:
+            log.error("%s process sent an unknown message %r", self.name, kind)
+
+    def _track(self, call_id: int, work: Awaitable[Any]) -> None:
+        task = asyncio.create_task(self._answer(call_id, work))
+        self._work.add(task)
+        task.add_done_callback(self._work.discard)
+
+    async def _answer(self, call_id: int, work: Awaitable[Any]) -> None:
+        assert self._link is not None
+        try:
+            await work
+        except Exception:
+            log.exception("%s: handling a message failed", self.name)
+        with contextlib.suppress(LinkClosed):
+            self._link.send("done", call_id)

@@ -1,0 +1,133 @@
+"""APScheduler wakes the dispatcher when the next row falls due, and runs the hourly jobs: the
+appointment planner and the retention job (storage/retention.py).
+
+It never holds the only copy of anything, and never runs database work itself: its jobs only set
+an event that our own dispatch loop waits on. The outbox rows in the database are the truth, so a
+restart loses nothing; a poll every `poll_seconds` picks up rows other processes (the CLI) added.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.outbox.dispatcher import Dispatcher
+from handlers.reminders.planning import plan_all_appointments
+from storage.retention import apply_retention
+
+log = logging.getLogger(__name__)
+
+
+class ReminderScheduler:
+    def __init__(self, dispatcher: Dispatcher, poll_seconds: float = 30.0) -> None:
+        self.dispatcher = dispatcher
+        self.poll_seconds = poll_seconds
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._wake = asyncio.Event()
+        self._plan_due = True
+        self._retention_due = True
+        self._stopping = False
+        self._loop: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        # misfire_grace_time=None: a wake-up that comes late (a busy loop) still happens.
+        self.scheduler.add_job(
+            self._poke, IntervalTrigger(seconds=self.poll_seconds), id="poll",
+            misfire_grace_time=None, coalesce=True,
+        )  # fmt: skip
+        self.scheduler.add_job(
+            self._poke_planner, CronTrigger(minute=7), id="plan",
+            misfire_grace_time=None, coalesce=True,
+        )  # fmt: skip
+        self.scheduler.add_job(
+            self._poke_retention, CronTrigger(minute=37), id="retention",
+            misfire_grace_time=None, coalesce=True,
+        )  # fmt: skip
+        self.scheduler.start()
+        self._wake.set()  # look at once: rows may have fallen due while we were down
+        self._loop = asyncio.create_task(self._run(), name="dispatch-loop")
+
+    async def stop(self) -> None:
+        """Stop waking up; a batch under way is finished, not cut off mid-send."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._loop is None:
+            return
+        self._stopping = True
+        self.dispatcher.stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(self._loop, timeout=30)
+        except TimeoutError:
+            log.warning("dispatch did not finish within 30 s; stopping it")
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop
+
+    async def _poke(self) -> None:
+        self._wake.set()
+
+    async def _poke_planner(self) -> None:
+        self._plan_due = True
+        self._wake.set()
+
+    async def _poke_retention(self) -> None:
+        self._retention_due = True
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            await self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                return
+            await self._retain()
+            try:
+                await self._plan()
+                await self.dispatcher.run_once()
+                upcoming = await self.dispatcher.next_due()
+            except Exception:
+                log.exception("dispatch failed; trying again at the next poll")
+                continue
+            if upcoming is None or self._stopping:
+                continue
+            if upcoming <= datetime.now(UTC):
+                self._wake.set()  # more became due while we were sending
+            else:
+                self.scheduler.add_job(
+                    self._poke, DateTrigger(run_date=upcoming), id="next-due",
+                    replace_existing=True, misfire_grace_time=None,
+                )  # fmt: skip
+
+    async def _plan(self) -> None:
+        if not self._plan_due:
+            return
+        self._plan_due = False
+        async with self.dispatcher.db.transaction() as session:
+            added = await plan_all_appointments(session, datetime.now(UTC), self.dispatcher.policy)
+        if added:
+            log.info("planned %d appointment reminder(s)", added)
+
+    async def _retain(self) -> None:
+        """Delete what the privacy rules keep no longer; a failure waits for the next hour."""
+        if not self._retention_due:
+            return
+        self._retention_due = False
+        try:
+            async with self.dispatcher.db.transaction() as session:
+                purged = await apply_retention(session, self.dispatcher.clock())
+        except Exception:
+            log.exception("retention job failed; trying again in an hour")
+            return
+        if purged.dedupe_keys or purged.addresses or purged.messages:
+            log.info(
+                "retention: %d dedupe key(s) cleared, %d unconsented address(es) and "
+                "%d message row(s) deleted",
+                purged.dedupe_keys, purged.addresses, purged.messages,
+            )  # fmt: skip

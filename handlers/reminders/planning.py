@@ -1,0 +1,291 @@
+"""Planning reminders as outbox rows: on enrolment, on changes, after a missed session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.programs.recurrence import occurrences
+from handlers.reminders.rules import ReminderPolicy, next_allowed, offsets_for, planned_reminders
+from handlers.reminders.text import PlannedReminder
+from storage.models import (
+    Appointment,
+    Enrolment,
+    EnrolmentStatus,
+    Occurrence,
+    Participant,
+    ProgramSession,
+    ScheduledMessage,
+    ScheduledStatus,
+)
+from storage.outbox import schedule
+from storage.programs import active_appointments, enrolment_of, seats_taken
+from storage.upsert import insert_ignore
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+async def _soon(
+    session: AsyncSession,
+    participant: Participant,
+    key: str,
+    kind: str,
+    now: datetime,
+    policy: ReminderPolicy,
+    **target: int | datetime | None,
+) -> bool:
+    """A row that goes out now, or when the person's quiet hours end."""
+    return await schedule(
+        session,
+        key=key,
+        kind=kind,
+        participant_id=participant.id,
+        due_at=next_allowed(now, participant.timezone, policy.quiet),
+        **target,
+    )
+
+
+async def plan_session(
+    session: AsyncSession,
+    participant: Participant,
+    event: ProgramSession,
+    now: datetime,
+    policy: ReminderPolicy,
+    *,
+    confirm: bool,
+    seat_freed: bool = False,
+) -> int:
+    """Rows for a confirmation (if asked) and each reminder still ahead; returns how many were new.
+
+    `seat_freed`: the person moves up from the waiting list, so the confirmation says a seat came
+    free (each time it happens)."""
+    added = 0
+    epoch = _epoch(event.starts_at)
+    if confirm and event.starts_at > now:
+        if seat_freed:
+            key, kind = f"seat:s{event.id}:p{participant.id}:{epoch}:{_epoch(now)}", "seat"
+        else:
+            key, kind = f"confirm:s{event.id}:p{participant.id}:{epoch}", "confirmation"
+        added += await _soon(
+            session, participant, key, kind, now, policy,
+            session_id=event.id, event_at=event.starts_at,
+        )  # fmt: skip
+    offsets = offsets_for(event.reminder_offsets, event.program.reminder_offsets)
+    key = f"remind:s{event.id}:p{participant.id}:{{offset}}:{epoch}"
+    return added + await _reminders(
+        session, participant, key, event.starts_at, offsets, now, policy, session_id=event.id
+    )
+
+
+async def _reminders(
+    session: AsyncSession,
+    participant: Participant,
+    key: str,
+    starts_at: datetime,
+    offsets: tuple[int, ...],
+    now: datetime,
+    policy: ReminderPolicy,
+    **target: int,
+) -> int:
+    """A row per offset still ahead; `key` has an {offset} slot. Returns how many were new."""
+    added = 0
+    for offset, at in planned_reminders(starts_at, offsets, participant.timezone, policy.quiet):
+        if at < now:
+            continue  # its moment is gone (enrolled late); the confirmation covers it
+        added += await schedule(
+            session,
+            key=key.format(offset=offset),
+            kind="reminder",
+            participant_id=participant.id,
+            offset_minutes=offset,
+            due_at=at,
+            event_at=starts_at,
+            **target,
+        )
+    return added
+
+
+async def reminders_ahead(
+    session: AsyncSession,
+    participant_id: int,
+    now: datetime,
+    *,
+    session_id: int | None = None,
+    occurrence_id: int | None = None,
+) -> list[PlannedReminder]:
+    """The reminders about one session or occurrence still waiting to go out to the person."""
+    query = select(ScheduledMessage.offset_minutes, ScheduledMessage.due_at).where(
+        ScheduledMessage.participant_id == participant_id,
+        ScheduledMessage.kind == "reminder",
+        ScheduledMessage.status == ScheduledStatus.PENDING,
+        ScheduledMessage.due_at > now,
+    )
+    if session_id is not None:
+        query = query.where(ScheduledMessage.session_id == session_id)
+    else:
+        query = query.where(ScheduledMessage.occurrence_id == occurrence_id)
+    return [
+        PlannedReminder(offset, due_at)
+        for offset, due_at in (await session.execute(query)).all()
+        if offset is not None
+    ]
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    enrolment: Enrolment
+    new: bool  # False when they were already in
+
+
+async def enrol(
+    session: AsyncSession,
+    participant: Participant,
+    event: ProgramSession,
+    now: datetime,
+    policy: ReminderPolicy,
+    *,
+    confirm: bool,
+) -> Enrolled:
+    """A seat if one is free, else the waitlist; idempotent."""
+    existing = await enrolment_of(session, participant.id, event.id)
+    if existing is not None and existing.status != EnrolmentStatus.WITHDRAWN:
+        return Enrolled(existing, new=False)
+    full = event.capacity is not None and await seats_taken(session, event.id) >= event.capacity
+    status = EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED
+    if existing is None:
+        existing = Enrolment(
+            participant_id=participant.id, session_id=event.id, status=status, created_at=now
+        )
+        session.add(existing)
+        await session.flush()
+    else:
+        existing.status = status
+    if status == EnrolmentStatus.ENROLLED:
+        await plan_session(session, participant, event, now, policy, confirm=confirm)
+    elif confirm:
+        key = f"waitlisted:s{event.id}:p{participant.id}"
+        await _soon(
+            session, participant, key, "waitlisted", now, policy,
+            session_id=event.id, event_at=event.starts_at,
+        )  # fmt: skip
+    return Enrolled(existing, new=True)
+
+
+async def notify_change(
+    session: AsyncSession,
+    participant: Participant,
+    event: ProgramSession,
+    kind: str,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> bool:
+    """Tell one enrolled person that their session was cancelled or moved (once per change)."""
+    suffix = (
+        f":{_epoch(now)}" if kind == "moved" else ""
+    )  # each move is news; a cancel happens once
+    key = f"{kind}:s{event.id}:p{participant.id}{suffix}"
+    # When it is about: a typed "hadir" after a change notice answers it (storage/outbox.py).
+    return await _soon(
+        session, participant, key, kind, now, policy, session_id=event.id, event_at=event.starts_at
+    )
+
+
+async def notify_appointment_cancelled(
+    session: AsyncSession,
+    participant: Participant,
+    occurrence_id: int,
+    now: datetime,
+    policy: ReminderPolicy,
+) -> bool:
+    """Tell the participant their appointments from this occurrence on will not take place."""
+    key = f"cancelled:o{occurrence_id}:p{participant.id}"
+    return await _soon(
+        session, participant, key, "cancelled", now, policy, occurrence_id=occurrence_id
+    )
+
+
+async def follow_up_absence(
+    session: AsyncSession,
+    participant: Participant,
+    now: datetime,
+    policy: ReminderPolicy,
+    *,
+    session_id: int | None = None,
+    occurrence_id: int | None = None,
+) -> bool:
+    """One kind message to someone who missed a session or appointment."""
+    target = f"s{session_id}" if session_id is not None else f"o{occurrence_id}"
+    key = f"followup:{target}:p{participant.id}"
+    return await _soon(
+        session, participant, key, "followup", now, policy,
+        session_id=session_id, occurrence_id=occurrence_id,
+    )  # fmt: skip
+
+
+async def plan_appointment(
+    session: AsyncSession,
+    appointment: Appointment,
+    participant: Participant,
+    now: datetime,
+    policy: ReminderPolicy,
+    *,
+    confirm: bool,
+) -> int:
+    """Occurrences within the planning horizon, and their reminders; idempotent."""
+    window_end = now + policy.horizon
+    starts = occurrences(
+        appointment.starts_at,
+        appointment.timezone,
+        appointment.recurrence,
+        appointment.until,
+        now,
+        window_end,
+    )
+    added = 0
+    for index, start in enumerate(starts):
+        await session.execute(
+            insert_ignore(session, Occurrence).values(
+                appointment_id=appointment.id, starts_at=start, cancelled=False
+            )
+        )
+        occurrence = await _occurrence(session, appointment.id, start)
+        if occurrence.cancelled:
+            continue
+        if confirm and index == 0:
+            added += await _soon(
+                session, participant, f"confirm:o{occurrence.id}", "confirmation", now, policy,
+                occurrence_id=occurrence.id, event_at=start,
+            )  # fmt: skip
+        key = f"remind:o{occurrence.id}:{{offset}}"
+        added += await _reminders(
+            session, participant, key, start, offsets_for(None, None), now, policy,
+            occurrence_id=occurrence.id,
+        )  # fmt: skip
+    return added
+
+
+async def plan_all_appointments(
+    session: AsyncSession, now: datetime, policy: ReminderPolicy
+) -> int:
+    """The daily planner: extend every active appointment's occurrences up to the horizon."""
+    added = 0
+    for appointment in await active_appointments(session):
+        participant = await session.get(Participant, appointment.participant_id)
+        if participant is None:
+            continue
+        added += await plan_appointment(
+            session, appointment, participant, now, policy, confirm=False
+        )
+    return added
+
+
+async def _occurrence(session: AsyncSession, appointment_id: int, start: datetime) -> Occurrence:
+    query = select(Occurrence).where(
+        Occurrence.appointment_id == appointment_id, Occurrence.starts_at == start
+    )
+    return (await session.execute(query)).scalar_one()

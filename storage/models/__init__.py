@@ -1,0 +1,50 @@
+"""Every table, by what it is about; import models from here (`from storage.models import Participant`)."""
+
+from storage.models.base import Base
+from storage.models.flags import Flag, FlagReason, FlagStatus
+from storage.models.outbox import ScheduledMessage, ScheduledStatus
+from storage.models.people import (
+    Address,
+    Conversation,
+    Message,
+    MessageStatus,
+    Participant,
+    ParticipantStatus,
+)
+from storage.models.programs import (
+    Answers,
+    Appointment,
+    Enrolment,
+    EnrolmentStatus,
+    Membership,
+    Occurrence,
+    Organisation,
+    Program,
+    ProgramSession,
+    SessionStatus,
+)
+
+__all__ = [
+    "Address",
+    "Answers",
+    "Appointment",
+    "Base",
+    "Conversation",
+    "Enrolment",
+    "EnrolmentStatus",
+    "Flag",
+    "FlagReason",
+    "FlagStatus",
+    "Membership",
+    "Message",
+    "MessageStatus",
+    "Occurrence",
+    "Organisation",
+    "Participant",
+    "ParticipantStatus",
+    "Program",
+    "ProgramSession",
+    "ScheduledMessage",
+    "ScheduledStatus",
+    "SessionStatus",
+]

@@ -1,0 +1,47 @@
+"""Flags: participant messages that wait for a person on the staff (help, danger, a new number)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+from storage.types import utcnow
+
+
+class FlagReason:
+    """Why a message waits for staff; the danger reasons come from handlers/understanding/distress.py."""
+
+    MESSAGE = "message"  # free text the bot cannot act on: for the caseworker to read and answer
+    PHONE_CHANGE = "phone_change"  # the person gave a new phone number
+    RSVP_NOTE = "rsvp_note"  # an answer to a reminder that says more than yes or no
+    HARDSHIP = "hardship"  # asks for help: illness, eviction, no money, lost job, grief
+    SELF_HARM = "self_harm"  # danger: wants to die or to hurt themselves
+    VIOLENCE = "violence"  # danger: hurt, threatened, or about to hurt someone
+    ARREST = "arrest"  # danger: arrested or held by the police
+    RELAPSE = "relapse"  # danger: using drugs or drinking again
+
+
+class FlagStatus:
+    OPEN = "open"  # waits for staff
+    RESOLVED = "resolved"  # a person on the staff dealt with it
+
+
+class Flag(Base):
+    """One message (the text stays in the message log, erased with it) that staff must see."""
+
+    __tablename__ = "flags"
+    __table_args__ = (Index("ix_flags_participant_status", "participant_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(24))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default=FlagStatus.OPEN)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]

@@ -1,0 +1,50 @@
+"""The outbox: every message the bot sends on its own initiative is a row with a due time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+from storage.types import utcnow
+
+
+class ScheduledStatus:
+    PENDING = "pending"  # waiting for its due time
+    CLAIMED = "claimed"  # a dispatcher reserved it; not yet handed to the platform
+    SENDING = "sending"  # handed to the platform; its answer is not recorded yet
+    INTERRUPTED = "interrupted"  # the dispatcher died while sending: it may have arrived, so it is
+    # not sent again (a duplicate reminder is worse than none for a message already on its way)
+    SENT = "sent"  # the platform accepted it
+    SKIPPED = "skipped"  # not sent on purpose: too late, person stopped/erased/unreachable
+    CANCELLED = "cancelled"  # the session or appointment changed; superseded
+    FAILED = "failed"  # the platform refused it for good; see error
+
+
+class ScheduledMessage(Base):
+    """A reminder, confirmation, change notice or follow-up, rendered when it is sent."""
+
+    __tablename__ = "scheduled_messages"
+    __table_args__ = (Index("ix_scheduled_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)  # makes planning idempotent
+    kind: Mapped[str] = mapped_column(
+        String(24)
+    )  # confirmation, reminder, cancelled, moved, followup
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), index=True)
+    occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), index=True)
+    offset_minutes: Mapped[int | None] = mapped_column(Integer)
+    due_at: Mapped[datetime]
+    event_at: Mapped[datetime | None]  # when the session starts: never remind after that
+    status: Mapped[str] = mapped_column(String(16), default=ScheduledStatus.PENDING)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
