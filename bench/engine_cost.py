@@ -33,7 +33,7 @@ import profile_bot  # noqa: E402
 
 from bot.config import normalise_database_url  # noqa: E402
 from bot.inbox import Inbox  # noqa: E402
-from handlers.flow import Settings  # noqa: E402
+from handlers.flow import FlowSettings  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import Database  # noqa: E402
 from tests.fakes.channel import CollectingChannel, Person  # noqa: E402
@@ -75,7 +75,7 @@ async def run(args: argparse.Namespace) -> None:
     try:
         await migrate.upgrade(db)
         channel = CollectingChannel(name="telegram")
-        inbox = Inbox(db, Settings(program_name="Bapas Kelas I Jakarta"), {channel.name: channel})
+        inbox = Inbox(db, FlowSettings(program_name="Bapas Kelas I Jakarta"), {channel.name: channel})
         steps = inbound.script(args.messages)
         warm = inbound.make_participants(2, 1, 1, steps, args.seed + 1)
         people = inbound.make_participants(args.participants, 1001, 1, steps, args.seed)

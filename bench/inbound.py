@@ -601,10 +601,10 @@ async def check_database(
     db = Database(normalise_database_url(url))
     ids = [str(p.user_id) for p in participants]
     try:
-        async with db.transaction() as session:
+        async with db.transaction() as tx:
 
             async def count(query: Any) -> int:
-                return int(await session.scalar(query) or 0)
+                return int(await tx.scalar(query) or 0)
 
             mine = (
                 select(func.count())

@@ -141,10 +141,10 @@ def sql_probe(out: Path) -> tuple[Any, Any]:
         # this generator <- AsyncGeneratorContextManager.__aenter__ <- the caller
         caller = sys._getframe(2).f_code.co_qualname
         try:
-            async with original(self) as session:
+            async with original(self) as tx:
                 opened = time.perf_counter()
                 turns_at, cpu_at = turns[0], time.thread_time()
-                yield session
+                yield tx
         finally:
             if state["on"] and opened is not None:
                 closed = time.perf_counter()

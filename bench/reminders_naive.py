@@ -96,13 +96,12 @@ async def main() -> int:
     started = time.monotonic()
 
     db = Database(normalise_database_url(os.environ["DATABASE_URL"]))
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         events = {
-            s.id: session_event(s)
-            for s in (await session.execute(select(ProgramSession))).scalars()
+            s.id: session_event(s) for s in (await tx.execute(select(ProgramSession))).scalars()
         }
         rows = (
-            await session.execute(
+            await tx.execute(
                 select(
                     ScheduledMessage.due_at,
                     ScheduledMessage.session_id,

@@ -71,22 +71,20 @@ async def seed(
     db = Database(url)
     await migrate.upgrade(db)
     now = datetime.now(UTC)
-    async with db.transaction() as session:
-        await session.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             insert(Organisation),
             [{"name": "Bapas Kelas I Jakarta Barat", "kind": "bapas",
               "timezone": "Asia/Jakarta", "created_at": now}],
         )  # fmt: skip
-        org_id = (await session.execute(select(Organisation.id))).scalar_one()
+        org_id = (await tx.execute(select(Organisation.id))).scalar_one()
         kinds = ("job_training", "counselling", "legal_counselling", "schooling", "job_training")
-        await session.execute(
+        await tx.execute(
             insert(Program),
             [{"organisation_id": org_id, "name": f"Program {i + 1}", "kind": kinds[i % 5],
               "reminder_offsets": None, "created_at": now} for i in range(5)],
         )  # fmt: skip
-        program_ids = list(
-            (await session.execute(select(Program.id).order_by(Program.id))).scalars()
-        )
+        program_ids = list((await tx.execute(select(Program.id).order_by(Program.id))).scalars())
         # Sessions start between 2 and 8 days from now: every reminder (H-1 or 2 h before) falls
         # due at least a day from now, long after a bench run ends.
         span = timedelta(days=6)
@@ -111,9 +109,9 @@ async def seed(
              "status": "scheduled", "reminder_offsets": [120], "created_at": now,
              "updated_at": now}
         )  # fmt: skip
-        await session.execute(insert(ProgramSession), rows)
+        await tx.execute(insert(ProgramSession), rows)
         session_rows = (
-            await session.execute(
+            await tx.execute(
                 select(ProgramSession.id, ProgramSession.starts_at).order_by(ProgramSession.id)
             )
         ).all()
@@ -121,8 +119,8 @@ async def seed(
     burst_session_id = session_rows[-1][0]
 
     chat_ids = [chat_id_of(i) for i in range(participants)]
-    async with db.transaction() as session:
-        await session.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             insert(Participant),
             [{"status": "active", "name": f"Peserta {i + 1}", "category": "bapas_client",
               "city": "Kota Jakarta Barat", "province": "DKI Jakarta",
@@ -132,9 +130,9 @@ async def seed(
               "created_at": now, "updated_at": now} for i in range(participants)],
         )  # fmt: skip
         participant_ids = list(
-            (await session.execute(select(Participant.id).order_by(Participant.id))).scalars()
+            (await tx.execute(select(Participant.id).order_by(Participant.id))).scalars()
         )
-        await session.execute(
+        await tx.execute(
             insert(Address),
             [{"participant_id": pid, "channel": "telegram", "value": str(chat_ids[i]),
               "last_inbound_at": now - timedelta(days=1), "blocked_at": None, "created_at": now}
@@ -150,7 +148,7 @@ async def seed(
     keys: set[str] = set()
     batch: list[dict[str, object]] = []
     count = 0
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         for k in range(per_person):
             for i in range(participants):
                 if count >= pending:
@@ -169,16 +167,16 @@ async def seed(
                 )  # fmt: skip
                 count += 1
                 if len(batch) >= 20_000:
-                    await session.execute(insert(ScheduledMessage), batch)
+                    await tx.execute(insert(ScheduledMessage), batch)
                     batch = []
         if batch:
-            await session.execute(insert(ScheduledMessage), batch)
+            await tx.execute(insert(ScheduledMessage), batch)
 
     # The burst: one row each for `burst` distinct participants, picked at random.
     chosen = sorted(rng.sample(range(participants), burst))
     placeholder = now + timedelta(hours=1)
-    async with db.transaction() as session:
-        await session.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             insert(ScheduledMessage),
             [{"key": f"remind:s{burst_session_id}:p{participant_ids[i]}:120:burst",
               "kind": "reminder", "participant_id": participant_ids[i],
@@ -187,7 +185,7 @@ async def seed(
               "status": "pending", "attempts": 0, "created_at": now} for i in chosen],
         )  # fmt: skip
         burst_rows = (
-            await session.execute(
+            await tx.execute(
                 select(ScheduledMessage.id, ScheduledMessage.participant_id)
                 .where(ScheduledMessage.session_id == burst_session_id)
                 .order_by(ScheduledMessage.id)
@@ -223,14 +221,14 @@ async def set_burst(url: str, seeded: Seeded, dues: list[datetime]) -> dict[int,
     assert len(row_ids) == len(dues)
     starts = max(dues) + timedelta(hours=2)
     db = Database(url)
-    async with db.transaction() as session:
-        await session.execute(
+    async with db.transaction() as tx:
+        await tx.execute(
             update(ProgramSession)
             .where(ProgramSession.id == seeded.burst_session_id)
             .values(starts_at=starts, ends_at=starts + timedelta(hours=2))
         )
         for row_id, due in zip(row_ids, dues, strict=True):
-            await session.execute(
+            await tx.execute(
                 update(ScheduledMessage)
                 .where(ScheduledMessage.id == row_id)
                 .values(due_at=due, event_at=starts)
@@ -242,9 +240,9 @@ async def set_burst(url: str, seeded: Seeded, dues: list[datetime]) -> dict[int,
 async def burst_outcome(url: str, seeded: Seeded) -> dict[int, tuple[str, datetime | None, int]]:
     """row id -> (status, sent_at, attempts) of the burst rows, as the bot recorded them."""
     db = Database(url)
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         rows = (
-            await session.execute(
+            await tx.execute(
                 select(
                     ScheduledMessage.id,
                     ScheduledMessage.status,
@@ -254,7 +252,7 @@ async def burst_outcome(url: str, seeded: Seeded) -> dict[int, tuple[str, dateti
             )
         ).all()
         still_pending = (
-            await session.execute(
+            await tx.execute(
                 select(ScheduledMessage.id)
                 .where(ScheduledMessage.status != "pending")
                 .where(ScheduledMessage.session_id != seeded.burst_session_id)

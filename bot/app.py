@@ -19,7 +19,7 @@ from bot.inbox import Inbox
 from bot.memory import freeze_startup_objects
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.scheduler import ReminderScheduler
-from handlers.flow import Settings as FlowSettings
+from handlers.flow import FlowSettings
 from handlers.reminders.rules import QuietHours, ReminderPolicy
 from storage import migrate
 from storage.db import Database

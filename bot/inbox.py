@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bot.channels.protocol import Channel, SendResult
 from bot.locks import KeyedLocks
 from handlers import engine
-from handlers.flow import Settings
+from handlers.flow import FlowSettings
 from handlers.i18n import _, use_language
 from handlers.outbox.reachability import mark_unreachable
 from handlers.types import Incoming, Outgoing, Reply
@@ -29,7 +29,7 @@ class Inbox:
     def __init__(
         self,
         db: Database,
-        settings: Settings,
+        settings: FlowSettings,
         channels: Mapping[str, Channel],
     ) -> None:
         self.db = db
@@ -43,8 +43,8 @@ class Inbox:
         """Handle one message; a person's messages are handled one at a time, in order."""
         async with self._locks.hold(f"{incoming.channel}:{incoming.address}"):
             try:
-                async with self.db.transaction() as session:
-                    outgoing = await engine.handle(session, incoming, self.settings)
+                async with self.db.transaction() as tx:
+                    outgoing = await engine.handle(tx, incoming, self.settings)
             except engine.Redelivered:
                 log.info("redelivered message ignored channel=%s", incoming.channel)
                 return []
@@ -90,11 +90,11 @@ class Inbox:
             }
             for out, result in batch
         ]
-        async with self.db.transaction() as session:
-            await record_results(session, rows)
+        async with self.db.transaction() as tx:
+            await record_results(tx, rows)
             for out, result in batch:
                 if result.unreachable:
-                    await mark_unreachable(session, out.channel, out.address, now)
+                    await mark_unreachable(tx, out.channel, out.address, now)
                     log.info(
                         "address unreachable channel=%s message=%s", out.channel, out.message_id
                     )

@@ -93,7 +93,7 @@ def first_missing(participant: Participant) -> str:
 async def cancel(turn: Turn, _args: str) -> None:
     participant = turn.participant
     if participant is not None and participant.status == ParticipantStatus.REGISTERING:
-        await delete_unregistered(turn.session, participant)
+        await delete_unregistered(turn.tx, participant)
         turn.participant = None
         turn.erased = True
         turn.say(
@@ -109,7 +109,7 @@ async def cancel(turn: Turn, _args: str) -> None:
     else:
         turn.say(_("There is nothing to cancel."))
     if participant is None:  # never consented: not even this chat is kept
-        await forget_address(turn.session, turn.address.id)
+        await forget_address(turn.tx, turn.address.id)
         turn.erased = True
     if registered(participant):
         show_menu(turn)
@@ -174,7 +174,7 @@ async def restart(turn: Turn, args: str) -> None:
 
 async def erase(turn: Turn, _args: str) -> None:
     if turn.participant is None:
-        await forget_address(turn.session, turn.address.id)  # nor this chat, from now on
+        await forget_address(turn.tx, turn.address.id)  # nor this chat, from now on
         turn.erased = True
         turn.say(_("We hold no data about you."))
         return

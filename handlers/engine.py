@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.commands import ALIASES, COMMANDS, resume, set_language
-from handlers.flow import Settings, Turn
+from handlers.flow import FlowSettings, Turn
 from handlers.hints import TEXT_MAX, empty_hint, media_hint, too_long_hint, unknown_command_hint
 from handlers.i18n import _, use_language
 from handlers.menu import registered, show_menu, stopped_note
@@ -39,7 +39,7 @@ class Redelivered(Exception):
     """The platform sent this message before: the caller rolls the transaction back, sends nothing."""
 
 
-async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) -> list[Outgoing]:
+async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -> list[Outgoing]:
     """Handle one inbound message; returns the replies, logged as queued.
 
     The caller owns the transaction and sends the replies only after it commits. A message the
@@ -47,7 +47,7 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
     case costs no extra query).
     """
     now = incoming.received_at
-    address, conversation = await lock_address(session, incoming.channel, incoming.address, now)
+    address, conversation = await lock_address(tx, incoming.channel, incoming.address, now)
     if address.last_inbound_at is None or now - address.last_inbound_at >= LAST_INBOUND_PRECISION:
         address.last_inbound_at = now
     if address.blocked_at is not None:
@@ -55,7 +55,7 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
     participant = address.participant
     if participant is not None and participant.status == ParticipantStatus.UNREACHABLE:
         participant.status = ParticipantStatus.ACTIVE
-    turn = Turn(session, incoming, address, conversation, participant, settings, now)
+    turn = Turn(tx, incoming, address, conversation, participant, settings, now)
     language = (
         participant.language
         if participant
@@ -75,10 +75,10 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
             len(turn.replies),
         )
     if not turn.erased:
-        await save_conversation(session, conversation, now)
+        await save_conversation(tx, conversation, now)
     kept = turn.participant is not None and not turn.erased
     ids = await log_turn(
-        session,
+        tx,
         channel=incoming.channel,
         kind=incoming.kind,
         dedupe_key=incoming.dedupe_key,
@@ -97,7 +97,7 @@ async def handle(session: AsyncSession, incoming: Incoming, settings: Settings) 
     if turn.flags and kept and turn.participant is not None:
         for reason, urgent in turn.flags:
             await add_flag(
-                session,
+                tx,
                 participant_id=turn.participant.id,
                 message_id=inbound_id,
                 reason=reason,

@@ -22,7 +22,7 @@ SHORT_TTL = timedelta(hours=12)  # menus and confirmations go stale sooner
 
 
 @dataclass(frozen=True)
-class Settings:
+class FlowSettings:
     """What flows need to know about the deployment."""
 
     default_language: str = "id"
@@ -38,12 +38,12 @@ class Settings:
 class Turn:
     """Everything one inbound message is handled with; flows add replies to it."""
 
-    session: AsyncSession
+    tx: AsyncSession
     incoming: Incoming
     address: Address
     conversation: ConversationState
     participant: Participant | None
-    settings: Settings
+    settings: FlowSettings
     now: datetime
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False  # the person's data (address and conversation included) was just erased

@@ -40,33 +40,31 @@ _LOCK_ADDRESS = (
 
 
 async def lock_address(
-    session: AsyncSession, channel: str, value: str, now: datetime
+    tx: AsyncSession, channel: str, value: str, now: datetime
 ) -> tuple[Address, ConversationState]:
     """The address with its participant, and its conversation, the address created if new and
     locked for this transaction (FOR UPDATE on PostgreSQL; SQLite's write transaction already
     excludes others)."""
     key = {"channel": channel, "value": value}
-    row = (await session.execute(_LOCK_ADDRESS, key)).one_or_none()
+    row = (await tx.execute(_LOCK_ADDRESS, key)).one_or_none()
     if row is None:
-        await session.execute(
-            _INSERT_ADDRESS, {"channel": channel, "value": value, "created_at": now}
-        )
-        row = (await session.execute(_LOCK_ADDRESS, key)).one()
+        await tx.execute(_INSERT_ADDRESS, {"channel": channel, "value": value, "created_at": now})
+        row = (await tx.execute(_LOCK_ADDRESS, key)).one()
     address, stored_id, flow, step, data, expires_at = row
     if stored_id is None:
         return address, ConversationState(address.id)
     return address, ConversationState(address.id, flow, step, data or {}, expires_at, stored=True)
 
 
-async def find_address(session: AsyncSession, channel: str, value: str) -> Address | None:
+async def find_address(tx: AsyncSession, channel: str, value: str) -> Address | None:
     query = (
         select(Address)
         .where(Address.channel == channel, Address.value == value)
         .options(selectinload(Address.participant))
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await tx.execute(query)).scalar_one_or_none()
 
 
-async def addresses_of(session: AsyncSession, participant_id: int) -> list[Address]:
+async def addresses_of(tx: AsyncSession, participant_id: int) -> list[Address]:
     query = select(Address).where(Address.participant_id == participant_id).order_by(Address.id)
-    return list((await session.execute(query)).scalars())
+    return list((await tx.execute(query)).scalars())

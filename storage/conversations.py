@@ -55,7 +55,7 @@ class ConversationState:
         return self._values() != self._as_read
 
 
-async def save_conversation(session: AsyncSession, state: ConversationState, now: datetime) -> None:
+async def save_conversation(tx: AsyncSession, state: ConversationState, now: datetime) -> None:
     """Write the state back if it changed (a new row the first time)."""
     if state.stored and not state.changed:
         return
@@ -69,6 +69,6 @@ async def save_conversation(session: AsyncSession, state: ConversationState, now
         "v_expires_at": state.expires_at,
         "v_updated_at": now,
     }
-    await session.execute(_UPDATE if state.stored else _INSERT, values)
+    await tx.execute(_UPDATE if state.stored else _INSERT, values)
     state.stored = True
     state._as_read = state._values()

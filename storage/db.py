@@ -63,17 +63,17 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         if self._write_lock is None:
-            async with self._open, self._sessions() as session, session.begin():
-                yield session
+            async with self._open, self._sessions() as tx, tx.begin():
+                yield tx
             return
-        async with self._write_lock, self._sessions() as session:
-            await _begin_when_free(session)  # autobegins the session's transaction
+        async with self._write_lock, self._sessions() as tx:
+            await _begin_when_free(tx)  # autobegins the session's transaction
             try:
-                yield session
+                yield tx
             except BaseException:
-                await session.rollback()
+                await tx.rollback()
                 raise
-            await session.commit()
+            await tx.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -95,7 +95,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-async def _begin_when_free(session: AsyncSession) -> None:
+async def _begin_when_free(tx: AsyncSession) -> None:
     """Start the session's transaction (BEGIN IMMEDIATE), waiting without blocking the loop.
 
     Another process holding SQLite's write lock makes BEGIN fail after the short busy timeout;
@@ -106,10 +106,10 @@ async def _begin_when_free(session: AsyncSession) -> None:
     pause = 0.005
     while True:
         try:
-            await session.connection()
+            await tx.connection()
             return
         except OperationalError as error:
-            await session.rollback()
+            await tx.rollback()
             if not sqlite_inline.is_busy(error) or loop.time() + pause > deadline:
                 raise
         await asyncio.sleep(pause)

@@ -29,23 +29,23 @@ from storage.models import (
 from storage.outbox import cancel_pending
 
 
-async def erase_participant(session: AsyncSession, participant: Participant, now: datetime) -> None:
+async def erase_participant(tx: AsyncSession, participant: Participant, now: datetime) -> None:
     """Erase everything the person typed and everything that identifies them.
 
     What stays is anonymous and only counts: group, province, time zone, language, discreet
     mode, dates, statuses, and their answers (came, could not come, asked for another date)
     without the reasons and days they typed.
     """
-    await _forget_addresses(session, await _address_ids(session, participant.id))
-    await erase_bodies(session, participant.id)  # every message in and out, replies quoting them
-    await delete_flags(session, participant.id)  # what they asked staff for is theirs too
-    await _erase_answers(session, participant.id)
-    await cancel_pending(session, participant_id=participant.id)
-    await session.execute(
+    await _forget_addresses(tx, await _address_ids(tx, participant.id))
+    await erase_bodies(tx, participant.id)  # every message in and out, replies quoting them
+    await delete_flags(tx, participant.id)  # what they asked staff for is theirs too
+    await _erase_answers(tx, participant.id)
+    await cancel_pending(tx, participant_id=participant.id)
+    await tx.execute(
         update(Appointment).where(Appointment.participant_id == participant.id).values(active=False)
     )
     # A membership would enrol them in each new session of the program, taking a seat.
-    await session.execute(delete(Membership).where(Membership.participant_id == participant.id))
+    await tx.execute(delete(Membership).where(Membership.participant_id == participant.id))
     participant.status = ParticipantStatus.ERASED
     participant.name = None
     participant.phone = None
@@ -57,47 +57,45 @@ async def erase_participant(session: AsyncSession, participant: Participant, now
     participant.erased_at = now
 
 
-async def delete_unregistered(session: AsyncSession, participant: Participant) -> None:
+async def delete_unregistered(tx: AsyncSession, participant: Participant) -> None:
     """A sign-up cancelled before it was confirmed: the person, their chats and their texts go.
 
     The message rows stay a few days without text or owner, only so that a message the
     platform delivers again is recognised (storage/retention.py deletes them).
     """
-    await _forget_addresses(session, await _address_ids(session, participant.id))
-    await erase_bodies(session, participant.id)
-    await delete_flags(session, participant.id)
-    await session.execute(
+    await _forget_addresses(tx, await _address_ids(tx, participant.id))
+    await erase_bodies(tx, participant.id)
+    await delete_flags(tx, participant.id)
+    await tx.execute(
         update(Message).where(Message.participant_id == participant.id).values(participant_id=None)
     )
-    await session.execute(delete(Participant).where(Participant.id == participant.id))
+    await tx.execute(delete(Participant).where(Participant.id == participant.id))
 
 
-async def forget_address(session: AsyncSession, address_id: int) -> None:
+async def forget_address(tx: AsyncSession, address_id: int) -> None:
     """A chat that never consented (it refused, or erased before signing up): no trace of it."""
-    await _forget_addresses(session, [address_id])
+    await _forget_addresses(tx, [address_id])
 
 
-async def _forget_addresses(session: AsyncSession, address_ids: Sequence[int]) -> None:
+async def _forget_addresses(tx: AsyncSession, address_ids: Sequence[int]) -> None:
     if not address_ids:
         return
-    await session.execute(
+    await tx.execute(
         update(Message).where(Message.address_id.in_(address_ids)).values(address_id=None)
     )
-    await session.execute(delete(Conversation).where(Conversation.address_id.in_(address_ids)))
-    await session.execute(delete(Address).where(Address.id.in_(address_ids)))
+    await tx.execute(delete(Conversation).where(Conversation.address_id.in_(address_ids)))
+    await tx.execute(delete(Address).where(Address.id.in_(address_ids)))
 
 
-async def _erase_answers(session: AsyncSession, participant_id: int) -> None:
+async def _erase_answers(tx: AsyncSession, participant_id: int) -> None:
     typed = {"reschedule_reason": None, "reschedule_days": None}
-    await session.execute(
+    await tx.execute(
         update(Enrolment).where(Enrolment.participant_id == participant_id).values(typed)
     )
     theirs = select(Appointment.id).where(Appointment.participant_id == participant_id)
-    await session.execute(
-        update(Occurrence).where(Occurrence.appointment_id.in_(theirs)).values(typed)
-    )
+    await tx.execute(update(Occurrence).where(Occurrence.appointment_id.in_(theirs)).values(typed))
 
 
-async def _address_ids(session: AsyncSession, participant_id: int) -> list[int]:
+async def _address_ids(tx: AsyncSession, participant_id: int) -> list[int]:
     query = select(Address.id).where(Address.participant_id == participant_id)
-    return list((await session.execute(query)).scalars())
+    return list((await tx.execute(query)).scalars())

@@ -11,7 +11,7 @@ from storage.models import Flag, FlagStatus, Message
 
 
 async def add_flag(
-    session: AsyncSession,
+    tx: AsyncSession,
     *,
     participant_id: int,
     message_id: int | None,
@@ -27,23 +27,23 @@ async def add_flag(
         status=FlagStatus.OPEN,
         created_at=now,
     )
-    session.add(flag)
-    await session.flush()
+    tx.add(flag)
+    await tx.flush()
     return flag
 
 
-async def open_flag_counts(session: AsyncSession) -> dict[int, int]:
+async def open_flag_counts(tx: AsyncSession) -> dict[int, int]:
     """How many flags wait for staff, per participant."""
     query = (
         select(Flag.participant_id, func.count())
         .where(Flag.status == FlagStatus.OPEN)
         .group_by(Flag.participant_id)
     )
-    return {pid: count for pid, count in (await session.execute(query)).tuples()}
+    return {pid: count for pid, count in (await tx.execute(query)).tuples()}
 
 
 async def open_flags(
-    session: AsyncSession, participant_id: int | None = None
+    tx: AsyncSession, participant_id: int | None = None
 ) -> list[tuple[Flag, str | None]]:
     """Open flags, most urgent then oldest first, each with the text of its message."""
     query = (
@@ -54,11 +54,11 @@ async def open_flags(
     )
     if participant_id is not None:
         query = query.where(Flag.participant_id == participant_id)
-    return [(flag, body) for flag, body in (await session.execute(query)).tuples()]
+    return [(flag, body) for flag, body in (await tx.execute(query)).tuples()]
 
 
-async def resolve_flag(session: AsyncSession, flag_id: int, now: datetime) -> bool:
-    flag = await session.get(Flag, flag_id)
+async def resolve_flag(tx: AsyncSession, flag_id: int, now: datetime) -> bool:
+    flag = await tx.get(Flag, flag_id)
     if flag is None or flag.status != FlagStatus.OPEN:
         return False
     flag.status = FlagStatus.RESOLVED
@@ -66,6 +66,6 @@ async def resolve_flag(session: AsyncSession, flag_id: int, now: datetime) -> bo
     return True
 
 
-async def delete_flags(session: AsyncSession, participant_id: int) -> None:
+async def delete_flags(tx: AsyncSession, participant_id: int) -> None:
     """Erasure: what a person told staff they needed is theirs, and goes with their data."""
-    await session.execute(delete(Flag).where(Flag.participant_id == participant_id))
+    await tx.execute(delete(Flag).where(Flag.participant_id == participant_id))

@@ -43,7 +43,7 @@ def _turn_statement(replies: int) -> TextClause:
 
 
 async def log_turn(
-    session: AsyncSession,
+    tx: AsyncSession,
     *,
     channel: str,
     kind: str,
@@ -74,8 +74,8 @@ async def log_turn(
     if inbound_participant_id != participant_id:
         # The inbound row and the replies name different participants only when the person
         # erased their data in this turn: the inbound row then keeps no participant.
-        return await _log_apart(session, params, inbound_participant_id, replies)
-    result = await session.execute(_turn_statement(len(replies)), params)
+        return await _log_apart(tx, params, inbound_participant_id, replies)
+    result = await tx.execute(_turn_statement(len(replies)), params)
     # Ids rise in the order of the VALUES rows on both databases; RETURNING's own order is not
     # promised, hence the sort.
     rows = sorted(result.tuples(), key=lambda row: row[0])
@@ -85,15 +85,13 @@ async def log_turn(
 
 
 async def _log_apart(
-    session: AsyncSession,
+    tx: AsyncSession,
     params: dict[str, object],
     inbound_participant_id: int | None,
     replies: list[str],
 ) -> tuple[int, list[int]] | None:
     inbound = (
-        await session.execute(
-            _turn_statement(0), {**params, "participant_id": inbound_participant_id}
-        )
+        await tx.execute(_turn_statement(0), {**params, "participant_id": inbound_participant_id})
     ).first()
     if inbound is None:
         return None
@@ -113,14 +111,14 @@ async def _log_apart(
         }
         for reply in replies
     ]
-    result = await session.execute(
+    result = await tx.execute(
         insert(Message).returning(Message.id, sort_by_parameter_order=True), rows
     )
     return inbound[0], list(result.scalars())
 
 
 async def queue_outbound(
-    session: AsyncSession,
+    tx: AsyncSession,
     *,
     channel: str,
     address_id: int | None,
@@ -140,38 +138,38 @@ async def queue_outbound(
         created_at=now,
         attempts=0,
     )
-    session.add(message)
-    await session.flush()
+    tx.add(message)
+    await tx.flush()
     return message.id
 
 
 async def mark_sent(
-    session: AsyncSession, message_id: int, external_id: str | None, attempts: int, now: datetime
+    tx: AsyncSession, message_id: int, external_id: str | None, attempts: int, now: datetime
 ) -> None:
-    await session.execute(
+    await tx.execute(
         update(Message)
         .where(Message.id == message_id)
         .values(status=MessageStatus.SENT, external_id=external_id, attempts=attempts, sent_at=now)
     )
 
 
-async def record_results(session: AsyncSession, results: list[dict[str, object]]) -> None:
+async def record_results(tx: AsyncSession, results: list[dict[str, object]]) -> None:
     """Many send results at once: dicts with id, status, external_id, error, attempts, sent_at."""
     if results:
-        await session.execute(update(Message), results)
+        await tx.execute(update(Message), results)
 
 
-async def mark_failed(session: AsyncSession, message_id: int, error: str, attempts: int) -> None:
-    await session.execute(
+async def mark_failed(tx: AsyncSession, message_id: int, error: str, attempts: int) -> None:
+    await tx.execute(
         update(Message)
         .where(Message.id == message_id)
         .values(status=MessageStatus.FAILED, error=error[:200], attempts=attempts)
     )
 
 
-async def erase_bodies(session: AsyncSession, participant_id: int) -> None:
+async def erase_bodies(tx: AsyncSession, participant_id: int) -> None:
     """Blank the texts of a participant's messages; the rows stay for anonymous counts."""
-    await session.execute(
+    await tx.execute(
         update(Message)
         .where(Message.participant_id == participant_id)
         .values(body=None, address_id=None)

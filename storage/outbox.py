@@ -12,7 +12,7 @@ from storage.models import ScheduledMessage, ScheduledStatus
 from storage.upsert import upsert
 
 
-async def schedule(session: AsyncSession, **values: Any) -> bool:
+async def schedule(tx: AsyncSession, **values: Any) -> bool:
     """Add a row unless one with the same key exists; True if it was added.
 
     A row with the same key that was cancelled comes back to life with the new values (a session
@@ -20,18 +20,18 @@ async def schedule(session: AsyncSession, **values: Any) -> bool:
     """
     values.setdefault("status", ScheduledStatus.PENDING)
     values.setdefault("attempts", 0)
-    insert = upsert(session, ScheduledMessage)
+    insert = upsert(tx, ScheduledMessage)
     revive = {k: v for k, v in values.items() if k != "key"} | {"error": None, "claimed_by": None}
     statement = insert.values(**values).on_conflict_do_update(
         index_elements=[ScheduledMessage.key],
         set_=revive,
         where=ScheduledMessage.status == ScheduledStatus.CANCELLED,
     )
-    result = await session.execute(statement.returning(ScheduledMessage.id))
+    result = await tx.execute(statement.returning(ScheduledMessage.id))
     return result.scalar_one_or_none() is not None
 
 
-async def claim_due(session: AsyncSession, now: datetime, worker: str, limit: int) -> list[int]:
+async def claim_due(tx: AsyncSession, now: datetime, worker: str, limit: int) -> list[int]:
     """Take up to `limit` due rows for `worker`, oldest first; safe with several dispatchers.
 
     PostgreSQL: the inner SELECT ... FOR UPDATE SKIP LOCKED lets concurrent dispatchers pass each
@@ -44,7 +44,7 @@ async def claim_due(session: AsyncSession, now: datetime, worker: str, limit: in
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    result = await session.execute(
+    result = await tx.execute(
         update(ScheduledMessage)
         .where(ScheduledMessage.id.in_(due))
         .values(
@@ -59,10 +59,10 @@ async def claim_due(session: AsyncSession, now: datetime, worker: str, limit: in
     return sorted(result.scalars())
 
 
-async def release_stale(session: AsyncSession, now: datetime, lease: timedelta) -> tuple[int, int]:
+async def release_stale(tx: AsyncSession, now: datetime, lease: timedelta) -> tuple[int, int]:
     """Rows of a dispatcher that died: never attempted ones are due again; those it was sending
     when it died are marked interrupted, not resent. Returns (released, interrupted)."""
-    released = await session.execute(
+    released = await tx.execute(
         update(ScheduledMessage)
         .where(
             ScheduledMessage.status == ScheduledStatus.CLAIMED,
@@ -71,7 +71,7 @@ async def release_stale(session: AsyncSession, now: datetime, lease: timedelta) 
         .values(status=ScheduledStatus.PENDING, claimed_by=None, claimed_at=None)
         .execution_options(synchronize_session=False)
     )
-    interrupted = await session.execute(
+    interrupted = await tx.execute(
         update(ScheduledMessage)
         .where(
             ScheduledMessage.status == ScheduledStatus.SENDING,
@@ -83,9 +83,9 @@ async def release_stale(session: AsyncSession, now: datetime, lease: timedelta) 
     return released.rowcount or 0, interrupted.rowcount or 0  # type: ignore[attr-defined]
 
 
-async def mark_sending(session: AsyncSession, row_id: int, now: datetime) -> None:
+async def mark_sending(tx: AsyncSession, row_id: int, now: datetime) -> None:
     """Just before the platform call: from here on, a crash must not cause a second send."""
-    await session.execute(
+    await tx.execute(
         update(ScheduledMessage)
         .where(ScheduledMessage.id == row_id)
         .values(status=ScheduledStatus.SENDING, claimed_at=now)
@@ -94,7 +94,7 @@ async def mark_sending(session: AsyncSession, row_id: int, now: datetime) -> Non
 
 
 async def settle(
-    session: AsyncSession,
+    tx: AsyncSession,
     row_id: int,
     status: str,
     now: datetime,
@@ -102,7 +102,7 @@ async def settle(
     error: str | None = None,
     message_id: int | None = None,
 ) -> None:
-    await session.execute(
+    await tx.execute(
         update(ScheduledMessage)
         .where(ScheduledMessage.id == row_id)
         .values(
@@ -116,7 +116,7 @@ async def settle(
 
 
 async def cancel_pending(
-    session: AsyncSession,
+    tx: AsyncSession,
     *,
     session_id: int | None = None,
     occurrence_ids: list[int] | None = None,
@@ -130,13 +130,13 @@ async def cancel_pending(
         query = query.where(ScheduledMessage.occurrence_id.in_(occurrence_ids))
     if participant_id is not None:
         query = query.where(ScheduledMessage.participant_id == participant_id)
-    result = await session.execute(
+    result = await tx.execute(
         query.values(status=ScheduledStatus.CANCELLED).execution_options(synchronize_session=False)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-async def next_due(session: AsyncSession) -> datetime | None:
+async def next_due(tx: AsyncSession) -> datetime | None:
     """When the earliest pending row falls due (the (status, due_at) index answers this)."""
     query = (
         select(ScheduledMessage.due_at)
@@ -144,20 +144,20 @@ async def next_due(session: AsyncSession) -> datetime | None:
         .order_by(ScheduledMessage.due_at)
         .limit(1)
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await tx.execute(query)).scalar_one_or_none()
 
 
-async def rows_by_id(session: AsyncSession, ids: list[int]) -> list[ScheduledMessage]:
+async def rows_by_id(tx: AsyncSession, ids: list[int]) -> list[ScheduledMessage]:
     query = (
         select(ScheduledMessage)
         .where(ScheduledMessage.id.in_(ids))
         .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
     )
-    return list((await session.execute(query)).scalars())
+    return list((await tx.execute(query)).scalars())
 
 
 async def last_sent_about_event(
-    session: AsyncSession, participant_id: int, since: datetime, now: datetime
+    tx: AsyncSession, participant_id: int, since: datetime, now: datetime
 ) -> ScheduledMessage | None:
     """The latest reminder-like message sent to the participant since `since` whose event is ahead."""
     query = (
@@ -172,4 +172,4 @@ async def last_sent_about_event(
         .order_by(ScheduledMessage.sent_at.desc())
         .limit(1)
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await tx.execute(query)).scalar_one_or_none()

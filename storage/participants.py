@@ -13,7 +13,7 @@ from storage.models import Participant, ParticipantStatus
 
 
 async def create_participant(
-    session: AsyncSession, *, language: str, timezone: str, consent_version: str, now: datetime
+    tx: AsyncSession, *, language: str, timezone: str, consent_version: str, now: datetime
 ) -> Participant:
     participant = Participant(
         status=ParticipantStatus.REGISTERING,
@@ -25,17 +25,17 @@ async def create_participant(
         created_at=now,
         updated_at=now,
     )
-    session.add(participant)
-    await session.flush()
+    tx.add(participant)
+    await tx.flush()
     return participant
 
 
-async def iter_participants(session: AsyncSession) -> AsyncIterator[Participant]:
+async def iter_participants(tx: AsyncSession) -> AsyncIterator[Participant]:
     query = (
         select(Participant)
         .options(selectinload(Participant.addresses))
         .order_by(Participant.id)
         .execution_options(yield_per=500)
     )
-    async for participant in await session.stream_scalars(query):
+    async for participant in await tx.stream_scalars(query):
         yield participant

@@ -24,43 +24,41 @@ LIVE = (SessionStatus.SCHEDULED, SessionStatus.MOVED)
 SEATED = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
 
 
-async def enrolment_of(
-    session: AsyncSession, participant_id: int, session_id: int
-) -> Enrolment | None:
+async def enrolment_of(tx: AsyncSession, participant_id: int, session_id: int) -> Enrolment | None:
     query = select(Enrolment).where(
         Enrolment.participant_id == participant_id, Enrolment.session_id == session_id
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await tx.execute(query)).scalar_one_or_none()
 
 
-async def seats_taken(session: AsyncSession, session_id: int) -> int:
+async def seats_taken(tx: AsyncSession, session_id: int) -> int:
     query = select(func.count()).where(
         Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.ENROLLED
     )
-    return int((await session.execute(query)).scalar_one())
+    return int((await tx.execute(query)).scalar_one())
 
 
-async def enrolments_of_session(session: AsyncSession, session_id: int) -> list[Enrolment]:
+async def enrolments_of_session(tx: AsyncSession, session_id: int) -> list[Enrolment]:
     query = (
         select(Enrolment)
         .where(Enrolment.session_id == session_id, Enrolment.status.in_(SEATED))
         .order_by(Enrolment.id)
     )
-    return list((await session.execute(query)).scalars())
+    return list((await tx.execute(query)).scalars())
 
 
-async def first_waitlisted(session: AsyncSession, session_id: int) -> Enrolment | None:
+async def first_waitlisted(tx: AsyncSession, session_id: int) -> Enrolment | None:
     query = (
         select(Enrolment)
         .where(Enrolment.session_id == session_id, Enrolment.status == EnrolmentStatus.WAITLISTED)
         .order_by(Enrolment.id)
         .limit(1)
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await tx.execute(query)).scalar_one_or_none()
 
 
 async def upcoming_enrolments(
-    session: AsyncSession, participant_id: int, now: datetime
+    tx: AsyncSession, participant_id: int, now: datetime
 ) -> list[Enrolment]:
     query = (
         select(Enrolment)
@@ -73,11 +71,11 @@ async def upcoming_enrolments(
         )
         .order_by(ProgramSession.starts_at)
     )
-    return list((await session.execute(query)).scalars())
+    return list((await tx.execute(query)).scalars())
 
 
 async def upcoming_occurrences(
-    session: AsyncSession, participant_id: int, now: datetime, until: datetime
+    tx: AsyncSession, participant_id: int, now: datetime, until: datetime
 ) -> list[Occurrence]:
     query = (
         select(Occurrence)
@@ -91,11 +89,11 @@ async def upcoming_occurrences(
         )
         .order_by(Occurrence.starts_at)
     )
-    return list((await session.execute(query)).scalars())
+    return list((await tx.execute(query)).scalars())
 
 
 async def open_sessions_for(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant: Participant,
     program_kinds: list[str],
     now: datetime,
@@ -121,7 +119,7 @@ async def open_sessions_for(
         query = query.where(
             (ProgramSession.city_key == participant.city_key) | ProgramSession.city_key.is_(None)
         )
-    return list((await session.execute(query)).scalars())
+    return list((await tx.execute(query)).scalars())
 
 
 def _upcoming_of_program(program_id: int, after: datetime) -> Select[tuple[ProgramSession]]:
@@ -137,30 +135,30 @@ def _upcoming_of_program(program_id: int, after: datetime) -> Select[tuple[Progr
 
 
 async def next_session_of_program(
-    session: AsyncSession, program_id: int, after: datetime
+    tx: AsyncSession, program_id: int, after: datetime
 ) -> ProgramSession | None:
     query = _upcoming_of_program(program_id, after).limit(1)
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await tx.execute(query)).scalar_one_or_none()
 
 
 async def upcoming_sessions_of_program(
-    session: AsyncSession, program_id: int, after: datetime
+    tx: AsyncSession, program_id: int, after: datetime
 ) -> list[ProgramSession]:
-    return list((await session.execute(_upcoming_of_program(program_id, after))).scalars())
+    return list((await tx.execute(_upcoming_of_program(program_id, after))).scalars())
 
 
-async def members_of_program(session: AsyncSession, program_id: int) -> list[int]:
+async def members_of_program(tx: AsyncSession, program_id: int) -> list[int]:
     query = select(Membership.participant_id).where(Membership.program_id == program_id)
-    return list((await session.execute(query)).scalars())
+    return list((await tx.execute(query)).scalars())
 
 
-async def active_appointments(session: AsyncSession) -> list[Appointment]:
+async def active_appointments(tx: AsyncSession) -> list[Appointment]:
     query = select(Appointment).where(Appointment.active.is_(True)).order_by(Appointment.id)
-    return list((await session.execute(query)).scalars())
+    return list((await tx.execute(query)).scalars())
 
 
 async def organisation_contact(
-    session: AsyncSession, participant_id: int | None
+    tx: AsyncSession, participant_id: int | None
 ) -> tuple[str, str] | None:
     """(name, contact) of the organisation a person should call: the one behind their latest
     appointment or session that has a contact, else the only organisation with one."""
@@ -179,7 +177,7 @@ async def organisation_contact(
         )
         union = by_appointment.union_all(by_session).subquery()
         row = (
-            await session.execute(
+            await tx.execute(
                 select(union.c.name, union.c.contact)
                 .where(union.c.contact.is_not(None))
                 .order_by(union.c.at.desc())
@@ -189,7 +187,7 @@ async def organisation_contact(
         if row is not None:
             return row[0], row[1]
     only = (
-        await session.execute(
+        await tx.execute(
             select(Organisation.name, Organisation.contact)
             .where(Organisation.contact.is_not(None))
             .limit(2)

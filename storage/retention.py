@@ -36,19 +36,19 @@ class Purged:
     messages: int  # message rows of no one: those chats' and forgotten people's
 
 
-async def apply_retention(session: AsyncSession, now: datetime) -> Purged:
+async def apply_retention(tx: AsyncSession, now: datetime) -> Purged:
     """Remove what is kept no longer; the caller commits."""
-    keys = await clear_dedupe_keys(session, now - REDELIVERY_WINDOW)
-    silent = await silent_unconsented_addresses(session, now - UNCONSENTED_RETENTION)
-    messages = await delete_messages_of_addresses(session, silent)
-    addresses = await delete_addresses(session, silent, now - UNCONSENTED_RETENTION)
-    messages += await delete_ownerless_messages(session, now - REDELIVERY_WINDOW)
+    keys = await clear_dedupe_keys(tx, now - REDELIVERY_WINDOW)
+    silent = await silent_unconsented_addresses(tx, now - UNCONSENTED_RETENTION)
+    messages = await delete_messages_of_addresses(tx, silent)
+    addresses = await delete_addresses(tx, silent, now - UNCONSENTED_RETENTION)
+    messages += await delete_ownerless_messages(tx, now - REDELIVERY_WINDOW)
     return Purged(keys, addresses, messages)
 
 
-async def clear_dedupe_keys(session: AsyncSession, before: datetime) -> int:
+async def clear_dedupe_keys(tx: AsyncSession, before: datetime) -> int:
     """Forget the dedupe keys of messages received before `before`."""
-    result = await session.execute(
+    result = await tx.execute(
         update(Message)
         .where(Message.dedupe_key.is_not(None), Message.created_at < before)
         .values(dedupe_key=None)
@@ -61,17 +61,17 @@ def _silent_since(before: datetime) -> ColumnElement[bool]:
     return func.coalesce(Address.last_inbound_at, Address.created_at) < before
 
 
-async def silent_unconsented_addresses(session: AsyncSession, before: datetime) -> list[int]:
+async def silent_unconsented_addresses(tx: AsyncSession, before: datetime) -> list[int]:
     """Addresses with no participant whose last message (or creation) was before `before`."""
     query = select(Address.id).where(Address.participant_id.is_(None), _silent_since(before))
-    return list((await session.execute(query)).scalars())
+    return list((await tx.execute(query)).scalars())
 
 
-async def delete_messages_of_addresses(session: AsyncSession, address_ids: list[int]) -> int:
+async def delete_messages_of_addresses(tx: AsyncSession, address_ids: list[int]) -> int:
     """The rows of chats that never consented: no participant, and no text of theirs."""
     if not address_ids:
         return 0
-    result = await session.execute(
+    result = await tx.execute(
         delete(Message)
         .where(Message.address_id.in_(address_ids), Message.participant_id.is_(None))
         .execution_options(synchronize_session=False)
@@ -79,7 +79,7 @@ async def delete_messages_of_addresses(session: AsyncSession, address_ids: list[
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-async def delete_addresses(session: AsyncSession, address_ids: list[int], before: datetime) -> int:
+async def delete_addresses(tx: AsyncSession, address_ids: list[int], before: datetime) -> int:
     """Delete these addresses (their conversations go with them) if still unconsented and silent.
 
     The conditions are checked again: someone may have written or signed up since they were
@@ -87,7 +87,7 @@ async def delete_addresses(session: AsyncSession, address_ids: list[int], before
     """
     if not address_ids:
         return 0
-    result = await session.execute(
+    result = await tx.execute(
         delete(Address)
         .where(
             Address.id.in_(address_ids),
@@ -99,10 +99,10 @@ async def delete_addresses(session: AsyncSession, address_ids: list[int], before
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-async def delete_ownerless_messages(session: AsyncSession, before: datetime) -> int:
+async def delete_ownerless_messages(tx: AsyncSession, before: datetime) -> int:
     """Rows of no participant and no address (a refused consent, a cancelled sign-up, the turn
     that erased someone), once the platform can no longer deliver them again."""
-    result = await session.execute(
+    result = await tx.execute(
         delete(Message)
         .where(
             Message.participant_id.is_(None),

@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import normalise_database_url
 from bot.inbox import Inbox
-from handlers.flow import Settings
+from handlers.flow import FlowSettings
 from storage import migrate
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
@@ -56,8 +56,8 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(program_name="Rutan Kelas IIA Pekalongan")
+def settings() -> FlowSettings:
+    return FlowSettings(program_name="Rutan Kelas IIA Pekalongan")
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def channel() -> CollectingChannel:
 
 @pytest.fixture
 async def inbox(
-    db: Database, settings: Settings, channel: CollectingChannel
+    db: Database, settings: FlowSettings, channel: CollectingChannel
 ) -> AsyncIterator[Inbox]:
     inbox = Inbox(db, settings, {channel.name: channel})
     yield inbox

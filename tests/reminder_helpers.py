@@ -50,19 +50,19 @@ async def make_session(
     city_key: str | None = None,
     offsets: list[int] | None = None,
 ) -> int:
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         org = (
-            await session.execute(select(Organisation).where(Organisation.name == org_name))
+            await tx.execute(select(Organisation).where(Organisation.name == org_name))
         ).scalar_one_or_none()
         if org is None:
             org = Organisation(name=org_name, kind="rutan", timezone="Asia/Jakarta")
-            session.add(org)
-            await session.flush()
+            tx.add(org)
+            await tx.flush()
         program = Program(
             organisation_id=org.id, name=f"{title} ({program_kind})", kind=program_kind
         )
-        session.add(program)
-        await session.flush()
+        tx.add(program)
+        await tx.flush()
         event = ProgramSession(
             program_id=program.id,
             title=title,
@@ -78,8 +78,8 @@ async def make_session(
             reminder_offsets=offsets,
             status="scheduled",
         )
-        session.add(event)
-        await session.flush()
+        tx.add(event)
+        await tx.flush()
         return event.id
 
 
@@ -99,10 +99,8 @@ async def siti_enrolled(db: Database, inbox: Inbox, channel: CollectingChannel) 
 async def participant_id(db: Database, address: str) -> int:
     from storage.models import Address
 
-    async with db.transaction() as session:
-        found = (
-            await session.execute(select(Address).where(Address.value == address))
-        ).scalar_one()
+    async with db.transaction() as tx:
+        found = (await tx.execute(select(Address).where(Address.value == address))).scalar_one()
         assert found.participant_id is not None
         return found.participant_id
 
@@ -110,20 +108,18 @@ async def participant_id(db: Database, address: str) -> int:
 async def enrol_person(
     db: Database, pid: int, session_id: int, now: datetime, *, confirm: bool = True
 ) -> str:
-    async with db.transaction() as session:
-        participant = await session.get(Participant, pid)
-        event = await session.get(ProgramSession, session_id)
+    async with db.transaction() as tx:
+        participant = await tx.get(Participant, pid)
+        event = await tx.get(ProgramSession, session_id)
         assert participant is not None and event is not None
-        result = await enrol(session, participant, event, now, ReminderPolicy(), confirm=confirm)
+        result = await enrol(tx, participant, event, now, ReminderPolicy(), confirm=confirm)
         return result.enrolment.status
 
 
 async def outbox(db: Database) -> list[ScheduledMessage]:
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         return list(
-            (
-                await session.execute(select(ScheduledMessage).order_by(ScheduledMessage.id))
-            ).scalars()
+            (await tx.execute(select(ScheduledMessage).order_by(ScheduledMessage.id))).scalars()
         )
 
 

@@ -34,13 +34,13 @@ async def add_person(db: Database, name: str) -> int:
 
 
 async def names(db: Database) -> set[str | None]:
-    async with db.transaction() as session:
-        return set((await session.execute(select(Participant.name))).scalars())
+    async with db.transaction() as tx:
+        return set((await tx.execute(select(Participant.name))).scalars())
 
 
 async def count(db: Database) -> int:
-    async with db.transaction() as session:
-        return int(await session.scalar(select(func.count()).select_from(Participant)) or 0)
+    async with db.transaction() as tx:
+        return int(await tx.scalar(select(func.count()).select_from(Participant)) or 0)
 
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
@@ -90,8 +90,8 @@ async def test_a_backup_taken_while_the_bot_writes_restores_to_a_database_the_bo
         assert await migrate.pending(restored) == []
         assert "Siti Rahayu" in await names(restored)
         assert before <= await count(restored) <= after
-        async with restored.transaction() as session:  # and takes new rows
-            await session.execute(select(Participant).limit(1))
+        async with restored.transaction() as tx:  # and takes new rows
+            await tx.execute(select(Participant).limit(1))
         await add_person(restored, "Setelah Pulih")
         assert "Setelah Pulih" in await names(restored)
     finally:

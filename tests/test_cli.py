@@ -114,9 +114,9 @@ async def test_a_database_left_at_the_old_place_stops_the_start_with_how_to_move
 async def test_negative_or_absurd_offsets_are_refused_naming_the_option(
     db: Database, database_url: str, command: str, offsets: str
 ) -> None:
-    async with db.transaction() as session:
-        org = await add_organisation(session, "Rutan Pekalongan", "rutan", "Asia/Jakarta", NOW)
-        await add_program(session, org, "Pelatihan Las", "job_training", None, NOW)
+    async with db.transaction() as tx:
+        org = await add_organisation(tx, "Rutan Pekalongan", "rutan", "Asia/Jakarta", NOW)
+        await add_program(tx, org, "Pelatihan Las", "job_training", None, NOW)
     day = (NOW + timedelta(days=3)).date()
     code, out, err = await pendamping(database_url, command.format(offsets=offsets, day=day))
     assert code == 2
@@ -127,9 +127,9 @@ async def test_negative_or_absurd_offsets_are_refused_naming_the_option(
 async def test_offsets_in_an_imported_csv_are_refused_per_line(
     db: Database, database_url: str, tmp_path: Path
 ) -> None:
-    async with db.transaction() as session:
-        org = await add_organisation(session, "Rutan Pekalongan", "rutan", "Asia/Jakarta", NOW)
-        await add_program(session, org, "Pelatihan Las", "job_training", None, NOW)
+    async with db.transaction() as tx:
+        org = await add_organisation(tx, "Rutan Pekalongan", "rutan", "Asia/Jakarta", NOW)
+        await add_program(tx, org, "Pelatihan Las", "job_training", None, NOW)
     day = (NOW + timedelta(days=3)).date()
     csv = tmp_path / "jadwal.csv"
     csv.write_text(

@@ -40,27 +40,25 @@ def at(day: date, hour: int, zone: ZoneInfo = WIB, minute: int = 0) -> datetime:
 
 
 async def rows(db: Database, **where: object) -> list[ScheduledMessage]:
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         query = select(ScheduledMessage).filter_by(**where).order_by(ScheduledMessage.id)
-        return list((await session.execute(query)).scalars())
+        return list((await tx.execute(query)).scalars())
 
 
 async def count(db: Database, model: type) -> int:
-    async with db.transaction() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+    async with db.transaction() as tx:
+        return int(await tx.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def add_bapas_ambon(db: Database, *, with_rutan: bool) -> None:
     """Bapas Ambon (WIT) runs "Konseling Ambon"; Rutan Pekalongan (WIB) runs "Pelatihan Las"."""
     now = datetime.now(UTC)
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         if with_rutan:
-            rutan = await add_organisation(
-                session, "Rutan Pekalongan", "rutan", "Asia/Jakarta", now
-            )
-            await add_program(session, rutan, "Pelatihan Las", "job_training", None, now)
-        bapas = await add_organisation(session, "Bapas Ambon", "bapas", "Asia/Jayapura", now)
-        await add_program(session, bapas, "Konseling Ambon", "counselling", None, now)
+            rutan = await add_organisation(tx, "Rutan Pekalongan", "rutan", "Asia/Jakarta", now)
+            await add_program(tx, rutan, "Pelatihan Las", "job_training", None, now)
+        bapas = await add_organisation(tx, "Bapas Ambon", "bapas", "Asia/Jayapura", now)
+        await add_program(tx, bapas, "Konseling Ambon", "counselling", None, now)
 
 
 async def test_orgs_programs_sessions_add_and_import(
@@ -114,9 +112,9 @@ async def test_orgs_programs_sessions_add_and_import(
     assert [line.split()[0] for line in lines] == ["1", "2", "3"]
     assert f"{day} 13:00 WIB" in lines[1] and "0/15" in lines[1]
     assert f"{ambon_day} 10:00 WIT" in lines[2] and "Konseling Ambon" in lines[2]
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         query = select(ProgramSession).order_by(ProgramSession.id)
-        added, pekalongan, ambon = (await session.execute(query)).scalars()
+        added, pekalongan, ambon = (await tx.execute(query)).scalars()
     assert (added.starts_at, added.ends_at) == (at(day, 9), at(day, 12))
     assert added.timezone == "Asia/Jakarta"
     assert (added.city_key, added.capacity, added.open) == ("kota-pekalongan", 20, True)
@@ -144,9 +142,9 @@ async def test_enrol_cancel_move_and_attendance(
     await sign_up(person)  # Budi, Kabupaten Serang, WIB
     now = datetime.now(UTC)
     first_day, second_day, moved_day = days_ahead(3), days_ahead(5), days_ahead(4)
-    async with db.transaction() as session:
-        [budi] = (await session.execute(select(Participant))).scalars()
-        made = await add_sessions(session, [
+    async with db.transaction() as tx:
+        [budi] = (await tx.execute(select(Participant))).scalars()
+        made = await add_sessions(tx, [
             SessionRow(0, 1, at(first_day, 9), at(first_day, 12), "Asia/Jakarta", "Aula Rutan"),
             SessionRow(0, 1, at(second_day, 9), at(second_day, 12), "Asia/Jakarta", "Aula Rutan"),
         ], now, POLICY)  # fmt: skip
@@ -155,8 +153,8 @@ async def test_enrol_cancel_move_and_attendance(
             program_id=1, starts_at=now - timedelta(hours=2), ends_at=now - timedelta(hours=1),
             timezone="Asia/Jakarta", place="Aula Rutan",
         )  # fmt: skip
-        await add_session(session, past, now, POLICY)
-        await enrol(session, budi, past, now, POLICY, confirm=True)
+        await add_session(tx, past, now, POLICY)
+        await enrol(tx, budi, past, now, POLICY, confirm=True)
     p, s1, s2 = budi.id, first.id, second.id
 
     code, out, err = await cli(database_url, f'enrol --participant {p} --program "Pelatihan Las"')
@@ -276,10 +274,10 @@ async def test_weekly_appointment_plans_two_weeks_of_reminders(
         f"added appointment 1: reporting with Bapas Ambon, first {day} 09:00 WIT, every week until"
     )
     assert "2 occurrence(s) in the next 14 days planned" in out
-    async with db.transaction() as session:
-        [appointment] = (await session.execute(select(Appointment))).scalars()
+    async with db.transaction() as tx:
+        [appointment] = (await tx.execute(select(Appointment))).scalars()
         query = select(Occurrence).order_by(Occurrence.id)
-        occurrences = list((await session.execute(query)).scalars())
+        occurrences = list((await tx.execute(query)).scalars())
     assert (appointment.kind, appointment.recurrence) == ("reporting", "weekly:1")
     assert appointment.timezone == "Asia/Jayapura"
     week_later = day + timedelta(days=7)
@@ -304,5 +302,5 @@ async def test_weekly_appointment_plans_two_weeks_of_reminders(
     statuses = {r.key: r.status for r in await rows(db)}
     assert statuses.pop(f"cancelled:o{first}:p1") == "pending"  # one message about the cancellation
     assert set(statuses.values()) == {"cancelled"}
-    async with db.transaction() as session:
-        assert set((await session.execute(select(Occurrence.cancelled))).scalars()) == {True}
+    async with db.transaction() as tx:
+        assert set((await tx.execute(select(Occurrence.cancelled))).scalars()) == {True}

@@ -43,8 +43,8 @@ async def test_monthly_on_the_31st_reports_the_real_first_date_and_the_short_mon
 ) -> None:
     now = datetime.now(UTC)
     await add_participant(db, "Budi Santoso", now=now, timezone="Asia/Jayapura")
-    async with db.transaction() as session:
-        await add_organisation(session, "Bapas Ambon", "bapas", "Asia/Jayapura", now)
+    async with db.transaction() as tx:
+        await add_organisation(tx, "Bapas Ambon", "bapas", "Asia/Jayapura", now)
     asked = (now.astimezone(WIT) + timedelta(days=40)).date().replace(day=7)
     code, out, err = await pendamping(
         database_url,
@@ -59,8 +59,8 @@ async def test_monthly_on_the_31st_reports_the_real_first_date_and_the_short_mon
     listed = out.split("dates: ", 1)[1].split(", ...")[0]
     assert listed == ", ".join(f"{day:%a %Y-%m-%d}" for day in expected)
     assert any(day.day < 31 for day in expected)  # a short month among them, clamped
-    async with db.transaction() as session:
-        [appointment] = (await session.execute(select(Appointment))).scalars()
+    async with db.transaction() as tx:
+        [appointment] = (await tx.execute(select(Appointment))).scalars()
     assert appointment.starts_at == datetime.combine(first, datetime.min.time(), WIT).replace(
         hour=9
     )
@@ -71,8 +71,8 @@ async def test_monthly_on_the_31st_reports_the_real_first_date_and_the_short_mon
 async def test_a_weekly_series_starts_on_the_start_given(db: Database, database_url: str) -> None:
     now = datetime.now(UTC)
     await add_participant(db, "Budi Santoso", now=now, timezone="Asia/Jayapura")
-    async with db.transaction() as session:
-        await add_organisation(session, "Bapas Ambon", "bapas", "Asia/Jayapura", now)
+    async with db.transaction() as tx:
+        await add_organisation(tx, "Bapas Ambon", "bapas", "Asia/Jayapura", now)
     asked = (now.astimezone(WIT) + timedelta(days=3)).date()
     code, out, err = await pendamping(
         database_url,
@@ -91,8 +91,8 @@ async def test_until_ends_the_dates_shown_and_one_before_the_first_date_is_refus
 ) -> None:
     now = datetime.now(UTC)
     await add_participant(db, "Budi Santoso", now=now, timezone="Asia/Jayapura")
-    async with db.transaction() as session:
-        await add_organisation(session, "Bapas Ambon", "bapas", "Asia/Jayapura", now)
+    async with db.transaction() as tx:
+        await add_organisation(tx, "Bapas Ambon", "bapas", "Asia/Jayapura", now)
     asked = (now.astimezone(WIT) + timedelta(days=40)).date().replace(day=7)
     first, second, third, _fourth = last_days(asked, 4)
     base = (

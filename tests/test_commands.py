@@ -11,8 +11,8 @@ from tests.helpers.signup import sign_up
 
 
 async def only_participant(db: Database) -> Participant:
-    async with db.transaction() as session:
-        return (await session.execute(select(Participant))).scalar_one()
+    async with db.transaction() as tx:
+        return (await tx.execute(select(Participant))).scalar_one()
 
 
 async def test_stop_and_start_again(person: Person, db: Database) -> None:
@@ -44,14 +44,12 @@ async def test_erase_needs_confirmation_and_removes_personal_data(
     assert erased.status == "erased"
     assert (erased.name, erased.phone, erased.city) == (None, None, None)
     assert erased.category == "former_inmate" and erased.province == "Banten"  # anonymous counts
-    async with db.transaction() as session:
-        assert list((await session.execute(select(Address))).scalars()) == []
-        assert list((await session.execute(select(Conversation))).scalars()) == []
-        bodies = (
-            await session.execute(select(Message.body).where(Message.direction == "in"))
-        ).scalars()
+    async with db.transaction() as tx:
+        assert list((await tx.execute(select(Address))).scalars()) == []
+        assert list((await tx.execute(select(Conversation))).scalars()) == []
+        bodies = (await tx.execute(select(Message.body).where(Message.direction == "in"))).scalars()
         assert not any(b and "0812" in b for b in bodies)
-        bodies = (await session.execute(select(Message.body))).scalars()
+        bodies = (await tx.execute(select(Message.body))).scalars()
         assert not any(b and "Budi" in b for b in bodies)
 
 
@@ -104,9 +102,9 @@ async def test_free_text_after_sign_up_is_passed_on_and_logged(
     await sign_up(person)
     replies = await person.says("pak, saya butuh kerja")
     assert "sudah saya teruskan ke pendamping Anda" in replies[0].text
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         logged = (
-            await session.execute(select(Message.body).join(Flag, Flag.message_id == Message.id))
+            await tx.execute(select(Message.body).join(Flag, Flag.message_id == Message.id))
         ).scalars()
         assert list(logged) == ["pak, saya butuh kerja"]
 
@@ -120,9 +118,9 @@ async def test_every_reply_is_logged_with_how_sending_went(person: Person, db: D
     await blocked.says("halo")
     inbox: Inbox = person.inbox
     await inbox.flush()  # results are written in batches; make this one happen now
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         rows = (
-            await session.execute(
+            await tx.execute(
                 select(Message.status, Message.error).where(Message.direction == "out")
             )
         ).all()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.channels.console import ConsoleChannel
 from bot.inbox import Inbox
-from handlers.flow import Settings
+from handlers.flow import FlowSettings
 from storage.db import Database
 from storage.models import Address, Participant
 from tests.fakes.channel import CollectingChannel, Person
@@ -19,9 +19,9 @@ TO_INTERESTS = ("halo", "1", "Siti Aminah", "3", "kota ambon", "1", "1")
 
 
 async def interests_of(db: Database, address: str) -> list[str]:
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         query = select(Participant).join(Address).where(Address.value == address)
-        return list((await session.execute(query)).scalar_one().interests)
+        return list((await tx.execute(query)).scalar_one().interests)
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ async def interests_of(db: Database, address: str) -> list[str]:
     ],
 )
 async def test_the_interests_question_behaves_the_same_in_the_terminal_and_on_telegram(
-    db: Database, settings: Settings, typed: tuple[str, ...], expected: list[str]
+    db: Database, settings: FlowSettings, typed: tuple[str, ...], expected: list[str]
 ) -> None:
     """Regression (issue 8): "2" ticked in the terminal but chose only "2" and went on in
     Telegram, and the Done number was not understood there at all."""

@@ -99,13 +99,13 @@ def test_ordinary_words_are_not_sensitive(text: str) -> None:
 async def _bapas_program(db: Database) -> tuple[int, int, int, int]:
     """Wajib lapor at Bapas Kelas II Ambon: three sessions (Wednesday, with one seat; Thursday;
     the next Monday). Returns their ids and the organisation's."""
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         org = Organisation(name="Bapas Kelas II Ambon", kind="bapas", timezone=ZONE)
-        session.add(org)
-        await session.flush()
+        tx.add(org)
+        await tx.flush()
         program = Program(organisation_id=org.id, name="Wajib Lapor Klien PB", kind="reporting")
-        session.add(program)
-        await session.flush()
+        tx.add(program)
+        await tx.flush()
         ids = []
         for day, capacity in ((2, 1), (3, None), (7, None)):
             start = local(ZONE, 2026, 12, day, 9, 0)
@@ -115,8 +115,8 @@ async def _bapas_program(db: Database) -> tuple[int, int, int, int]:
                 place="Bapas Kelas II Ambon, Jl. Dr. Kayadoe", bring="Kartu klien Bapas",
                 contact="PK Budi 0812-3333-4444", capacity=capacity, status="scheduled",
             )  # fmt: skip
-            session.add(event)
-            await session.flush()
+            tx.add(event)
+            await tx.flush()
             ids.append(event.id)
         return ids[0], ids[1], ids[2], org.id
 
@@ -133,41 +133,41 @@ async def _every_pushed_message(
     clock = Clock(NOW)
     channel.sent.clear()
 
-    async with db.transaction() as session:
-        people = [await session.get(Participant, pid) for pid in (first, second)]
+    async with db.transaction() as tx:
+        people = [await tx.get(Participant, pid) for pid in (first, second)]
         assert people[0] is not None and people[1] is not None
-        event = await session.get(ProgramSession, wednesday)
+        event = await tx.get(ProgramSession, wednesday)
         assert event is not None
-        await enrol(session, people[0], event, NOW, POLICY, confirm=True)  # the one seat
-        await enrol(session, people[1], event, NOW, POLICY, confirm=True)  # the waiting list
-        other = await session.get(ProgramSession, thursday)
+        await enrol(tx, people[0], event, NOW, POLICY, confirm=True)  # the one seat
+        await enrol(tx, people[1], event, NOW, POLICY, confirm=True)  # the waiting list
+        other = await tx.get(ProgramSession, thursday)
         assert other is not None
-        await enrol(session, people[1], other, NOW, POLICY, confirm=True)
+        await enrol(tx, people[1], other, NOW, POLICY, confirm=True)
         appointment = Appointment(
             participant_id=second, organisation_id=org_id, kind="reporting", caseworker="PK Budi",
             starts_at=local(ZONE, 2026, 12, 4, 10, 0), duration_minutes=30, timezone=ZONE,
             place="Kantor Bapas Ambon", bring="Kartu klien Bapas", contact="PK Budi 0812-3333-4444",
             active=True,
         )  # fmt: skip
-        await add_appointment(session, appointment, people[1], NOW, POLICY)
+        await add_appointment(tx, appointment, people[1], NOW, POLICY)
         appointment_id = appointment.id
     await dispatcher(db, channel, clock).run_once()
 
     clock.now = local(ZONE, 2026, 11, 30, 12, 0)
-    async with db.transaction() as session:
-        seated = await enrolment_of(session, first, wednesday)
+    async with db.transaction() as tx:
+        seated = await enrolment_of(tx, first, wednesday)
         assert seated is not None
-        await withdraw(session, seated, clock.now, POLICY)  # a seat comes free for the second
+        await withdraw(tx, seated, clock.now, POLICY)  # a seat comes free for the second
     await dispatcher(db, channel, clock).run_once()
-    async with db.transaction() as session:
-        other = await session.get(ProgramSession, thursday)
+    async with db.transaction() as tx:
+        other = await tx.get(ProgramSession, thursday)
         assert other is not None
-        await cancel_session(session, other, clock.now, POLICY)
-        event = await session.get(ProgramSession, wednesday)
+        await cancel_session(tx, other, clock.now, POLICY)
+        event = await tx.get(ProgramSession, wednesday)
         assert event is not None
         start = local(ZONE, 2026, 12, 2, 10, 0)
         await move_session(
-            session, event, start.astimezone(UTC), start.replace(hour=12).astimezone(UTC),
+            tx, event, start.astimezone(UTC), start.replace(hour=12).astimezone(UTC),
             clock.now, POLICY,
         )  # fmt: skip
     await dispatcher(db, channel, clock).run_once()
@@ -181,19 +181,19 @@ async def _every_pushed_message(
         await dispatcher(db, channel, clock).run_once()
 
     clock.now = local(ZONE, 2026, 12, 2, 13, 0)
-    async with db.transaction() as session:
-        event = await session.get(ProgramSession, wednesday)
-        person = await session.get(Participant, second)
+    async with db.transaction() as tx:
+        event = await tx.get(ProgramSession, wednesday)
+        person = await tx.get(Participant, second)
         assert event is not None and person is not None
-        await mark_attendance(session, event, person, False, clock.now, POLICY)
-        await cancel_appointment(session, appointment_id, clock.now, POLICY)
+        await mark_attendance(tx, event, person, False, clock.now, POLICY)
+        await cancel_appointment(tx, appointment_id, clock.now, POLICY)
     await dispatcher(db, channel, clock).run_once()
 
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         query = select(ScheduledMessage.kind).where(
             ScheduledMessage.participant_id == second, ScheduledMessage.status == "sent"
         )
-        kinds = set((await session.execute(query)).scalars())
+        kinds = set((await tx.execute(query)).scalars())
     texts = [
         "\n".join([reply.text, *(b.title for b in reply.buttons)])
         for address, reply in channel.sent
@@ -260,8 +260,8 @@ async def test_discreet_mode_is_on_by_default_for_former_inmates_and_bapas_clien
         assert "Mau kami nyalakan mode rahasia?" in question
     await person.says(answer)
     await person.says("benar")
-    async with db.transaction() as session:
-        saved = (await session.execute(select(Participant))).scalar_one()
+    async with db.transaction() as tx:
+        saved = (await tx.execute(select(Participant))).scalar_one()
     assert (saved.status, saved.discreet) == ("active", discreet)
 
 
@@ -280,6 +280,6 @@ async def test_a_bapas_client_can_turn_discreet_mode_off_in_profil(
     assert "sedang aktif" in replies[-1].text
     replies = await person.presses("discreet:no")
     assert "Mode rahasia: <b>Tidak aktif</b>" in replies[-1].text
-    async with db.transaction() as session:
-        saved = (await session.execute(select(Participant))).scalar_one()
+    async with db.transaction() as tx:
+        saved = (await tx.execute(select(Participant))).scalar_one()
     assert saved.discreet is False

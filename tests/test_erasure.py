@@ -56,8 +56,8 @@ NUMBERS = [CHAT_ID, PHONE, NEW_PHONE, "89612345678"]
 
 
 async def count(db: Database, model: type) -> int:
-    async with db.transaction() as session:
-        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+    async with db.transaction() as tx:
+        return int(await tx.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def sign_up(person: Person) -> None:
@@ -110,22 +110,22 @@ async def answer_a_session_reminder(
 async def answer_an_appointment_reminder(db: Database, person: Person) -> int:
     pid = await participant_id(db)
     now = datetime.now(UTC)
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         org = Organisation(
             name="Bapas Kelas I Jakarta Pusat", kind="bapas", timezone="Asia/Jakarta"
         )
-        session.add(org)
-        await session.flush()
+        tx.add(org)
+        await tx.flush()
         appointment = Appointment(
             participant_id=pid, organisation_id=org.id, kind="reporting",
             starts_at=now + timedelta(days=3), duration_minutes=30, timezone="Asia/Jakarta",
             place="Kantor Bapas", active=True,
         )  # fmt: skip
-        participant = await session.get(Participant, pid)
+        participant = await tx.get(Participant, pid)
         assert participant is not None
-        await add_appointment(session, appointment, participant, now, ReminderPolicy())
+        await add_appointment(tx, appointment, participant, now, ReminderPolicy())
         occurrence_id = (
-            await session.execute(
+            await tx.execute(
                 select(Occurrence.id).where(Occurrence.appointment_id == appointment.id)
             )
         ).scalar_one()
@@ -136,8 +136,8 @@ async def answer_an_appointment_reminder(db: Database, person: Person) -> int:
 
 
 async def participant_id(db: Database) -> int:
-    async with db.transaction() as session:
-        return int((await session.execute(select(Participant.id))).scalar_one())
+    async with db.transaction() as tx:
+        return int((await tx.execute(select(Participant.id))).scalar_one())
 
 
 async def test_after_erasure_nothing_the_person_typed_is_left_anywhere(
@@ -154,8 +154,8 @@ async def test_after_erasure_nothing_the_person_typed_is_left_anywhere(
     occurrence_id = await answer_an_appointment_reminder(db, person)
     await inbox.flush()
     assert await count(db, Flag) == 4  # the free text, the danger, the new number, the worry
-    async with db.transaction() as session:
-        signed_up = (await session.execute(select(Participant))).scalar_one()
+    async with db.transaction() as tx:
+        signed_up = (await tx.execute(select(Participant))).scalar_one()
     assert (signed_up.status, signed_up.name, signed_up.phone, signed_up.city) == (
         "active", NEW_NAME, "+6281398765432", "Kota Ambon",
     )  # fmt: skip
@@ -173,14 +173,14 @@ async def test_after_erasure_nothing_the_person_typed_is_left_anywhere(
     left = await find_strings(db, TYPED, NUMBERS)
     assert not left, "\n".join(map(str, left))
     assert await count(db, Flag) == 0
-    async with db.transaction() as session:
-        erased = (await session.execute(select(Participant))).scalar_one()
+    async with db.transaction() as tx:
+        erased = (await tx.execute(select(Participant))).scalar_one()
         enrolment = (
-            await session.execute(select(Enrolment).where(Enrolment.session_id == sid))
+            await tx.execute(select(Enrolment).where(Enrolment.session_id == sid))
         ).scalar_one()
-        occurrence = await session.get(Occurrence, occurrence_id)
+        occurrence = await tx.get(Occurrence, occurrence_id)
         logged = (
-            await session.execute(
+            await tx.execute(
                 select(Message.direction, Message.body).where(Message.participant_id == erased.id)
             )
         ).all()
@@ -212,8 +212,8 @@ async def test_erased_person_gets_no_more_reminders_or_appointments(
     await person.says("/hapus")
     await person.presses("erase:yes")
     assert {row.status for row in await outbox(db)} <= {"cancelled", "sent"}
-    async with db.transaction() as session:
-        assert (await session.execute(select(Appointment.active))).scalar_one() is False
+    async with db.transaction() as tx:
+        assert (await tx.execute(select(Appointment.active))).scalar_one() is False
 
 
 async def test_refusing_consent_leaves_no_trace_of_the_chat(
@@ -227,8 +227,8 @@ async def test_refusing_consent_leaves_no_trace_of_the_chat(
     assert not left, "\n".join(map(str, left))
     assert await count(db, Address) == 0 and await count(db, Conversation) == 0
     assert await count(db, Participant) == 0
-    async with db.transaction() as session:
-        rows = (await session.execute(select(Message.address_id, Message.participant_id))).all()
+    async with db.transaction() as tx:
+        rows = (await tx.execute(select(Message.address_id, Message.participant_id))).all()
     assert rows and set(rows) == {(None, None)}  # kept only to spot redeliveries, for a while
     replies = await person.says("halo")  # changed their mind: asked afresh
     assert "Apakah Anda setuju?" in replies[-1].text
@@ -288,16 +288,14 @@ async def test_erased_persons_seat_goes_to_the_first_one_waiting(
     sid = await make_session(
         db, starts_local=datetime.now(ZoneInfo("Asia/Jakarta")) + timedelta(days=5), capacity=1
     )
-    async with db.transaction() as session:
-        ids = list(
-            (await session.execute(select(Participant.id).order_by(Participant.id))).scalars()
-        )
+    async with db.transaction() as tx:
+        ids = list((await tx.execute(select(Participant.id).order_by(Participant.id))).scalars())
     assert await enrol_person(db, ids[0], sid, datetime.now(UTC)) == "enrolled"
     assert await enrol_person(db, ids[1], sid, datetime.now(UTC)) == "waitlisted"
     await seated.says("/hapus")
     await seated.presses("erase:yes")
-    async with db.transaction() as session:
-        rows = await session.execute(select(Enrolment.participant_id, Enrolment.status))
+    async with db.transaction() as tx:
+        rows = await tx.execute(select(Enrolment.participant_id, Enrolment.status))
         statuses = {pid: status for pid, status in rows.all()}
     assert statuses == {ids[0]: "withdrawn", ids[1]: "enrolled"}
     told = [r for r in await outbox(db) if r.participant_id == ids[1] and r.status == "pending"]

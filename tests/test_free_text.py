@@ -45,8 +45,8 @@ async def reminded(db: Database, person: Person, channel: CollectingChannel) -> 
 
 
 async def flags(db: Database) -> list[tuple[str, bool, str | None]]:
-    async with db.transaction() as session:
-        rows = await session.execute(
+    async with db.transaction() as tx:
+        rows = await tx.execute(
             select(Flag.reason, Flag.urgent, Message.body)
             .outerjoin(Message, Message.id == Flag.message_id)
             .order_by(Flag.id)
@@ -55,8 +55,8 @@ async def flags(db: Database) -> list[tuple[str, bool, str | None]]:
 
 
 async def status(db: Database, pid: int) -> str:
-    async with db.transaction() as session:
-        participant = await session.get(Participant, pid)
+    async with db.transaction() as tx:
+        participant = await tx.get(Participant, pid)
         assert participant is not None
         return participant.status
 
@@ -111,8 +111,8 @@ async def test_yes_word_inside_a_plea_is_not_taken_as_coming(
     pid = await reminded(db, person, channel)
     said = text_of(await person.says("iya pak tolong saya butuh bantuan"))
     assert SEE_YOU not in said
-    async with db.transaction() as session:
-        answers = (await session.execute(select(Message.body))).scalars()
+    async with db.transaction() as tx:
+        answers = (await tx.execute(select(Message.body))).scalars()
         assert "iya pak tolong saya butuh bantuan" in list(answers)
     assert [r for r, _u, _b in await flags(db)] == ["hardship"]
     assert await status(db, pid) == "active"
@@ -148,8 +148,8 @@ async def test_danger_mid_sign_up_is_not_taken_as_an_answer(db: Database, person
     await person.says("setuju")
     said = text_of(await person.says("saya pengen mati"))
     assert "Senang berkenalan" not in said and "SEJIWA" in said
-    async with db.transaction() as session:
-        [participant] = (await session.execute(select(Participant))).scalars()
+    async with db.transaction() as tx:
+        [participant] = (await tx.execute(select(Participant))).scalars()
         assert participant.name is None
     assert [r for r, urgent, _b in await flags(db) if urgent] == ["self_harm"]
 
@@ -161,8 +161,8 @@ async def test_danger_before_consent_gets_help_and_stores_nothing(
     said = text_of(await person.says("tolong, saya mau bunuh diri"))
     assert "SEJIWA" in said and "112" in said
     assert await flags(db) == []
-    async with db.transaction() as session:
-        bodies = await session.execute(select(Message.body).where(Message.direction == "in"))
+    async with db.transaction() as tx:
+        bodies = await tx.execute(select(Message.body).where(Message.direction == "in"))
         assert [b for b in bodies.scalars() if b] == []
 
 
@@ -170,8 +170,8 @@ async def test_the_organisations_contact_is_given_when_someone_is_in_danger(
     db: Database, person: Person, channel: CollectingChannel
 ) -> None:
     await reminded(db, person, channel)
-    async with db.transaction() as session:
-        org = (await session.execute(select(Organisation))).scalar_one()
+    async with db.transaction() as tx:
+        org = (await tx.execute(select(Organisation))).scalar_one()
         org.contact = "0812-7777-8888 (WA)"
     said = text_of(await person.says("saya dipukuli"))
     assert "Rutan Kelas IIA Pekalongan: 0812-7777-8888 (WA)" in said
@@ -260,8 +260,8 @@ async def test_a_new_number_in_a_message_is_offered_saved_and_passed_on(
     assert "+62 813-2222-3333" in asked[-1].text
     assert SEE_YOU not in text_of(asked)
     await person.says("ya")
-    async with db.transaction() as session:
-        participant = await session.get(Participant, pid)
+    async with db.transaction() as tx:
+        participant = await tx.get(Participant, pid)
         assert participant is not None and participant.phone == "+6281322223333"
     assert [r for r, _u, _b in await flags(db)] == ["phone_change"]
 
@@ -293,8 +293,8 @@ async def test_an_old_button_from_another_question_is_not_misread(
     assert said[0].text.startswith("Tombol itu dari pertanyaan sebelumnya")
     assert [b.payload for b in said[-1].buttons] == ["name:yes", "name:other"]
     await person.presses("name:yes", message_ref="11")
-    async with db.transaction() as session:
-        [participant] = (await session.execute(select(Participant))).scalars()
+    async with db.transaction() as tx:
+        [participant] = (await tx.execute(select(Participant))).scalars()
         assert participant.name == "Budi Santoso"
 
 
@@ -350,16 +350,16 @@ async def test_hadir_typed_after_a_change_notice_answers_it(
         db, starts_local=(now + timedelta(days=3)).astimezone(ZoneInfo("Asia/Jakarta"))
     )
     await enrol_person(db, await participant_id(db, person.address), sid, now, confirm=False)
-    async with db.transaction() as session:
-        event = await session.get(ProgramSession, sid)
+    async with db.transaction() as tx:
+        event = await tx.get(ProgramSession, sid)
         assert event is not None
         new_start = event.starts_at + timedelta(days=1)
         await move_session(
-            session, event, new_start, new_start + timedelta(hours=2), now, ReminderPolicy()
+            tx, event, new_start, new_start + timedelta(hours=2), now, ReminderPolicy()
         )
     [notice] = [r for r in await outbox(db) if r.kind == "moved"]  # after quiet hours, if need be
     assert await dispatcher(db, channel, Clock(notice.due_at)).run_once() == 1
     said = text_of(await person.says("siap hadir"))  # the change notice is all they have had
     assert SEE_YOU in said
-    async with db.transaction() as session:
-        assert (await session.execute(select(Enrolment.rsvp))).scalar_one() == "yes"
+    async with db.transaction() as tx:
+        assert (await tx.execute(select(Enrolment.rsvp))).scalar_one() == "yes"

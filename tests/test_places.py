@@ -11,8 +11,8 @@ from tests.fakes.channel import Person
 
 
 async def me(db: Database) -> Participant:
-    async with db.transaction() as session:
-        return (await session.execute(select(Participant))).scalar_one()
+    async with db.transaction() as tx:
+        return (await tx.execute(select(Participant))).scalar_one()
 
 
 async def at_city_question(person: Person) -> None:

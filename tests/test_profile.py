@@ -12,8 +12,8 @@ from tests.reminder_helpers import register
 
 
 async def me(db: Database) -> Participant:
-    async with db.transaction() as session:
-        return (await session.execute(select(Participant))).scalar_one()
+    async with db.transaction() as tx:
+        return (await tx.execute(select(Participant))).scalar_one()
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.inbox import Inbox
-from handlers.flow import Settings
+from handlers.flow import FlowSettings
 from handlers.reminders.text import SENSITIVE
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
@@ -100,8 +100,8 @@ async def test_a_claim_left_by_a_dead_dispatcher_is_sent_after_the_lease(
 
     await siti_enrolled(db, inbox, channel)
     due = local("Asia/Jakarta", 2026, 12, 1, 9, 0)
-    async with db.transaction() as session:
-        assert len(await claim_due(session, due, "dead-worker", 10)) == 1  # claimed, never sent
+    async with db.transaction() as tx:
+        assert len(await claim_due(tx, due, "dead-worker", 10)) == 1  # claimed, never sent
     clock = Clock(due + timedelta(minutes=1))
     assert await dispatcher(db, channel, clock).run_once() == 0  # still leased to the dead one
     clock.now = due + timedelta(minutes=6)
@@ -116,9 +116,9 @@ async def test_a_row_that_was_mid_send_when_the_dispatcher_died_is_not_sent_twic
 
     await siti_enrolled(db, inbox, channel)
     due = local("Asia/Jakarta", 2026, 12, 1, 9, 0)
-    async with db.transaction() as session:
-        [row_id] = await claim_due(session, due, "dead-worker", 10)
-        await mark_sending(session, row_id, due)  # ...and the process died during the HTTP call
+    async with db.transaction() as tx:
+        [row_id] = await claim_due(tx, due, "dead-worker", 10)
+        await mark_sending(tx, row_id, due)  # ...and the process died during the HTTP call
     clock = Clock(due + timedelta(minutes=6))
     assert await dispatcher(db, channel, clock).run_once() == 0
     assert channel.sent == []
@@ -135,10 +135,10 @@ async def test_cancelled_session_stops_reminders_and_tells_people_once(
     from storage.models import ProgramSession
 
     sid = await siti_enrolled(db, inbox, channel)
-    async with db.transaction() as session:
-        event = await session.get(ProgramSession, sid)
+    async with db.transaction() as tx:
+        event = await tx.get(ProgramSession, sid)
         assert event is not None
-        changed = await cancel_session(session, event, NOW, ReminderPolicy())
+        changed = await cancel_session(tx, event, NOW, ReminderPolicy())
     assert (changed.notified, changed.reminders_cancelled) == (1, 2)
     clock = Clock(NOW)
     sender = dispatcher(db, channel, clock)
@@ -165,11 +165,11 @@ async def test_moved_session_replans_and_tells_once(
     await enrol_person(db, await participant_id(db, "22"), sid, NOW, confirm=False)
     channel.sent.clear()
     new_start = local("Asia/Jakarta", 2026, 12, 3, 13, 0)
-    async with db.transaction() as session:
-        event = await session.get(ProgramSession, sid)
+    async with db.transaction() as tx:
+        event = await tx.get(ProgramSession, sid)
         assert event is not None
         await move_session(
-            session, event, new_start, new_start + timedelta(hours=2), NOW, ReminderPolicy()
+            tx, event, new_start, new_start + timedelta(hours=2), NOW, ReminderPolicy()
         )
     clock = Clock(NOW)
     sender = dispatcher(db, channel, clock)
@@ -276,7 +276,7 @@ async def test_reporting_reminder_states_the_consequence(
 
 
 async def test_three_dispatchers_send_each_of_1000_due_reminders_exactly_once(
-    database_url: str, db: Database, settings: Settings
+    database_url: str, db: Database, settings: FlowSettings
 ) -> None:
     """Several processes may share one database: claims must never hand a row to two of them."""
     import asyncio
@@ -286,7 +286,7 @@ async def test_three_dispatchers_send_each_of_1000_due_reminders_exactly_once(
     from storage.models import Address, Participant, ScheduledMessage
 
     sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 12, 2, 9, 0))
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         people = [
             {
                 "status": "active",
@@ -298,13 +298,13 @@ async def test_three_dispatchers_send_each_of_1000_due_reminders_exactly_once(
             for i in range(1000)
         ]
         ids = list(
-            (await session.execute(insert(Participant).returning(Participant.id), people)).scalars()
+            (await tx.execute(insert(Participant).returning(Participant.id), people)).scalars()
         )
-        await session.execute(
+        await tx.execute(
             insert(Address),
             [{"participant_id": pid, "channel": "fake", "value": str(pid)} for pid in ids],
         )
-        await session.execute(
+        await tx.execute(
             insert(ScheduledMessage),
             [
                 {"key": f"remind:s{sid}:p{pid}:1440:0", "kind": "reminder", "participant_id": pid,
@@ -342,12 +342,10 @@ async def test_session_moved_away_and_back_is_reminded_again(
     sid = await make_session(db, starts_local=first)
     await enrol_person(db, await participant_id(db, "11"), sid, NOW, confirm=False)
     for start in (first + timedelta(days=1), first):
-        async with db.transaction() as session:
-            event = await session.get(ProgramSession, sid)
+        async with db.transaction() as tx:
+            event = await tx.get(ProgramSession, sid)
             assert event is not None
-            await move_session(
-                session, event, start, start + timedelta(hours=3), NOW, ReminderPolicy()
-            )
+            await move_session(tx, event, start, start + timedelta(hours=3), NOW, ReminderPolicy())
     pending = sorted(
         r.due_at for r in await outbox(db) if r.kind == "reminder" and r.status == "pending"
     )
@@ -363,22 +361,22 @@ async def test_cancelled_appointment_series_is_announced_once(
 
     await register(Person(inbox, channel, address="22"), "kota ambon")
     pid = await participant_id(db, "22")
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         org = Organisation(name="Bapas Kelas II Ambon", kind="bapas", timezone="Asia/Jayapura")
-        session.add(org)
-        await session.flush()
+        tx.add(org)
+        await tx.flush()
         appointment = Appointment(
             participant_id=pid, organisation_id=org.id, kind="reporting", caseworker="Pak Yusuf",
             starts_at=local("Asia/Jayapura", 2026, 12, 7, 9, 0), duration_minutes=30,
             timezone="Asia/Jayapura", recurrence="weekly:1", place="Kantor Bapas", active=True,
         )  # fmt: skip
-        participant = await session.get(Participant, pid)
+        participant = await tx.get(Participant, pid)
         assert participant is not None
-        planned = await add_appointment(session, appointment, participant, NOW, ReminderPolicy())
+        planned = await add_appointment(tx, appointment, participant, NOW, ReminderPolicy())
         appointment_id = appointment.id
     assert planned == 2  # 7 and 14 December fall within the 14-day horizon
-    async with db.transaction() as session:
-        assert await cancel_appointment(session, appointment_id, NOW, ReminderPolicy()) == (2, 5)
+    async with db.transaction() as tx:
+        assert await cancel_appointment(tx, appointment_id, NOW, ReminderPolicy()) == (2, 5)
     channel.sent.clear()
     clock = Clock(NOW)
     assert await dispatcher(db, channel, clock).run_once() == 1

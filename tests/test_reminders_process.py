@@ -120,24 +120,24 @@ async def andi_enrolled(database_url: str, chat_id: int, due_in_seconds: tuple[i
     db = Database(database_url)
     await migrate.upgrade(db)
     now = datetime.now(UTC)
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         participant = Participant(
             status="active", name="Andi", timezone="Asia/Jakarta", language="id", interests=[]
         )
-        session.add(participant)
-        await session.flush()
-        session.add(Address(participant_id=participant.id, channel="telegram", value=str(chat_id)))
+        tx.add(participant)
+        await tx.flush()
+        tx.add(Address(participant_id=participant.id, channel="telegram", value=str(chat_id)))
         org = Organisation(name="Rutan Kelas IIA Pekalongan", kind="rutan", timezone="Asia/Jakarta")
-        session.add(org)
-        await session.flush()
+        tx.add(org)
+        await tx.flush()
         program = Program(
             organisation_id=org.id,
             name="Pelatihan las",
             kind="job_training",
             reminder_offsets=[120],
         )
-        session.add(program)
-        await session.flush()
+        tx.add(program)
+        await tx.flush()
         titles = ("Sesi pertama", "Sesi kedua")
         for seconds, title in zip(due_in_seconds, titles, strict=False):
             start = now + timedelta(
@@ -147,12 +147,10 @@ async def andi_enrolled(database_url: str, chat_id: int, due_in_seconds: tuple[i
                 program_id=program.id, title=title, starts_at=start, ends_at=start + timedelta(hours=2),
                 timezone="Asia/Jakarta", place="BLK Pekalongan", status="scheduled",
             )  # fmt: skip
-            session.add(event)
-            await session.flush()
-            await session.refresh(event, ["program"])
+            tx.add(event)
+            await tx.flush()
+            await tx.refresh(event, ["program"])
             policy = ReminderPolicy(quiet=ReminderPolicy().quiet.parse("off"))
             # Planned a minute ago, as if the bot had been down since: a row may already be due.
-            await enrol(
-                session, participant, event, now - timedelta(minutes=1), policy, confirm=False
-            )
+            await enrol(tx, participant, event, now - timedelta(minutes=1), policy, confirm=False)
     await db.dispose()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.inbox import Inbox
-from handlers.flow import Settings
+from handlers.flow import FlowSettings
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
 
 
 async def test_restart_in_the_middle_of_sign_up_resumes(
-    database_url: str, settings: Settings
+    database_url: str, settings: FlowSettings
 ) -> None:
     from storage import migrate
 

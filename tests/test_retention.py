@@ -30,21 +30,21 @@ async def says_at(person: Person, text: str, when: datetime) -> list[Reply]:
 
 
 async def rows_of(db: Database, model: type, *where: object) -> int:
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         query = select(func.count()).select_from(model).where(*where)  # type: ignore[arg-type]
-        return int(await session.scalar(query) or 0)
+        return int(await tx.scalar(query) or 0)
 
 
 async def run_job(db: Database, inbox: Inbox, now: datetime) -> Purged:
     await inbox.flush()  # how the replies went is written first, as it is within 50 ms
-    async with db.transaction() as session:
-        return await apply_retention(session, now)
+    async with db.transaction() as tx:
+        return await apply_retention(tx, now)
 
 
 async def address_of(db: Database, value: str) -> Address | None:
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         query = select(Address).where(Address.value == value)
-        return (await session.execute(query)).scalar_one_or_none()
+        return (await tx.execute(query)).scalar_one_or_none()
 
 
 async def test_silent_unconsented_chats_go_and_recent_ones_stay(
@@ -103,8 +103,8 @@ async def test_rows_of_a_refused_consent_go_once_no_platform_can_redeliver(
     purged = await run_job(db, inbox, LATER)
 
     assert purged.messages == 4
-    async with db.transaction() as session:
-        left = (await session.execute(select(Message.created_at))).scalars()
+    async with db.transaction() as tx:
+        left = (await tx.execute(select(Message.created_at))).scalars()
         assert {when.date() for when in left} == {(LATER - timedelta(days=1)).date()}
 
 
@@ -117,16 +117,16 @@ async def test_registered_peoples_data_is_never_touched(
     halfway = Person(inbox, channel, address="37", profile_name="Siti Aminah")
     await halfway.says("halo")
     await halfway.says("setuju")  # consented, sign-up not finished
-    async with db.transaction() as session:
-        before = (await session.execute(select(Message.id, Message.body))).all()
-        people = (await session.execute(select(Participant.id, Participant.name))).all()
+    async with db.transaction() as tx:
+        before = (await tx.execute(select(Message.id, Message.body))).all()
+        people = (await tx.execute(select(Participant.id, Participant.name))).all()
 
     await run_job(db, inbox, LATER)  # long after: every dedupe key expires, nothing else changes
 
-    async with db.transaction() as session:
-        after = (await session.execute(select(Message.id, Message.body))).all()
-        assert (await session.execute(select(Participant.id, Participant.name))).all() == people
-        keys = (await session.execute(select(Message.dedupe_key))).scalars()
+    async with db.transaction() as tx:
+        after = (await tx.execute(select(Message.id, Message.body))).all()
+        assert (await tx.execute(select(Participant.id, Participant.name))).all() == people
+        keys = (await tx.execute(select(Message.dedupe_key))).scalars()
         assert set(keys) == {None}
     assert sorted(after) == sorted(before)
     assert "pak, saya butuh kerja" in {body for _id, body in after}

@@ -27,11 +27,11 @@ from tests.reminder_helpers import (
 
 
 async def enrolment(db: Database, pid: int, sid: int) -> Enrolment:
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         query = select(Enrolment).where(
             Enrolment.participant_id == pid, Enrolment.session_id == sid
         )
-        return (await session.execute(query)).scalar_one()
+        return (await tx.execute(query)).scalar_one()
 
 
 async def test_hadir_is_recorded(db: Database, person: Person) -> None:
@@ -151,24 +151,24 @@ async def test_missed_session_gets_one_kind_follow_up_offering_the_next(
     await register(person, "kota pekalongan")
     pid = await participant_id(db, person.address)
     sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 11, 30, 8, 0))
-    async with db.transaction() as session:
-        first = await session.get(ProgramSession, sid)
+    async with db.transaction() as tx:
+        first = await tx.get(ProgramSession, sid)
         assert first is not None
         later = ProgramSession(
             program_id=first.program_id, title=first.title, starts_at=first.starts_at.replace(day=7, month=12),
             ends_at=first.ends_at.replace(day=7, month=12), timezone=first.timezone, place=first.place, status="scheduled",
         )  # fmt: skip
-        session.add(later)
-        await session.flush()
+        tx.add(later)
+        await tx.flush()
         later_id = later.id
     await enrol_person(db, pid, sid, NOW.replace(hour=0), confirm=False)
-    async with db.transaction() as session:
-        event = await session.get(ProgramSession, sid)
-        participant = await session.get(Participant, pid)
+    async with db.transaction() as tx:
+        event = await tx.get(ProgramSession, sid)
+        participant = await tx.get(Participant, pid)
         assert event is not None and participant is not None
-        await mark_attendance(session, event, participant, False, NOW, ReminderPolicy())
+        await mark_attendance(tx, event, participant, False, NOW, ReminderPolicy())
         await mark_attendance(
-            session, event, participant, False, NOW, ReminderPolicy()
+            tx, event, participant, False, NOW, ReminderPolicy()
         )  # twice: one message
     channel.sent.clear()
     assert await dispatcher(db, channel, Clock(NOW)).run_once() == 1

@@ -14,8 +14,8 @@ from tests.helpers.signup import sign_up
 
 
 async def participants(db: Database) -> list[Participant]:
-    async with db.transaction() as session:
-        return list((await session.execute(select(Participant))).scalars())
+    async with db.transaction() as tx:
+        return list((await tx.execute(select(Participant))).scalars())
 
 
 def titles(reply: object) -> list[str]:
@@ -37,10 +37,8 @@ async def test_declining_consent_ends_politely_and_stores_nothing(
     replies = await person.says("gak")
     assert "tidak menyimpan" in replies[-1].text
     assert await participants(db) == []
-    async with db.transaction() as session:
-        bodies = (
-            await session.execute(select(Message.body).where(Message.direction == "in"))
-        ).scalars()
+    async with db.transaction() as tx:
+        bodies = (await tx.execute(select(Message.body).where(Message.direction == "in"))).scalars()
         assert [b for b in bodies if b] == []
 
 
@@ -156,8 +154,8 @@ async def test_redelivered_message_is_handled_once(person: Person, db: Database)
     first = await person.redelivers(incoming)
     again = await person.redelivers(incoming)
     assert first and again == []
-    async with db.transaction() as session:
-        assert await session.scalar(select(func.count()).select_from(Address)) == 1
+    async with db.transaction() as tx:
+        assert await tx.scalar(select(func.count()).select_from(Address)) == 1
 
 
 async def test_start_from_registered_participant_opens_menu(person: Person, db: Database) -> None:

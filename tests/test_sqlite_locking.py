@@ -57,8 +57,8 @@ async def _release(holder: asyncio.subprocess.Process) -> None:
 
 
 async def _add_org(db: Database, name: str) -> None:
-    async with db.transaction() as session:
-        session.add(Organisation(name=name, kind="rutan", timezone="Asia/Jakarta"))
+    async with db.transaction() as tx:
+        tx.add(Organisation(name=name, kind="rutan", timezone="Asia/Jakarta"))
 
 
 @pytest.fixture
@@ -85,8 +85,8 @@ async def test_a_write_waits_for_another_process_without_blocking_the_loop(
 
     await _release(holder)
     await asyncio.wait_for(writer, timeout=10)
-    async with sqlite_db.transaction() as session:
-        names = set((await session.scalars(select(Organisation.name))).all())
+    async with sqlite_db.transaction() as tx:
+        names = set((await tx.scalars(select(Organisation.name))).all())
     assert names == {"Bapas Ambon", "Rutan Pekalongan"}
 
 
@@ -103,6 +103,6 @@ async def test_a_lock_held_too_long_fails_the_write_cleanly(
 
     # The connection that failed is usable again once the lock is free.
     await _add_org(sqlite_db, "Rutan Pekalongan")
-    async with sqlite_db.transaction() as session:
-        count = len((await session.scalars(select(Organisation.id))).all())
+    async with sqlite_db.transaction() as tx:
+        count = len((await tx.scalars(select(Organisation.id))).all())
     assert count == 2

@@ -21,7 +21,7 @@ from bot.channels.telegram.app import attach, record_chat_member
 from bot.channels.telegram.channel import TelegramChannel
 from bot.inbox import Inbox
 from bot.web import build_web_app
-from handlers.flow import Settings as FlowSettings
+from handlers.flow import FlowSettings
 from storage import migrate
 from storage.db import Database
 from storage.models import Message, Participant
@@ -98,9 +98,9 @@ async def test_sign_up_over_telegram(
         done = await user.next_message()
         assert "Pendaftaran Anda selesai" in done["text"]
     db = Database(database_url)  # after the bot stopped: every delivery has been recorded
-    async with db.transaction() as session:
-        person = (await session.execute(select(Participant))).scalar_one()
-        statuses = set((await session.execute(select(Message.status))).scalars())
+    async with db.transaction() as tx:
+        person = (await tx.execute(select(Participant))).scalar_one()
+        statuses = set((await tx.execute(select(Message.status))).scalars())
     await db.dispose()
     assert (person.status, person.name, person.timezone, person.discreet) == (
         "active", "Siti Aminah", "Asia/Jayapura", True,
@@ -314,8 +314,8 @@ async def complete_sign_up(user: FakeUser) -> None:
 async def wait_for_status(db: Database, status: str) -> Participant:
     """Poll the database (the change is written by the bot's own task) until the status shows."""
     for _ in range(200):
-        async with db.transaction() as session:
-            person = (await session.execute(select(Participant))).scalar_one()
+        async with db.transaction() as tx:
+            person = (await tx.execute(select(Participant))).scalar_one()
         if person.status == status:
             return person
         await asyncio.sleep(0.02)

@@ -90,10 +90,10 @@ def test_a_full_reminder_fits_one_screen_and_says_what_to_do_once(
 
 
 async def _confirmation_text(
-    db: Database, channel: CollectingChannel, inbox: Inbox, starts: datetime, **session: object
+    db: Database, channel: CollectingChannel, inbox: Inbox, starts: datetime, **tx: object
 ) -> str:
     await register(Person(inbox, channel, address="11"), "kota pekalongan")
-    sid = await make_session(db, starts_local=starts, **session)  # type: ignore[arg-type]
+    sid = await make_session(db, starts_local=starts, **tx)  # type: ignore[arg-type]
     await enrol_person(db, await participant_id(db, "11"), sid, NOW)
     channel.sent.clear()
     assert await dispatcher(db, channel, Clock(NOW)).run_once() == 1
@@ -187,10 +187,10 @@ async def test_a_follow_up_sent_the_morning_after_says_yesterday(
     sid = await make_session(db, starts_local=local("Asia/Jakarta", 2026, 11, 30, 13, 0))
     await enrol_person(db, pid, sid, NOW, confirm=False)
     late = local("Asia/Jakarta", 2026, 11, 30, 22, 0)  # attendance taken late: quiet hours
-    async with db.transaction() as session:
-        event, person = await session.get(ProgramSession, sid), await session.get(Participant, pid)
+    async with db.transaction() as tx:
+        event, person = await tx.get(ProgramSession, sid), await tx.get(Participant, pid)
         assert event is not None and person is not None
-        await mark_attendance(session, event, person, False, late, ReminderPolicy())
+        await mark_attendance(tx, event, person, False, late, ReminderPolicy())
     channel.sent.clear()
     morning = local("Asia/Jakarta", 2026, 12, 1, 6, 0)
     assert await dispatcher(db, channel, Clock(morning)).run_once() == 1
@@ -245,8 +245,8 @@ async def test_evening_is_a_contact_time_and_ends_before_the_quiet_hours(
         await person.says(text)
     replies = await person.says("malam")
     assert "rahasia" in replies[-1].text  # on to the next question
-    async with db.transaction() as session:
-        saved = (await session.execute(select(Participant))).scalar_one()
+    async with db.transaction() as tx:
+        saved = (await tx.execute(select(Participant))).scalar_one()
     assert saved.contact_time == "evening"
     assert set(CONTACT_HOURS) == set(CONTACT_TIMES)
     quiet = QuietHours()
@@ -264,9 +264,9 @@ async def test_sunday_can_be_chosen_for_a_new_date(db: Database, person: Person)
     titles = [b.title for b in replies[-1].buttons]
     assert "Minggu" in titles and all(len(t) <= BUTTON_TITLE_MAX for t in titles)
     await person.says("sabtu dan minggu")
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         query = select(Enrolment).where(Enrolment.participant_id == pid)
-        saved = (await session.execute(query)).scalar_one()
+        saved = (await tx.execute(query)).scalar_one()
     assert saved.reschedule_days == "sat,sun"
 
 

@@ -106,25 +106,23 @@ async def run_admin(args: argparse.Namespace, db: Database, settings: Settings) 
 
 async def orgs_add(args: argparse.Namespace, context: Context) -> int:
     timezone = args.timezone or context.settings.default_timezone
-    async with context.db.transaction() as session:
-        org = await add_organisation(
-            session, args.name, args.kind, timezone, context.now, args.contact
-        )
+    async with context.db.transaction() as tx:
+        org = await add_organisation(tx, args.name, args.kind, timezone, context.now, args.contact)
     print(f"added organisation {org.id}: {org.name} ({org.kind}, {zone_abbr(org.timezone)})")
     return 0
 
 
 async def orgs_contact(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        org = await find_organisation(session, args.org)
+    async with context.db.transaction() as tx:
+        org = await find_organisation(tx, args.org)
         org.contact = parse_contact(args.contact)
     print(f"organisation {org.id}: contact {org.contact or '(none)'}")
     return 0
 
 
 async def orgs_list(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        orgs = await organisations(session)
+    async with context.db.transaction() as tx:
+        orgs = await organisations(tx)
     rows = [(o.id, o.name, o.kind, zone_abbr(o.timezone), o.contact) for o in orgs]
     headers = ("id", "name", "kind", "zone", "contact")
     print(table(headers, rows) if rows else "no organisations yet")
@@ -132,9 +130,9 @@ async def orgs_list(args: argparse.Namespace, context: Context) -> int:
 
 
 async def programs_add(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        org = await find_organisation(session, args.org)
-        program = await add_program(session, org, args.name, args.kind, args.offsets, context.now)
+    async with context.db.transaction() as tx:
+        org = await find_organisation(tx, args.org)
+        program = await add_program(tx, org, args.name, args.kind, args.offsets, context.now)
     print(
         f"added program {program.id}: {program.name} ({program.kind}) of {org.name}; "
         f"reminders {offsets_label(program.reminder_offsets)}"
@@ -143,8 +141,8 @@ async def programs_add(args: argparse.Namespace, context: Context) -> int:
 
 
 async def programs_list(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        found = await programs_overview(session, context.now)
+    async with context.db.transaction() as tx:
+        found = await programs_overview(tx, context.now)
     rows = [
         (p.id, p.organisation.name, p.name, p.kind, offsets_label(p.reminder_offsets), m, u)
         for p, m, u in found

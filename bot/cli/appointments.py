@@ -69,9 +69,9 @@ async def appointments_add(args: argparse.Namespace, context: Context) -> int:
     place = checked_text(args.place, "--place", LIMITS["place"])
     if place is None:
         raise InputError("--place is empty: say where to come")
-    async with context.db.transaction() as session:
-        participant = await find_participant(session, args.participant)
-        org = await find_organisation(session, args.org)
+    async with context.db.transaction() as tx:
+        participant = await find_participant(tx, args.participant)
+        org = await find_organisation(tx, args.org)
         zone = args.timezone or org.timezone
         asked = parse_local(args.start, zone, "--start")
         until = None
@@ -102,9 +102,7 @@ async def appointments_add(args: argparse.Namespace, context: Context) -> int:
             active=True,
             created_at=context.now,
         )
-        planned = await add_appointment(
-            session, appointment, participant, context.now, context.policy
-        )
+        planned = await add_appointment(tx, appointment, participant, context.now, context.policy)
     days = context.policy.horizon.days
     print(
         f"added appointment {appointment.id}: {appointment.kind} with {org.name}, "
@@ -126,8 +124,8 @@ async def appointments_add(args: argparse.Namespace, context: Context) -> int:
 
 
 async def appointments_list(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        found = await appointments_overview(session, args.participant, context.now)
+    async with context.db.transaction() as tx:
+        found = await appointments_overview(tx, args.participant, context.now)
     rows = [
         (
             a.id,
@@ -158,10 +156,8 @@ async def appointments_list(args: argparse.Namespace, context: Context) -> int:
 
 
 async def appointments_cancel(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        occurrences, withdrawn = await cancel_appointment(
-            session, args.id, context.now, context.policy
-        )
+    async with context.db.transaction() as tx:
+        occurrences, withdrawn = await cancel_appointment(tx, args.id, context.now, context.policy)
     print(
         f"cancelled appointment {args.id}: {occurrences} upcoming occurrence(s) cancelled, "
         f"{withdrawn} unsent reminder(s) withdrawn; the participant will be told"

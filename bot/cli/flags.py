@@ -33,10 +33,10 @@ def add_flag_parsers(sub: Any) -> None:
 
 
 async def flags_list(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        found = await open_flags(session, args.participant)
+    async with context.db.transaction() as tx:
+        found = await open_flags(tx, args.participant)
         names = {
-            flag.participant_id: (await session.get(Participant, flag.participant_id))
+            flag.participant_id: (await tx.get(Participant, flag.participant_id))
             for flag, _body in found
         }
     if not found:
@@ -57,8 +57,8 @@ async def flags_list(args: argparse.Namespace, context: Context) -> int:
 
 
 async def flags_resolve(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        done = await resolve_flag(session, args.id, context.now)
+    async with context.db.transaction() as tx:
+        done = await resolve_flag(tx, args.id, context.now)
     if not done:
         print(f"pendamping flags resolve: no open flag {args.id}")
         return 1

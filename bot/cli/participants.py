@@ -60,8 +60,8 @@ async def list_participants(db: Database, search: str | None) -> int:
                 Participant.city.icontains(needle, autoescape=True),
             ),
         )
-    async with db.transaction() as session:
-        found = list((await session.execute(query)).scalars())
+    async with db.transaction() as tx:
+        found = list((await tx.execute(query)).scalars())
     if not found:
         where = database_location(db.url)
         print(
@@ -85,11 +85,11 @@ def _row(person: Participant) -> tuple[object, ...]:
 
 
 async def export_participants(db: Database, output: Path | None) -> int:
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         if output is None:
-            count = await write_csv(session, sys.stdout)
+            count = await write_csv(tx, sys.stdout)
         else:
             with output.open("w", encoding="utf-8", newline="") as handle:
-                count = await write_csv(session, handle)
+                count = await write_csv(tx, handle)
     print(f"exported {count} participant(s)", file=sys.stderr)
     return 0

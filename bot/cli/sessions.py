@@ -121,8 +121,8 @@ def add_session_parsers(sub: Any, *, zone_help: str, offsets_help: str) -> None:
 
 
 async def sessions_add(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        program = await find_program(session, args.program)
+    async with context.db.transaction() as tx:
+        program = await find_program(tx, args.program)
         zone = args.timezone or program.organisation.timezone
         starts_at = parse_local(args.start, zone, "--start")
         day = starts_at.astimezone(ZoneInfo(zone)).date()
@@ -150,7 +150,7 @@ async def sessions_add(args: argparse.Namespace, context: Context) -> int:
             open=args.open,
             offsets=args.offsets,
         )
-        [(event, enrolled)] = await add_sessions(session, [row], context.now, context.policy)
+        [(event, enrolled)] = await add_sessions(tx, [row], context.now, context.policy)
     print(f"added session {event.id}: {describe(event)}; {enrolled} program member(s) enrolled")
     return 0
 
@@ -160,15 +160,15 @@ async def sessions_import(args: argparse.Namespace, context: Context) -> int:
         text = decode(args.file.read_bytes())
     except OSError as error:
         raise InputError(f"cannot read {args.file}: {error.strerror}") from None
-    async with context.db.transaction() as session:
-        programs = await program_refs(session)
-        existing = await existing_session_keys(session, context.now)
+    async with context.db.transaction() as tx:
+        programs = await program_refs(tx)
+        existing = await existing_session_keys(tx, context.now)
     parsed = parse_sessions_csv(text, programs=programs, existing=existing, now=context.now)
     added = []
     if parsed.rows and not args.dry_run:
         try:  # all good rows or none; add_sessions checks them again against the database
-            async with context.db.transaction() as session:
-                added = await add_sessions(session, parsed.rows, context.now, context.policy)
+            async with context.db.transaction() as tx:
+                added = await add_sessions(tx, parsed.rows, context.now, context.policy)
         except Refused as error:
             raise Refused(f"{error}; nothing was imported") from None
     for line, reason in parsed.errors:
@@ -188,11 +188,9 @@ async def sessions_import(args: argparse.Namespace, context: Context) -> int:
 
 
 async def sessions_list(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        program = await find_program(session, args.program) if args.program else None
-        found = await sessions_overview(
-            session, context.now, program.id if program else None, args.all
-        )
+    async with context.db.transaction() as tx:
+        program = await find_program(tx, args.program) if args.program else None
+        found = await sessions_overview(tx, context.now, program.id if program else None, args.all)
     rows = [
         (
             e.id,
@@ -219,9 +217,9 @@ ANSWERS = {"yes": "hadir", "no": "tidak bisa", "reschedule": "minta jadwal ulang
 
 
 async def sessions_show(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        event = await find_session(session, args.id)
-        roster = await session_roster(session, event.id)
+    async with context.db.transaction() as tx:
+        event = await find_session(tx, args.id)
+        roster = await session_roster(tx, event.id)
     when = local_label(event.starts_at, event.timezone)
     print(f"session {event.id}: {event.display_title}, {when}, {event.place} ({event.status})")
     rows = [
@@ -242,9 +240,9 @@ async def sessions_show(args: argparse.Namespace, context: Context) -> int:
 
 
 async def sessions_cancel(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        event = await find_session(session, args.id, upcoming_at=context.now)
-        changed = await cancel_session(session, event, context.now, context.policy)
+    async with context.db.transaction() as tx:
+        event = await find_session(tx, args.id, upcoming_at=context.now)
+        changed = await cancel_session(tx, event, context.now, context.policy)
     print(f"cancelled session {event.id}: {describe(event)}")
     print(
         f"{changed.notified} participant(s) will be told; "
@@ -254,8 +252,8 @@ async def sessions_cancel(args: argparse.Namespace, context: Context) -> int:
 
 
 async def sessions_move(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        event = await find_session(session, args.id, upcoming_at=context.now)
+    async with context.db.transaction() as tx:
+        event = await find_session(tx, args.id, upcoming_at=context.now)
         zone = event.timezone
         starts_at = parse_local(args.start, zone, "--start")
         if args.end is None:
@@ -272,7 +270,7 @@ async def sessions_move(args: argparse.Namespace, context: Context) -> int:
             )
         place = checked_text(args.place, "--place", LIMITS["place"])
         changed = await move_session(
-            session, event, starts_at, ends_at, context.now, context.policy, place=place
+            tx, event, starts_at, ends_at, context.now, context.policy, place=place
         )
     print(f"moved session {event.id}: {describe(event)}")
     print(f"{changed.notified} participant(s) will be told; reminders planned at the new time")
@@ -280,19 +278,17 @@ async def sessions_move(args: argparse.Namespace, context: Context) -> int:
 
 
 async def enrol_cmd(args: argparse.Namespace, context: Context) -> int:
-    async with context.db.transaction() as session:
-        participant = await find_participant(session, args.participant)
+    async with context.db.transaction() as tx:
+        participant = await find_participant(tx, args.participant)
         if args.session is not None:
-            event = await find_session(session, args.session, upcoming_at=context.now)
-            result = await enrol(
-                session, participant, event, context.now, context.policy, confirm=True
-            )
+            event = await find_session(tx, args.session, upcoming_at=context.now)
+            result = await enrol(tx, participant, event, context.now, context.policy, confirm=True)
             seated = result.enrolment.status == EnrolmentStatus.ENROLLED
             word = ("" if result.new else "already ") + ("enrolled" if seated else "waitlisted")
             what = f"session {event.id} ({describe(event)})"
         else:
-            program = await find_program(session, args.program)
-            joined = await join_program(session, participant, program, context.now, context.policy)
+            program = await find_program(tx, args.program)
+            joined = await join_program(tx, participant, program, context.now, context.policy)
             word = "already a member" if joined.was_member else "joined"
             what = (
                 f"program {program.id} ({program.name}): enrolled in {joined.enrolled} "
@@ -312,9 +308,9 @@ async def enrol_cmd(args: argparse.Namespace, context: Context) -> int:
 async def attendance_mark(args: argparse.Namespace, context: Context) -> int:
     attended = ATTENDANCE[args.status]
     ids = list(dict.fromkeys(args.participant))
-    async with context.db.transaction() as session:
-        event = await find_session(session, args.session)
-        await mark_many(session, event, ids, attended, context.now, context.policy)
+    async with context.db.transaction() as tx:
+        event = await find_session(tx, args.session)
+        await mark_many(tx, event, ids, attended, context.now, context.policy)
     word = "attended" if attended else "absent; each gets one follow-up message"
     print(f"session {event.id}: {len(ids)} participant(s) marked {word}")
     return 0

@@ -59,8 +59,8 @@ class Dispatcher:
         so the rate limiter's slots never go unused between chunks.
         """
         async with self._running:
-            async with self.db.transaction() as session:
-                released, interrupted = await release_stale(session, self.clock(), self.lease)
+            async with self.db.transaction() as tx:
+                released, interrupted = await release_stale(tx, self.clock(), self.lease)
             if released or interrupted:
                 log.warning(
                     "a dispatcher stopped: %d unsent rows are due again, %d were mid-send "
@@ -79,15 +79,15 @@ class Dispatcher:
         return sent
 
     async def next_due(self) -> datetime | None:
-        async with self.db.transaction() as session:
-            return await next_due(session)
+        async with self.db.transaction() as tx:
+            return await next_due(tx)
 
     async def _produce(self, queue: asyncio.Queue[Delivery | None]) -> None:
         while not self.stopping:
             now = self.clock()
-            async with self.db.transaction() as session:
-                ids = await claim_due(session, now, self.worker, self.batch)
-                deliveries = await prepare(session, ids, now, self.policy, self.channels.keys())
+            async with self.db.transaction() as tx:
+                ids = await claim_due(tx, now, self.worker, self.batch)
+                deliveries = await prepare(tx, ids, now, self.policy, self.channels.keys())
             if not ids:
                 return
             for delivery in deliveries:
@@ -101,16 +101,16 @@ class Dispatcher:
 
     async def _send_one(self, delivery: Delivery) -> bool:
         await self.limiter.wait(f"{delivery.channel}:{delivery.address}")
-        async with self.db.transaction() as session:
-            await mark_sending(session, delivery.row_id, self.clock())
+        async with self.db.transaction() as tx:
+            await mark_sending(tx, delivery.row_id, self.clock())
         try:
             result = await self.channels[delivery.channel].send(delivery.address, delivery.reply)
         except Exception as error:  # a channel bug must not lose the row: record it as failed
             log.exception("channel %s raised while sending", delivery.channel)
             result = SendResult(False, error=type(error).__name__)
-        async with self.db.transaction() as session:
+        async with self.db.transaction() as tx:
             await complete(
-                session,
+                tx,
                 delivery,
                 self.clock(),
                 ok=result.ok,

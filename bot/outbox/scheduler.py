@@ -109,8 +109,8 @@ class ReminderScheduler:
         if not self._plan_due:
             return
         self._plan_due = False
-        async with self.dispatcher.db.transaction() as session:
-            added = await plan_all_appointments(session, datetime.now(UTC), self.dispatcher.policy)
+        async with self.dispatcher.db.transaction() as tx:
+            added = await plan_all_appointments(tx, datetime.now(UTC), self.dispatcher.policy)
         if added:
             log.info("planned %d appointment reminder(s)", added)
 
@@ -120,8 +120,8 @@ class ReminderScheduler:
             return
         self._retention_due = False
         try:
-            async with self.dispatcher.db.transaction() as session:
-                purged = await apply_retention(session, self.dispatcher.clock())
+            async with self.dispatcher.db.transaction() as tx:
+                purged = await apply_retention(tx, self.dispatcher.clock())
         except Exception:
             log.exception("retention job failed; trying again in an hour")
             return

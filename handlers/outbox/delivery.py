@@ -56,7 +56,7 @@ def best_address(addresses: list[Address], channels: Collection[str]) -> Address
 
 
 async def prepare(
-    session: AsyncSession,
+    tx: AsyncSession,
     row_ids: list[int],
     now: datetime,
     policy: ReminderPolicy,
@@ -64,25 +64,25 @@ async def prepare(
 ) -> list[Delivery]:
     """Render the claimed rows; rows that must not go out are settled as skipped or cancelled."""
     deliveries = []
-    for row in await rows_by_id(session, row_ids):
-        outcome = await _prepare_one(session, row, now, policy, channels)
+    for row in await rows_by_id(tx, row_ids):
+        outcome = await _prepare_one(tx, row, now, policy, channels)
         if isinstance(outcome, Delivery):
             deliveries.append(outcome)
         else:
             status, reason = outcome
-            await settle(session, row.id, status, now, error=reason)
+            await settle(tx, row.id, status, now, error=reason)
             log.info("outbox row %s %s: %s", row.id, status, reason)
     return deliveries
 
 
 async def _prepare_one(
-    session: AsyncSession,
+    tx: AsyncSession,
     row: ScheduledMessage,
     now: datetime,
     policy: ReminderPolicy,
     channels: Collection[str],
 ) -> Delivery | tuple[str, str]:
-    participant = await session.get(Participant, row.participant_id)
+    participant = await tx.get(Participant, row.participant_id)
     if participant is None or participant.status != ParticipantStatus.ACTIVE:
         return (
             ScheduledStatus.SKIPPED,
@@ -91,21 +91,21 @@ async def _prepare_one(
     if row.kind in TIMED and too_late(now, row.due_at, row.event_at, policy.grace):
         return ScheduledStatus.SKIPPED, "too late"
     ref = f"s{row.session_id}" if row.session_id is not None else f"o{row.occurrence_id}"
-    found = await find_event(session, ref)
+    found = await find_event(tx, ref)
     if found is None:
         return ScheduledStatus.SKIPPED, "event gone"
     event, live = found
     if not live and row.kind != "cancelled":
         return ScheduledStatus.CANCELLED, "event cancelled"
-    address = best_address(await addresses_of(session, participant.id), channels)
+    address = best_address(await addresses_of(tx, participant.id), channels)
     if address is None:
         return ScheduledStatus.SKIPPED, "no reachable address on a running channel"
     with use_language(participant.language):
-        reply = await _render(session, row, event, participant, now)
+        reply = await _render(tx, row, event, participant, now)
     if participant.discreet:
         reply = guard(reply, row.kind)
     message_id = await queue_outbound(
-        session,
+        tx,
         channel=address.channel,
         address_id=address.id,
         participant_id=participant.id,
@@ -117,7 +117,7 @@ async def _prepare_one(
 
 
 async def _render(
-    session: AsyncSession,
+    tx: AsyncSession,
     row: ScheduledMessage,
     event: reminder_text.Event,
     participant: Participant,
@@ -125,7 +125,7 @@ async def _render(
 ) -> Reply:
     if row.kind in ("confirmation", "seat"):
         ahead = await reminders_ahead(
-            session, row.participant_id, now,
+            tx, row.participant_id, now,
             session_id=row.session_id, occurrence_id=row.occurrence_id,
         )  # fmt: skip
         render = reminder_text.seat_free if row.kind == "seat" else reminder_text.confirmation
@@ -139,16 +139,16 @@ async def _render(
     if row.kind == "followup":
         following = None
         if row.session_id is not None:
-            missed = await session.get(ProgramSession, row.session_id)
+            missed = await tx.get(ProgramSession, row.session_id)
             if missed is not None:
-                upcoming = await next_session_of_program(session, missed.program_id, now)
+                upcoming = await next_session_of_program(tx, missed.program_id, now)
                 following = session_event(upcoming) if upcoming is not None else None
         return reminder_text.follow_up(event, participant, now, following)
     return reminder_text.reminder(event, participant, now)
 
 
 async def complete(
-    session: AsyncSession,
+    tx: AsyncSession,
     delivery: Delivery,
     now: datetime,
     *,
@@ -160,14 +160,12 @@ async def complete(
 ) -> None:
     """Record the platform's answer on both the outbox row and the message log."""
     if ok:
-        await mark_sent(session, delivery.message_id, external_id, attempts, now)
-        await settle(
-            session, delivery.row_id, ScheduledStatus.SENT, now, message_id=delivery.message_id
-        )
+        await mark_sent(tx, delivery.message_id, external_id, attempts, now)
+        await settle(tx, delivery.row_id, ScheduledStatus.SENT, now, message_id=delivery.message_id)
         return
-    await mark_failed(session, delivery.message_id, error or "unknown", attempts)
+    await mark_failed(tx, delivery.message_id, error or "unknown", attempts)
     await settle(
-        session,
+        tx,
         delivery.row_id,
         ScheduledStatus.FAILED,
         now,
@@ -175,4 +173,4 @@ async def complete(
         message_id=delivery.message_id,
     )
     if unreachable:
-        await mark_unreachable(session, delivery.channel, delivery.address, now)
+        await mark_unreachable(tx, delivery.channel, delivery.address, now)

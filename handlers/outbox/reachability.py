@@ -10,11 +10,9 @@ from storage.addresses import find_address
 from storage.models import ParticipantStatus
 
 
-async def mark_unreachable(
-    session: AsyncSession, channel: str, address: str, now: datetime
-) -> bool:
+async def mark_unreachable(tx: AsyncSession, channel: str, address: str, now: datetime) -> bool:
     """The platform says this address is gone; True if an active participant became unreachable."""
-    found = await find_address(session, channel, address)
+    found = await find_address(tx, channel, address)
     if found is None:
         return False
     found.blocked_at = now
@@ -25,9 +23,9 @@ async def mark_unreachable(
     return False
 
 
-async def mark_reachable(session: AsyncSession, channel: str, address: str) -> None:
+async def mark_reachable(tx: AsyncSession, channel: str, address: str) -> None:
     """The person unblocked us: they can be written to again (unless they asked us to stop)."""
-    found = await find_address(session, channel, address)
+    found = await find_address(tx, channel, address)
     if found is None:
         return
     found.blocked_at = None

@@ -42,9 +42,9 @@ async def confirm(turn: Turn, incoming: Incoming) -> str | None:
     participant = turn.participant
     assert participant is not None
     # Their seats go to the first ones waiting, who are told.
-    for enrolment in await upcoming_enrolments(turn.session, participant.id, turn.now):
-        await withdraw(turn.session, enrolment, turn.now, turn.settings.reminders)
-    await erase_participant(turn.session, participant, turn.now)
+    for enrolment in await upcoming_enrolments(turn.tx, participant.id, turn.now):
+        await withdraw(turn.tx, enrolment, turn.now, turn.settings.reminders)
+    await erase_participant(turn.tx, participant, turn.now)
     turn.participant = None
     turn.erased = True
     turn.say(

@@ -50,17 +50,17 @@ def row(participant: Participant) -> dict[str, str]:
     return values
 
 
-async def rows(session: AsyncSession) -> AsyncIterator[dict[str, str]]:
-    async for participant in iter_participants(session):
+async def rows(tx: AsyncSession) -> AsyncIterator[dict[str, str]]:
+    async for participant in iter_participants(tx):
         yield row(participant)
 
 
-async def write_csv(session: AsyncSession, out: TextIO) -> int:
+async def write_csv(tx: AsyncSession, out: TextIO) -> int:
     """Write every participant; returns how many rows were written."""
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
     count = 0
-    async for values in rows(session):
+    async for values in rows(tx):
         writer.writerow(values)
         count += 1
     return count

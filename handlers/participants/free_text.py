@@ -60,7 +60,7 @@ async def heard_first(turn: Turn, step: Step | None) -> bool:
     participant = turn.participant
     if participant is None:  # never consented: as a refusal, not even this chat is kept
         finish(turn)
-        await forget_address(turn.session, turn.address.id)
+        await forget_address(turn.tx, turn.address.id)
         turn.erased = True
         turn.say(_("All right. We have stored nothing about you and will not write to you."))
         return True

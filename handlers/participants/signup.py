@@ -85,7 +85,7 @@ async def consent(turn: Turn, incoming: Incoming) -> str | None:
     if not is_yes(choice):
         # Not even this chat is kept: the reply still goes out (it is addressed by the incoming
         # message), and the message log keeps rows with no text and no owner for a few days.
-        await forget_address(turn.session, turn.address.id)
+        await forget_address(turn.tx, turn.address.id)
         turn.erased = True
         turn.say(
             _(
@@ -95,7 +95,7 @@ async def consent(turn: Turn, incoming: Incoming) -> str | None:
         )
         return END
     participant = await create_participant(
-        turn.session,
+        turn.tx,
         language=turn.language,
         timezone=turn.settings.default_timezone,
         consent_version=turn.settings.consent_version,

@@ -12,9 +12,7 @@ from storage.programs import organisation_contact
 
 async def contact_line(turn: Turn) -> str:
     """ "You can also call <org>: <contact>.", or "" when no organisation has a contact."""
-    found = await organisation_contact(
-        turn.session, turn.participant.id if turn.participant else None
-    )
+    found = await organisation_contact(turn.tx, turn.participant.id if turn.participant else None)
     if found is None:
         return ""
     name, contact = found

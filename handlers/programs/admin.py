@@ -78,7 +78,7 @@ CONTACT_MAX = 120
 
 
 async def add_organisation(
-    session: AsyncSession,
+    tx: AsyncSession,
     name: str,
     kind: str,
     timezone: str,
@@ -86,13 +86,13 @@ async def add_organisation(
     contact: str | None = None,
 ) -> Organisation:
     name = _name(name)
-    if (same := await _org_named(session, name)) is not None:
+    if (same := await _org_named(tx, name)) is not None:
         raise Refused(f"organisation {same.id} is already called {same.name!r}")
     org = Organisation(
         name=name, kind=kind, timezone=timezone, contact=parse_contact(contact), created_at=now
     )
-    session.add(org)
-    await session.flush()
+    tx.add(org)
+    await tx.flush()
     return org
 
 
@@ -111,29 +111,29 @@ def parse_contact(text: str | None) -> str | None:
     return value
 
 
-async def organisations(session: AsyncSession) -> list[Organisation]:
-    return list((await session.execute(select(Organisation).order_by(Organisation.id))).scalars())
+async def organisations(tx: AsyncSession) -> list[Organisation]:
+    return list((await tx.execute(select(Organisation).order_by(Organisation.id))).scalars())
 
 
-async def find_organisation(session: AsyncSession, ref: str) -> Organisation:
+async def find_organisation(tx: AsyncSession, ref: str) -> Organisation:
     """By id or by name (case aside)."""
     value = " ".join(ref.split())
     if value.isdigit():
-        found = await session.get(Organisation, int(value))
+        found = await tx.get(Organisation, int(value))
     else:
-        found = await _org_named(session, value)
+        found = await _org_named(tx, value)
     if found is None:
         raise Refused(f"there is no organisation {ref!r}; see `pendamping orgs list`")
     return found
 
 
-async def _org_named(session: AsyncSession, name: str) -> Organisation | None:
+async def _org_named(tx: AsyncSession, name: str) -> Organisation | None:
     query = select(Organisation).where(func.lower(Organisation.name) == name.lower())
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await tx.execute(query)).scalar_one_or_none()
 
 
 async def add_program(
-    session: AsyncSession,
+    tx: AsyncSession,
     org: Organisation,
     name: str,
     kind: str,
@@ -141,34 +141,34 @@ async def add_program(
     now: datetime,
 ) -> Program:
     name = _name(name)
-    if same := programs_named(name, await program_refs(session, org.id)):
+    if same := programs_named(name, await program_refs(tx, org.id)):
         raise Refused(f"{org.name} already has program {same[0].id} called {same[0].name!r}")
     program = Program(
         organisation_id=org.id, name=name, kind=kind, reminder_offsets=offsets, created_at=now
     )
-    session.add(program)
-    await session.flush()
+    tx.add(program)
+    await tx.flush()
     return program
 
 
-async def program_refs(session: AsyncSession, org_id: int | None = None) -> list[ProgramRef]:
+async def program_refs(tx: AsyncSession, org_id: int | None = None) -> list[ProgramRef]:
     query = select(Program.id, Program.name).order_by(Program.id)
     if org_id is not None:
         query = query.where(Program.organisation_id == org_id)
-    return [ProgramRef(id, name) for id, name in (await session.execute(query)).all()]
+    return [ProgramRef(id, name) for id, name in (await tx.execute(query)).all()]
 
 
-async def find_program(session: AsyncSession, ref: str) -> Program:
+async def find_program(tx: AsyncSession, ref: str) -> Program:
     """By id or exact name; a name two organisations use must be given as an id."""
-    found = programs_named(ref, await program_refs(session))
+    found = programs_named(ref, await program_refs(tx))
     if problem := program_problem(ref, found):
         raise Refused(problem)
-    program = await session.get(Program, found[0].id)
+    program = await tx.get(Program, found[0].id)
     assert program is not None
     return program
 
 
-async def programs_overview(session: AsyncSession, now: datetime) -> list[tuple[Program, int, int]]:
+async def programs_overview(tx: AsyncSession, now: datetime) -> list[tuple[Program, int, int]]:
     """Each program with its number of members and of upcoming sessions."""
     members = select(func.count()).where(Membership.program_id == Program.id).scalar_subquery()
     upcoming = (
@@ -181,27 +181,27 @@ async def programs_overview(session: AsyncSession, now: datetime) -> list[tuple[
         .scalar_subquery()
     )
     query = select(Program, members, upcoming).order_by(Program.id)
-    return [(p, int(m), int(u)) for p, m, u in (await session.execute(query)).all()]
+    return [(p, int(m), int(u)) for p, m, u in (await tx.execute(query)).all()]
 
 
 # --- sessions -----------------------------------------------------------------------------------
 
 
-async def existing_session_keys(session: AsyncSession, now: datetime) -> dict[SessionKey, int]:
+async def existing_session_keys(tx: AsyncSession, now: datetime) -> dict[SessionKey, int]:
     """Every upcoming session (cancelled ones too), by what makes a duplicate."""
     query = select(
         ProgramSession.id, ProgramSession.program_id, ProgramSession.starts_at, ProgramSession.place
     ).where(ProgramSession.starts_at > now)
-    rows = (await session.execute(query)).all()
+    rows = (await tx.execute(query)).all()
     return {session_key(program_id, start, place): id for id, program_id, start, place in rows}
 
 
 async def add_sessions(
-    session: AsyncSession, rows: list[SessionRow], now: datetime, policy: ReminderPolicy
+    tx: AsyncSession, rows: list[SessionRow], now: datetime, policy: ReminderPolicy
 ) -> list[tuple[ProgramSession, int]]:
     """Save valid rows (each enrols the program's members); returns (session, enrolled) pairs."""
     added = []
-    existing = await existing_session_keys(session, now)
+    existing = await existing_session_keys(tx, now)
     for row in rows:
         where = f"line {row.line}: " if row.line else ""
         if row.starts_at <= now:
@@ -217,13 +217,13 @@ async def add_sessions(
             open=row.open, reminder_offsets=row.offsets, status=SessionStatus.SCHEDULED,
             created_at=now, updated_at=now,
         )  # fmt: skip
-        added.append((event, await add_session(session, event, now, policy)))
+        added.append((event, await add_session(tx, event, now, policy)))
         existing[row.key] = event.id
     return added
 
 
 async def sessions_overview(
-    session: AsyncSession, now: datetime, program_id: int | None, include_past: bool
+    tx: AsyncSession, now: datetime, program_id: int | None, include_past: bool
 ) -> list[tuple[ProgramSession, int, int]]:
     """Sessions (upcoming or running, unless `include_past`), each with enrolled and waitlisted."""
     query = select(ProgramSession).order_by(ProgramSession.starts_at, ProgramSession.id)
@@ -231,22 +231,22 @@ async def sessions_overview(
         query = query.where(ProgramSession.program_id == program_id)
     if not include_past:
         query = query.where(ProgramSession.ends_at > now)
-    events = list((await session.execute(query)).scalars())
+    events = list((await tx.execute(query)).scalars())
     counts = (
         select(Enrolment.session_id, Enrolment.status, func.count())
         .where(Enrolment.session_id.in_([e.id for e in events]))
         .group_by(Enrolment.session_id, Enrolment.status)
     )
-    seats = {(sid, status): int(n) for sid, status, n in (await session.execute(counts)).all()}
+    seats = {(sid, status): int(n) for sid, status, n in (await tx.execute(counts)).all()}
     enrolled, waitlisted = EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED
     return [(e, seats.get((e.id, enrolled), 0), seats.get((e.id, waitlisted), 0)) for e in events]
 
 
 async def find_session(
-    session: AsyncSession, session_id: int, *, upcoming_at: datetime | None = None
+    tx: AsyncSession, session_id: int, *, upcoming_at: datetime | None = None
 ) -> ProgramSession:
     """A session by id; with `upcoming_at`, only one not cancelled that has not started by then."""
-    event = await session.get(ProgramSession, session_id)
+    event = await tx.get(ProgramSession, session_id)
     if event is None:
         raise Refused(f"there is no session {session_id}; see `pendamping sessions list --all`")
     if upcoming_at is not None and event.status == SessionStatus.CANCELLED:
@@ -257,9 +257,7 @@ async def find_session(
     return event
 
 
-async def session_roster(
-    session: AsyncSession, session_id: int
-) -> list[tuple[Enrolment, Participant]]:
+async def session_roster(tx: AsyncSession, session_id: int) -> list[tuple[Enrolment, Participant]]:
     """Who is in a session, with their answers to reminders and their attendance, in join order."""
     query = (
         select(Enrolment, Participant)
@@ -267,17 +265,15 @@ async def session_roster(
         .where(Enrolment.session_id == session_id)
         .order_by(Enrolment.id)
     )
-    return [
-        (enrolment, participant) for enrolment, participant in (await session.execute(query)).all()
-    ]
+    return [(enrolment, participant) for enrolment, participant in (await tx.execute(query)).all()]
 
 
 # --- participants: enrolment and attendance -----------------------------------------------------
 
 
-async def find_participant(session: AsyncSession, participant_id: int) -> Participant:
+async def find_participant(tx: AsyncSession, participant_id: int) -> Participant:
     """A participant who can be enrolled: signed up, not erased."""
-    participant = await session.get(Participant, participant_id)
+    participant = await tx.get(Participant, participant_id)
     if participant is None:
         raise Refused(
             f"there is no participant {participant_id}; see `pendamping participants export`"
@@ -297,7 +293,7 @@ class Joined:
 
 
 async def join_program(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant: Participant,
     program: Program,
     now: datetime,
@@ -306,8 +302,8 @@ async def join_program(
     member = select(Membership.id).where(
         Membership.participant_id == participant.id, Membership.program_id == program.id
     )
-    was_member = (await session.execute(member)).first() is not None
-    await enrol_in_program(session, participant, program, now, policy)
+    was_member = (await tx.execute(member)).first() is not None
+    await enrol_in_program(tx, participant, program, now, policy)
     query = (
         select(Enrolment.status, func.count())
         .join(ProgramSession, ProgramSession.id == Enrolment.session_id)
@@ -319,13 +315,13 @@ async def join_program(
         )
         .group_by(Enrolment.status)
     )
-    counts = {status: int(n) for status, n in (await session.execute(query)).all()}
+    counts = {status: int(n) for status, n in (await tx.execute(query)).all()}
     enrolled, waitlisted = EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED
     return Joined(was_member, counts.get(enrolled, 0), counts.get(waitlisted, 0))
 
 
 async def mark_many(
-    session: AsyncSession,
+    tx: AsyncSession,
     event: ProgramSession,
     participant_ids: list[int],
     attended: bool,
@@ -338,15 +334,15 @@ async def mark_many(
     if event.starts_at > now:
         when = local_label(event.starts_at, event.timezone)
         raise Refused(f"session {event.id} starts at {when}; take attendance once it has begun")
-    missing = [p for p in participant_ids if await enrolment_of(session, p, event.id) is None]
+    missing = [p for p in participant_ids if await enrolment_of(tx, p, event.id) is None]
     if missing:
         ids = ", ".join(map(str, missing))
         raise Refused(
             f"not enrolled in session {event.id}: participant(s) {ids}; nothing was marked"
         )
     for participant_id in participant_ids:
-        participant = await session.get(Participant, participant_id)
+        participant = await tx.get(Participant, participant_id)
         assert participant is not None
-        await mark_attendance(session, event, participant, attended, now, policy)
+        await mark_attendance(tx, event, participant, attended, now, policy)
         if attended:  # a correction: the follow-up for "absent" must not go out
-            await cancel_pending(session, session_id=event.id, participant_id=participant_id)
+            await cancel_pending(tx, session_id=event.id, participant_id=participant_id)

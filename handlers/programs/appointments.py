@@ -16,7 +16,7 @@ from storage.outbox import cancel_pending
 
 
 async def add_appointment(
-    session: AsyncSession,
+    tx: AsyncSession,
     appointment: Appointment,
     participant: Participant,
     now: datetime,
@@ -28,15 +28,15 @@ async def add_appointment(
         raise Refused(f"the first appointment, {when}, is in the past")
     if appointment.until is not None and appointment.until <= appointment.starts_at:
         raise Refused("--until is before the first appointment")
-    session.add(appointment)
-    await session.flush()
-    await plan_appointment(session, appointment, participant, now, policy, confirm=True)
+    tx.add(appointment)
+    await tx.flush()
+    await plan_appointment(tx, appointment, participant, now, policy, confirm=True)
     query = select(func.count()).where(Occurrence.appointment_id == appointment.id)
-    return int((await session.execute(query)).scalar_one())
+    return int((await tx.execute(query)).scalar_one())
 
 
 async def appointments_overview(
-    session: AsyncSession, participant_id: int | None, now: datetime
+    tx: AsyncSession, participant_id: int | None, now: datetime
 ) -> list[tuple[Appointment, datetime | None]]:
     """Appointments with their next planned occurrence (None when there is none)."""
     upcoming = (
@@ -51,15 +51,15 @@ async def appointments_overview(
     query = select(Appointment, upcoming).order_by(Appointment.id)
     if participant_id is not None:
         query = query.where(Appointment.participant_id == participant_id)
-    return [(a, nxt) for a, nxt in (await session.execute(query)).all()]
+    return [(a, nxt) for a, nxt in (await tx.execute(query)).all()]
 
 
 async def cancel_appointment(
-    session: AsyncSession, appointment_id: int, now: datetime, policy: ReminderPolicy
+    tx: AsyncSession, appointment_id: int, now: datetime, policy: ReminderPolicy
 ) -> tuple[int, int]:
     """Stop it: future occurrences cancelled, their unsent reminders too, and the participant told
     once (about the next one). Returns (occurrences cancelled, messages withdrawn)."""
-    appointment = await session.get(Appointment, appointment_id)
+    appointment = await tx.get(Appointment, appointment_id)
     if appointment is None:
         raise Refused(
             f"there is no appointment {appointment_id}; see `pendamping appointments list`"
@@ -73,11 +73,11 @@ async def cancel_appointment(
         Occurrence.cancelled.is_(False),
     )
     ids = []
-    for occurrence in (await session.execute(query.order_by(Occurrence.starts_at))).scalars():
+    for occurrence in (await tx.execute(query.order_by(Occurrence.starts_at))).scalars():
         occurrence.cancelled = True
         ids.append(occurrence.id)
-    withdrawn = await cancel_pending(session, occurrence_ids=ids)
-    participant = await session.get(Participant, appointment.participant_id)
+    withdrawn = await cancel_pending(tx, occurrence_ids=ids)
+    participant = await tx.get(Participant, appointment.participant_id)
     if ids and participant is not None:
-        await notify_appointment_cancelled(session, participant, ids[0], now, policy)
+        await notify_appointment_cancelled(tx, participant, ids[0], now, policy)
     return len(ids), withdrawn

@@ -34,25 +34,25 @@ class ChangeError(ValueError):
 
 
 async def add_session(
-    session: AsyncSession, event: ProgramSession, now: datetime, policy: ReminderPolicy
+    tx: AsyncSession, event: ProgramSession, now: datetime, policy: ReminderPolicy
 ) -> int:
     """Save a new session and enrol the program's members in it; returns how many were enrolled."""
     if event.ends_at <= event.starts_at:
         raise ChangeError("the session must end after it starts")
-    session.add(event)
-    await session.flush()
-    await session.refresh(event, ["program"])
+    tx.add(event)
+    await tx.flush()
+    await tx.refresh(event, ["program"])
     count = 0
-    for participant_id in await members_of_program(session, event.program_id):
-        participant = await session.get(Participant, participant_id)
+    for participant_id in await members_of_program(tx, event.program_id):
+        participant = await tx.get(Participant, participant_id)
         if participant is not None and event.starts_at > now:
-            await enrol(session, participant, event, now, policy, confirm=False)
+            await enrol(tx, participant, event, now, policy, confirm=False)
             count += 1
     return count
 
 
 async def enrol_in_program(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant: Participant,
     program: Program,
     now: datetime,
@@ -62,14 +62,14 @@ async def enrol_in_program(
 
     Only the next session gets a confirmation message, so nobody receives ten at once.
     """
-    await session.execute(
-        insert_ignore(session, Membership).values(
+    await tx.execute(
+        insert_ignore(tx, Membership).values(
             participant_id=participant.id, program_id=program.id, created_at=now
         )
     )
-    sessions = await upcoming_sessions_of_program(session, program.id, now)
+    sessions = await upcoming_sessions_of_program(tx, program.id, now)
     for index, event in enumerate(sessions):
-        await enrol(session, participant, event, now, policy, confirm=index == 0)
+        await enrol(tx, participant, event, now, policy, confirm=index == 0)
     return len(sessions)
 
 
@@ -80,22 +80,22 @@ class Changed:
 
 
 async def cancel_session(
-    session: AsyncSession, event: ProgramSession, now: datetime, policy: ReminderPolicy
+    tx: AsyncSession, event: ProgramSession, now: datetime, policy: ReminderPolicy
 ) -> Changed:
     if event.status == SessionStatus.CANCELLED:
         raise ChangeError(f"session {event.id} is already cancelled")
     event.status = SessionStatus.CANCELLED
-    cancelled = await cancel_pending(session, session_id=event.id)
+    cancelled = await cancel_pending(tx, session_id=event.id)
     notified = 0
-    for enrolment in await enrolments_of_session(session, event.id):
-        participant = await session.get(Participant, enrolment.participant_id)
+    for enrolment in await enrolments_of_session(tx, event.id):
+        participant = await tx.get(Participant, enrolment.participant_id)
         if participant is not None:
-            notified += await notify_change(session, participant, event, "cancelled", now, policy)
+            notified += await notify_change(tx, participant, event, "cancelled", now, policy)
     return Changed(notified, cancelled)
 
 
 async def move_session(
-    session: AsyncSession,
+    tx: AsyncSession,
     event: ProgramSession,
     starts_at: datetime,
     ends_at: datetime,
@@ -111,24 +111,24 @@ async def move_session(
         raise ChangeError("the session must end after it starts")
     if starts_at <= now:
         raise ChangeError("the new start time is in the past")
-    cancelled = await cancel_pending(session, session_id=event.id)
+    cancelled = await cancel_pending(tx, session_id=event.id)
     event.starts_at, event.ends_at = starts_at, ends_at
     if place:
         event.place = place
     event.status = SessionStatus.MOVED
     notified = 0
-    for enrolment in await enrolments_of_session(session, event.id):
-        participant = await session.get(Participant, enrolment.participant_id)
+    for enrolment in await enrolments_of_session(tx, event.id):
+        participant = await tx.get(Participant, enrolment.participant_id)
         if participant is None:
             continue
-        notified += await notify_change(session, participant, event, "moved", now, policy)
+        notified += await notify_change(tx, participant, event, "moved", now, policy)
         if enrolment.status == EnrolmentStatus.ENROLLED:
-            await plan_session(session, participant, event, now, policy, confirm=False)
+            await plan_session(tx, participant, event, now, policy, confirm=False)
     return Changed(notified, cancelled)
 
 
 async def mark_attendance(
-    session: AsyncSession,
+    tx: AsyncSession,
     event: ProgramSession,
     participant: Participant,
     attended: bool,
@@ -136,33 +136,33 @@ async def mark_attendance(
     policy: ReminderPolicy,
 ) -> Enrolment:
     """Record attendance; a missed session earns one kind follow-up offering the next one."""
-    enrolment = await enrolment_of(session, participant.id, event.id)
+    enrolment = await enrolment_of(tx, participant.id, event.id)
     if enrolment is None:
         raise ChangeError(f"participant {participant.id} is not enrolled in session {event.id}")
     enrolment.attendance = "attended" if attended else "absent"
     enrolment.attendance_at = now
     if not attended:
-        await follow_up_absence(session, participant, now, policy, session_id=event.id)
+        await follow_up_absence(tx, participant, now, policy, session_id=event.id)
     return enrolment
 
 
 async def withdraw(
-    session: AsyncSession, enrolment: Enrolment, now: datetime, policy: ReminderPolicy
+    tx: AsyncSession, enrolment: Enrolment, now: datetime, policy: ReminderPolicy
 ) -> Enrolment | None:
     """Free a seat; the first on the waitlist moves up (and is told). Returns the promoted one."""
     was_seated = enrolment.status == EnrolmentStatus.ENROLLED
     enrolment.status = EnrolmentStatus.WITHDRAWN
     await cancel_pending(
-        session, session_id=enrolment.session_id, participant_id=enrolment.participant_id
+        tx, session_id=enrolment.session_id, participant_id=enrolment.participant_id
     )
     if not was_seated:
         return None
-    waiting = await first_waitlisted(session, enrolment.session_id)
+    waiting = await first_waitlisted(tx, enrolment.session_id)
     if waiting is None:
         return None
     waiting.status = EnrolmentStatus.ENROLLED
-    participant = await session.get(Participant, waiting.participant_id)
-    event = await session.get(ProgramSession, waiting.session_id)
+    participant = await tx.get(Participant, waiting.participant_id)
+    event = await tx.get(ProgramSession, waiting.session_id)
     if participant is not None and event is not None:
-        await plan_session(session, participant, event, now, policy, confirm=True, seat_freed=True)
+        await plan_session(tx, participant, event, now, policy, confirm=True, seat_freed=True)
     return waiting

@@ -44,18 +44,18 @@ def occurrence_event(occurrence: Occurrence) -> Event:
     )
 
 
-async def find_event(session: AsyncSession, ref: str) -> tuple[Event, bool] | None:
+async def find_event(tx: AsyncSession, ref: str) -> tuple[Event, bool] | None:
     """The event behind "s12" / "o34", and whether it is still on."""
     kind, number = ref[:1], ref[1:]
     if not number.isdigit():
         return None
     if kind == "s":
-        found = await session.get(ProgramSession, int(number))
+        found = await tx.get(ProgramSession, int(number))
         if found is None:
             return None
         return session_event(found), found.status != SessionStatus.CANCELLED
     if kind == "o":
-        occurrence = await session.get(Occurrence, int(number))
+        occurrence = await tx.get(Occurrence, int(number))
         if occurrence is None:
             return None
         live = not occurrence.cancelled and occurrence.appointment.active

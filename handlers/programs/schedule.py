@@ -47,14 +47,14 @@ async def show_schedule(turn: Turn) -> None:
         turn.say(_("Your schedule appears here once you are signed up and receiving messages."))
         return
     lines: list[str] = []
-    for enrolment in await upcoming_enrolments(turn.session, participant.id, turn.now):
+    for enrolment in await upcoming_enrolments(turn.tx, participant.id, turn.now):
         note = " " + _("(waiting list)") if enrolment.status == EnrolmentStatus.WAITLISTED else ""
         lines.append(_line(session_event(enrolment.session), participant, turn, note))
     until = turn.now + LOOK_AHEAD
-    for occurrence in await upcoming_occurrences(turn.session, participant.id, turn.now, until):
+    for occurrence in await upcoming_occurrences(turn.tx, participant.id, turn.now, until):
         lines.append(_line(occurrence_event(occurrence), participant, turn))
     kinds = [INTEREST_PROGRAMS[i] for i in participant.interests if i in INTEREST_PROGRAMS]
-    offers = await open_sessions_for(turn.session, participant, kinds, turn.now, OPEN_LIMIT)
+    offers = await open_sessions_for(turn.tx, participant, kinds, turn.now, OPEN_LIMIT)
     text = (
         _("Your schedule:") + "\n\n" + "\n\n".join(lines)
         if lines
@@ -75,7 +75,7 @@ async def join(turn: Turn, ref: str) -> None:
     participant = turn.participant
     event = None
     if ref[:1] == "s" and ref[1:].isdigit():
-        event = await turn.session.get(ProgramSession, int(ref[1:]))
+        event = await turn.tx.get(ProgramSession, int(ref[1:]))
     usable = (
         participant is not None
         and participant.status == ParticipantStatus.ACTIVE
@@ -91,7 +91,7 @@ async def join(turn: Turn, ref: str) -> None:
         return
     assert participant is not None and event is not None
     result = await enrol(
-        turn.session, participant, event, turn.now, turn.settings.reminders, confirm=False
+        turn.tx, participant, event, turn.now, turn.settings.reminders, confirm=False
     )
     info = session_event(event)
     if result.enrolment.status == EnrolmentStatus.WAITLISTED:
@@ -103,7 +103,7 @@ async def join(turn: Turn, ref: str) -> None:
     elif not result.new:
         turn.say(_("You are already signed up for <b>{title}</b>.").format(title=esc(info.title)))
     else:
-        ahead = await reminders_ahead(turn.session, participant.id, turn.now, session_id=event.id)
+        ahead = await reminders_ahead(turn.tx, participant.id, turn.now, session_id=event.id)
         promise = reminder_promise(info, participant, ahead)
         turn.say(
             _("✅ You are booked for <b>{title}</b>.").format(title=esc(info.title))
@@ -121,4 +121,4 @@ async def _in_program(turn: Turn, participant_id: int, program_id: int) -> bool:
         .where(Enrolment.participant_id == participant_id, ProgramSession.program_id == program_id)
         .limit(1)
     )
-    return (await turn.session.execute(query)).first() is not None
+    return (await turn.tx.execute(query)).first() is not None

@@ -31,7 +31,7 @@ def _epoch(moment: datetime) -> int:
 
 
 async def _soon(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant: Participant,
     key: str,
     kind: str,
@@ -41,7 +41,7 @@ async def _soon(
 ) -> bool:
     """A row that goes out now, or when the person's quiet hours end."""
     return await schedule(
-        session,
+        tx,
         key=key,
         kind=kind,
         participant_id=participant.id,
@@ -51,7 +51,7 @@ async def _soon(
 
 
 async def plan_session(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant: Participant,
     event: ProgramSession,
     now: datetime,
@@ -72,18 +72,18 @@ async def plan_session(
         else:
             key, kind = f"confirm:s{event.id}:p{participant.id}:{epoch}", "confirmation"
         added += await _soon(
-            session, participant, key, kind, now, policy,
+            tx, participant, key, kind, now, policy,
             session_id=event.id, event_at=event.starts_at,
         )  # fmt: skip
     offsets = offsets_for(event.reminder_offsets, event.program.reminder_offsets)
     key = f"remind:s{event.id}:p{participant.id}:{{offset}}:{epoch}"
     return added + await _reminders(
-        session, participant, key, event.starts_at, offsets, now, policy, session_id=event.id
+        tx, participant, key, event.starts_at, offsets, now, policy, session_id=event.id
     )
 
 
 async def _reminders(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant: Participant,
     key: str,
     starts_at: datetime,
@@ -98,7 +98,7 @@ async def _reminders(
         if at < now:
             continue  # its moment is gone (enrolled late); the confirmation covers it
         added += await schedule(
-            session,
+            tx,
             key=key.format(offset=offset),
             kind="reminder",
             participant_id=participant.id,
@@ -111,7 +111,7 @@ async def _reminders(
 
 
 async def reminders_ahead(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant_id: int,
     now: datetime,
     *,
@@ -131,7 +131,7 @@ async def reminders_ahead(
         query = query.where(ScheduledMessage.occurrence_id == occurrence_id)
     return [
         PlannedReminder(offset, due_at)
-        for offset, due_at in (await session.execute(query)).all()
+        for offset, due_at in (await tx.execute(query)).all()
         if offset is not None
     ]
 
@@ -143,7 +143,7 @@ class Enrolled:
 
 
 async def enrol(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant: Participant,
     event: ProgramSession,
     now: datetime,
@@ -152,32 +152,32 @@ async def enrol(
     confirm: bool,
 ) -> Enrolled:
     """A seat if one is free, else the waitlist; idempotent."""
-    existing = await enrolment_of(session, participant.id, event.id)
+    existing = await enrolment_of(tx, participant.id, event.id)
     if existing is not None and existing.status != EnrolmentStatus.WITHDRAWN:
         return Enrolled(existing, new=False)
-    full = event.capacity is not None and await seats_taken(session, event.id) >= event.capacity
+    full = event.capacity is not None and await seats_taken(tx, event.id) >= event.capacity
     status = EnrolmentStatus.WAITLISTED if full else EnrolmentStatus.ENROLLED
     if existing is None:
         existing = Enrolment(
             participant_id=participant.id, session_id=event.id, status=status, created_at=now
         )
-        session.add(existing)
-        await session.flush()
+        tx.add(existing)
+        await tx.flush()
     else:
         existing.status = status
     if status == EnrolmentStatus.ENROLLED:
-        await plan_session(session, participant, event, now, policy, confirm=confirm)
+        await plan_session(tx, participant, event, now, policy, confirm=confirm)
     elif confirm:
         key = f"waitlisted:s{event.id}:p{participant.id}"
         await _soon(
-            session, participant, key, "waitlisted", now, policy,
+            tx, participant, key, "waitlisted", now, policy,
             session_id=event.id, event_at=event.starts_at,
         )  # fmt: skip
     return Enrolled(existing, new=True)
 
 
 async def notify_change(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant: Participant,
     event: ProgramSession,
     kind: str,
@@ -191,12 +191,12 @@ async def notify_change(
     key = f"{kind}:s{event.id}:p{participant.id}{suffix}"
     # When it is about: a typed "hadir" after a change notice answers it (storage/outbox.py).
     return await _soon(
-        session, participant, key, kind, now, policy, session_id=event.id, event_at=event.starts_at
+        tx, participant, key, kind, now, policy, session_id=event.id, event_at=event.starts_at
     )
 
 
 async def notify_appointment_cancelled(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant: Participant,
     occurrence_id: int,
     now: datetime,
@@ -204,13 +204,11 @@ async def notify_appointment_cancelled(
 ) -> bool:
     """Tell the participant their appointments from this occurrence on will not take place."""
     key = f"cancelled:o{occurrence_id}:p{participant.id}"
-    return await _soon(
-        session, participant, key, "cancelled", now, policy, occurrence_id=occurrence_id
-    )
+    return await _soon(tx, participant, key, "cancelled", now, policy, occurrence_id=occurrence_id)
 
 
 async def follow_up_absence(
-    session: AsyncSession,
+    tx: AsyncSession,
     participant: Participant,
     now: datetime,
     policy: ReminderPolicy,
@@ -222,13 +220,13 @@ async def follow_up_absence(
     target = f"s{session_id}" if session_id is not None else f"o{occurrence_id}"
     key = f"followup:{target}:p{participant.id}"
     return await _soon(
-        session, participant, key, "followup", now, policy,
+        tx, participant, key, "followup", now, policy,
         session_id=session_id, occurrence_id=occurrence_id,
     )  # fmt: skip
 
 
 async def plan_appointment(
-    session: AsyncSession,
+    tx: AsyncSession,
     appointment: Appointment,
     participant: Participant,
     now: datetime,
@@ -248,44 +246,40 @@ async def plan_appointment(
     )
     added = 0
     for index, start in enumerate(starts):
-        await session.execute(
-            insert_ignore(session, Occurrence).values(
+        await tx.execute(
+            insert_ignore(tx, Occurrence).values(
                 appointment_id=appointment.id, starts_at=start, cancelled=False
             )
         )
-        occurrence = await _occurrence(session, appointment.id, start)
+        occurrence = await _occurrence(tx, appointment.id, start)
         if occurrence.cancelled:
             continue
         if confirm and index == 0:
             added += await _soon(
-                session, participant, f"confirm:o{occurrence.id}", "confirmation", now, policy,
+                tx, participant, f"confirm:o{occurrence.id}", "confirmation", now, policy,
                 occurrence_id=occurrence.id, event_at=start,
             )  # fmt: skip
         key = f"remind:o{occurrence.id}:{{offset}}"
         added += await _reminders(
-            session, participant, key, start, offsets_for(None, None), now, policy,
+            tx, participant, key, start, offsets_for(None, None), now, policy,
             occurrence_id=occurrence.id,
         )  # fmt: skip
     return added
 
 
-async def plan_all_appointments(
-    session: AsyncSession, now: datetime, policy: ReminderPolicy
-) -> int:
+async def plan_all_appointments(tx: AsyncSession, now: datetime, policy: ReminderPolicy) -> int:
     """The daily planner: extend every active appointment's occurrences up to the horizon."""
     added = 0
-    for appointment in await active_appointments(session):
-        participant = await session.get(Participant, appointment.participant_id)
+    for appointment in await active_appointments(tx):
+        participant = await tx.get(Participant, appointment.participant_id)
         if participant is None:
             continue
-        added += await plan_appointment(
-            session, appointment, participant, now, policy, confirm=False
-        )
+        added += await plan_appointment(tx, appointment, participant, now, policy, confirm=False)
     return added
 
 
-async def _occurrence(session: AsyncSession, appointment_id: int, start: datetime) -> Occurrence:
+async def _occurrence(tx: AsyncSession, appointment_id: int, start: datetime) -> Occurrence:
     query = select(Occurrence).where(
         Occurrence.appointment_id == appointment_id, Occurrence.starts_at == start
     )
-    return (await session.execute(query)).scalar_one()
+    return (await tx.execute(query)).scalar_one()

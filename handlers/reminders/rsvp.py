@@ -42,13 +42,13 @@ REASON_MAX = 500
 
 
 async def own_answer_row(
-    session: AsyncSession, participant_id: int, ref: str
+    tx: AsyncSession, participant_id: int, ref: str
 ) -> Enrolment | Occurrence | None:
     """The participant's own enrolment or appointment occurrence behind a button; never someone else's."""
     if ref[:1] == "s" and ref[1:].isdigit():
-        return await enrolment_of(session, participant_id, int(ref[1:]))
+        return await enrolment_of(tx, participant_id, int(ref[1:]))
     if ref[:1] == "o" and ref[1:].isdigit():
-        occurrence = await session.get(Occurrence, int(ref[1:]))
+        occurrence = await tx.get(Occurrence, int(ref[1:]))
         if occurrence is not None and occurrence.appointment.participant_id == participant_id:
             return occurrence
     return None
@@ -64,8 +64,8 @@ async def answer(turn: Turn, payload: str) -> str | None:
     participant = turn.participant
     row = None
     if participant is not None and participant.status in ANSWERING:
-        row = await own_answer_row(turn.session, participant.id, ref)
-    found = await find_event(turn.session, ref) if row is not None else None
+        row = await own_answer_row(turn.tx, participant.id, ref)
+    found = await find_event(turn.tx, ref) if row is not None else None
     if row is None or found is None or choice not in ("yes", "no", "later"):
         turn.say(_("That button is no longer valid."))
         return None
@@ -128,13 +128,11 @@ async def typed_reply(turn: Turn) -> str | None:
     participant = turn.participant
     if participant is None or turn.incoming.kind != Kind.TEXT:
         return None
-    row = await last_sent_about_event(
-        turn.session, participant.id, turn.now - REPLY_WINDOW, turn.now
-    )
+    row = await last_sent_about_event(turn.tx, participant.id, turn.now - REPLY_WINDOW, turn.now)
     if row is None:
         return None
     ref = f"s{row.session_id}" if row.session_id is not None else f"o{row.occurrence_id}"
-    answered = await own_answer_row(turn.session, participant.id, ref)
+    answered = await own_answer_row(turn.tx, participant.id, ref)
     if answered is None or answered.rsvp in ("no", "reschedule"):
         return None  # nothing left to answer: they already said they cannot come
     text = turn.incoming.text
@@ -152,7 +150,7 @@ async def typed_reply(turn: Turn) -> str | None:
         if worry or len(normalise(text).split()) > NOTE_WORDS:
             turn.flag(FlagReason.HARDSHIP if worry else FlagReason.RSVP_NOTE)
         return await answer(turn, f"rsvp:{ref}:{choice.payload}") or END
-    found = await find_event(turn.session, ref)
+    found = await find_event(turn.tx, ref)
     if found is None or not looks_like_a_plan(text):
         return None
     if isinstance(answered, Enrolment) and answered.status == EnrolmentStatus.WAITLISTED:
@@ -171,10 +169,10 @@ async def typed_reply(turn: Turn) -> str | None:
 
 async def _come_after_all(turn: Turn, row: Enrolment) -> None:
     """They said they could not come, then pressed "Hadir": a seat again if one is free."""
-    participant, event = turn.participant, await turn.session.get(ProgramSession, row.session_id)
+    participant, event = turn.participant, await turn.tx.get(ProgramSession, row.session_id)
     assert participant is not None and event is not None
     result = await enrol(
-        turn.session, participant, event, turn.now, turn.settings.reminders, confirm=False
+        turn.tx, participant, event, turn.now, turn.settings.reminders, confirm=False
     )
     if result.enrolment.status == EnrolmentStatus.WAITLISTED:
         _still_waiting(turn, session_event(event).title)
@@ -199,9 +197,9 @@ def _still_waiting(turn: Turn, title: str) -> None:
 async def _give_up_place(turn: Turn, row: Enrolment | Occurrence, participant_id: int) -> None:
     """They cannot come: no more reminders, and a session seat goes to the first one waiting."""
     if isinstance(row, Enrolment):
-        await withdraw(turn.session, row, turn.now, turn.settings.reminders)
+        await withdraw(turn.tx, row, turn.now, turn.settings.reminders)
     else:
-        await cancel_pending(turn.session, occurrence_ids=[row.id], participant_id=participant_id)
+        await cancel_pending(turn.tx, occurrence_ids=[row.id], participant_id=participant_id)
 
 
 async def ask_reason(turn: Turn) -> None:
@@ -260,7 +258,7 @@ async def days(turn: Turn, incoming: Incoming) -> str | None:
 async def _save(turn: Turn, chosen: list[str]) -> str:
     participant = turn.participant
     ref = str(turn.data.get("rsvp_ref", ""))
-    row = await own_answer_row(turn.session, participant.id, ref) if participant else None
+    row = await own_answer_row(turn.tx, participant.id, ref) if participant else None
     if row is not None:
         row.reschedule_reason = turn.data.get("rsvp_reason")
         order = [c for c, _t, _w in DAYS]

@@ -58,8 +58,8 @@ async def find_strings(
                 cells.extend((table.name, column, value) for column, value in row.items())
         return cells
 
-    async with db.transaction() as session:
-        connection = await session.connection()
+    async with db.transaction() as tx:
+        connection = await tx.connection()
         cells = await connection.run_sync(read_all)
     found: list[Found] = []
     for table, column, value in cells:

@@ -21,9 +21,9 @@ async def add_participant(
     erased: bool = False,
 ) -> int:
     """A signed-up participant (or what is left of one who erased their data); returns the id."""
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         person = await create_participant(
-            session, language="id", timezone=timezone, consent_version="1", now=now
+            tx, language="id", timezone=timezone, consent_version="1", now=now
         )
         person.name, person.city, person.phone, person.category = name, city, phone, category
         person.status, person.registered_at = ParticipantStatus.ACTIVE, now

@@ -103,12 +103,12 @@ async def _answer_callback(update: Update) -> None:
 
 async def record_chat_member(db: Database, address: str, status: str) -> None:
     """A private chat blocked the bot (unreachable) or came back (reachable again)."""
-    async with db.transaction() as session:
+    async with db.transaction() as tx:
         if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
-            await mark_unreachable(session, CHANNEL, address, datetime.now(UTC))
+            await mark_unreachable(tx, CHANNEL, address, datetime.now(UTC))
             log.info("telegram chat blocked the bot")
         elif status == ChatMemberStatus.MEMBER:
-            await mark_reachable(session, CHANNEL, address)
+            await mark_reachable(tx, CHANNEL, address)
 
 
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
