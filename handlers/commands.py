@@ -8,11 +8,12 @@ from handlers.flow import Turn
 from handlers.i18n import N_, _
 from handlers.menu import registered, show_menu
 from handlers.participants.language import apply_language, open_language_question
+from handlers.participants.optout import drop_sign_up, stop_messages
 from handlers.participants.support import contact_line
 from handlers.programs.schedule import show_schedule
 from handlers.states import current_step, enter, finish
 from handlers.text import clean_line
-from storage.erasure import delete_unregistered, forget_address
+from storage.erasure import forget_address
 from storage.models import Participant, ParticipantStatus
 
 # Shown in Telegram's command menu, in this order.
@@ -93,15 +94,7 @@ def first_missing(participant: Participant) -> str:
 async def cancel(turn: Turn, _args: str) -> None:
     participant = turn.participant
     if participant is not None and participant.status == ParticipantStatus.REGISTERING:
-        await delete_unregistered(turn.tx, participant)
-        turn.participant = None
-        turn.erased = True
-        turn.say(
-            _(
-                "Sign-up cancelled, and what you had filled in has been deleted. "
-                "Type /start whenever you want to begin again."
-            )
-        )
+        await drop_sign_up(turn, participant)
         return
     if current_step(turn) is not None:
         finish(turn)
@@ -150,13 +143,7 @@ async def stop(turn: Turn, _args: str) -> None:
         return
     assert participant is not None
     finish(turn)
-    participant.status = ParticipantStatus.STOPPED
-    turn.say(
-        _(
-            "Done: we will not send you any more messages. Your data stays as it is. "
-            "Type /mulai whenever you want to hear from us again."
-        )
-    )
+    stop_messages(turn, participant)
 
 
 async def restart(turn: Turn, args: str) -> None:

@@ -363,3 +363,14 @@ async def test_hadir_typed_after_a_change_notice_answers_it(
     assert SEE_YOU in said
     async with db.transaction() as tx:
         assert (await tx.execute(select(Enrolment.rsvp))).scalar_one() == "yes"
+
+
+async def test_stop_during_sign_up_offers_to_give_it_up(db: Database, person: Person) -> None:
+    await person.says("halo")
+    await person.says("setuju")
+    asked = await person.says("stop")
+    assert "berhenti mendaftar" in asked[-1].text
+    said = text_of(await person.presses("optout:yes"))
+    assert "/start" in said
+    async with db.transaction() as tx:
+        assert list((await tx.execute(select(Participant))).scalars()) == []

@@ -8,7 +8,8 @@ from handlers.menu import stopped_note
 from handlers.types import Button, Incoming
 from handlers.understanding.choices import NO_WORDS, YES_WORDS, Option, pick
 from handlers.understanding.phrases import Phrases
-from storage.models import ParticipantStatus
+from storage.erasure import delete_unregistered
+from storage.models import Participant, ParticipantStatus
 
 # The whole message is one of these (polite words aside): "stop", "berhenti aja kak".
 _STOP_ALONE = Phrases(
@@ -67,14 +68,36 @@ async def stop_answer(turn: Turn, incoming: Incoming) -> str | None:
     if choice.payload == "optout:no":
         turn.say(_("All right, nothing changes. 😊"))
         return END
-    from handlers.commands import cancel, stop  # the commands module gathers every flow
-
     participant = turn.participant
     if participant is not None and participant.status == ParticipantStatus.REGISTERING:
-        await cancel(turn, "")
-    else:
-        await stop(turn, "")
+        await drop_sign_up(turn, participant)
+    elif participant is not None:
+        stop_messages(turn, participant)
     return END
+
+
+def stop_messages(turn: Turn, participant: Participant) -> None:
+    """No more messages from us (reminders included); the data stays, /mulai undoes it."""
+    participant.status = ParticipantStatus.STOPPED
+    turn.say(
+        _(
+            "Done: we will not send you any more messages. Your data stays as it is. "
+            "Type /mulai whenever you want to hear from us again."
+        )
+    )
+
+
+async def drop_sign_up(turn: Turn, participant: Participant) -> None:
+    """A sign-up given up before it was confirmed: what was filled in, and the chat, are deleted."""
+    await delete_unregistered(turn.tx, participant)
+    turn.participant = None
+    turn.erased = True
+    turn.say(
+        _(
+            "Sign-up cancelled, and what you had filled in has been deleted. "
+            "Type /start whenever you want to begin again."
+        )
+    )
 
 
 async def ask_resume(turn: Turn) -> None:
