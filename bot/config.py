@@ -1,15 +1,23 @@
-"""Settings read from the environment (and an optional `.env` file), with errors naming the variable."""
+"""The deployment's settings: environment variables, then the `.env` file, then defaults.
+
+Reading is starlette's `Config` (real environment variables win over the `.env` file); each
+variable is one line in `Settings`: its name, its default as one would write it in `.env`, and
+the function that checks it. A bad value stops the bot with a message that names the variable and
+says what to write.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
+from typing import Any, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from starlette.config import Config
 
 from handlers.reminders.rules import QuietHours
 
@@ -19,30 +27,137 @@ TELEGRAM_PROCESS_MODES = ("auto", "separate", "same")
 DATABASE_FILE = "pendamping.db"
 OLD_DEFAULT_DATABASE = Path("data") / DATABASE_FILE  # the old default, relative to the cwd
 
+T = TypeVar("T")
+
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and says what to do."""
 
 
+class Unfit(Exception):
+    """A check's complaint, finished by the variable's name: "must be a number from 1 to 65535".
+    Not a ValueError, so that starlette passes it on instead of writing its own message."""
+
+
+# The checks: each turns the text of a (non-blank) variable into its value, or raises Unfit.
+
+
+def text(value: str) -> str:
+    return value.strip()
+
+
+def one_of(choices: tuple[str, ...], case: Callable[[str], str] = str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        chosen = case(value.strip())
+        if chosen not in choices:
+            raise Unfit(f"must be one of {', '.join(choices)}, not {chosen!r}.")
+        return chosen
+
+    return check
+
+
+def whole_number(low: int, high: int | None, unit: str) -> Callable[[str], int]:
+    def check(value: str) -> int:
+        digits = value.strip()
+        if not digits.isdigit() or int(digits) < low or (high is not None and int(digits) > high):
+            span = f"from {low} to {high}" if high is not None else f"of {unit}"
+            raise Unfit(f"must be a whole number {span}, not {value!r}.")
+        return int(digits)
+
+    return check
+
+
+def api_url(value: str) -> str:
+    if not value.strip().startswith(("https://", "http://")):
+        raise Unfit(f"must be a URL starting with https:// (or http:// for a test), not {value!r}.")
+    return value.strip().rstrip("/")
+
+
+def https_url(value: str) -> str:
+    if not value.strip().startswith("https://"):
+        raise Unfit(
+            "must be a public https:// URL (Telegram only calls HTTPS); unset it to use polling."
+        )
+    return value.strip()
+
+
+def webhook_secret(value: str) -> str:
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+    if not (1 <= len(value) <= 256 and set(value) <= allowed):
+        raise Unfit("may only hold 1-256 characters A-Z, a-z, 0-9, _ and -.")
+    return value
+
+
+def time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Unfit(
+            "must be a time zone name: Asia/Jakarta (WIB), Asia/Makassar (WITA) or "
+            f"Asia/Jayapura (WIT), not {value!r}."
+        ) from None
+    return value.strip()
+
+
+def quiet_hours(value: str) -> str:
+    try:
+        QuietHours.parse(value.strip())
+    except ValueError:
+        raise Unfit(
+            f"must look like 21:00-06:00 (local time, start-end) or off, not {value!r}."
+        ) from None
+    return value.strip()
+
+
+def help_lines(value: str) -> tuple[str, ...]:
+    lines = tuple(line.strip() for line in value.split(";") if line.strip())
+    if not lines or any(len(line) > 80 for line in lines):
+        raise Unfit(
+            "must list one or more help lines separated by ';', each at most 80 characters, "
+            'e.g. CRISIS_LINES="119 ext. 8 (SEJIWA);healing119.id".'
+        )
+    return lines
+
+
+@overload
+def variable(name: str, default: str, check: Callable[[str], T]) -> T: ...
+@overload
+def variable(name: str, default: None, check: Callable[[str], T]) -> T | None: ...
+def variable(name: str, default: str | None, check: Callable[[str], Any]) -> Any:
+    """A setting read from the environment variable `name`. `default` is written as in `.env`
+    (None: unset); it is checked too, so a typo in a default fails the first test."""
+    value = None if default is None else check(default)
+    return field(default=value, metadata={"variable": name, "default": default, "check": check})
+
+
 @dataclass(frozen=True)
 class Settings:
-    telegram_bot_token: str | None = None
-    telegram_api_url: str = "https://api.telegram.org"
-    telegram_webhook_url: str | None = None
-    telegram_webhook_secret: str | None = None
+    """Construct it directly in tests (`Settings(database_url=...)`); `from_env()` for real."""
+
+    telegram_bot_token: str | None = variable("TELEGRAM_BOT_TOKEN", None, text)
+    telegram_api_url: str = variable("TELEGRAM_API_URL", "https://api.telegram.org", api_url)
+    telegram_webhook_url: str | None = variable("TELEGRAM_WEBHOOK_URL", None, https_url)
+    telegram_webhook_secret: str | None = variable("TELEGRAM_WEBHOOK_SECRET", None, webhook_secret)
+    # DATABASE_URL, PENDAMPING_HOME and XDG_DATA_HOME together: see from_env.
     database_url: str = field(default_factory=lambda: default_database_url(os.environ))
     database_url_set: bool = True  # False: DATABASE_URL was unset and the default place is used
-    default_language: str = "id"
-    default_timezone: str = "Asia/Jakarta"
-    program_name: str = ""
-    host: str = "0.0.0.0"
-    port: int = 8080
-    log_level: str = "INFO"
-    quiet_hours: str = "21:00-06:00"
-    reminder_grace_minutes: int = 60
-    telegram_process: str = "auto"
-    emergency_number: str = "112"
-    crisis_lines: tuple[str, ...] = ("119 ext. 8 (SEJIWA)", "healing119.id")
+    default_language: str = variable("DEFAULT_LANGUAGE", "id", one_of(LANGUAGES))
+    default_timezone: str = variable("DEFAULT_TIMEZONE", "Asia/Jakarta", time_zone)
+    program_name: str = variable("PROGRAM_NAME", "", text)
+    host: str = variable("HOST", "0.0.0.0", text)
+    port: int = variable("PORT", "8080", whole_number(1, 65535, "port"))
+    log_level: str = variable("LOG_LEVEL", "INFO", one_of(LOG_LEVELS, str.upper))
+    quiet_hours: str = variable("QUIET_HOURS", "21:00-06:00", quiet_hours)
+    reminder_grace_minutes: int = variable(
+        "REMINDER_GRACE_MINUTES", "60", whole_number(0, None, "minutes")
+    )
+    telegram_process: str = variable(
+        "TELEGRAM_PROCESS", "auto", one_of(TELEGRAM_PROCESS_MODES, str.lower)
+    )
+    emergency_number: str = variable("EMERGENCY_NUMBER", "112", text)
+    crisis_lines: tuple[str, ...] = variable(
+        "CRISIS_LINES", "119 ext. 8 (SEJIWA);healing119.id", help_lines
+    )
 
     @property
     def webhook_mode(self) -> bool:
@@ -59,109 +174,53 @@ class Settings:
     def from_env(
         cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None
     ) -> Settings:
-        """Read settings; real environment variables win over the `.env` file."""
-        values: dict[str, str] = {}
-        path = env_file if env_file is not None else Path(".env")
+        """Read settings; real environment variables win over the `.env` file (read only when
+        `environ` is not given). A blank variable counts as unset."""
         if environ is None:
-            if path.is_file():
-                values.update(read_env_file(path))
-            values.update(os.environ)
+            path = env_file if env_file is not None else Path(".env")
+            config = EnvConfig(path if path.is_file() else None, environ=os.environ)
         else:
-            values.update(environ)
-        return cls._parse({k: v for k, v in values.items() if v.strip() != ""})
-
-    @classmethod
-    def _parse(cls, env: Mapping[str, str]) -> Settings:
-        webhook_url = env.get("TELEGRAM_WEBHOOK_URL")
-        webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET")
-        if webhook_url is not None:
-            if not webhook_url.startswith("https://"):
-                raise ConfigError(
-                    "TELEGRAM_WEBHOOK_URL must be a public https:// URL (Telegram only calls HTTPS); "
-                    "unset it to use polling."
-                )
-            if webhook_secret is None:
-                raise ConfigError(
-                    "TELEGRAM_WEBHOOK_SECRET is missing: set it (1-256 characters A-Z a-z 0-9 _ -) "
-                    "whenever TELEGRAM_WEBHOOK_URL is set, so that only Telegram can post updates."
-                )
-        if webhook_secret is not None and not _valid_secret(webhook_secret):
+            config = EnvConfig(environ=environ)
+        values = {f.name: _read(config, f) for f in fields(cls) if "variable" in f.metadata}
+        if values["telegram_webhook_url"] is not None and values["telegram_webhook_secret"] is None:
             raise ConfigError(
-                "TELEGRAM_WEBHOOK_SECRET may only hold 1-256 characters A-Z, a-z, 0-9, _ and -."
+                "TELEGRAM_WEBHOOK_SECRET is missing: set it (1-256 characters A-Z a-z 0-9 _ -) "
+                "whenever TELEGRAM_WEBHOOK_URL is set, so that only Telegram can post updates."
             )
-        log_level = env.get("LOG_LEVEL", "INFO").upper()
-        if log_level not in LOG_LEVELS:
-            raise ConfigError(
-                f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}."
-            )
-        language = env.get("DEFAULT_LANGUAGE", "id")
-        if language not in LANGUAGES:
-            raise ConfigError(
-                f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {language!r}."
-            )
-        timezone = env.get("DEFAULT_TIMEZONE", "Asia/Jakarta")
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(
-                f"DEFAULT_TIMEZONE {timezone!r} is not a time zone name; use Asia/Jakarta (WIB), "
-                "Asia/Makassar (WITA) or Asia/Jayapura (WIT)."
-            ) from None
-        port_text = env.get("PORT", "8080")
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}.")
-        quiet = env.get("QUIET_HOURS", cls.quiet_hours)
-        try:
-            QuietHours.parse(quiet)
-        except ValueError:
-            raise ConfigError(
-                f"QUIET_HOURS must look like 21:00-06:00 (local time, start-end) or off, not {quiet!r}."
-            ) from None
-        grace = env.get("REMINDER_GRACE_MINUTES", "60")
-        if not grace.isdigit():
-            raise ConfigError(
-                f"REMINDER_GRACE_MINUTES must be a whole number of minutes, not {grace!r}."
-            )
-        telegram_process = env.get("TELEGRAM_PROCESS", "auto").lower()
-        if telegram_process not in TELEGRAM_PROCESS_MODES:
-            raise ConfigError(
-                f"TELEGRAM_PROCESS must be one of {', '.join(TELEGRAM_PROCESS_MODES)}, "
-                f"not {telegram_process!r}."
-            )
+        database_url = _given(config, "DATABASE_URL")
+        places = {
+            name: _given(config, name) or ""
+            for name in ("PENDAMPING_HOME", "XDG_DATA_HOME", "HOME")
+        }
         return cls(
-            telegram_process=telegram_process,
-            quiet_hours=quiet,
-            reminder_grace_minutes=int(grace),
-            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN"),
-            telegram_api_url=env.get("TELEGRAM_API_URL", cls.telegram_api_url).rstrip("/"),
-            telegram_webhook_url=webhook_url,
-            telegram_webhook_secret=webhook_secret,
-            database_url=normalise_database_url(
-                env.get("DATABASE_URL") or default_database_url(env)
-            ),
-            database_url_set="DATABASE_URL" in env,
-            default_language=language,
-            default_timezone=timezone,
-            program_name=env.get("PROGRAM_NAME", ""),
-            host=env.get("HOST", cls.host),
-            port=int(port_text),
-            log_level=log_level,
-            emergency_number=env.get("EMERGENCY_NUMBER", cls.emergency_number).strip()
-            or cls.emergency_number,
-            crisis_lines=_crisis_lines(env.get("CRISIS_LINES")),
+            **values,
+            database_url=normalise_database_url(database_url or default_database_url(places)),
+            database_url_set=database_url is not None,
         )
 
 
-def _crisis_lines(value: str | None) -> tuple[str, ...]:
-    if value is None:
-        return Settings.crisis_lines
-    lines = tuple(line.strip() for line in value.split(";") if line.strip())
-    if not lines or any(len(line) > 80 for line in lines):
-        raise ConfigError(
-            "CRISIS_LINES must list one or more help lines separated by ';', each at most 80 "
-            'characters, e.g. CRISIS_LINES="119 ext. 8 (SEJIWA);healing119.id".'
-        )
-    return lines
+class EnvConfig(Config):
+    """starlette's Config with our `.env` reader: `export ` prefixes, and a bad line is an
+    error with its line number instead of being skipped."""
+
+    def _read_file(self, file_name: str | Path, encoding: str) -> dict[str, str]:
+        return read_env_file(Path(file_name))
+
+
+def _given(config: Config, name: str) -> str | None:
+    value = config(name, default=None)
+    return value if value is not None and value.strip() else None
+
+
+def _read(config: Config, setting: Field[Any]) -> Any:
+    name = setting.metadata["variable"]
+    given = _given(config, name)
+    if given is None:
+        return setting.default
+    try:
+        return config(name, cast=setting.metadata["check"])
+    except Unfit as complaint:
+        raise ConfigError(f"{name} {complaint}") from None
 
 
 def usable_cores() -> int:
@@ -251,8 +310,3 @@ def read_env_file(path: Path) -> dict[str, str]:
             value = value[1:-1]
         values[key.strip()] = value
     return values
-
-
-def _valid_secret(secret: str) -> bool:
-    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-    return 1 <= len(secret) <= 256 and set(secret) <= allowed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,93 @@ def test_a_database_at_the_old_default_place_is_not_silently_replaced(tmp_path: 
     moved.parent.mkdir(parents=True)
     moved.write_bytes(b"")
     assert stranded_database(Settings.from_env(home), tmp_path) is None
+
+
+EVERY_VARIABLE = {  # a value for each variable that differs from its default
+    "TELEGRAM_BOT_TOKEN": "123:abc",
+    "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+    "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
+    "TELEGRAM_WEBHOOK_SECRET": "s3cret_-X",
+    "DATABASE_URL": "postgresql://u:p@db/pendamping",
+    "DEFAULT_LANGUAGE": "en",
+    "DEFAULT_TIMEZONE": "Asia/Jayapura",
+    "PROGRAM_NAME": "Bapas Kelas I Bandung",
+    "HOST": "127.0.0.1",
+    "PORT": "9000",
+    "LOG_LEVEL": "debug",
+    "QUIET_HOURS": "off",
+    "REMINDER_GRACE_MINUTES": "30",
+    "TELEGRAM_PROCESS": "same",
+    "EMERGENCY_NUMBER": "110",
+    "CRISIS_LINES": "119 ext. 8; 0800 123",
+}
+
+
+def test_every_variable_is_read_from_the_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("".join(f'{name}="{value}"\n' for name, value in EVERY_VARIABLE.items()))
+    with pytest.MonkeyPatch.context() as patch:
+        for name in EVERY_VARIABLE:
+            patch.delenv(name, raising=False)
+        settings = Settings.from_env(env_file=env_file)
+    assert settings == Settings(
+        telegram_bot_token="123:abc",
+        telegram_api_url="http://127.0.0.1:8081",
+        telegram_webhook_url="https://bot.example.org/tg",
+        telegram_webhook_secret="s3cret_-X",
+        database_url="postgresql+asyncpg://u:p@db/pendamping",
+        database_url_set=True,
+        default_language="en",
+        default_timezone="Asia/Jayapura",
+        program_name="Bapas Kelas I Bandung",
+        host="127.0.0.1",
+        port=9000,
+        log_level="DEBUG",
+        quiet_hours="off",
+        reminder_grace_minutes=30,
+        telegram_process="same",
+        emergency_number="110",
+        crisis_lines=("119 ext. 8", "0800 123"),
+    )
+
+
+def test_the_readme_documents_every_variable_and_no_other() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = {line.split("`")[1] for line in section.splitlines() if line.startswith("| `")}
+    assert documented == {*EVERY_VARIABLE, "PENDAMPING_HOME"}
+    read = {f.metadata["variable"] for f in fields(Settings) if "variable" in f.metadata}
+    assert read == set(EVERY_VARIABLE) - {"DATABASE_URL"}  # DATABASE_URL has its own default
+
+
+def test_a_blank_variable_counts_as_unset() -> None:
+    settings = Settings.from_env({"PORT": " ", "LOG_LEVEL": "", "CRISIS_LINES": ""})
+    assert (settings.port, settings.log_level) == (8080, "INFO")
+    assert settings.crisis_lines == Settings().crisis_lines
+
+
+@pytest.mark.parametrize(
+    ("env", "what_to_write"),
+    [
+        ({"PORT": "80a"}, "PORT must be a whole number from 1 to 65535, not '80a'."),
+        ({"PORT": "70000"}, "PORT must be a whole number from 1 to 65535"),
+        ({"REMINDER_GRACE_MINUTES": "1h"}, "REMINDER_GRACE_MINUTES must be a whole number of"),
+        ({"DEFAULT_TIMEZONE": "WIB"}, "DEFAULT_TIMEZONE must be a time zone name: Asia/Jakarta"),
+        ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ({"QUIET_HOURS": "9pm-6am"}, "QUIET_HOURS must look like 21:00-06:00"),
+        ({"CRISIS_LINES": ";;"}, 'e.g. CRISIS_LINES="119 ext. 8 (SEJIWA);healing119.id"'),
+        ({"TELEGRAM_API_URL": "api.telegram.org"}, "TELEGRAM_API_URL must be a URL starting"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must start with sqlite:///"),
+    ],
+)
+def test_a_bad_value_says_what_to_write(env: dict[str, str], what_to_write: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        Settings.from_env(env)
+    assert what_to_write in str(error.value)
+
+
+def test_a_bad_env_file_line_stops_the_start_with_its_line_number(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("PORT=9000\nTELEGRAM BOT TOKEN=1\n")
+    with pytest.raises(ConfigError, match=r"\.env:2: expected KEY=VALUE"):
+        Settings.from_env(env_file=env_file)

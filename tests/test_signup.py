@@ -336,3 +336,42 @@ async def test_a_confused_answer_to_consent_is_not_a_refusal(
     assert "Apakah Anda setuju?" in replies[-1].text
     replies = await person.says("setuju")
     assert "Budi Santoso" in replies[-1].text  # on to the name
+
+
+async def test_choice_questions_hear_numbers_slang_and_ask_again_kindly(
+    person: Person, db: Database
+) -> None:
+    """Category, time of day and discreet mode are choice steps: typed numbers and everyday
+    words count, and an unclear answer gets a kind word and the same question and buttons."""
+    for text in ("halo", "setuju", "ya"):
+        await person.says(text)
+    replies = await person.says("entahlah")
+    assert replies[0].text == "Silakan pilih salah satu tombol."
+    assert titles(replies[-1])[0] == "Mantan narapidana"  # the category question again
+    await person.says("2")  # the second button: a probation client
+    await person.says("kota ambon")
+    await person.says("ya")
+    await person.says("lewati")
+    replies = await person.says("konseling")
+    assert [b.payload for b in replies[-1].buttons][:1] == ["time:morning"]
+    replies = await person.presses("cat:youth")  # an old button of an earlier question
+    assert "pertanyaan sebelumnya" in replies[0].text
+    assert [b.payload for b in replies[-1].buttons][:1] == ["time:morning"]
+    replies = await person.says("malam aja")
+    assert "Mode rahasia sedang aktif" in replies[-1].text  # on by default for a Bapas client
+    await person.says("biarkan")  # keep it on
+    [p] = await participants(db)
+    assert (p.category, p.contact_time, p.discreet) == ("bapas_client", "evening", True)
+
+
+async def test_discreet_mode_is_offered_off_for_young_people_and_turned_on_by_a_thumb(
+    person: Person, db: Database
+) -> None:
+    for text in ("halo", "setuju", "ya", "remaja", "kota ambon", "ya", "lewati", "konseling"):
+        await person.says(text)
+    replies = await person.says("sore")
+    assert [b.payload for b in replies[-1].buttons] == ["discreet:yes", "discreet:no"]
+    replies = await person.says("👍")
+    assert "Benar" in titles(replies[-1])[0]  # the summary
+    [p] = await participants(db)
+    assert (p.category, p.contact_time, p.discreet) == ("youth", "afternoon", True)

@@ -1,4 +1,5 @@
-"""Sign-up: consent first, then name, category, place and time zone, phone, interests, time of day."""
+"""Sign-up: consent first, then name, category, place and time zone, phone, interests, time of day,
+discreet mode. The questions with fixed options are choice steps (understanding/choice_step.py)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,11 @@ from handlers.participants.profile import describe, field_named
 from handlers.participants.steps import after, is_yes, person, yes_no
 from handlers.text import esc
 from handlers.types import Button, Incoming, Kind
+from handlers.understanding.choice_step import choice_step
 from handlers.understanding.choices import (
     NO_WORDS,
     YES_WORDS,
     Option,
-    buttons,
     normalise,
     normalised_set,
     pick,
@@ -176,24 +177,12 @@ def _set_name(turn: Turn, value: str) -> str:
     return after(turn, "signup.category")
 
 
-async def ask_category(turn: Turn) -> None:
-    turn.say(
-        _("Which of these describes you best?"),
-        buttons(options(CATEGORIES, "cat")),
-    )
-
-
-async def category(turn: Turn, incoming: Incoming) -> str | None:
+async def chose_category(turn: Turn, choice: Option) -> str:
     """They picked the group they belong to."""
-    choice = pick(incoming, options(CATEGORIES, "cat"))
-    if choice is None:
-        turn.say(_("Please choose one of the buttons."))
-        return None
     participant = person(turn)
-    code = choice.payload.removeprefix("cat:")
-    if code in DISCREET_BY_DEFAULT and participant.category != code:
+    if choice.value in DISCREET_BY_DEFAULT and participant.category != choice.value:
         participant.discreet = True  # on by default for them; the discreet question offers "off"
-    participant.category = code
+    participant.category = choice.value
     return after(turn, "signup.city")
 
 
@@ -243,20 +232,9 @@ async def phone(turn: Turn, incoming: Incoming) -> str | None:
     return after(turn, "signup.interests")
 
 
-async def ask_time(turn: Turn) -> None:
-    turn.say(
-        _("When is the best time for us to send you messages?"),
-        buttons(options(CONTACT_TIMES, "time")),
-    )
-
-
-async def contact_time(turn: Turn, incoming: Incoming) -> str | None:
-    """They chose morning, midday or afternoon."""
-    choice = pick(incoming, options(CONTACT_TIMES, "time"))
-    if choice is None:
-        turn.say(_("Please choose one of the buttons."))
-        return None
-    person(turn).contact_time = choice.payload.removeprefix("time:")
+async def chose_time(turn: Turn, choice: Option) -> str:
+    """They chose morning, midday, afternoon or evening."""
+    person(turn).contact_time = choice.value
     return after(turn, "signup.discreet")
 
 
@@ -274,27 +252,21 @@ def _discreet_options(turn: Turn) -> list[Option]:
     ]
 
 
-async def ask_discreet(turn: Turn) -> None:
+def _discreet_question(turn: Turn) -> str:
     if person(turn).discreet:
-        question = _(
+        return _(
             "Discreet mode is on: our messages do not use words such as Bapas, Lapas or wajib "
             "lapor, so nobody reads them on your locked phone screen. Do you want to turn it off?"
         )
-    else:
-        question = _(
-            "Messages can show on a locked phone screen. Shall we turn on discreet mode? Then our "
-            "messages will not use words such as Bapas, Lapas or wajib lapor."
-        )
-    turn.say(question, buttons(_discreet_options(turn)))
+    return _(
+        "Messages can show on a locked phone screen. Shall we turn on discreet mode? Then our "
+        "messages will not use words such as Bapas, Lapas or wajib lapor."
+    )
 
 
-async def discreet(turn: Turn, incoming: Incoming) -> str | None:
+async def chose_discreet(turn: Turn, choice: Option) -> str:
     """They chose whether messages may name the institution."""
-    choice = pick(incoming, _discreet_options(turn))
-    if choice is None:
-        turn.say(_("Please choose one of the buttons."))
-        return None
-    person(turn).discreet = choice.payload == "discreet:yes"
+    person(turn).discreet = choice.value == "yes"
     return after(turn, "signup.summary")
 
 
@@ -341,7 +313,12 @@ async def summary(turn: Turn, incoming: Incoming) -> str | None:
 SIGNUP: dict[str, Step] = {
     "signup.consent": Step(ask_consent, consent, ttl=SIGNUP_TTL),
     "signup.name": Step(ask_name, name, ttl=SIGNUP_TTL),
-    "signup.category": Step(ask_category, category, ttl=SIGNUP_TTL),
+    "signup.category": choice_step(
+        question=lambda turn: _("Which of these describes you best?"),
+        options=lambda turn: options(CATEGORIES, "cat"),
+        on_choice=chose_category,
+        ttl=SIGNUP_TTL,
+    ),
     "signup.city": Step(ask_city, city, ttl=SIGNUP_TTL),
     "signup.province": Step(ask_province, province, ttl=SIGNUP_TTL),
     "signup.zone": Step(ask_zone, zone, ttl=SIGNUP_TTL),
@@ -350,7 +327,17 @@ SIGNUP: dict[str, Step] = {
         ask_phone, phone, accepts=frozenset({Kind.TEXT, Kind.BUTTON, Kind.CONTACT}), ttl=SIGNUP_TTL
     ),
     "signup.interests": Step(ask_interests, interests, ttl=SIGNUP_TTL),
-    "signup.time": Step(ask_time, contact_time, ttl=SIGNUP_TTL),
-    "signup.discreet": Step(ask_discreet, discreet, ttl=SIGNUP_TTL),
+    "signup.time": choice_step(
+        question=lambda turn: _("When is the best time for us to send you messages?"),
+        options=lambda turn: options(CONTACT_TIMES, "time"),
+        on_choice=chose_time,
+        ttl=SIGNUP_TTL,
+    ),
+    "signup.discreet": choice_step(
+        question=_discreet_question,
+        options=_discreet_options,
+        on_choice=chose_discreet,
+        ttl=SIGNUP_TTL,
+    ),
     "signup.summary": Step(ask_summary, summary, ttl=SIGNUP_TTL),
 }

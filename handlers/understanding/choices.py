@@ -16,6 +16,12 @@ class Option:
     payload: str
     title: str  # already translated
     synonyms: tuple[str, ...] = ()  # typed words that mean this option, any language
+    emoji: tuple[str, ...] = ()  # emoji that mean this option on their own ("😊" for "good")
+
+    @property
+    def value(self) -> str:
+        """The payload without its question's prefix: "morning" for "time:morning"."""
+        return self.payload.partition(":")[2]
 
 
 YES_WORDS = (
@@ -29,6 +35,9 @@ NO_WORDS = (
 )  # fmt: skip
 
 _KEEP_EMOJI = {"👍", "👎", "✅", "❌"}
+_EMOJI_NOISE = dict.fromkeys(
+    [0xFE0E, 0xFE0F, 0x200D, *range(0x1F3FB, 0x1F400)]  # variation selectors, joiner, skin tones
+)
 
 
 def normalise(text: str) -> str:
@@ -75,7 +84,7 @@ def pick(incoming: Incoming, options: Sequence[Option], *, numbers: bool = True)
         return None
     text = normalise(incoming.text)
     if not text:
-        return None
+        return _by_emoji(incoming.text, options)
     if numbers and text.isdigit():
         index = int(text) - 1
         return options[index] if 0 <= index < len(options) else None
@@ -86,11 +95,23 @@ def pick(incoming: Incoming, options: Sequence[Option], *, numbers: bool = True)
         if lengths:
             best.append((max(lengths), option))
     if not best:
-        return None
+        return _by_emoji(incoming.text, options)
     best.sort(key=lambda pair: pair[0], reverse=True)
     if len(best) > 1 and best[0][0] == best[1][0]:
         return None
     return best[0][1]
+
+
+def _by_emoji(text: str, options: Sequence[Option]) -> Option | None:
+    """The one option whose emoji the text holds ("😊", "🙂🙂"); None if none or several do."""
+    plain = text.translate(_EMOJI_NOISE)
+    found = [o for o in options if any(m in plain for m in _marks(o.emoji))]
+    return found[0] if len(found) == 1 else None
+
+
+@lru_cache(maxsize=256)
+def _marks(emoji: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(mark for e in emoji if (mark := e.translate(_EMOJI_NOISE)))
 
 
 def pick_many(incoming: Incoming, options: Sequence[Option]) -> list[Option]:
