@@ -97,7 +97,7 @@ CONTACT_TIMES: dict[str, tuple[str, tuple[str, ...]]] = {
     "morning": (N_("Morning (06-10)"), ("pagi", "morning")),
     "midday": (N_("Midday (10-14)"), ("siang", "midday", "noon")),
     "afternoon": (N_("Afternoon (14-18)"), ("sore", "afternoon", "petang")),
-    "evening": (N_("Evening (18-21)"), ("malam", "evening", "night")),
+    "evening": (N_("Evening (18-21)"), ("malam", "malem", "evening", "night")),
 }
 # The local hours each contact time stands for, for messages that may choose their hour (not
 # reminders, which follow the session). They end where the quiet hours (21.00-06.00) begin.
