@@ -37,6 +37,7 @@ class Settings:
     program_name: str = ""
     host: str = "0.0.0.0"
     port: int = 8080
+    health_max_lag_minutes: int = 15  # /healthz fails when a due outbox row waits longer
     log_level: str = "INFO"
     quiet_hours: str = "21:00-06:00"
     reminder_grace_minutes: int = 60
@@ -122,6 +123,11 @@ class Settings:
             raise ConfigError(
                 f"REMINDER_GRACE_MINUTES must be a whole number of minutes, not {grace!r}."
             )
+        max_lag = env.get("HEALTH_MAX_LAG_MINUTES", str(cls.health_max_lag_minutes))
+        if not max_lag.isdigit() or int(max_lag) < 1:
+            raise ConfigError(
+                f"HEALTH_MAX_LAG_MINUTES must be a whole number of minutes, 1 or more, not {max_lag!r}."
+            )
         telegram_process = env.get("TELEGRAM_PROCESS", "auto").lower()
         if telegram_process not in TELEGRAM_PROCESS_MODES:
             raise ConfigError(
@@ -145,6 +151,7 @@ class Settings:
             program_name=env.get("PROGRAM_NAME", ""),
             host=env.get("HOST", cls.host),
             port=int(port_text),
+            health_max_lag_minutes=int(max_lag),
             log_level=log_level,
             emergency_number=env.get("EMERGENCY_NUMBER", cls.emergency_number).strip()
             or cls.emergency_number,
