@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client.exposition import choose_encoder
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -66,11 +66,13 @@ class Metrics:
         return CountingChannel(channel, self.outbound)
 
     def route(self, db: Database) -> Route:
-        async def metrics(_request: Request) -> Response:
+        async def metrics(request: Request) -> Response:
             lag = await read_outbox_lag(db)  # a database that fails fails the scrape (500)
             self.outbox_due.set(lag.due)
             self.outbox_oldest_due.set(lag.oldest_due_age.total_seconds())
-            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+            # Prometheus's text format, or OpenMetrics when the scraper asks for it.
+            encode, content_type = choose_encoder(request.headers.get("accept", ""))
+            return Response(encode(self.registry), headers={"Content-Type": content_type})
 
         return Route("/metrics", metrics, methods=["GET"])
 
