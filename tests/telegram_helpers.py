@@ -46,6 +46,7 @@ async def running_bot(settings: Settings, fake: FakeTelegramAPI) -> AsyncIterato
     done, _pending = await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
         waiter.cancel()
+        await db.dispose()
         task.result()  # raises what stopped the bot
     try:
         yield db

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.app import web_routes
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.web.metrics import Metrics
 from bot.web.server import WebServer
 from storage import migrate
@@ -194,3 +195,26 @@ async def test_metrics_count_a_failed_send_by_its_status(
             1,
         )
     assert SENT_KEY not in page
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-5", "1.5"])
+def test_a_lag_limit_that_is_not_whole_minutes_stops_the_start_naming_the_variable(
+    value: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError, match="HEALTH_MAX_LAG_MINUTES must be a whole number"):
+        Settings.from_env({"HEALTH_MAX_LAG_MINUTES": value}, env_file=tmp_path / ".env")
+    assert Settings.from_env({}, env_file=tmp_path / ".env").health_max_lag_minutes == 15
+    settings = Settings.from_env({"HEALTH_MAX_LAG_MINUTES": "45"}, env_file=tmp_path / ".env")
+    assert settings.health_max_lag_minutes == 45
+
+
+async def test_a_taken_port_stops_the_start_saying_which_variable_to_change(
+    fake: FakeTelegramAPI, database_url: str
+) -> None:
+    settings = settings_for(fake, database_url)
+    with socket.socket() as squatter:
+        squatter.bind((settings.host, settings.port))
+        squatter.listen()
+        with pytest.raises(ConfigError, match=f"PORT {settings.port} .*set PORT to a free one"):
+            async with running_bot(settings, fake):
+                pytest.fail("the bot started on a port that was taken")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
@@ -13,6 +14,8 @@ from types import TracebackType
 import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
+
+from bot.config import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +40,11 @@ class WebServer:
         self._serving: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> WebServer:
-        self._serving = asyncio.create_task(self._server.serve())
+        listening = self._bind()
+        self._serving = asyncio.create_task(self._server.serve(sockets=[listening]))
         while not self._server.started:  # channels tell their platform about us once we listen
             if self._serving.done():
-                self._serving.result()  # the port is taken, or similar: raise it
+                self._serving.result()  # raise what stopped it
                 raise OSError(f"the web server on {self.host}:{self.port} stopped at start")
             await asyncio.sleep(0.02)
         log.info("web server listening on %s:%d", self.host, self.port)
@@ -55,3 +59,19 @@ class WebServer:
         self._server.should_exit = True
         if self._serving is not None:
             await self._serving
+
+    def _bind(self) -> socket.socket:
+        """The listening socket, bound here so that a taken port is told in plain words."""
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        listening = socket.socket(family, socket.SOCK_STREAM)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listening.bind((self.host, self.port))
+        except OSError as error:
+            listening.close()
+            raise ConfigError(
+                f"the web app cannot listen on HOST {self.host} PORT {self.port} "
+                f"({error.strerror or type(error).__name__}): stop what uses that port, or set "
+                "PORT to a free one (and HOST to an address of this machine)."
+            ) from None
+        return listening
