@@ -8,7 +8,7 @@ engine has handled it (so PTB's limit on concurrent updates still bounds the wor
 it sends the replies the engine asks it to send, answering with the `SendResult`. It holds no
 database connection and serves no HTTP. The messages are those of `bot/courier/protocol.py`.
 
-It stops when the engine says "stop" or closes the pipe (the engine process ended). Ctrl-C in a
+It stops when the engine sends `Stop` or closes the pipe (the engine process ended). Ctrl-C in a
 terminal is the engine's to handle: this process runs in a session of its own.
 """
 
