@@ -1,24 +1,30 @@
-"""The composition root: builds the database, engine, channels and web server, and runs them."""
+"""The composition root: builds the database, engine, channels and the one web app, and runs them."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from datetime import timedelta
 from functools import partial
 
+from starlette.routing import BaseRoute
+
 from bot.channels.protocol import Channel
 from bot.channels.telegram.app import attach, build_application, record_chat_member, serve
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.webhook import TelegramWebhook, process_raw_update, webhook_path
 from bot.config import Settings
 from bot.courier.remote import CourierProcess
 from bot.inbox import Inbox
 from bot.memory import freeze_startup_objects
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.scheduler import ReminderScheduler
+from bot.web.health import health_route
+from bot.web.metrics import Metrics
+from bot.web.server import WebServer
 from handlers.flow import FlowSettings
 from handlers.reminders.rules import QuietHours, ReminderPolicy
 from storage import migrate
@@ -51,27 +57,62 @@ async def open_database(settings: Settings) -> Database:
     return db
 
 
+def web_routes(
+    db: Database, settings: Settings, metrics: Metrics, webhooks: Sequence[BaseRoute]
+) -> list[BaseRoute]:
+    """Everything the bot's one web app serves.
+
+    Each channel that takes a webhook contributes its route in `webhooks` (Telegram's today, in
+    `run_telegram`; WhatsApp's goes beside it)."""
+    max_lag = timedelta(minutes=settings.health_max_lag_minutes)
+    return [health_route(db, max_lag), metrics.route(db), *webhooks]
+
+
 async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) -> None:
     """Serve Telegram until `stop` is set: webhook if configured, long polling otherwise.
 
-    python-telegram-bot runs in a process of its own when `TELEGRAM_PROCESS` says so (by default
-    on a machine with two cores or more), else in this one.
+    The web app (health, metrics and, in webhook mode, Telegram's webhook) listens on HOST:PORT
+    from before Telegram starts until after it stops. python-telegram-bot runs in a process of
+    its own when `TELEGRAM_PROCESS` says so (by default on a machine with two cores or more),
+    else in this one.
     """
-    if settings.telegram_separate_process:
-        await _run_telegram_apart(settings, db, stop)
-        return
+    metrics = Metrics()
+    webhook = None
+    if settings.webhook_mode:
+        assert settings.telegram_webhook_secret is not None  # the settings require one
+        webhook = TelegramWebhook(webhook_path(settings), settings.telegram_webhook_secret)
+    routes = web_routes(db, settings, metrics, [webhook.route] if webhook else [])
+    async with WebServer(routes, settings.host, settings.port):
+        if settings.telegram_separate_process:
+            await _run_telegram_apart(settings, db, stop, metrics, webhook)
+        else:
+            await _run_telegram_here(settings, db, stop, metrics, webhook)
+
+
+async def _run_telegram_here(
+    settings: Settings,
+    db: Database,
+    stop: asyncio.Event,
+    metrics: Metrics,
+    webhook: TelegramWebhook | None,
+) -> None:
     application = build_application(settings, webhook=settings.webhook_mode)
     telegram = TelegramChannel(application.bot)
-    channels = {"telegram": telegram}
+    channels = {"telegram": metrics.counting_channel(telegram)}
     inbox = Inbox(db, flow_settings(settings), channels)
-    attach(application, inbox.receive, partial(record_chat_member, db), telegram)
+    receive = metrics.counting_receive(inbox.receive)
+    attach(application, receive, partial(record_chat_member, db), telegram)
     reminders: list[ReminderScheduler] = []
 
     async def start_sending() -> None:  # PTB can send from now on
         reminders.append(start_reminders(db, settings, channels))
+        if webhook is not None:
+            webhook.open(partial(process_raw_update, application))
         freeze_startup_objects()
 
     async def stop_sending() -> None:
+        if webhook is not None:
+            await webhook.close()  # the updates in hand are handled while PTB can still send
         for scheduler in reminders:
             await scheduler.stop()
 
@@ -84,17 +125,29 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
         await inbox.close()
 
 
-async def _run_telegram_apart(settings: Settings, db: Database, stop: asyncio.Event) -> None:
+async def _run_telegram_apart(
+    settings: Settings,
+    db: Database,
+    stop: asyncio.Event,
+    metrics: Metrics,
+    webhook: TelegramWebhook | None,
+) -> None:
+    """PTB in the Telegram process; webhook posts still come here (the web app is this
+    process's) and go to it raw, to be read and handled there."""
     courier = CourierProcess("telegram", "bot.channels.telegram.process", settings)
-    channels = {"telegram": courier}
+    channels = {"telegram": metrics.counting_channel(courier)}
     inbox = Inbox(db, flow_settings(settings), channels)
-    await courier.start(inbox.receive, partial(record_chat_member, db))
+    await courier.start(metrics.counting_receive(inbox.receive), partial(record_chat_member, db))
+    if webhook is not None:
+        webhook.open(courier.handle_update)
     reminders = start_reminders(db, settings, channels)
     freeze_startup_objects()
     ended = asyncio.create_task(courier.wait())
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)
     stopping.cancel()
+    if webhook is not None:
+        await webhook.close()  # the updates in hand finish while the courier can still send
     await reminders.stop()  # before the courier: a reminder being sent needs it
     if ended.done():
         await courier.close()

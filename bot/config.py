@@ -146,6 +146,10 @@ class Settings:
     program_name: str = variable("PROGRAM_NAME", "", text)
     host: str = variable("HOST", "0.0.0.0", text)
     port: int = variable("PORT", "8080", whole_number(1, 65535, "port"))
+    # /healthz fails when a due outbox row has waited longer than this.
+    health_max_lag_minutes: int = variable(
+        "HEALTH_MAX_LAG_MINUTES", "15", whole_number(1, None, "minutes, 1 or more")
+    )
     log_level: str = variable("LOG_LEVEL", "INFO", one_of(LOG_LEVELS, str.upper))
     quiet_hours: str = variable("QUIET_HOURS", "21:00-06:00", quiet_hours)
     reminder_grace_minutes: int = variable(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,13 +15,22 @@ from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegramAPI, FakeUser
 
 
+def free_port() -> int:
+    """A TCP port nobody listens on now, for the bot's web app (it runs whenever Telegram does)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def settings_for(fake: FakeTelegramAPI, database_url: str, **extra: Any) -> Settings:
+    values: dict[str, Any] = {"host": "127.0.0.1", "port": free_port()} | extra
     return Settings(
         telegram_bot_token=fake.token,
         telegram_api_url=fake.url,
         database_url=database_url,
         program_name="Bapas Kelas II Ambon",
-        **extra,
+        **values,
     )
 
 
@@ -36,6 +46,7 @@ async def running_bot(settings: Settings, fake: FakeTelegramAPI) -> AsyncIterato
     done, _pending = await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
         waiter.cancel()
+        await db.dispose()
         task.result()  # raises what stopped the bot
     try:
         yield db

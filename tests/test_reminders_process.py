@@ -19,6 +19,7 @@ from storage.db import Database
 from storage.models import Address, Organisation, Participant, Program, ProgramSession
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.reminder_helpers import outbox
+from tests.telegram_helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,8 @@ async def start_bot(
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
         "QUIET_HOURS": "off",  # these tests are about crashes, at any hour of the day
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),  # the web app runs whenever Telegram does
     }
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", env=env, cwd=ROOT,

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
+from starlette.applications import Starlette
 from telegram.ext import ApplicationBuilder
 
 from bot.app import CourierStopped, run_telegram
 from bot.channels.telegram.app import attach, record_chat_member
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.webhook import TelegramWebhook, process_raw_update
 from bot.inbox import Inbox
-from bot.web import build_web_app
 from handlers.flow import FlowSettings
 from storage import migrate
 from storage.db import Database
@@ -287,8 +288,10 @@ async def test_published_telegram_payloads_never_crash_the_bot(
     telegram = TelegramChannel(app.bot)
     inbox = Inbox(db, FlowSettings(), {"telegram": telegram})
     attach(app, inbox.receive, partial(record_chat_member, db), telegram)
+    webhook = TelegramWebhook("/telegram/webhook", "secret")
+    webhook.open(partial(process_raw_update, app))
     async with app:
-        web = build_web_app(app, "secret")
+        web = Starlette(routes=[webhook.route])
         async with AsyncClient(transport=ASGITransport(app=web), base_url="http://bot") as client:
             response = await client.post(
                 "/telegram/webhook",

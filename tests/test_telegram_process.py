@@ -15,6 +15,7 @@ import pytest
 from storage import migrate
 from storage.db import Database
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.telegram_helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +44,8 @@ async def start_bot(
         "DATABASE_URL": database_url,
         "TELEGRAM_PROCESS": "separate",
         "LOG_LEVEL": "INFO",
+        "HOST": "127.0.0.1",
+        "PORT": str(free_port()),
     }
     with log.open("wb") as output:
         bot = await asyncio.create_subprocess_exec(

@@ -1,8 +1,8 @@
 """The pipe between the engine process and a channel's courier process: framed messages and calls.
 
 Both ends are our own code, started together (`bot/courier/remote.py` starts the courier and
-hands it one end of a socket pair), so messages are pickled tuples, `(kind, *values)`, each
-behind a 4-byte length. A message is handed to the listener as soon as its last byte arrives,
+hands it one end of a socket pair). Messages are the types of `bot/courier/protocol.py`, encoded
+there, each behind a 4-byte length. A message is handed to the listener as soon as its last byte arrives,
 without a task or a queue per message: this pipe carries several messages for every message a
 person sends, so it has to cost next to nothing. A call waits for the answer that carries its
 id; a closed pipe fails every waiting call.
@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import pickle
+import logging
 import socket
 import struct
 from collections.abc import Callable
 from typing import Any
 
+from bot.courier.protocol import Message, UnknownMessage, decode, encode
+
+log = logging.getLogger(__name__)
+
 HEADER = struct.Struct("!I")
 MAX_MESSAGE = 16 * 1024 * 1024  # a reply is at most a few KB; anything near this is a bug
-
-Message = tuple[Any, ...]
 
 
 class LinkClosed(ConnectionError):
@@ -82,10 +84,10 @@ class Link(asyncio.Protocol):
             raise LinkClosed("the pipe closed before the first message")
         return arrived.result()
 
-    def send(self, *message: Any) -> None:
+    def send(self, message: Message) -> None:
         if self._transport is None or self.closed:
             raise LinkClosed("the pipe is closed")
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        data = encode(message)
         if not self._outgoing:
             asyncio.get_running_loop().call_soon(self._write)
         self._outgoing += (HEADER.pack(len(data)), data)
@@ -95,13 +97,13 @@ class Link(asyncio.Protocol):
         if self._transport is not None and not self._transport.is_closing():
             self._transport.write(b"".join(outgoing))
 
-    async def call(self, kind: str, *values: Any) -> Any:
-        """Send `(kind, id, *values)` and wait for the answer to that id (see `answered`)."""
+    async def call(self, build: Callable[[int], Message]) -> Any:
+        """Send `build(call_id)` and wait for the answer to that id (see `answered`)."""
         call_id = next(self._ids)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._waiting[call_id] = future
         try:
-            self.send(kind, call_id, *values)
+            self.send(build(call_id))
             return await future
         finally:
             self._waiting.pop(call_id, None)
@@ -135,7 +137,12 @@ class Link(asyncio.Protocol):
             end = start + HEADER.size + size
             if len(buffer) < end:
                 break
-            message = pickle.loads(buffer[start + HEADER.size : end])
+            try:
+                message = decode(buffer[start + HEADER.size : end])
+            except UnknownMessage as error:  # the frame is whole: what follows is still in step
+                log.error("the other process sent %s", error)
+                start = end
+                continue
             start = end
             if self._listener is None:
                 self._backlog.append(message)

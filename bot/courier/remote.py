@@ -19,7 +19,19 @@ from typing import Any
 
 from bot.channels.protocol import MemberChanged, Receive, SendResult
 from bot.config import Settings
-from bot.courier.link import Link, LinkClosed, Message
+from bot.courier.link import Link, LinkClosed
+from bot.courier.protocol import (
+    Done,
+    MembershipChanged,
+    Message,
+    Received,
+    Send,
+    Sent,
+    Start,
+    Stop,
+    UpdateHandled,
+    WebhookUpdate,
+)
 from handlers.types import Reply
 
 log = logging.getLogger(__name__)
@@ -55,16 +67,26 @@ class CourierProcess:
             )
         log.info("%s process started pid=%d", self.name, self._process.pid)
         self._link = await Link.over(ours)
-        self._link.send("start", self._settings)
+        self._link.send(Start(self._settings))
         self._link.listen(partial(self._on_message, receive, member_changed))
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         assert self._link is not None, "start() the courier first"
         try:
-            result: SendResult = await self._link.call("send", address, reply)
+            result: SendResult = await self._link.call(
+                lambda call_id: Send(call_id, address, reply)
+            )
         except LinkClosed:
             return SendResult(False, error=f"the {self.name} process has stopped")
         return result
+
+    async def handle_update(self, data: object) -> None:
+        """Hand a raw update the web app took in to the courier; returns once it is handled.
+
+        Raises `LinkClosed` when the courier has gone (the webhook answers so that the platform
+        sends the update again later)."""
+        assert self._link is not None, "start() the courier first"
+        await self._link.call(lambda call_id: WebhookUpdate(call_id, data))
 
     async def wait(self) -> int:
         """Wait until the process ends; its exit code."""
@@ -75,7 +97,7 @@ class CourierProcess:
         """Ask the courier to stop taking updates, let it finish what is in flight, then wait."""
         assert self._process is not None and self._link is not None
         with contextlib.suppress(LinkClosed):
-            self._link.send("stop")
+            self._link.send(Stop())
         try:
             code = await asyncio.wait_for(self._process.wait(), STOP_TIMEOUT)
         except TimeoutError:
@@ -99,15 +121,19 @@ class CourierProcess:
         message: Message,
     ) -> None:
         assert self._link is not None
-        kind = message[0]
-        if kind == "sent":
-            self._link.answered(message[1], message[2])
-        elif kind == "in":
-            self._track(message[1], receive(message[2]))
-        elif kind == "member":
-            self._track(message[1], member_changed(message[2], message[3]))
-        else:
-            log.error("%s process sent an unknown message %r", self.name, kind)
+        match message:
+            case Sent(call_id, result):
+                self._link.answered(call_id, result)
+            case UpdateHandled(call_id):
+                self._link.answered(call_id, None)
+            case Received(call_id, incoming):
+                self._track(call_id, receive(incoming))
+            case MembershipChanged(call_id, address, status):
+                self._track(call_id, member_changed(address, status))
+            case _:
+                log.error(
+                    "%s process sent a %s, which it should not", self.name, type(message).__name__
+                )
 
     def _track(self, call_id: int, work: Awaitable[Any]) -> None:
         task = asyncio.create_task(self._answer(call_id, work))
@@ -121,4 +147,4 @@ class CourierProcess:
         except Exception:
             log.exception("%s: handling a message failed", self.name)
         with contextlib.suppress(LinkClosed):
-            self._link.send("done", call_id)
+            self._link.send(Done(call_id))

@@ -6,9 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from urllib.parse import urlparse
 
-import uvicorn
 from telegram import BotCommand, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -20,7 +18,6 @@ from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.updates import CHANNEL, to_incoming
 from bot.config import Settings
 from bot.logs import hide_library_payloads
-from bot.web import TELEGRAM_PATH, QuietServer, build_web_app
 from handlers.commands import MENU
 from handlers.i18n import LANGUAGES, _, use_language
 from handlers.outbox.reachability import mark_reachable, mark_unreachable
@@ -131,9 +128,11 @@ async def serve(
 ) -> None:
     """Take updates until `stop` is set: a webhook if one is configured, long polling otherwise.
 
-    `after_start` runs once the bot can send (PTB initialised), before updates are taken. Once no
-    more updates come in, `before_stop` runs (the bot can still send), then PTB stops after the
-    updates in hand are handled.
+    This builds no server: the webhook is a route on the bot's one web app (`webhook.py`), which
+    listens before this is called, so Telegram is told about it only once posts can arrive.
+    `after_start` runs once the bot can send (PTB initialised), before updates are taken (the
+    webhook is opened there). `before_stop` runs after polling stopped (the webhook closes
+    there), while the bot can still send; then PTB stops after the updates in hand are handled.
     """
     async with application:
         await register_commands(application)
@@ -142,27 +141,13 @@ async def serve(
             await after_start()
         if settings.webhook_mode:
             assert settings.telegram_webhook_url is not None
-            path = urlparse(settings.telegram_webhook_url).path or TELEGRAM_PATH
-            web = build_web_app(application, settings.telegram_webhook_secret, path)
-            server = QuietServer(
-                uvicorn.Config(web, host=settings.host, port=settings.port, log_level="warning")
-            )
-            serving = asyncio.create_task(server.serve())
-            while not server.started:  # tell Telegram about us only once we are listening
-                if serving.done():
-                    serving.result()  # the port is taken, or similar: raise it
-                await asyncio.sleep(0.05)
             await application.bot.set_webhook(
                 settings.telegram_webhook_url,
                 secret_token=settings.telegram_webhook_secret,
                 allowed_updates=ALLOWED_UPDATES,
             )
-            log.info(
-                "telegram webhook mode: listening on %s:%d%s", settings.host, settings.port, path
-            )
+            log.info("telegram webhook mode: updates come to the web app's webhook route")
             await stop.wait()
-            server.should_exit = True
-            await serving
         else:
             assert application.updater is not None
             await application.bot.delete_webhook()

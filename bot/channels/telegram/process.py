@@ -1,12 +1,14 @@
 """The Telegram courier process: python-telegram-bot in a process of its own, beside the engine.
 
 Started by `bot/courier/remote.py` as `python -m bot.channels.telegram.process FD`, where FD is its end of
-a socket pair. It takes updates (polling or webhook, `telegram_app.serve`), turns them into
-`Incoming` and hands each to the engine process, waiting until the engine has handled it (so
-PTB's limit on concurrent updates still bounds the work in flight); and it sends the replies the
-engine asks it to send, answering with the `SendResult`. It holds no database connection.
+a socket pair. It takes updates (long polling itself; webhook posts arrive at the engine's web
+app, which hands each raw update here as a `WebhookUpdate` and answers Telegram once it is
+handled), turns them into `Incoming` and hands each to the engine process, waiting until the
+engine has handled it (so PTB's limit on concurrent updates still bounds the work in flight); and
+it sends the replies the engine asks it to send, answering with the `SendResult`. It holds no
+database connection and serves no HTTP. The messages are those of `bot/courier/protocol.py`.
 
-It stops when the engine says "stop" or closes the pipe (the engine process ended). Ctrl-C in a
+It stops when the engine sends `Stop` or closes the pipe (the engine process ended). Ctrl-C in a
 terminal is the engine's to handle: this process runs in a session of its own.
 """
 
@@ -17,12 +19,25 @@ import contextlib
 import logging
 import socket
 import sys
+from collections.abc import Coroutine
 
 from bot.channels.protocol import SendResult
 from bot.channels.telegram.app import attach, build_application, serve
 from bot.channels.telegram.channel import TelegramChannel
-from bot.config import Settings
-from bot.courier.link import Link, LinkClosed, Message
+from bot.channels.telegram.webhook import process_raw_update
+from bot.courier.link import Link, LinkClosed
+from bot.courier.protocol import (
+    Done,
+    MembershipChanged,
+    Message,
+    Received,
+    Send,
+    Sent,
+    Start,
+    Stop,
+    UpdateHandled,
+    WebhookUpdate,
+)
 from bot.logs import setup_logging
 from bot.memory import freeze_startup_objects
 from handlers.types import Incoming, Reply
@@ -32,25 +47,25 @@ log = logging.getLogger("pendamping.telegram")
 
 async def run(link: Link) -> None:
     start = await link.first()
-    if start[0] != "start":
+    if not isinstance(start, Start):
         raise SystemExit("telegram courier: the engine sent no settings")
-    settings: Settings = start[1]
+    settings = start.settings
     setup_logging(settings.log_level, quiet=False)
     application = build_application(settings, webhook=settings.webhook_mode)
     channel = TelegramChannel(application.bot)
     stop = asyncio.Event()
     ready = asyncio.Event()  # PTB initialised: sends may go out
-    sending: set[asyncio.Task[None]] = set()
+    working: set[asyncio.Task[None]] = set()  # sends and webhook updates in hand
 
     async def receive(incoming: Incoming) -> None:
         try:
-            await link.call("in", incoming)
+            await link.call(lambda call_id: Received(call_id, incoming))
         except LinkClosed:
             log.warning("engine gone: a message was not handled (Telegram will not resend it)")
 
     async def member_changed(address: str, status: str) -> None:
         try:
-            await link.call("member", address, status)
+            await link.call(lambda call_id: MembershipChanged(call_id, address, status))
         except LinkClosed:
             log.warning("engine gone: a blocked/unblocked chat was not recorded")
 
@@ -62,20 +77,34 @@ async def run(link: Link) -> None:
             log.exception("telegram send failed")
             result = SendResult(False, error=type(error).__name__)
         with contextlib.suppress(LinkClosed):
-            link.send("sent", call_id, result)
+            link.send(Sent(call_id, result))
+
+    async def handle_update(call_id: int, data: object) -> None:
+        try:
+            await ready.wait()  # the engine's web app may take a post while PTB is starting
+            await process_raw_update(application, data)
+        except Exception:  # PTB reports a handler's failure itself; this is anything else
+            log.exception("telegram webhook update failed")
+        with contextlib.suppress(LinkClosed):
+            link.send(UpdateHandled(call_id))
+
+    def work(job: Coroutine[object, object, None]) -> None:
+        task = asyncio.create_task(job)
+        working.add(task)
+        task.add_done_callback(working.discard)
 
     def on_message(message: Message) -> None:
-        kind = message[0]
-        if kind == "send":
-            task = asyncio.create_task(send(message[1], message[2], message[3]))
-            sending.add(task)
-            task.add_done_callback(sending.discard)
-        elif kind == "done":
-            link.answered(message[1], None)
-        elif kind == "stop":
-            stop.set()
-        else:
-            log.error("the engine sent an unknown message %r", kind)
+        match message:
+            case Send(call_id, address, reply):
+                work(send(call_id, address, reply))
+            case WebhookUpdate(call_id, data):
+                work(handle_update(call_id, data))
+            case Done(call_id):
+                link.answered(call_id, None)
+            case Stop():
+                stop.set()
+            case _:
+                log.error("the engine sent a %s, which it should not", type(message).__name__)
 
     async def started() -> None:  # PTB initialised
         freeze_startup_objects()
@@ -92,8 +121,8 @@ async def run(link: Link) -> None:
         await serve(application, settings, stop, after_start=started)
     finally:
         watcher.cancel()
-        if sending:
-            await asyncio.wait(sending, timeout=10)
+        if working:
+            await asyncio.wait(working, timeout=10)
         link.close()
 
 

@@ -6,8 +6,8 @@ than the library) raises. In polling, PTB's `get_updates` then fails for the who
 raw batch (names, chat ids, texts) and PTB's updater asks for the same batch again at once,
 forever, for every user. Here each update is read on its own: one that cannot be read is logged
 by id and type only and replaced by an `Update` with its id and nothing else, so the offset
-moves past it, but for a private message's sender, who is told it could not be read. The webhook
-(`bot/web.py`) reads its updates with `read_update` too.
+moves past it, but for a private message's sender, who is told it could not be read. The
+webhook's updates are read with `read_update` too (`webhook.process_raw_update`).
 """
 
 from __future__ import annotations

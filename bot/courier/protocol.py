@@ -1,0 +1,126 @@
+"""The messages between the engine process and a courier process, and their one encoding.
+
+Engine -> courier: `Start` (first, once), `Send` (a reply to send; answered by `Sent`),
+`WebhookUpdate` (a raw update the engine's web app took in; answered by `UpdateHandled` once it is
+handled), `Done` (the answer to `Received` and `MembershipChanged`), `Stop`.
+Courier -> engine: `Received` (a message a person sent), `MembershipChanged` (a private chat
+blocked or unblocked the bot), `Sent`, `UpdateHandled`.
+
+A message that waits for an answer carries a `call_id`; the answer carries the same id. Both ends
+are our own code, started together, so a message is pickled as `(tag, *fields)`: `decode` knows
+every tag and raises `UnknownMessage` for any other, so the two files that handle messages never
+pick tuples apart.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, fields
+from typing import Any
+
+from bot.channels.protocol import SendResult
+from bot.config import Settings
+from handlers.types import Incoming, Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """The deployment's settings: the first message, so the courier needs no environment."""
+
+    settings: Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """Stop taking updates, finish what is in hand, and exit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    call_id: int
+    address: str
+    reply: Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    call_id: int
+    result: SendResult
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookUpdate:
+    """An update exactly as the platform posted it (JSON decoded, not yet read)."""
+
+    call_id: int
+    data: object
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateHandled:
+    call_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    call_id: int
+    incoming: Incoming
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChanged:
+    call_id: int
+    address: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    call_id: int
+
+
+Message = (
+    Start | Stop | Send | Sent | WebhookUpdate | UpdateHandled | Received | MembershipChanged | Done
+)
+
+_TYPES: tuple[type[Any], ...] = (
+    Start,
+    Stop,
+    Send,
+    Sent,
+    WebhookUpdate,
+    UpdateHandled,
+    Received,
+    MembershipChanged,
+    Done,
+)
+_BY_TAG: dict[str, type[Any]] = {kind.__name__: kind for kind in _TYPES}
+_FIELDS: dict[type[Any], tuple[str, ...]] = {
+    kind: tuple(field.name for field in fields(kind)) for kind in _TYPES
+}
+
+
+class UnknownMessage(ValueError):
+    """Bytes that are not one of the messages above (the other end is another version, or a bug)."""
+
+
+def encode(message: Message) -> bytes:
+    names = _FIELDS[type(message)]
+    values = (getattr(message, name) for name in names)
+    return pickle.dumps((type(message).__name__, *values), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def decode(data: bytes | bytearray | memoryview) -> Message:
+    try:
+        loaded = pickle.loads(data)
+    except Exception as error:
+        raise UnknownMessage(f"not a message ({type(error).__name__})") from error
+    if not isinstance(loaded, tuple) or not loaded or not isinstance(loaded[0], str):
+        raise UnknownMessage(f"not a message: a {type(loaded).__name__}")
+    kind = _BY_TAG.get(loaded[0])
+    if kind is None:
+        raise UnknownMessage(f"unknown message {loaded[0]!r}")
+    if len(loaded) - 1 != len(_FIELDS[kind]):
+        raise UnknownMessage(f"{loaded[0]} with {len(loaded) - 1} values")
+    message: Message = kind(*loaded[1:])
+    return message
