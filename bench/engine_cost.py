@@ -75,7 +75,9 @@ async def run(args: argparse.Namespace) -> None:
     try:
         await migrate.upgrade(db)
         channel = CollectingChannel(name="telegram")
-        inbox = Inbox(db, FlowSettings(program_name="Bapas Kelas I Jakarta"), {channel.name: channel})
+        inbox = Inbox(
+            db, FlowSettings(program_name="Bapas Kelas I Jakarta"), {channel.name: channel}
+        )
         steps = inbound.script(args.messages)
         warm = inbound.make_participants(2, 1, 1, steps, args.seed + 1)
         people = inbound.make_participants(args.participants, 1001, 1, steps, args.seed)
