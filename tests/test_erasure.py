@@ -29,7 +29,7 @@ from storage.models import (
 )
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.database_scan import find_strings
-from tests.reminder_helpers import Clock, dispatcher, enrol_person, make_session, outbox
+from tests.helpers.reminders import Clock, dispatcher, enrol_person, make_session, outbox
 
 CHAT_ID = "5550123987"  # the Telegram chat id: the address's value
 PHONE = "85741002299"  # typed as "0857 4100 2299" at sign-up

@@ -17,7 +17,7 @@ from handlers.types import Reply
 from storage.db import Database
 from storage.models import Flag, Message, Organisation, Participant
 from tests.fakes.channel import CollectingChannel, Person
-from tests.reminder_helpers import (
+from tests.helpers.reminders import (
     Clock,
     dispatcher,
     enrol_person,

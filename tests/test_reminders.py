@@ -9,7 +9,7 @@ from handlers.flow import FlowSettings
 from handlers.reminders.text import SENSITIVE
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
-from tests.reminder_helpers import (
+from tests.helpers.reminders import (
     NOW,
     Clock,
     dispatcher,

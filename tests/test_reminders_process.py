@@ -18,7 +18,7 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Address, Organisation, Participant, Program, ProgramSession
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.reminder_helpers import outbox
+from tests.helpers.reminders import outbox
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,7 @@ from handlers.text import BUTTON_TITLE_MAX
 from storage.db import Database
 from storage.models import Enrolment, Participant
 from tests.fakes.channel import CollectingChannel, Person
-from tests.reminder_helpers import (
+from tests.helpers.reminders import (
     NOW,
     Clock,
     dispatcher,

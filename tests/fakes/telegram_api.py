@@ -1209,10 +1209,13 @@ class FakeTelegramAPI:
             )
             self._server = uvicorn.Server(config)
             self._server_task = asyncio.create_task(self._server.serve(sockets=[sock]))
+            deadline = asyncio.get_running_loop().time() + 10
             while not self._server.started:
                 if self._server_task.done():
                     self._server_task.result()
                     raise RuntimeError("fake Telegram server stopped during startup")
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError("fake Telegram server did not start within 10 s")
                 await asyncio.sleep(0.002)
         self.url = f"http://127.0.0.1:{port}"
 
