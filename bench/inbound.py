@@ -3,7 +3,7 @@
     python bench/inbound.py --participants 200
     python bench/inbound.py --participants 200 --database-url postgresql://postgres@127.0.0.1:5432/postgres --create-db
 
-This process runs the fake Telegram Bot API (`tests/fakes/telegram_api.py`) and the participants
+This process runs the fake Telegram Bot API (`tests/fakes/telegram/`) and the participants
 in one event loop; the bot under test (`python -m bot.cli run`) and then the echo bot
 (`bench/echo_bot.py`) each run as their own process against a fresh fake, under the same load.
 
@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.fakes.telegram_api import FakeTelegramAPI, FakeUser  # noqa: E402
+from tests.fakes.telegram import FakeTelegramAPI, FakeUser  # noqa: E402
 
 TOKEN = "123456:BENCH"
 FIRST_ID = 710_000_001  # participants; warm-up users count down from FIRST_ID - 1

@@ -11,7 +11,7 @@ from bot.app import run_telegram
 from bot.config import Settings
 from storage import migrate
 from storage.db import Database
-from tests.fakes.telegram_api import FakeTelegramAPI, FakeUser
+from tests.fakes.telegram import FakeTelegramAPI, FakeUser
 
 
 def settings_for(fake: FakeTelegramAPI, database_url: str, **extra: Any) -> Settings:

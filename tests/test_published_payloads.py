@@ -17,7 +17,7 @@ import pytest
 from telegram import Update
 
 from handlers.i18n import LANGUAGES, _, use_language
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.telegram import FakeTelegramAPI
 from tests.telegram_helpers import running_bot, settings_for
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "payloads"

@@ -16,7 +16,7 @@ from bot.app import CourierStopped, run_telegram
 from storage import migrate
 from storage.db import Database
 from storage.models import Message, Participant
-from tests.fakes.telegram_api import FakeTelegramAPI, FakeUser
+from tests.fakes.telegram import FakeTelegramAPI, FakeUser
 from tests.telegram_helpers import replies_until_keyboard, running_bot, settings_for
 
 
