@@ -129,8 +129,10 @@ class FakeTelegramAPI(MessageMethods, UpdateMethods):
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        """Stop the server."""
+        """Stop the server; a bug inside the fake (answered 500 to the bot) fails the block."""
         await self.stop()
+        if self.internal_errors and exc_info[0] is None:
+            raise AssertionError(f"bugs inside the fake Bot API: {self.internal_errors!r}")
 
     # ---- user side --------------------------------------------------------------------
     def user(
