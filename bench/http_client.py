@@ -2,7 +2,7 @@
 
     python bench/http_client.py [--calls 4000] [--concurrency 16]
 
-The fake Bot API (`tests/fakes/telegram_api.py`) runs in a child process; this process makes
+The fake Bot API (`tests/fakes/telegram/`) runs in a child process; this process makes
 `--calls` `sendMessage` calls (HTML, `--concurrency` at a time) through a PTB `Bot` on each
 request class in turn, after a warm-up, and prints its own CPU time per call and calls per second.
 Only this process's CPU is counted, so the fake's work is not in the figures.
@@ -34,7 +34,7 @@ FIRST_ID = 900_000
 SERVER = f"""
 import asyncio, sys
 sys.path.insert(0, {str(ROOT)!r})
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.telegram import FakeTelegramAPI
 
 async def main():
     fake = FakeTelegramAPI(token={TOKEN!r})

@@ -3,7 +3,7 @@
     python bench/inbound.py --participants 200
     python bench/inbound.py --participants 200 --database-url postgresql://postgres@127.0.0.1:5432/postgres --create-db
 
-This process runs the fake Telegram Bot API (`tests/fakes/telegram_api.py`) and the participants
+This process runs the fake Telegram Bot API (`tests/fakes/telegram/`) and the participants
 in one event loop; the bot under test (`python -m bot.cli run`) and then the echo bot
 (`bench/echo_bot.py`) each run as their own process against a fresh fake, under the same load.
 
@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.fakes.telegram_api import FakeTelegramAPI, FakeUser  # noqa: E402
+from tests.fakes.telegram import FakeTelegramAPI, FakeUser  # noqa: E402
 
 TOKEN = "123456:BENCH"
 FIRST_ID = 710_000_001  # participants; warm-up users count down from FIRST_ID - 1
@@ -98,15 +98,22 @@ SIGNUP: tuple[Step, ...] = (
         2,
         "time:",
     ),
-    # Not "time:afternoon": participants.contact_time is VARCHAR(8) and PostgreSQL refuses the
-    # 9-character "afternoon" (SQLite does not check lengths). Add it back once that is fixed.
-    Step("time of day", presses("time:morning", "time:midday"), 1, "discreet:"),
+    Step(
+        "time of day",
+        presses("time:morning", "time:midday", "time:afternoon", "time:evening"),
+        1,
+        "discreet:",
+    ),
+    # A former inmate is asked whether to turn discreet mode off ("Mau dimatikan?"), anyone else
+    # whether to turn it on: either way any answer moves on to the summary.
     Step("discreet", texts("iya", "tidak", "ya"), 1, "summary:"),
     Step("summary", texts("benar", "betul"), 1),
 )
 AFTER: tuple[Step, ...] = (  # cycled after the sign-up when --messages asks for more
     Step("/jadwal", texts("/jadwal"), 1),
-    Step("free text", texts("terima kasih", "ok makasih", "kapan pelatihannya?"), 2),
+    # A thank-you is answered; anything else is passed on to the person's caseworker, with one
+    # reply that says so.
+    Step("free text", texts("terima kasih", "ok makasih", "kapan pelatihannya?"), 1),
     Step("/profil", texts("/profil"), 1, "profile:"),
     Step("/start", texts("/start"), 1, "cmd:"),
 )

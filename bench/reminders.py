@@ -17,7 +17,7 @@ Designs (each a separate process, same fake, same data):
          each calling `bot.send_message` at once; on 429 it sleeps retry_after and retries
          `--naive-retries` times (default 1), then gives up.
 
-This process runs the fake Telegram Bot API (`tests/fakes/telegram_api.py`, flood limits on: 429
+This process runs the fake Telegram Bot API (`tests/fakes/telegram/`, flood limits on: 429
 past 30 msg/s overall or 1/s per chat) with every participant registered as a chat that has
 written to the bot (the fake answers 400 "chat not found" otherwise). Measured:
   lateness   arrival at the fake (what the person sees) minus due time, per burst message;
@@ -56,7 +56,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.reminders_seed import Seeded, Store, burst_dues, burst_outcome, seed, set_burst  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
+from tests.fakes.telegram import FakeTelegramAPI  # noqa: E402
 
 TOKEN = "123456:REMINDERS"
 PER_SECOND = 30.0  # Telegram's (and the fake's) overall limit

@@ -12,7 +12,7 @@ from bot.app import run_telegram
 from bot.config import Settings
 from storage import migrate
 from storage.db import Database
-from tests.fakes.telegram_api import FakeTelegramAPI, FakeUser
+from tests.fakes.telegram import FakeTelegramAPI, FakeUser
 
 
 def free_port() -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from storage.db import Database
 from tests.fakes.channel import Person
 from tests.helpers.cli import run_command
-from tests.reminder_helpers import register
+from tests.helpers.reminders import register
 
 
 async def test_flags_list_shows_danger_first_with_the_message(

@@ -26,7 +26,7 @@ from storage.models import (
 )
 from storage.programs import enrolment_of
 from tests.fakes.channel import CollectingChannel, Person
-from tests.reminder_helpers import NOW, Clock, dispatcher, local, participant_id, register
+from tests.helpers.reminders import NOW, Clock, dispatcher, local, participant_id, register
 
 POLICY = ReminderPolicy()
 ZONE = "Asia/Jayapura"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import Participant
 from tests.fakes.channel import Person
-from tests.reminder_helpers import register
+from tests.helpers.reminders import register
 
 
 async def me(db: Database) -> Participant:

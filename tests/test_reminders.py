@@ -9,7 +9,7 @@ from handlers.flow import FlowSettings
 from handlers.reminders.text import SENSITIVE
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
-from tests.reminder_helpers import (
+from tests.helpers.reminders import (
     NOW,
     Clock,
     dispatcher,
@@ -67,6 +67,7 @@ async def test_pekalongan_and_ambon_get_reminders_at_their_own_local_times(
     assert await sender.run_once() == 0  # nothing early
     clock.now = local("Asia/Jakarta", 2026, 12, 2, 7, 0)
     assert await sender.run_once() == 2
+    assert len(channel.sent) == 2
     assert all("Hari ini, Rabu" in reply.text for _a, reply in channel.sent)
     assert {r.status for r in await outbox(db)} == {"sent"}
 
@@ -227,7 +228,11 @@ async def test_stopped_and_erased_people_get_nothing(
         clock.now = moment
         assert await dispatcher(db, channel, clock).run_once() == 0
     assert channel.sent == []
-    assert {r.status for r in await outbox(db)} <= {"skipped", "cancelled"}
+    # Both people's rows are there and called off, each for its own reason.
+    assert {(r.status, r.error) for r in await outbox(db)} == {
+        ("skipped", "participant stopped"),
+        ("cancelled", None),
+    }
 
 
 async def test_discreet_reminders_never_name_the_institution(

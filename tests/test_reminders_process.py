@@ -17,8 +17,8 @@ from handlers.reminders.rules import ReminderPolicy
 from storage import migrate
 from storage.db import Database
 from storage.models import Address, Organisation, Participant, Program, ProgramSession
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.reminder_helpers import outbox
+from tests.fakes.telegram import FakeTelegramAPI
+from tests.helpers.reminders import outbox
 from tests.telegram_helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

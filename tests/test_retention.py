@@ -15,7 +15,7 @@ from storage.db import Database
 from storage.models import Address, Conversation, Message, Participant
 from storage.retention import REDELIVERY_WINDOW, UNCONSENTED_RETENTION, Purged, apply_retention
 from tests.fakes.channel import CollectingChannel, Person
-from tests.reminder_helpers import Clock, dispatcher, register
+from tests.helpers.reminders import Clock, dispatcher, register
 
 START = datetime.now(UTC)
 LATER = START + UNCONSENTED_RETENTION + timedelta(days=10)  # when the job runs

@@ -13,7 +13,7 @@ from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
 from storage.models import Enrolment, Participant, ProgramSession
 from tests.fakes.channel import CollectingChannel, Person
-from tests.reminder_helpers import (
+from tests.helpers.reminders import (
     NOW,
     Clock,
     dispatcher,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -75,12 +74,19 @@ async def test_a_write_waits_for_another_process_without_blocking_the_loop(
     holder = await _hold_write_lock(tmp_path / "locking.db")
     writer = asyncio.create_task(_add_org(sqlite_db, "Rutan Pekalongan"))
 
-    # While the other process holds the lock, the loop keeps turning: a short sleep returns on
-    # time (a blocked loop would return only after SQLite's busy wait gave up).
-    started = time.monotonic()
-    for _ in range(20):
-        await asyncio.sleep(0.01)
-    assert time.monotonic() - started < 1.0
+    # While the other process holds the lock, the loop keeps turning: other work finishes while
+    # the write still waits. A blocked loop would run nothing else until SQLite's busy wait gave
+    # up, and by then the write would be over (failed).
+    turns = 0
+
+    async def other_work() -> None:
+        nonlocal turns
+        for _ in range(20):
+            await asyncio.sleep(0.01)
+            turns += 1
+
+    await asyncio.wait_for(other_work(), timeout=20)
+    assert turns == 20
     assert not writer.done()
 
     await _release(holder)

@@ -8,28 +8,16 @@ import logging
 import os
 import signal
 from collections.abc import AsyncIterator
-from functools import partial
-from pathlib import Path
 
 import pytest
-from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select
-from starlette.applications import Starlette
-from telegram.ext import ApplicationBuilder
 
 from bot.app import CourierStopped, run_telegram
-from bot.channels.telegram.app import attach, record_chat_member
-from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.webhook import TelegramWebhook, process_raw_update
-from bot.inbox import Inbox
-from handlers.flow import FlowSettings
 from storage import migrate
 from storage.db import Database
 from storage.models import Message, Participant
-from tests.fakes.telegram_api import FakeTelegramAPI, FakeUser
+from tests.fakes.telegram import FakeTelegramAPI, FakeUser
 from tests.telegram_helpers import replies_until_keyboard, running_bot, settings_for
-
-PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "payloads"
 
 
 @pytest.fixture(params=["same", "separate"])
@@ -266,41 +254,6 @@ async def test_the_bot_stops_with_an_error_when_its_telegram_process_dies(
     with pytest.raises(CourierStopped, match="exit code -9"):
         await asyncio.wait_for(task, timeout=20)
     await db.dispose()
-
-
-def payload_files() -> list[Path]:
-    return sorted(PAYLOADS.glob("telegram/*.json")) if PAYLOADS.is_dir() else []
-
-
-@pytest.mark.skipif(not PAYLOADS.is_dir(), reason="../shared/payloads is not beside this checkout")
-@pytest.mark.parametrize("path", payload_files(), ids=lambda p: p.name)
-async def test_published_telegram_payloads_never_crash_the_bot(
-    path: Path, fake: FakeTelegramAPI, database_url: str
-) -> None:
-    """Real payloads published by others, posted to our webhook: answered 200, never an error."""
-    data = json.loads(path.read_bytes().decode("utf-8"))  # noqa: ASYNC240 (a small local file)
-    if "update_id" not in data:
-        key = "callback_query" if "chat_instance" in data or "data" in data else "message"
-        data = {"update_id": 900, key: data}
-    db = Database(database_url)
-    await migrate.upgrade(db)
-    app = ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot").updater(None).build()
-    telegram = TelegramChannel(app.bot)
-    inbox = Inbox(db, FlowSettings(), {"telegram": telegram})
-    attach(app, inbox.receive, partial(record_chat_member, db), telegram)
-    webhook = TelegramWebhook("/telegram/webhook", "secret")
-    webhook.open(partial(process_raw_update, app))
-    async with app:
-        web = Starlette(routes=[webhook.route])
-        async with AsyncClient(transport=ASGITransport(app=web), base_url="http://bot") as client:
-            response = await client.post(
-                "/telegram/webhook",
-                json=data,
-                headers={"X-Telegram-Bot-Api-Secret-Token": "secret"},
-            )
-    await inbox.close()
-    await db.dispose()
-    assert response.status_code == 200
 
 
 async def complete_sign_up(user: FakeUser) -> None:

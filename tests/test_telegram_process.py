@@ -14,7 +14,7 @@ import pytest
 
 from storage import migrate
 from storage.db import Database
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.telegram import FakeTelegramAPI
 from tests.telegram_helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

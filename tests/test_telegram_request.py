@@ -11,7 +11,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.channels.telegram.request import AiohttpRequest
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.telegram import FakeTelegramAPI
 
 
 @pytest.fixture

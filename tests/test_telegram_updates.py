@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.telegram import FakeTelegramAPI
 from tests.telegram_helpers import running_bot, settings_for
 
 WELCOME = "Apakah Anda setuju?"

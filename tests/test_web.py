@@ -22,7 +22,7 @@ from bot.web.server import WebServer
 from storage import migrate
 from storage.db import Database
 from storage.models import ScheduledMessage
-from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.telegram import FakeTelegramAPI
 from tests.helpers.participants import add_participant
 from tests.telegram_helpers import free_port, running_bot, settings_for
 

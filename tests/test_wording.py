@@ -19,7 +19,7 @@ from handlers.text import BUTTON_TITLE_MAX
 from storage.db import Database
 from storage.models import Enrolment, Participant
 from tests.fakes.channel import CollectingChannel, Person
-from tests.reminder_helpers import (
+from tests.helpers.reminders import (
     NOW,
     Clock,
     dispatcher,
@@ -202,7 +202,9 @@ async def test_a_follow_up_sent_the_morning_after_says_yesterday(
 def _indonesian() -> list[tuple[str, str]]:
     with (LOCALES / "id" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle, locale="id")
-    return [(m.id, m.string) for m in catalog if m.id and isinstance(m.id, str)]
+    pairs = [(m.id, m.string) for m in catalog if m.id and isinstance(m.id, str)]
+    assert len(pairs) > 100, "the checks below would pass on an empty catalog"
+    return pairs
 
 
 @pytest.mark.parametrize(
