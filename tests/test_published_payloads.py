@@ -18,7 +18,7 @@ from telegram import Update
 
 from handlers.i18n import LANGUAGES, _, use_language
 from tests.fakes.telegram import FakeTelegramAPI
-from tests.telegram_helpers import running_bot, settings_for
+from tests.helpers.telegram import running_bot, settings_for
 
 PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "payloads"
 REQUIRED = os.environ.get("PENDAMPING_REQUIRE_PAYLOADS") == "1"

@@ -19,7 +19,7 @@ from storage.db import Database
 from storage.models import Address, Organisation, Participant, Program, ProgramSession
 from tests.fakes.telegram import FakeTelegramAPI
 from tests.helpers.reminders import outbox
-from tests.telegram_helpers import free_port
+from tests.helpers.telegram import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

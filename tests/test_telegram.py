@@ -17,7 +17,7 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Message, Participant
 from tests.fakes.telegram import FakeTelegramAPI, FakeUser
-from tests.telegram_helpers import replies_until_keyboard, running_bot, settings_for
+from tests.helpers.telegram import replies_until_keyboard, running_bot, settings_for
 
 
 @pytest.fixture(params=["same", "separate"])
@@ -275,4 +275,4 @@ async def wait_for_status(db: Database, status: str) -> Participant:
         if person.status == status:
             return person
         await asyncio.sleep(0.02)
-    return person
+    raise AssertionError(f"the participant's status stayed {person.status!r}, not {status!r}")

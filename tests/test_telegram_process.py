@@ -15,7 +15,7 @@ import pytest
 from storage import migrate
 from storage.db import Database
 from tests.fakes.telegram import FakeTelegramAPI
-from tests.telegram_helpers import free_port
+from tests.helpers.telegram import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.telegram import FakeTelegramAPI
-from tests.telegram_helpers import running_bot, settings_for
+from tests.helpers.telegram import running_bot, settings_for
 
 WELCOME = "Apakah Anda setuju?"
 # What a person who forwards a poll gives away; none of it may reach a log.
