@@ -18,6 +18,7 @@ from bot.courier.remote import CourierProcess
 from bot.inbox import Inbox
 from bot.memory import freeze_startup_objects
 from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.limits import Limiters, paced
 from bot.outbox.scheduler import ReminderScheduler
 from handlers.flow import FlowSettings
 from handlers.reminders.rules import QuietHours, ReminderPolicy
@@ -62,7 +63,7 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
         return
     application = build_application(settings, webhook=settings.webhook_mode)
     telegram = TelegramChannel(application.bot)
-    channels = {"telegram": telegram}
+    channels = paced({"telegram": telegram}, Limiters())  # replies and the outbox share limiters
     inbox = Inbox(db, flow_settings(settings), channels)
     attach(application, inbox.receive, partial(record_chat_member, db), telegram)
     reminders: list[ReminderScheduler] = []
@@ -86,7 +87,7 @@ async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) ->
 
 async def _run_telegram_apart(settings: Settings, db: Database, stop: asyncio.Event) -> None:
     courier = CourierProcess("telegram", "bot.channels.telegram.process", settings)
-    channels = {"telegram": courier}
+    channels = paced({"telegram": courier}, Limiters())  # replies and the outbox share limiters
     inbox = Inbox(db, flow_settings(settings), channels)
     await courier.start(inbox.receive, partial(record_chat_member, db))
     reminders = start_reminders(db, settings, channels)
