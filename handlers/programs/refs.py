@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy.orm import InstrumentedAttribute
+
 from storage.models import ScheduledMessage
 
 RSVP_CHOICES = ("yes", "no", "later")  # I'll be there / I can't come / ask to reschedule
@@ -57,6 +59,13 @@ class EventRef:
         if self.kind == EventKind.SESSION:
             return {"session_id": self.id}
         return {"occurrence_id": self.id}
+
+
+def about_column(ref: EventRef) -> InstrumentedAttribute[int | None]:
+    """The outbox column that points at events of `ref`'s kind."""
+    if ref.kind == EventKind.SESSION:
+        return ScheduledMessage.session_id
+    return ScheduledMessage.occurrence_id
 
 
 def rsvp_payload(ref: EventRef, choice: str) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.outbox.queue import enqueue
 from handlers.outbox.recipients import Recipient
 from handlers.programs.recurrence import occurrences
-from handlers.programs.refs import EventRef
+from handlers.programs.refs import EventRef, about_column
 from handlers.reminders.rules import ReminderPolicy, next_allowed, offsets_for, planned_reminders
 from handlers.reminders.text import PlannedReminder
 from storage.models import (
@@ -122,7 +122,7 @@ async def reminders_ahead(
         ScheduledMessage.kind == OutboxKind.REMINDER,
         ScheduledMessage.status == ScheduledStatus.PENDING,
         ScheduledMessage.due_at > now,
-        *(getattr(ScheduledMessage, column) == value for column, value in about.columns().items()),
+        about_column(about) == about.id,
     )
     return [
         PlannedReminder(offset, due_at)
