@@ -21,6 +21,7 @@ from bot.courier.remote import CourierProcess
 from bot.inbox import Inbox
 from bot.memory import freeze_startup_objects
 from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.limits import Limiters, paced
 from bot.outbox.scheduler import ReminderScheduler
 from bot.web.health import health_route
 from bot.web.metrics import Metrics
@@ -98,7 +99,8 @@ async def _run_telegram_here(
 ) -> None:
     application = build_application(settings, webhook=settings.webhook_mode)
     telegram = TelegramChannel(application.bot)
-    channels = {"telegram": metrics.counting_channel(telegram)}
+    # Replies and the outbox share one limiter per channel; each attempt's outcome is counted.
+    channels = paced({"telegram": metrics.counting_channel(telegram)}, Limiters())
     inbox = Inbox(db, flow_settings(settings), channels)
     receive = metrics.counting_receive(inbox.receive)
     attach(application, receive, partial(record_chat_member, db), telegram)
@@ -135,7 +137,7 @@ async def _run_telegram_apart(
     """PTB in the Telegram process; webhook posts still come here (the web app is this
     process's) and go to it raw, to be read and handled there."""
     courier = CourierProcess("telegram", "bot.channels.telegram.process", settings)
-    channels = {"telegram": metrics.counting_channel(courier)}
+    channels = paced({"telegram": metrics.counting_channel(courier)}, Limiters())
     inbox = Inbox(db, flow_settings(settings), channels)
     await courier.start(metrics.counting_receive(inbox.receive), partial(record_chat_member, db))
     if webhook is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -157,15 +158,16 @@ async def rows_by_id(tx: AsyncSession, ids: list[int]) -> list[ScheduledMessage]
 
 
 async def last_sent_about_event(
-    tx: AsyncSession, participant_id: int, since: datetime, now: datetime
+    tx: AsyncSession, participant_id: int, since: datetime, now: datetime, kinds: Collection[str]
 ) -> ScheduledMessage | None:
-    """The latest reminder-like message sent to the participant since `since` whose event is ahead."""
+    """The latest message of one of `kinds` sent to the participant since `since` whose event
+    is still ahead."""
     query = (
         select(ScheduledMessage)
         .where(
             ScheduledMessage.participant_id == participant_id,
             ScheduledMessage.status == ScheduledStatus.SENT,
-            ScheduledMessage.kind.in_(("reminder", "confirmation", "seat", "moved")),
+            ScheduledMessage.kind.in_(list(kinds)),
             ScheduledMessage.sent_at >= since,
             ScheduledMessage.event_at > now,
         )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.inbox import Inbox
 from handlers.i18n import LOCALES, use_language
 from handlers.participants.labels import CONTACT_HOURS, CONTACT_TIMES
+from handlers.programs.refs import EventRef
 from handlers.reminders import text as reminder_text
 from handlers.reminders.rules import QuietHours
 from handlers.text import BUTTON_TITLE_MAX
@@ -49,13 +50,13 @@ async def test_consent_fits_one_screen_and_says_plainly_which_sensitive_facts_ar
 
 
 TRAINING = reminder_text.Event(
-    ref="s1", title="Pelatihan Menjahit Dasar", starts_at=datetime(2026, 12, 2, 2, 0, tzinfo=UTC),
+    ref=EventRef.session(1), title="Pelatihan Menjahit Dasar", starts_at=datetime(2026, 12, 2, 2, 0, tzinfo=UTC),
     place="BLK Kota Pekalongan, Jl. Sriwijaya No. 44", map_url=None,
     bring="KTP, fotokopi KK dan alat tulis", contact="Bu Rina 0812-1111-2222", reporting=False,
     seats_limited=True,
 )  # fmt: skip
 REPORTING = reminder_text.Event(
-    ref="o1", title="Wajib lapor bulanan", starts_at=datetime(2026, 12, 2, 2, 0, tzinfo=UTC),
+    ref=EventRef.occurrence(1), title="Wajib lapor bulanan", starts_at=datetime(2026, 12, 2, 2, 0, tzinfo=UTC),
     place="Bapas Kelas II Ambon, Jl. Dr. Kayadoe No. 12", map_url=None,
     bring="Kartu klien dan KTP", contact="Pak Yusuf 0812-3333-4444", reporting=True,
 )  # fmt: skip

@@ -19,6 +19,10 @@ class SendResult:
     error: str | None = None
     unreachable: bool = False  # the person blocked us or the chat is gone: stop sending
     attempts: int = 1
+    # The platform said "too many requests, retry after N s": nothing to this channel before then
+    # (bot/outbox/limits.py pauses the channel's limiter and sends again).
+    retry_after: float | None = None
+    rest: Reply | None = None  # with retry_after: what is still to send, if part already went out
 
 
 class Channel(Protocol):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from bot.channels.protocol import Channel, SendResult
-from bot.outbox.limits import RateLimiter
+from bot.outbox.limits import Limiters, paced
 from handlers.outbox.delivery import Delivery, complete, prepare
 from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
@@ -25,7 +25,12 @@ def utcnow() -> datetime:
 
 
 class Dispatcher:
-    """Sends what is due. Safe to run in several processes on one PostgreSQL database."""
+    """Sends what is due. Safe to run in several processes on one PostgreSQL database.
+
+    It knows no kind of message: rendering is registered per kind (handlers/outbox/registry.py).
+    Each channel is paced by its own limiter; pass the composition root's `limiters` so that
+    replies and the outbox share them (a channel already `Paced` keeps its own limiter).
+    """
 
     def __init__(
         self,
@@ -33,7 +38,7 @@ class Dispatcher:
         channels: Mapping[str, Channel],
         policy: ReminderPolicy,
         *,
-        limiter: RateLimiter | None = None,
+        limiters: Limiters | None = None,
         batch: int = 20,
         concurrency: int = 8,
         lease: timedelta = timedelta(minutes=5),
@@ -41,9 +46,8 @@ class Dispatcher:
         worker: str | None = None,
     ) -> None:
         self.db = db
-        self.channels = dict(channels)
+        self.channels = paced(channels, limiters or Limiters())
         self.policy = policy
-        self.limiter = limiter or RateLimiter()
         self.batch = batch
         self.concurrency = concurrency
         self.lease = lease
@@ -100,11 +104,12 @@ class Dispatcher:
         return sent
 
     async def _send_one(self, delivery: Delivery) -> bool:
-        await self.limiter.wait(f"{delivery.channel}:{delivery.address}")
+        channel = self.channels[delivery.channel]
+        await channel.limiter.wait(delivery.address)
         async with self.db.transaction() as tx:
             await mark_sending(tx, delivery.row_id, self.clock())
         try:
-            result = await self.channels[delivery.channel].send(delivery.address, delivery.reply)
+            result = await channel.send(delivery.address, delivery.reply)
         except Exception as error:  # a channel bug must not lose the row: record it as failed
             log.exception("channel %s raised while sending", delivery.channel)
             result = SendResult(False, error=type(error).__name__)

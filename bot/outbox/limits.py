@@ -1,10 +1,32 @@
-"""Pacing sends to the platform's limits: ~30 messages/s per bot and 1/s per chat on Telegram."""
+"""Pacing sends to each platform's limits, one limiter per channel; a platform's "slow down" (429)
+pauses every sender on that channel."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot.channels.protocol import Channel, SendResult
+from handlers.types import Reply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChannelLimits:
+    per_second: float  # messages per second for the whole bot (or phone number)
+    per_chat_interval: float  # seconds between two messages to one chat
+
+
+# A platform's published limits, by channel name. A new channel adds its line here.
+LIMITS: Mapping[str, ChannelLimits] = {
+    "telegram": ChannelLimits(per_second=30.0, per_chat_interval=1.0),
+}
+UNLISTED = ChannelLimits(per_second=30.0, per_chat_interval=1.0)  # a channel not listed above
+MAX_FLOOD_RETRIES = 4  # a message the platform keeps refusing with "retry after" then fails
 
 
 class RateLimiter:
@@ -20,20 +42,101 @@ class RateLimiter:
         self._per_chat = per_chat_interval
         self._clock = clock
         self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._pauses = 0  # how many pauses so far: a slot taken before the latest one is void
         self._chat_next: dict[str, float] = {}
         self._lock = asyncio.Lock()
 
     async def wait(self, chat: str) -> None:
-        async with self._lock:
-            now = self._clock()
-            slot = max(now, self._next_slot, self._chat_next.get(chat, 0.0))
-            self._next_slot = slot + self._interval
-            self._chat_next[chat] = slot + self._per_chat
-            if len(self._chat_next) > 10_000:
-                self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        """Wait for a slot to send one message to `chat` (the outbox's pace)."""
+        while True:
+            async with self._lock:
+                now = self._clock()
+                slot = max(now, self._next_slot, self._chat_next.get(chat, 0.0))
+                self._next_slot = slot + self._interval
+                self._chat_next[chat] = slot + self._per_chat
+                if len(self._chat_next) > 10_000:
+                    self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
+                pauses = self._pauses
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            if self._pauses == pauses:
+                return
+            # The platform said "slow down" while we waited: queue again behind the pause.
+
+    async def resumed(self) -> None:
+        """Wait out a pause only (replies to a person who just wrote are not paced further)."""
+        while True:  # a pause may grow while we wait
+            left = self._paused_until - self._clock()
+            if left <= 0:
+                return
+            await asyncio.sleep(left)
 
     def pause(self, seconds: float) -> None:
-        """The platform said "retry after N s": nobody sends before then."""
-        self._next_slot = max(self._next_slot, self._clock() + seconds)
+        """The platform said "retry after N s": nobody on this channel sends before then."""
+        until = self._clock() + seconds
+        if until <= self._paused_until:
+            return
+        self._paused_until = until
+        self._next_slot = max(self._next_slot, until)
+        self._pauses += 1
+
+
+class Limiters:
+    """One `RateLimiter` per channel name, made on first use from `limits`."""
+
+    def __init__(
+        self,
+        limits: Mapping[str, ChannelLimits] = LIMITS,
+        unlisted: ChannelLimits = UNLISTED,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._limits = dict(limits)
+        self._unlisted = unlisted
+        self._clock = clock
+        self._made: dict[str, RateLimiter] = {}
+
+    def of(self, channel: str) -> RateLimiter:
+        limiter = self._made.get(channel)
+        if limiter is None:
+            limits = self._limits.get(channel, self._unlisted)
+            limiter = RateLimiter(limits.per_second, limits.per_chat_interval, self._clock)
+            self._made[channel] = limiter
+        return limiter
+
+
+class Paced:
+    """A channel whose sends respect its limiter's pauses: on "retry after N s" the whole channel
+    pauses for N s (every sender waits, the outbox and replies alike), then the rest is resent."""
+
+    def __init__(self, channel: Channel, limiter: RateLimiter) -> None:
+        self.channel = channel
+        self.limiter = limiter
+        self.name = channel.name
+
+    async def send(self, address: str, reply: Reply) -> SendResult:
+        attempts = 0
+        for _attempt in range(MAX_FLOOD_RETRIES):
+            await self.limiter.resumed()
+            result = await self.channel.send(address, reply)
+            attempts += result.attempts
+            if result.retry_after is None:
+                return _with_attempts(result, attempts)
+            log.warning("%s flood control: channel paused %.1f s", self.name, result.retry_after)
+            self.limiter.pause(result.retry_after)
+            reply = result.rest or reply  # a long message may have gone out in part
+        return SendResult(False, error="flood control: gave up after retries", attempts=attempts)
+
+
+def paced(channels: Mapping[str, Channel], limiters: Limiters) -> dict[str, Paced]:
+    """Each channel behind its own limiter (a channel already paced is left as it is)."""
+    return {
+        name: channel if isinstance(channel, Paced) else Paced(channel, limiters.of(name))
+        for name, channel in channels.items()
+    }
+
+
+def _with_attempts(result: SendResult, attempts: int) -> SendResult:
+    if result.attempts == attempts:
+        return result
+    return SendResult(result.ok, result.external_id, result.error, result.unreachable, attempts)

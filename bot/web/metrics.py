@@ -87,7 +87,10 @@ class CountingChannel:
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         result = await self._channel.send(address, reply)
-        status = "sent" if result.ok else "unreachable" if result.unreachable else "failed"
+        if result.retry_after is not None:
+            status = "throttled"  # the platform said "slow down": it is sent again after the pause
+        else:
+            status = "sent" if result.ok else "unreachable" if result.unreachable else "failed"
         self._counter.labels(self.name, status).inc()
         return result
 

@@ -7,12 +7,14 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.programs.refs import EventRef
 from handlers.reminders.planning import enrol, follow_up_absence, notify_change, plan_session
 from handlers.reminders.rules import ReminderPolicy
 from storage.models import (
     Enrolment,
     EnrolmentStatus,
     Membership,
+    OutboxKind,
     Participant,
     Program,
     ProgramSession,
@@ -90,7 +92,9 @@ async def cancel_session(
     for enrolment in await enrolments_of_session(tx, event.id):
         participant = await tx.get(Participant, enrolment.participant_id)
         if participant is not None:
-            notified += await notify_change(tx, participant, event, "cancelled", now, policy)
+            notified += await notify_change(
+                tx, participant, event, OutboxKind.CANCELLED, now, policy
+            )
     return Changed(notified, cancelled)
 
 
@@ -121,7 +125,7 @@ async def move_session(
         participant = await tx.get(Participant, enrolment.participant_id)
         if participant is None:
             continue
-        notified += await notify_change(tx, participant, event, "moved", now, policy)
+        notified += await notify_change(tx, participant, event, OutboxKind.MOVED, now, policy)
         if enrolment.status == EnrolmentStatus.ENROLLED:
             await plan_session(tx, participant, event, now, policy, confirm=False)
     return Changed(notified, cancelled)
@@ -142,7 +146,7 @@ async def mark_attendance(
     enrolment.attendance = "attended" if attended else "absent"
     enrolment.attendance_at = now
     if not attended:
-        await follow_up_absence(tx, participant, now, policy, session_id=event.id)
+        await follow_up_absence(tx, participant, now, policy, EventRef.session(event.id))
     return enrolment
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import _
+from handlers.programs.refs import EventKind, EventRef
 from handlers.reminders.text import Event
 from storage.models import Occurrence, ProgramSession, SessionStatus
 
 
 def session_event(event: ProgramSession) -> Event:
     return Event(
-        ref=f"s{event.id}",
+        ref=EventRef.session(event.id),
         title=event.display_title,
         starts_at=event.starts_at,
         place=event.place,
@@ -33,7 +34,7 @@ def occurrence_event(occurrence: Occurrence) -> Event:
     else:
         title = _("Counselling session")
     return Event(
-        ref=f"o{occurrence.id}",
+        ref=EventRef.occurrence(occurrence.id),
         title=title,
         starts_at=occurrence.starts_at,
         place=appointment.place,
@@ -44,20 +45,15 @@ def occurrence_event(occurrence: Occurrence) -> Event:
     )
 
 
-async def find_event(tx: AsyncSession, ref: str) -> tuple[Event, bool] | None:
-    """The event behind "s12" / "o34", and whether it is still on."""
-    kind, number = ref[:1], ref[1:]
-    if not number.isdigit():
-        return None
-    if kind == "s":
-        found = await tx.get(ProgramSession, int(number))
+async def find_event(tx: AsyncSession, ref: EventRef) -> tuple[Event, bool] | None:
+    """The event behind `ref`, and whether it is still on."""
+    if ref.kind == EventKind.SESSION:
+        found = await tx.get(ProgramSession, ref.id)
         if found is None:
             return None
         return session_event(found), found.status != SessionStatus.CANCELLED
-    if kind == "o":
-        occurrence = await tx.get(Occurrence, int(number))
-        if occurrence is None:
-            return None
-        live = not occurrence.cancelled and occurrence.appointment.active
-        return occurrence_event(occurrence), live
-    return None
+    occurrence = await tx.get(Occurrence, ref.id)
+    if occurrence is None:
+        return None
+    live = not occurrence.cancelled and occurrence.appointment.active
+    return occurrence_event(occurrence), live

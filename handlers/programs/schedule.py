@@ -9,6 +9,7 @@ from sqlalchemy import select
 from handlers.flow import Turn
 from handlers.i18n import _
 from handlers.programs.events import occurrence_event, session_event
+from handlers.programs.refs import EventRef, join_payload, parse_join
 from handlers.reminders.planning import enrol, reminders_ahead
 from handlers.reminders.text import Event, reminder_promise, when_line
 from handlers.text import esc, fit
@@ -64,7 +65,10 @@ async def show_schedule(turn: Turn) -> None:
         offer_lines = [_line(session_event(s), participant, turn) for s in offers]
         text += "\n\n" + _("Open sessions you can join:") + "\n\n" + "\n\n".join(offer_lines)
     buttons = tuple(
-        Button(fit(_("Join: {title}").format(title=s.display_title)), f"join:s{s.id}")
+        Button(
+            fit(_("Join: {title}").format(title=s.display_title)),
+            join_payload(EventRef.session(s.id)),
+        )
         for s in offers
     )
     turn.say(text, buttons)
@@ -73,9 +77,10 @@ async def show_schedule(turn: Turn) -> None:
 async def join(turn: Turn, ref: str) -> None:
     """They pressed "Join" on an open session, or on the next session after one they missed."""
     participant = turn.participant
+    session_ref = parse_join(ref)
     event = None
-    if ref[:1] == "s" and ref[1:].isdigit():
-        event = await turn.tx.get(ProgramSession, int(ref[1:]))
+    if session_ref is not None:
+        event = await turn.tx.get(ProgramSession, session_ref.id)
     usable = (
         participant is not None
         and participant.status == ParticipantStatus.ACTIVE
@@ -103,7 +108,7 @@ async def join(turn: Turn, ref: str) -> None:
     elif not result.new:
         turn.say(_("You are already signed up for <b>{title}</b>.").format(title=esc(info.title)))
     else:
-        ahead = await reminders_ahead(turn.tx, participant.id, turn.now, session_id=event.id)
+        ahead = await reminders_ahead(turn.tx, participant.id, turn.now, info.ref)
         promise = reminder_promise(info, participant, ahead)
         turn.say(
             _("✅ You are booked for <b>{title}</b>.").format(title=esc(info.title))

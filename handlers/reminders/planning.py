@@ -8,7 +8,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.outbox.queue import enqueue
+from handlers.outbox.recipients import Recipient
 from handlers.programs.recurrence import occurrences
+from handlers.programs.refs import EventRef, about_column
 from handlers.reminders.rules import ReminderPolicy, next_allowed, offsets_for, planned_reminders
 from handlers.reminders.text import PlannedReminder
 from storage.models import (
@@ -16,12 +19,12 @@ from storage.models import (
     Enrolment,
     EnrolmentStatus,
     Occurrence,
+    OutboxKind,
     Participant,
     ProgramSession,
     ScheduledMessage,
     ScheduledStatus,
 )
-from storage.outbox import schedule
 from storage.programs import active_appointments, enrolment_of, seats_taken
 from storage.upsert import insert_ignore
 
@@ -34,19 +37,21 @@ async def _soon(
     tx: AsyncSession,
     participant: Participant,
     key: str,
-    kind: str,
+    kind: OutboxKind,
     now: datetime,
     policy: ReminderPolicy,
-    **target: int | datetime | None,
+    about: EventRef,
+    event_at: datetime | None = None,
 ) -> bool:
     """A row that goes out now, or when the person's quiet hours end."""
-    return await schedule(
+    return await enqueue(
         tx,
-        key=key,
         kind=kind,
-        participant_id=participant.id,
+        recipient=Recipient(participant.id),
+        key=key,
         due_at=next_allowed(now, participant.timezone, policy.quiet),
-        **target,
+        about=about,
+        event_at=event_at,
     )
 
 
@@ -66,19 +71,17 @@ async def plan_session(
     free (each time it happens)."""
     added = 0
     epoch = _epoch(event.starts_at)
+    ref = EventRef.session(event.id)
     if confirm and event.starts_at > now:
         if seat_freed:
-            key, kind = f"seat:s{event.id}:p{participant.id}:{epoch}:{_epoch(now)}", "seat"
+            key, kind = f"seat:{ref}:p{participant.id}:{epoch}:{_epoch(now)}", OutboxKind.SEAT
         else:
-            key, kind = f"confirm:s{event.id}:p{participant.id}:{epoch}", "confirmation"
-        added += await _soon(
-            tx, participant, key, kind, now, policy,
-            session_id=event.id, event_at=event.starts_at,
-        )  # fmt: skip
+            key, kind = f"confirm:{ref}:p{participant.id}:{epoch}", OutboxKind.CONFIRMATION
+        added += await _soon(tx, participant, key, kind, now, policy, ref, event.starts_at)
     offsets = offsets_for(event.reminder_offsets, event.program.reminder_offsets)
-    key = f"remind:s{event.id}:p{participant.id}:{{offset}}:{epoch}"
+    key = f"remind:{ref}:p{participant.id}:{{offset}}:{epoch}"
     return added + await _reminders(
-        tx, participant, key, event.starts_at, offsets, now, policy, session_id=event.id
+        tx, participant, key, event.starts_at, offsets, now, policy, ref
     )
 
 
@@ -90,45 +93,37 @@ async def _reminders(
     offsets: tuple[int, ...],
     now: datetime,
     policy: ReminderPolicy,
-    **target: int,
+    about: EventRef,
 ) -> int:
     """A row per offset still ahead; `key` has an {offset} slot. Returns how many were new."""
     added = 0
     for offset, at in planned_reminders(starts_at, offsets, participant.timezone, policy.quiet):
         if at < now:
             continue  # its moment is gone (enrolled late); the confirmation covers it
-        added += await schedule(
+        added += await enqueue(
             tx,
+            kind=OutboxKind.REMINDER,
+            recipient=Recipient(participant.id),
             key=key.format(offset=offset),
-            kind="reminder",
-            participant_id=participant.id,
-            offset_minutes=offset,
             due_at=at,
+            about=about,
             event_at=starts_at,
-            **target,
+            offset_minutes=offset,
         )
     return added
 
 
 async def reminders_ahead(
-    tx: AsyncSession,
-    participant_id: int,
-    now: datetime,
-    *,
-    session_id: int | None = None,
-    occurrence_id: int | None = None,
+    tx: AsyncSession, participant_id: int, now: datetime, about: EventRef
 ) -> list[PlannedReminder]:
     """The reminders about one session or occurrence still waiting to go out to the person."""
     query = select(ScheduledMessage.offset_minutes, ScheduledMessage.due_at).where(
         ScheduledMessage.participant_id == participant_id,
-        ScheduledMessage.kind == "reminder",
+        ScheduledMessage.kind == OutboxKind.REMINDER,
         ScheduledMessage.status == ScheduledStatus.PENDING,
         ScheduledMessage.due_at > now,
+        about_column(about) == about.id,
     )
-    if session_id is not None:
-        query = query.where(ScheduledMessage.session_id == session_id)
-    else:
-        query = query.where(ScheduledMessage.occurrence_id == occurrence_id)
     return [
         PlannedReminder(offset, due_at)
         for offset, due_at in (await tx.execute(query)).all()
@@ -168,11 +163,9 @@ async def enrol(
     if status == EnrolmentStatus.ENROLLED:
         await plan_session(tx, participant, event, now, policy, confirm=confirm)
     elif confirm:
-        key = f"waitlisted:s{event.id}:p{participant.id}"
-        await _soon(
-            tx, participant, key, "waitlisted", now, policy,
-            session_id=event.id, event_at=event.starts_at,
-        )  # fmt: skip
+        ref = EventRef.session(event.id)
+        key = f"waitlisted:{ref}:p{participant.id}"
+        await _soon(tx, participant, key, OutboxKind.WAITLISTED, now, policy, ref, event.starts_at)
     return Enrolled(existing, new=True)
 
 
@@ -180,19 +173,17 @@ async def notify_change(
     tx: AsyncSession,
     participant: Participant,
     event: ProgramSession,
-    kind: str,
+    kind: OutboxKind,
     now: datetime,
     policy: ReminderPolicy,
 ) -> bool:
     """Tell one enrolled person that their session was cancelled or moved (once per change)."""
-    suffix = (
-        f":{_epoch(now)}" if kind == "moved" else ""
-    )  # each move is news; a cancel happens once
-    key = f"{kind}:s{event.id}:p{participant.id}{suffix}"
-    # When it is about: a typed "hadir" after a change notice answers it (storage/outbox.py).
-    return await _soon(
-        tx, participant, key, kind, now, policy, session_id=event.id, event_at=event.starts_at
-    )
+    # each move is news; a cancel happens once
+    suffix = f":{_epoch(now)}" if kind == OutboxKind.MOVED else ""
+    ref = EventRef.session(event.id)
+    key = f"{kind}:{ref}:p{participant.id}{suffix}"
+    # When it is about: a typed "hadir" after a change notice answers it (handlers/reminders/kinds.py).
+    return await _soon(tx, participant, key, kind, now, policy, ref, event.starts_at)
 
 
 async def notify_appointment_cancelled(
@@ -203,8 +194,9 @@ async def notify_appointment_cancelled(
     policy: ReminderPolicy,
 ) -> bool:
     """Tell the participant their appointments from this occurrence on will not take place."""
-    key = f"cancelled:o{occurrence_id}:p{participant.id}"
-    return await _soon(tx, participant, key, "cancelled", now, policy, occurrence_id=occurrence_id)
+    ref = EventRef.occurrence(occurrence_id)
+    key = f"{OutboxKind.CANCELLED}:{ref}:p{participant.id}"
+    return await _soon(tx, participant, key, OutboxKind.CANCELLED, now, policy, ref)
 
 
 async def follow_up_absence(
@@ -212,17 +204,11 @@ async def follow_up_absence(
     participant: Participant,
     now: datetime,
     policy: ReminderPolicy,
-    *,
-    session_id: int | None = None,
-    occurrence_id: int | None = None,
+    missed: EventRef,
 ) -> bool:
     """One kind message to someone who missed a session or appointment."""
-    target = f"s{session_id}" if session_id is not None else f"o{occurrence_id}"
-    key = f"followup:{target}:p{participant.id}"
-    return await _soon(
-        tx, participant, key, "followup", now, policy,
-        session_id=session_id, occurrence_id=occurrence_id,
-    )  # fmt: skip
+    key = f"{OutboxKind.FOLLOWUP}:{missed}:p{participant.id}"
+    return await _soon(tx, participant, key, OutboxKind.FOLLOWUP, now, policy, missed)
 
 
 async def plan_appointment(
@@ -254,16 +240,15 @@ async def plan_appointment(
         occurrence = await _occurrence(tx, appointment.id, start)
         if occurrence.cancelled:
             continue
+        ref = EventRef.occurrence(occurrence.id)
         if confirm and index == 0:
             added += await _soon(
-                tx, participant, f"confirm:o{occurrence.id}", "confirmation", now, policy,
-                occurrence_id=occurrence.id, event_at=start,
-            )  # fmt: skip
-        key = f"remind:o{occurrence.id}:{{offset}}"
+                tx, participant, f"confirm:{ref}", OutboxKind.CONFIRMATION, now, policy, ref, start
+            )
+        key = f"remind:{ref}:{{offset}}"
         added += await _reminders(
-            tx, participant, key, start, offsets_for(None, None), now, policy,
-            occurrence_id=occurrence.id,
-        )  # fmt: skip
+            tx, participant, key, start, offsets_for(None, None), now, policy, ref
+        )
     return added
 
 

@@ -8,8 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.flow import END, WAIT, Step, Turn
 from handlers.i18n import N_, _
+from handlers.outbox.registry import answerable_kinds
 from handlers.programs.changes import withdraw
 from handlers.programs.events import find_event, session_event
+from handlers.programs.refs import EventKind, EventRef, parse_rsvp, rsvp_payload
 from handlers.reminders.planning import enrol
 from handlers.reminders.text import when_text
 from handlers.text import clean_line, esc
@@ -42,15 +44,14 @@ REASON_MAX = 500
 
 
 async def own_answer_row(
-    tx: AsyncSession, participant_id: int, ref: str
+    tx: AsyncSession, participant_id: int, ref: EventRef
 ) -> Enrolment | Occurrence | None:
     """The participant's own enrolment or appointment occurrence behind a button; never someone else's."""
-    if ref[:1] == "s" and ref[1:].isdigit():
-        return await enrolment_of(tx, participant_id, int(ref[1:]))
-    if ref[:1] == "o" and ref[1:].isdigit():
-        occurrence = await tx.get(Occurrence, int(ref[1:]))
-        if occurrence is not None and occurrence.appointment.participant_id == participant_id:
-            return occurrence
+    if ref.kind == EventKind.SESSION:
+        return await enrolment_of(tx, participant_id, ref.id)
+    occurrence = await tx.get(Occurrence, ref.id)
+    if occurrence is not None and occurrence.appointment.participant_id == participant_id:
+        return occurrence
     return None
 
 
@@ -60,15 +61,16 @@ ANSWERING = (ParticipantStatus.ACTIVE, ParticipantStatus.STOPPED)
 
 async def answer(turn: Turn, payload: str) -> str | None:
     """A reply button on a reminder was pressed: rsvp:<ref>:<yes|no|later>. Returns a state to enter."""
-    _prefix, ref, choice = [*payload.split(":"), "", "", ""][:3]
+    parsed = parse_rsvp(payload)
     participant = turn.participant
     row = None
-    if participant is not None and participant.status in ANSWERING:
-        row = await own_answer_row(turn.tx, participant.id, ref)
-    found = await find_event(turn.tx, ref) if row is not None else None
-    if row is None or found is None or choice not in ("yes", "no", "later"):
+    if parsed is not None and participant is not None and participant.status in ANSWERING:
+        row = await own_answer_row(turn.tx, participant.id, parsed[0])
+    found = await find_event(turn.tx, parsed[0]) if parsed is not None and row is not None else None
+    if parsed is None or row is None or found is None:
         turn.say(_("That button is no longer valid."))
         return None
+    ref, choice = parsed
     event, live = found
     if not live or event.starts_at <= turn.now:
         turn.say(_("That session is no longer ahead, so there is nothing to answer. Thank you!"))
@@ -95,10 +97,10 @@ async def answer(turn: Turn, payload: str) -> str | None:
             _(
                 "Thank you for telling us. Your caseworker will see your answer. Would you like another date?"
             ),
-            (Button(_("Ask to reschedule"), f"rsvp:{ref}:later"),),
+            (Button(_("Ask to reschedule"), rsvp_payload(ref, "later")),),
         )
         return None
-    turn.remember(rsvp_ref=ref, rsvp_days=[])
+    turn.remember(rsvp_ref=str(ref), rsvp_days=[])
     return "rsvp.reason"
 
 
@@ -128,10 +130,11 @@ async def typed_reply(turn: Turn) -> str | None:
     participant = turn.participant
     if participant is None or turn.incoming.kind != Kind.TEXT:
         return None
-    row = await last_sent_about_event(turn.tx, participant.id, turn.now - REPLY_WINDOW, turn.now)
-    if row is None:
+    since = turn.now - REPLY_WINDOW
+    row = await last_sent_about_event(turn.tx, participant.id, since, turn.now, answerable_kinds())
+    ref = EventRef.of_row(row) if row is not None else None
+    if ref is None:
         return None
-    ref = f"s{row.session_id}" if row.session_id is not None else f"o{row.occurrence_id}"
     answered = await own_answer_row(turn.tx, participant.id, ref)
     if answered is None or answered.rsvp in ("no", "reschedule"):
         return None  # nothing left to answer: they already said they cannot come
@@ -149,7 +152,7 @@ async def typed_reply(turn: Turn) -> str | None:
     if choice is not None and not (worry and choice.payload == "yes"):
         if worry or len(normalise(text).split()) > NOTE_WORDS:
             turn.flag(FlagReason.HARDSHIP if worry else FlagReason.RSVP_NOTE)
-        return await answer(turn, f"rsvp:{ref}:{choice.payload}") or END
+        return await answer(turn, rsvp_payload(ref, choice.payload)) or END
     found = await find_event(turn.tx, ref)
     if found is None or not looks_like_a_plan(text):
         return None
@@ -257,8 +260,8 @@ async def days(turn: Turn, incoming: Incoming) -> str | None:
 
 async def _save(turn: Turn, chosen: list[str]) -> str:
     participant = turn.participant
-    ref = str(turn.data.get("rsvp_ref", ""))
-    row = await own_answer_row(turn.tx, participant.id, ref) if participant else None
+    ref = EventRef.parse(str(turn.data.get("rsvp_ref", "")))  # kept in the conversation as text
+    row = await own_answer_row(turn.tx, participant.id, ref) if participant and ref else None
     if row is not None:
         row.reschedule_reason = turn.data.get("rsvp_reason")
         order = [c for c, _t, _w in DAYS]

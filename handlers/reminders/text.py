@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.i18n import _, current_language
+from handlers.programs.refs import EventRef, join_payload, rsvp_payload
 from handlers.reminders.discretion import SENSITIVE, is_sensitive
 from handlers.text import esc
 from handlers.timefmt import format_clock, format_when, zone_abbr
@@ -23,7 +24,7 @@ _PHONE = re.compile(r"(?:\+|\b)\d[\d\s.\-]{6,}\d\b|https?://\S+|\bwa\.me/\S+", r
 class Event:
     """What a message is about: a session or one appointment occurrence, already looked up."""
 
-    ref: str  # "s12" or "o34": used in button payloads
+    ref: EventRef
     title: str
     starts_at: datetime
     place: str
@@ -88,9 +89,9 @@ def when_line(moment: datetime, participant: Participant, now: datetime) -> str:
 
 def rsvp_buttons(event: Event) -> tuple[Button, ...]:
     return (
-        Button(_("I'll be there"), f"rsvp:{event.ref}:yes"),
-        Button(_("I can't come"), f"rsvp:{event.ref}:no"),
-        Button(_("Ask to reschedule"), f"rsvp:{event.ref}:later"),
+        Button(_("I'll be there"), rsvp_payload(event.ref, "yes")),
+        Button(_("I can't come"), rsvp_payload(event.ref, "no")),
+        Button(_("Ask to reschedule"), rsvp_payload(event.ref, "later")),
     )
 
 
@@ -286,6 +287,6 @@ def follow_up(
                 when=when_text(next_event.starts_at, participant, now), place=esc(next_event.place)
             ),
         ]
-        buttons = (Button(_("Join next session"), f"join:{next_event.ref}"),)
+        buttons = (Button(_("Join next session"), join_payload(next_event.ref)),)
     lines += ["", _("If something is in the way, your caseworker is there to help.")]
     return Reply("\n".join(lines), buttons)

@@ -2,7 +2,7 @@
 
 from storage.models.base import Base
 from storage.models.flags import Flag, FlagReason, FlagStatus
-from storage.models.outbox import ScheduledMessage, ScheduledStatus
+from storage.models.outbox import OutboxKind, ScheduledMessage, ScheduledStatus
 from storage.models.people import (
     Address,
     Conversation,
@@ -40,6 +40,7 @@ __all__ = [
     "MessageStatus",
     "Occurrence",
     "Organisation",
+    "OutboxKind",
     "Participant",
     "ParticipantStatus",
     "Program",

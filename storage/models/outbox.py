@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,6 +24,19 @@ class ScheduledStatus:
     FAILED = "failed"  # the platform refused it for good; see error
 
 
+class OutboxKind(StrEnum):
+    """Every kind of message the bot sends on its own initiative. How each is rendered and
+    whether it may go out late is registered by its feature package (handlers/outbox/registry.py)."""
+
+    CONFIRMATION = "confirmation"  # you are booked for a session or appointment
+    SEAT = "seat"  # a seat came free for someone on the waiting list
+    WAITLISTED = "waitlisted"  # the session is full: you are on the waiting list
+    REMINDER = "reminder"  # the session or appointment is coming up (one row per offset)
+    CANCELLED = "cancelled"  # the session or appointment will not take place
+    MOVED = "moved"  # the session has a new time or place
+    FOLLOWUP = "followup"  # we missed you: a kind word and the next session
+
+
 class ScheduledMessage(Base):
     """A reminder, confirmation, change notice or follow-up, rendered when it is sent."""
 
@@ -31,10 +45,10 @@ class ScheduledMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)  # makes planning idempotent
-    kind: Mapped[str] = mapped_column(
-        String(24)
-    )  # confirmation, reminder, cancelled, moved, followup
+    kind: Mapped[str] = mapped_column(String(24))  # an OutboxKind
+    # The recipient: a participant today (staff members will be a second, exclusive column).
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    # What it is about, if an event (handlers/programs/refs.py EventRef.of_row reads these).
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), index=True)
     occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), index=True)
     offset_minutes: Mapped[int | None] = mapped_column(Integer)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.inbox import Inbox
 from bot.outbox.dispatcher import Dispatcher
-from bot.outbox.limits import RateLimiter
+from bot.outbox.limits import ChannelLimits, Limiters
 from handlers.reminders.planning import enrol
 from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
@@ -126,9 +126,9 @@ async def outbox(db: Database) -> list[ScheduledMessage]:
 def dispatcher(
     db: Database, channel: CollectingChannel, clock: Clock, **kwargs: object
 ) -> Dispatcher:
-    limiter = RateLimiter(per_second=10_000, per_chat_interval=0)
+    limiters = Limiters(unlisted=ChannelLimits(per_second=10_000, per_chat_interval=0))
     return Dispatcher(
-        db, {channel.name: channel}, ReminderPolicy(), limiter=limiter, clock=clock, **kwargs
+        db, {channel.name: channel}, ReminderPolicy(), limiters=limiters, clock=clock, **kwargs
     )  # type: ignore[arg-type]
 
 

@@ -7,6 +7,7 @@ import logging
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import (
@@ -86,6 +87,9 @@ class TelegramChannel:
             edit_ref = reply.edit_ref if len(chunks) == 1 else None
             result = await self._send_one(chat_id, chunk, markup, edit_ref)
             attempts += result.attempts
+            if result.retry_after is not None:  # the caller pauses the channel, then resends
+                rest = replace(reply, text="\n".join(chunks[index:]), edit_ref=None)
+                return replace(result, attempts=attempts, rest=rest if index else None)
             if not result.ok:
                 return SendResult(False, None, result.error, result.unreachable, attempts)
             external_id = result.external_id
@@ -111,10 +115,13 @@ class TelegramChannel:
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
                 return SendResult(True, str(message.message_id), attempts=attempt)
-            except RetryAfter as error:
-                wait = retry_after_seconds(error)
-                log.warning("telegram flood control: waiting %.0f s (attempt %d)", wait, attempt)
-                await asyncio.sleep(wait)
+            except RetryAfter as error:  # no sleep here: the channel's limiter pauses everyone
+                return SendResult(
+                    False,
+                    error="flood control",
+                    attempts=attempt,
+                    retry_after=retry_after_seconds(error),
+                )
             except Forbidden as error:
                 return SendResult(False, error=error.message, unreachable=True, attempts=attempt)
             except BadRequest as error:

@@ -1,0 +1,38 @@
+"""Putting a message in the outbox: one row per message, with a key that makes planning idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.outbox.recipients import Recipient
+from handlers.programs.refs import EventRef
+from storage.outbox import schedule
+
+
+async def enqueue(
+    tx: AsyncSession,
+    *,
+    kind: str,
+    recipient: Recipient,
+    key: str,
+    due_at: datetime,
+    about: EventRef | None = None,
+    event_at: datetime | None = None,
+    offset_minutes: int | None = None,
+) -> bool:
+    """A row of `kind` for `recipient`, due at `due_at`, unless one with `key` exists; True if new.
+
+    `event_at`: the moment the message is about (a timed kind is never sent after it).
+    """
+    return await schedule(
+        tx,
+        key=key,
+        kind=str(kind),
+        due_at=due_at,
+        event_at=event_at,
+        offset_minutes=offset_minutes,
+        **recipient.columns(),
+        **(about.columns() if about is not None else {}),
+    )
