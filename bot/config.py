@@ -88,6 +88,29 @@ def webhook_secret(value: str) -> str:
     return value
 
 
+def digits(value: str) -> str:
+    if not value.strip().isdigit():
+        raise Unfit(f"must be the number Meta shows (digits only), not {value!r}.")
+    return value.strip()
+
+
+def positive_number(value: str) -> float:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise Unfit(f"must be a number above 0, not {value!r}.")
+    return number
+
+
+def file_path(value: str) -> str:
+    path = Path(value.strip()).expanduser()
+    if not path.is_file():
+        raise Unfit(f"must name a file that exists; {str(path)!r} is not one.")
+    return str(path.absolute())
+
+
 def time_zone(value: str) -> str:
     try:
         ZoneInfo(value.strip())
@@ -158,10 +181,26 @@ class Settings:
     telegram_process: str = variable(
         "TELEGRAM_PROCESS", "auto", one_of(TELEGRAM_PROCESS_MODES, str.lower)
     )
+    whatsapp_token: str | None = variable("WHATSAPP_TOKEN", None, text)
+    whatsapp_phone_number_id: str | None = variable("WHATSAPP_PHONE_NUMBER_ID", None, digits)
+    whatsapp_app_secret: str | None = variable("WHATSAPP_APP_SECRET", None, text)
+    whatsapp_verify_token: str | None = variable("WHATSAPP_VERIFY_TOKEN", None, text)
+    whatsapp_api_url: str = variable(
+        "WHATSAPP_API_URL", "https://graph.facebook.com/v23.0", api_url
+    )
+    whatsapp_messages_per_second: float = variable(
+        "WHATSAPP_MESSAGES_PER_SECOND", "80", positive_number
+    )
+    # None: the catalogue shipped with the bot (bot/channels/whatsapp/templates.toml).
+    whatsapp_templates: str | None = variable("WHATSAPP_TEMPLATES", None, file_path)
     emergency_number: str = variable("EMERGENCY_NUMBER", "112", text)
     crisis_lines: tuple[str, ...] = variable(
         "CRISIS_LINES", "119 ext. 8 (SEJIWA);healing119.id", help_lines
     )
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return self.whatsapp_token is not None and self.whatsapp_phone_number_id is not None
 
     @property
     def webhook_mode(self) -> bool:
@@ -191,6 +230,7 @@ class Settings:
                 "TELEGRAM_WEBHOOK_SECRET is missing: set it (1-256 characters A-Z a-z 0-9 _ -) "
                 "whenever TELEGRAM_WEBHOOK_URL is set, so that only Telegram can post updates."
             )
+        _check_whatsapp(values)
         database_url = _given(config, "DATABASE_URL")
         places = {
             name: _given(config, name) or ""
@@ -209,6 +249,29 @@ class EnvConfig(Config):
 
     def _read_file(self, file_name: str | Path, encoding: str) -> dict[str, str]:
         return read_env_file(Path(file_name))
+
+
+WHATSAPP_VARIABLES = (
+    ("whatsapp_token", "WHATSAPP_TOKEN", "the access token of a system user of your Meta app"),
+    ("whatsapp_phone_number_id", "WHATSAPP_PHONE_NUMBER_ID", "the id of the business number"),
+    ("whatsapp_app_secret", "WHATSAPP_APP_SECRET", "the app secret that signs webhook posts"),
+    ("whatsapp_verify_token", "WHATSAPP_VERIFY_TOKEN", "any secret word, also given to Meta"),
+)
+
+
+def _check_whatsapp(values: dict[str, Any]) -> None:
+    """WhatsApp needs all four of its secrets or none (a half-configured channel would accept
+    forged webhooks, or take messages it cannot answer)."""
+    given = [name for key, name, _why in WHATSAPP_VARIABLES if values[key] is not None]
+    if not given or len(given) == len(WHATSAPP_VARIABLES):
+        return
+    missing = [(name, why) for key, name, why in WHATSAPP_VARIABLES if values[key] is None]
+    name, why = missing[0]
+    raise ConfigError(
+        f"{name} is missing: WhatsApp needs {', '.join(n for _k, n, _w in WHATSAPP_VARIABLES)} "
+        f"together ({', '.join(given)} {'is' if len(given) == 1 else 'are'} set). "
+        f"Set {name} to {why}, or unset the others to run without WhatsApp."
+    )
 
 
 def _given(config: Config, name: str) -> str | None:

@@ -19,6 +19,10 @@ class Kind(StrEnum):
     AUDIO = "audio"
     VIDEO = "video"
     DOCUMENT = "document"
+    REACTION = (
+        "reaction"  # an emoji put on (or taken off) one of our messages: logged, not answered
+    )
+    DELETED = "deleted"  # the person deleted a message they had sent: logged, not answered
     OTHER = "other"
 
 
@@ -54,6 +58,23 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Template:
+    """How to say a message the bot starts when the channel allows no free text now (WhatsApp
+    outside the 24 hours after the person's last message): a pre-approved template.
+
+    `key` names an entry of the channel's template catalogue (bot/channels/whatsapp/templates.toml:
+    its text per language and its quick-reply titles); `params` fill its numbered parameters, in
+    order (already in the person's language, person-typed text escaped as in `Reply.text`);
+    `payloads` are what its quick-reply buttons send back when pressed, in order (each at most
+    64 bytes, e.g. an RSVP payload or "open:<outbox row id>").
+    """
+
+    key: str
+    params: tuple[str, ...] = ()
+    payloads: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message to send. `text` is a small HTML subset (<b>, <i>); person-typed text must be escaped."""
 
@@ -62,6 +83,12 @@ class Reply:
     share_phone: str | None = None  # label of a "share my phone number" button, if offered
     remove_keyboard: bool = False  # drop a phone-sharing keyboard shown earlier
     edit_ref: str | None = None  # replace this earlier message (e.g. toggled choices) if possible
+    # Set on messages the bot starts (the outbox): what to send where free text is not allowed now.
+    template: Template | None = None
+    template_only: bool = False  # the platform refused the free text already: send the template
+    # The reader's language ("id", "en"), for words a channel adds itself (a list's "Choose"
+    # button); None: the deployment's default language.
+    language: str | None = None
 
 
 @dataclass(frozen=True)

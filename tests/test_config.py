@@ -164,6 +164,13 @@ def test_a_database_at_the_old_default_place_is_not_silently_replaced(tmp_path: 
 
 EVERY_VARIABLE = {  # a value for each variable that differs from its default
     "TELEGRAM_BOT_TOKEN": "123:abc",
+    "WHATSAPP_TOKEN": "EAAG-token",
+    "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+    "WHATSAPP_APP_SECRET": "app-secret",
+    "WHATSAPP_VERIFY_TOKEN": "verify-me",
+    "WHATSAPP_API_URL": "http://127.0.0.1:8082/v23.0/",
+    "WHATSAPP_MESSAGES_PER_SECOND": "250",
+    "WHATSAPP_TEMPLATES": __file__,  # any file that exists
     "TELEGRAM_API_URL": "http://127.0.0.1:8081/",
     "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/tg",
     "TELEGRAM_WEBHOOK_SECRET": "s3cret_-X",
@@ -195,6 +202,13 @@ def test_every_variable_is_read_from_the_env_file(tmp_path: Path) -> None:
         telegram_api_url="http://127.0.0.1:8081",
         telegram_webhook_url="https://bot.example.org/tg",
         telegram_webhook_secret="s3cret_-X",
+        whatsapp_token="EAAG-token",
+        whatsapp_phone_number_id="106540352242922",
+        whatsapp_app_secret="app-secret",
+        whatsapp_verify_token="verify-me",
+        whatsapp_api_url="http://127.0.0.1:8082/v23.0",
+        whatsapp_messages_per_second=250.0,
+        whatsapp_templates=str(Path(__file__).absolute()),
         database_url="postgresql+asyncpg://u:p@db/pendamping",
         database_url_set=True,
         default_language="en",
@@ -252,3 +266,18 @@ def test_a_bad_env_file_line_stops_the_start_with_its_line_number(tmp_path: Path
     env_file.write_text("PORT=9000\nTELEGRAM BOT TOKEN=1\n")
     with pytest.raises(ConfigError, match=r"\.env:2: expected KEY=VALUE"):
         Settings.from_env(env_file=env_file)
+
+
+def test_whatsapp_needs_all_four_of_its_secrets() -> None:
+    with pytest.raises(ConfigError, match="WHATSAPP_APP_SECRET is missing"):
+        Settings.from_env({"WHATSAPP_TOKEN": "t", "WHATSAPP_PHONE_NUMBER_ID": "1"})
+    settings = Settings.from_env(
+        {
+            "WHATSAPP_TOKEN": "t",
+            "WHATSAPP_PHONE_NUMBER_ID": "1",
+            "WHATSAPP_APP_SECRET": "s",
+            "WHATSAPP_VERIFY_TOKEN": "v",
+        }
+    )
+    assert settings.whatsapp_enabled
+    assert not Settings.from_env({}).whatsapp_enabled

@@ -1,0 +1,1 @@
+"""The WhatsApp Cloud API channel: a signed webhook in, a thin Graph API client out."""
