@@ -70,6 +70,10 @@ class ReminderScheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop
 
+    def wake(self) -> None:
+        """Look for due rows now (a row was just made due, e.g. a message to resend)."""
+        self._wake.set()
+
     async def _poke(self) -> None:
         self._wake.set()
 
