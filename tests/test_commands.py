@@ -91,7 +91,7 @@ async def test_help_mid_sign_up_repeats_the_question(person: Person) -> None:
     await person.says("halo")
     await person.says("setuju")
     replies = await person.says("/bantuan")
-    assert "/hapus" in replies[0].text and "/berhenti" in replies[0].text
+    assert "<b>HAPUS</b>" in replies[0].text and "<b>BERHENTI</b>" in replies[0].text
     assert "Budi Santoso" in replies[-1].text  # back to the name question
 
 
@@ -128,7 +128,9 @@ async def test_every_reply_is_logged_with_how_sending_went(person: Person, db: D
                 select(Message.status, Message.error).where(Message.direction == "out")
             )
         ).all()
-    assert sorted(rows) == [("failed", "Forbidden: bot was blocked by the user"), ("sent", None)]
+    # Each first contact gets two replies: the HUBUNGKAN hint and the consent question.
+    blocked_error = ("failed", "Forbidden: bot was blocked by the user")
+    assert sorted(rows) == [blocked_error, blocked_error, ("sent", None), ("sent", None)]
 
 
 async def test_profile_says_whether_reminders_are_discreet(person: Person) -> None:
