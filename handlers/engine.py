@@ -248,10 +248,10 @@ async def typed_word(turn: Turn, command: str, step: Step | None) -> None:
     if command == "batal" and step is not None and registering:
         await enter(turn, "optout.confirm")
         return
-    if command == "mulai" and participant is not None:
-        if participant.status == ParticipantStatus.STOPPED:  # as "BERHENTI": asked, then done
-            await enter(turn, "resume.confirm")
-            return
+    stopped = participant is not None and participant.status == ParticipantStatus.STOPPED
+    if command == "mulai" and stopped:  # as a typed "BERHENTI": asked, then done
+        await enter(turn, "resume.confirm")
+        return
     await COMMANDS[command](turn, "")
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from handlers.flow import FlowSettings
 from handlers.types import Kind
 from storage.db import Database
-from storage.models import Address, Conversation, Message, Participant
+from storage.models import Conversation, Message, Participant
 from tests.fakes.channel import Person
-from tests.helpers.reminders import local, make_session, participant_id, enrol_person, NOW
+from tests.helpers.reminders import NOW, enrol_person, local, make_session, participant_id
 from tests.helpers.signup import sign_up
 from tests.helpers.two_channels import CHANNELS, TwoChannels, two_channels
 
@@ -166,7 +166,9 @@ async def test_reactions_and_deletions_get_no_reply_and_change_nothing(
     assert await someone.sends(Kind.DELETED) == []
     async with db.transaction() as tx:
         step = (await tx.execute(select(Conversation.step))).scalar_one()
-        kinds = list((await tx.execute(select(Message.kind).where(Message.direction == "in"))).scalars())
+        kinds = list(
+            (await tx.execute(select(Message.kind).where(Message.direction == "in"))).scalars()
+        )
     assert step == "signup.name"
     assert kinds.count("reaction") == 1 and kinds.count("deleted") == 1
     replies = await someone.says("ya")  # the name question still waits, unharmed

@@ -4,7 +4,6 @@ at most 20 characters; the main menu is one list holding what the commands do.""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import pytest
 
@@ -50,7 +49,7 @@ async def test_the_menu_is_one_list_of_everything_the_commands_do(
         await someone.presses("lang:en")
     menu = (await someone.says("menu"))[-1]
     fits(menu)
-    assert 4 <= len(menu.buttons)  # shown as a list on WhatsApp
+    assert len(menu.buttons) >= 4  # shown as a list on WhatsApp
     commands = [b.payload.removeprefix("cmd:") for b in menu.buttons]
     assert commands == ["jadwal", "profil", "bahasa", "bantuan", "berhenti", "hapus"]
     assert all(c in COMMANDS for c in commands)
