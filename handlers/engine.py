@@ -91,7 +91,7 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
         kind=incoming.kind,
         dedupe_key=incoming.dedupe_key,
         body=(incoming.payload or incoming.text)
-        if kept and incoming.kind != Kind.CONTACT
+        if kept and incoming.kind != Kind.CONTACT and not turn.secret
         else None,
         now=now,
         address_id=None if turn.erased else address.id,

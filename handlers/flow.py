@@ -61,6 +61,7 @@ class Turn:
     erased: bool = False  # the person's data (address and conversation included) was just erased
     flags: list[tuple[str, bool]] = field(default_factory=list)  # (reason, urgent) for staff
     told: list[Told] = field(default_factory=list)  # replies to the person's other addresses
+    secret: bool = False  # what was typed must not be kept in the message log (a code)
 
     def flag(self, reason: str, *, urgent: bool = False) -> None:
         """Pass this inbound message on to staff (stored once the message is logged)."""

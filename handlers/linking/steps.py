@@ -25,6 +25,7 @@ CODE_STEP_TTL = timedelta(hours=1)  # the code itself expires sooner; then we sa
 
 
 def code_sent_text() -> str:
+    """The same whether the number is registered or not: typing a number reveals nothing."""
     return _(
         "If this number is registered, I have sent a code to the chat you used before. "
         "Type the 6 digits here."
@@ -42,22 +43,23 @@ async def ask_phone(turn: Turn) -> None:
 
 async def phone(turn: Turn, incoming: Incoming) -> str | None:
     """They typed (or shared) the number they signed up with."""
+    turn.secret = True  # perhaps not even theirs: not kept
     typed = incoming.phone if incoming.kind == Kind.CONTACT else incoming.text
     number = normalise_phone(typed or "")
     if number is None:
         turn.say(_("That number doesn't look right. Please type it like this: 0812 3456 7890."))
         return WAIT
     await send_code(turn, await signed_up_with(turn, number))
-    turn.say(code_sent_text())
     return "link.code"
 
 
 async def ask_code(turn: Turn) -> None:
-    turn.say(_("Type the 6 digits of the code here."))
+    turn.say(code_sent_text())
 
 
 async def code(turn: Turn, incoming: Incoming) -> str | None:
     """They typed the code sent to their other chat."""
+    turn.secret = True
     typed = re.sub(r"[\s\-.]", "", incoming.text)
     if not (typed.isdigit() and len(typed) == 6):
         turn.say(_("Please type the 6 digits of the code."))

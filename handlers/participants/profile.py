@@ -103,7 +103,7 @@ async def channels_line(turn: Turn, participant: Participant) -> str:
         name = CHANNEL_NAMES.get(address.channel, address.channel.capitalize())
         if name not in names:
             names.append(name)
-    return "• {label}: <b>{names}</b>".format(label=_("Chat apps"), names=", ".join(names))
+    return "• {label}: <b>{names}</b>".format(label=_("Chat apps"), names=", ".join(sorted(names)))
 
 
 async def ask_view(turn: Turn) -> None:

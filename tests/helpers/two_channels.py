@@ -34,10 +34,6 @@ class TwoChannels:
             contact_button=channel == "telegram",
         )
 
-    def sent_to(self, channel: str, address: str) -> list[str]:
-        """The texts sent to one address so far."""
-        return [reply.text for to, reply in self.channels[channel].sent if to == address]
-
 
 @asynccontextmanager
 async def two_channels(db: Database, settings: FlowSettings) -> AsyncIterator[TwoChannels]:
