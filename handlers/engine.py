@@ -109,7 +109,7 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
             channel=other.address.channel,
             address_id=other.address.id,
             participant_id=other.address.participant_id,
-            kind="reply",
+            kind=other.kind,
             body=other.logged,
             now=now,
         )

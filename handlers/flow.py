@@ -44,6 +44,7 @@ class Told:
     address: Address
     reply: Reply
     logged: str  # the message log's copy of its text
+    kind: str = "reply"  # the message log's kind
 
 
 @dataclass
@@ -93,13 +94,15 @@ class Turn:
     ) -> None:
         self.replies.append(Reply(text, buttons, share_phone, remove_keyboard, edit_ref))
 
-    def tell(self, address: Address, reply: Reply, *, logged: str | None = None) -> None:
+    def tell(
+        self, address: Address, reply: Reply, *, logged: str | None = None, kind: str = "reply"
+    ) -> None:
         """Send `reply` to another address of the person (e.g. a code to the chat they used
         before), after this turn commits; `logged` is what the message log keeps instead of its
         text (a code must not be stored)."""
         if reply.language is None:
             reply = replace(reply, language=current_language())
-        self.told.append(Told(address, reply, reply.text if logged is None else logged))
+        self.told.append(Told(address, reply, reply.text if logged is None else logged, kind))
 
     @property
     def state(self) -> str | None:

@@ -4,6 +4,7 @@ they used before. What the person who typed the number sees never depends on eit
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from handlers.flow import Turn
 from handlers.i18n import _, use_language
@@ -13,6 +14,7 @@ from handlers.outbox.recipients import best_address
 from handlers.types import Reply, Template
 from handlers.understanding.phones import normalise_phone
 from storage.addresses import addresses_of
+from storage.messages import count_outbound_since
 from storage.models import Address, Participant
 from storage.participants import participants_with_phone
 
@@ -22,6 +24,10 @@ log = logging.getLogger(__name__)
 # not a phone number).
 PHONE_CHANNELS = frozenset({"whatsapp"})
 HIDDEN_CODE = "••••••"  # what the message log keeps instead of a code
+CODE_KIND = "link_code"  # the message log's kind for a code sent
+# At most this many codes go to one participant an hour, however many chats ask: with 5 tries
+# each, guessing a code would take years, and the owner is not flooded with codes.
+CODES_PER_HOUR = 3
 
 
 def own_phone(address: Address) -> str | None:
@@ -50,9 +56,12 @@ async def signed_up_with(turn: Turn, phone: str) -> Participant | None:
 
 async def send_code(turn: Turn, participant: Participant | None) -> None:
     """Make a code and send it to the participant's other chat (the one they used last); with no
-    participant or no reachable chat, a decoy is kept instead, so nothing tells the cases apart."""
+    participant, no reachable chat, or too many codes this hour, a decoy is kept instead, so
+    nothing tells the cases apart."""
     code = new_code()
     other = None
+    if participant is not None and await _too_many(turn, participant):
+        participant = None
     if participant is not None:
         addresses = [
             a for a in await addresses_of(turn.tx, participant.id) if a.id != turn.address.id
@@ -74,6 +83,15 @@ async def send_code(turn: Turn, participant: Participant | None) -> None:
             template=Template("link_code", (code,)),
             language=participant.language,
         )
-        turn.tell(other, reply, logged=text.format(code=HIDDEN_CODE))
+        turn.tell(other, reply, logged=text.format(code=HIDDEN_CODE), kind=CODE_KIND)
     remember_code(turn, code, participant.id)
     log.info("link code sent participant=%s to address=%s", participant.id, other.id)
+
+
+async def _too_many(turn: Turn, participant: Participant) -> bool:
+    since = turn.now - timedelta(hours=1)
+    sent = await count_outbound_since(turn.tx, participant.id, CODE_KIND, since)
+    if sent >= CODES_PER_HOUR:
+        log.info("link code withheld participant=%s: %d this hour", participant.id, sent)
+        return True
+    return False

@@ -229,3 +229,22 @@ async def test_reminders_follow_the_chat_written_from_last_and_erasure_reaches_b
     replies = await new.says("ya")
     assert "sudah dihapus" in replies[-1].text
     assert await addresses(db) == []
+
+
+async def test_at_most_three_codes_an_hour_reach_the_owner(bot: TwoChannels, db: Database) -> None:
+    """Each code allows 5 tries: asking for new codes again and again must not make guessing
+    one practical, nor flood the owner's chat with codes."""
+    old = bot.person("telegram")
+    await sign_up(old)
+    telegram = bot.channels["telegram"]
+    new = bot.person("whatsapp")
+    codes = []
+    for _round in range(4):
+        before = len(telegram.sent)
+        replies = await ask_code(new)
+        assert [r.text for r in replies] == [SENT_CODE]  # the same answer every time
+        codes += [the_code(reply) for _to, reply in telegram.sent[before:]]
+    assert len(codes) == 3
+    replies = await new.says(codes[-1])  # a new request replaced it: only the newest counts
+    assert "Kodenya belum benar" in replies[0].text
+    assert await addresses(db) == [("telegram", 1), ("whatsapp", None)]
