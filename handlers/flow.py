@@ -32,8 +32,8 @@ class FlowSettings:
     emergency_number: str = "112"
     crisis_lines: tuple[str, ...] = ("119 ext. 8 (SEJIWA)", "healing119.id")
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
-    # The channels this deployment runs (a reply to another address goes only to one of these);
-    # empty: every channel an address exists on.
+    # The channels this deployment runs: a reply to another address goes only to one of these
+    # (empty: any), and with two or more the welcome says how to link them.
     channels: frozenset[str] = frozenset()
 
 

@@ -128,9 +128,7 @@ async def test_every_reply_is_logged_with_how_sending_went(person: Person, db: D
                 select(Message.status, Message.error).where(Message.direction == "out")
             )
         ).all()
-    # Each first contact gets two replies: the HUBUNGKAN hint and the consent question.
-    blocked_error = ("failed", "Forbidden: bot was blocked by the user")
-    assert sorted(rows) == [blocked_error, blocked_error, ("sent", None), ("sent", None)]
+    assert sorted(rows) == [("failed", "Forbidden: bot was blocked by the user"), ("sent", None)]
 
 
 async def test_profile_says_whether_reminders_are_discreet(person: Person) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.inbox import Inbox
 from handlers.flow import FlowSettings
@@ -38,7 +38,7 @@ class TwoChannels:
 @asynccontextmanager
 async def two_channels(db: Database, settings: FlowSettings) -> AsyncIterator[TwoChannels]:
     channels = {name: CollectingChannel(name) for name in CHANNELS}
-    inbox = Inbox(db, settings, channels)
+    inbox = Inbox(db, replace(settings, channels=frozenset(CHANNELS)), channels)
     try:
         yield TwoChannels(inbox, channels)
     finally:

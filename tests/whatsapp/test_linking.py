@@ -166,12 +166,16 @@ async def test_a_whatsapp_number_that_signed_up_gets_its_code_without_typing_it(
     assert await addresses(db) == [("telegram", 1), ("whatsapp", 1)]
 
 
-async def test_the_welcome_says_how_to_link(bot: TwoChannels) -> None:
+async def test_the_welcome_says_how_to_link_where_two_channels_run(
+    bot: TwoChannels, person: Person
+) -> None:
+    hint = "Sudah pernah daftar lewat Telegram atau WhatsApp? Ketik HUBUNGKAN."
     for channel in CHANNELS:
         replies = await bot.person(channel).says("halo")
-        assert "Sudah pernah daftar lewat Telegram atau WhatsApp? Ketik HUBUNGKAN." in [
-            r.text for r in replies
-        ]
+        assert replies[0].text == hint
+        assert "Apakah Anda setuju?" in replies[-1].text
+    alone = await person.says("halo")  # a deployment with one channel: nothing to link
+    assert len(alone) == 1 and "HUBUNGKAN" not in alone[0].text
 
 
 async def test_a_sign_up_just_begun_on_the_new_app_gives_way(
