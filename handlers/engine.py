@@ -23,6 +23,7 @@ from handlers.states import current_step, enter
 from handlers.types import Incoming, Kind, Outgoing
 from storage.addresses import lock_address
 from storage.conversations import save_conversation
+from storage.erasure import forget_address
 from storage.flags import add_flag
 from storage.messages import log_turn, queue_outbound
 from storage.models import FlagReason, ParticipantStatus
@@ -70,7 +71,11 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
     )
     with use_language(language):
         state_before = conversation.step
-        if incoming.kind not in SILENT_KINDS and not _pressed_twice(turn):
+        if incoming.kind in SILENT_KINDS:
+            if participant is None and conversation.step is None:  # a stranger: keep no trace
+                await forget_address(tx, address.id)
+                turn.erased = True
+        elif not _pressed_twice(turn):
             await route(turn)
             _remember_buttons(turn, state_before)
         reader_language = current_language()  # /bahasa or linking may have changed it

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from handlers.flow import FlowSettings
 from handlers.types import Kind
 from storage.db import Database
-from storage.models import Conversation, Message, Participant
+from storage.models import Address, Conversation, Message, Participant
 from tests.fakes.channel import Person
 from tests.helpers.reminders import NOW, enrol_person, local, make_session, participant_id
 from tests.helpers.signup import sign_up
@@ -173,6 +173,16 @@ async def test_reactions_and_deletions_get_no_reply_and_change_nothing(
     assert kinds.count("reaction") == 1 and kinds.count("deleted") == 1
     replies = await someone.says("ya")  # the name question still waits, unharmed
     assert "Senang berkenalan" in replies[0].text
+
+
+async def test_a_strangers_reaction_leaves_no_address_behind(someone: Person, db: Database) -> None:
+    """Nobody consented: not even the chat address is kept (the message log keeps an ownerless
+    row, so a redelivery is still recognised)."""
+    assert await someone.sends(Kind.REACTION, text="👍") == []
+    async with db.transaction() as tx:
+        assert list((await tx.execute(select(Address))).scalars()) == []
+        logged = list((await tx.execute(select(Message.address_id, Message.body))).all())
+    assert logged == [(None, None)]
 
 
 async def test_a_thumbs_up_on_a_reminder_is_not_an_answer(someone: Person, db: Database) -> None:
