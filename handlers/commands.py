@@ -30,7 +30,6 @@ MENU: list[tuple[str, str]] = [
     ("mulai", N_("Receive messages again")),
     ("hapus", N_("Erase my data")),
     ("batal", N_("Cancel what I am doing")),
-    ("hubungkan", N_("Link Telegram and WhatsApp")),
 ]
 
 ALIASES = {
@@ -123,7 +122,10 @@ async def cancel(turn: Turn, _args: str) -> None:
 
 
 async def help_(turn: Turn, _args: str) -> None:
-    lines = "\n".join(f"<b>{word}</b> - {_(text)}" for word, text in HELP)
+    linking = len(turn.settings.channels) > 1  # with one channel there is nothing to link
+    lines = "\n".join(
+        f"<b>{word}</b> - {_(text)}" for word, text in HELP if linking or word != "HUBUNGKAN"
+    )
     turn.say(
         _("Type one of these words at any time:")
         + "\n\n"

@@ -80,6 +80,14 @@ async def test_help_lists_the_words_for_people_who_cannot_see_slash_commands(
         assert f"<b>{word}</b>" in help_text.text
 
 
+async def test_help_offers_linking_only_where_two_channels_run(
+    someone: Person, person: Person
+) -> None:
+    assert "<b>HUBUNGKAN</b>" in (await someone.says("BANTUAN"))[0].text
+    alone = (await person.says("BANTUAN"))[0].text  # the one-channel deployment of conftest
+    assert "<b>JADWAL</b>" in alone and "HUBUNGKAN" not in alone
+
+
 async def test_menu_typed_at_the_name_question_repeats_it_and_is_not_taken_as_a_name(
     bot: TwoChannels, db: Database
 ) -> None:

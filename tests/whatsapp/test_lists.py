@@ -70,7 +70,7 @@ async def test_each_menu_row_does_what_it_says(someone: Person) -> None:
         "cmd:profil": "Data Anda",
         "cmd:bahasa": "Pilih bahasa",
         "cmd:bantuan": "Ketik salah satu kata ini",
-        "cmd:berhenti": "tidak akan mengirim pesan lagi",  # as /berhenti: at once, undone by MULAI
+        "cmd:berhenti": "berhenti mengirim",  # asked first: a list row is easily mis-tapped
         "cmd:hapus": "Yakin ingin menghapus",
     }
     for button in menu.buttons:
