@@ -15,6 +15,8 @@ from storage.models import ScheduledMessage
 
 log = logging.getLogger(__name__)
 
+ROW_ID_DIGITS = 9  # a row id fits a 32-bit integer column; a longer "id" was never ours
+
 
 def open_payload(row_id: int) -> str:
     return f"open:{row_id}"
@@ -23,7 +25,8 @@ def open_payload(row_id: int) -> str:
 async def reopen(turn: Turn, value: str) -> None:
     """Show the full message of outbox row `value`, only to the participant it was for."""
     participant = turn.participant
-    row = await turn.tx.get(ScheduledMessage, int(value)) if value.isdigit() else None
+    row_id = int(value) if value.isdigit() and len(value) <= ROW_ID_DIGITS else None
+    row = await turn.tx.get(ScheduledMessage, row_id) if row_id is not None else None
     spec = spec_of(row.kind) if row is not None else None
     if participant is None or row is None or spec is None or row.participant_id != participant.id:
         # Someone else's message, or one deleted since: never shown, never told apart.

@@ -132,8 +132,9 @@ async def test_other_messages_carry_the_update_template_whose_button_opens_them(
     assert replies[0].text == notice.text and replies[0].template is None
     replies = await other.presses(f"open:{row.id}")  # not theirs: never shown
     assert [r.text for r in replies] == ["Maaf, pesan itu sudah tidak tersedia."]
-    replies = await other.presses("open:999999")
-    assert [r.text for r in replies] == ["Maaf, pesan itu sudah tidak tersedia."]
+    for forged in ("open:999999", "open:99999999999999999999", "open:x"):
+        replies = await other.presses(forged)
+        assert [r.text for r in replies] == ["Maaf, pesan itu sudah tidak tersedia."]
 
 
 async def test_opening_a_message_whose_event_is_off_says_so_kindly(
