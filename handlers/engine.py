@@ -191,7 +191,8 @@ async def route(turn: Turn) -> None:
         return
     if incoming.kind == Kind.BUTTON and incoming.payload:
         prefix, _sep, value = incoming.payload.partition(":")
-        if prefix == "cmd" and value == "berhenti" and registered(turn.participant):
+        active = turn.participant is not None and turn.participant.reachable
+        if prefix == "cmd" and value == "berhenti" and active:
             await enter(turn, "optout.confirm")  # a row of the menu list is easily mis-tapped
             return
         if prefix == "cmd" and value in COMMANDS:
