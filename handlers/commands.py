@@ -1,11 +1,14 @@
-"""Participant commands (/start, /bantuan, /profil, /berhenti, /mulai, /hapus, /bahasa, /batal)."""
+"""Participant commands (/start, /bantuan, /profil, /berhenti, /mulai, /hapus, /bahasa, /batal,
+/hubungkan), also typed as plain words (handlers/command_words.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from handlers.command_words import HELP
 from handlers.flow import Turn
 from handlers.i18n import N_, _
+from handlers.linking.start import link
 from handlers.menu import registered, show_menu
 from handlers.participants.language import apply_language, open_language_question
 from handlers.participants.optout import drop_sign_up, stop_messages
@@ -32,7 +35,6 @@ MENU: list[tuple[str, str]] = [
 ALIASES = {
     "help": "bantuan",
     "schedule": "jadwal",
-    "menu": "start",
     "profile": "profil",
     "stop": "berhenti",
     "resume": "mulai",
@@ -40,6 +42,7 @@ ALIASES = {
     "language": "bahasa",
     "lang": "bahasa",
     "cancel": "batal",
+    "link": "hubungkan",
 }
 
 
@@ -91,6 +94,16 @@ def first_missing(participant: Participant) -> str:
     return "signup.summary"
 
 
+async def menu(turn: Turn, args: str) -> None:
+    """The main menu for a signed-up person (stopped or not); anyone else is asked their current
+    question again (or the first one)."""
+    if registered(turn.participant):
+        finish(turn)
+        show_menu(turn)
+        return
+    await start(turn, args)
+
+
 async def cancel(turn: Turn, _args: str) -> None:
     participant = turn.participant
     if participant is not None and participant.status == ParticipantStatus.REGISTERING:
@@ -109,11 +122,16 @@ async def cancel(turn: Turn, _args: str) -> None:
 
 
 async def help_(turn: Turn, _args: str) -> None:
-    lines = "\n".join(f"/{name} - {_(text)}" for name, text in MENU)
+    linking = len(turn.settings.channels) > 1  # with one channel there is nothing to link
+    lines = "\n".join(
+        f"<b>{word}</b> - {_(text)}" for word, text in HELP if linking or word != "HUBUNGKAN"
+    )
     turn.say(
-        _("I can help you with these commands:")
+        _("Type one of these words at any time:")
         + "\n\n"
         + lines
+        + "\n\n"
+        + _("On Telegram they also work with a slash, e.g. /jadwal.")
         + "\n\n"
         + _(
             "If you need a person, just write your message here: I will pass it on to your caseworker."
@@ -194,4 +212,6 @@ COMMANDS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     "hapus": erase,
     "bahasa": language,
     "batal": cancel,
+    "menu": menu,
+    "hubungkan": link,
 }

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.command_words import typed_command
 from handlers.commands import ALIASES, COMMANDS, resume, set_language
-from handlers.flow import FlowSettings, Turn
+from handlers.flow import FlowSettings, Step, Turn
 from handlers.hints import TEXT_MAX, empty_hint, media_hint, too_long_hint, unknown_command_hint
-from handlers.i18n import _, use_language
+from handlers.i18n import _, current_language, use_language
 from handlers.menu import registered, show_menu, stopped_note
-from handlers.participants.free_text import command_word, free_text, heard_first
+from handlers.outbox.reopen import reopen
+from handlers.participants.free_text import free_text, heard_first
 from handlers.participants.language import STEP as LANGUAGE_STEP
 from handlers.programs import schedule as schedule_view
 from handlers.reminders import rsvp
@@ -20,15 +23,20 @@ from handlers.states import current_step, enter
 from handlers.types import Incoming, Kind, Outgoing
 from storage.addresses import lock_address
 from storage.conversations import save_conversation
+from storage.erasure import forget_address
 from storage.flags import add_flag
-from storage.messages import log_turn
+from storage.messages import log_turn, queue_outbound
 from storage.models import FlagReason, ParticipantStatus
 
 log = logging.getLogger(__name__)
 
 
 # Button payload prefixes that work at any time; every other prefix belongs to one question.
-GLOBAL_PREFIXES = frozenset({"cmd", "lang", "rsvp", "join"})
+GLOBAL_PREFIXES = frozenset({"cmd", "lang", "rsvp", "join", "open"})
+
+# Logged, never answered, and no step's answer: a 👍 on a reminder is not "I'll be there" (the
+# reminder's own buttons are one tap away), and a deleted message has nothing left to answer.
+SILENT_KINDS = frozenset({Kind.REACTION, Kind.DELETED})
 
 # `Address.last_inbound_at` picks the channel a person uses most (for reminders); a minute's
 # precision is plenty, and it spares an UPDATE for every message of a conversation.
@@ -63,9 +71,14 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
     )
     with use_language(language):
         state_before = conversation.step
-        if not _pressed_twice(turn):
+        if incoming.kind in SILENT_KINDS:
+            if participant is None and conversation.step is None:  # a stranger: keep no trace
+                await forget_address(tx, address.id)
+                turn.erased = True
+        elif not _pressed_twice(turn):
             await route(turn)
             _remember_buttons(turn, state_before)
+        reader_language = current_language()  # /bahasa or linking may have changed it
         log.info(
             "inbound address=%s kind=%s state=%s->%s replies=%d",
             address.id,
@@ -83,7 +96,7 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
         kind=incoming.kind,
         dedupe_key=incoming.dedupe_key,
         body=(incoming.payload or incoming.text)
-        if kept and incoming.kind != Kind.CONTACT
+        if kept and incoming.kind != Kind.CONTACT and not turn.secret
         else None,
         now=now,
         address_id=None if turn.erased else address.id,
@@ -94,6 +107,18 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
     if ids is None:
         raise Redelivered
     inbound_id, reply_ids = ids
+    told: list[Outgoing] = []
+    for other in turn.told:
+        message_id = await queue_outbound(
+            tx,
+            channel=other.address.channel,
+            address_id=other.address.id,
+            participant_id=other.address.participant_id,
+            kind=other.kind,
+            body=other.logged,
+            now=now,
+        )
+        told.append(Outgoing(other.address.channel, other.address.value, other.reply, message_id))
     if turn.flags and kept and turn.participant is not None:
         for reason, urgent in turn.flags:
             await add_flag(
@@ -106,9 +131,9 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
             )
         log.info("flagged participant=%s reasons=%s", turn.participant.id, turn.flags)
     return [
-        Outgoing(incoming.channel, incoming.address, reply, message_id)
-        for reply, message_id in zip(turn.replies, reply_ids, strict=True)
-    ]
+        Outgoing(incoming.channel, incoming.address, replace(reply, language=reader_language), mid)
+        for reply, mid in zip(turn.replies, reply_ids, strict=True)
+    ] + told
 
 
 def _press_key(incoming: Incoming) -> str | None:
@@ -166,6 +191,10 @@ async def route(turn: Turn) -> None:
         return
     if incoming.kind == Kind.BUTTON and incoming.payload:
         prefix, _sep, value = incoming.payload.partition(":")
+        active = turn.participant is not None and turn.participant.reachable
+        if prefix == "cmd" and value == "berhenti" and active:
+            await enter(turn, "optout.confirm")  # a row of the menu list is easily mis-tapped
+            return
         if prefix == "cmd" and value in COMMANDS:
             await COMMANDS[value](turn, "")
             return
@@ -182,9 +211,17 @@ async def route(turn: Turn) -> None:
         if prefix == "join":
             await schedule_view.join(turn, value)
             return
+        if prefix == "open":
+            await reopen(turn, value)
+            return
     step = current_step(turn)
     if incoming.kind == Kind.TEXT and incoming.text.strip() and await heard_first(turn, step):
         return
+    if incoming.kind == Kind.TEXT:
+        typed = typed_command(incoming.text, turn.state, step, turn.data)
+        if typed is not None:
+            await typed_word(turn, typed, step)
+            return
     if step is None:
         await outside_flow(turn)
         return
@@ -211,6 +248,22 @@ async def route(turn: Turn) -> None:
         await enter(turn, next_state)
 
 
+async def typed_word(turn: Turn, command: str, step: Step | None) -> None:
+    """A command typed as a word ("JADWAL", "batal"): as the slash command, except that a typed
+    "batal" in the middle of signing up asks first, since it deletes what was filled in, and a
+    typed "mulai" asks before messages start again (as a typed "berhenti" asks before they stop)."""
+    participant = turn.participant
+    registering = participant is not None and participant.status == ParticipantStatus.REGISTERING
+    if command == "batal" and step is not None and registering:
+        await enter(turn, "optout.confirm")
+        return
+    stopped = participant is not None and participant.status == ParticipantStatus.STOPPED
+    if command == "mulai" and stopped:  # as a typed "BERHENTI": asked, then done
+        await enter(turn, "resume.confirm")
+        return
+    await COMMANDS[command](turn, "")
+
+
 async def outside_flow(turn: Turn) -> None:
     """A message while no question is open: new people start signing up, others get the menu."""
     participant = turn.participant
@@ -221,11 +274,7 @@ async def outside_flow(turn: Turn) -> None:
         await COMMANDS["start"](turn, "")
         return
     if turn.incoming.kind == Kind.TEXT:
-        command = command_word(turn.incoming.text)
-        if command is not None:
-            await COMMANDS[command](turn, "")
-        else:
-            await free_text(turn)
+        await free_text(turn)
         return
     kind = turn.incoming.kind
     if kind in (Kind.VOICE, Kind.AUDIO, Kind.PHOTO, Kind.VIDEO, Kind.DOCUMENT):

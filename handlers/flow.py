@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,6 +32,19 @@ class FlowSettings:
     emergency_number: str = "112"
     crisis_lines: tuple[str, ...] = ("119 ext. 8 (SEJIWA)", "healing119.id")
     reminders: ReminderPolicy = field(default_factory=ReminderPolicy)
+    # The channels this deployment runs: a reply to another address goes only to one of these
+    # (empty: any), and with two or more the welcome says how to link them.
+    channels: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Told:
+    """A reply for an address other than the one the person wrote from."""
+
+    address: Address
+    reply: Reply
+    logged: str  # the message log's copy of its text
+    kind: str = "reply"  # the message log's kind
 
 
 @dataclass
@@ -48,6 +61,8 @@ class Turn:
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False  # the person's data (address and conversation included) was just erased
     flags: list[tuple[str, bool]] = field(default_factory=list)  # (reason, urgent) for staff
+    told: list[Told] = field(default_factory=list)  # replies to the person's other addresses
+    secret: bool = False  # what was typed must not be kept in the message log (a code)
 
     def flag(self, reason: str, *, urgent: bool = False) -> None:
         """Pass this inbound message on to staff (stored once the message is logged)."""
@@ -78,6 +93,16 @@ class Turn:
         edit_ref: str | None = None,
     ) -> None:
         self.replies.append(Reply(text, buttons, share_phone, remove_keyboard, edit_ref))
+
+    def tell(
+        self, address: Address, reply: Reply, *, logged: str | None = None, kind: str = "reply"
+    ) -> None:
+        """Send `reply` to another address of the person (e.g. a code to the chat they used
+        before), after this turn commits; `logged` is what the message log keeps instead of its
+        text (a code must not be stored)."""
+        if reply.language is None:
+            reply = replace(reply, language=current_language())
+        self.told.append(Told(address, reply, reply.text if logged is None else logged, kind))
 
     @property
     def state(self) -> str | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from handlers.flow import END, WAIT, Step, Turn
+from handlers.linking.codes import WAIT as LINK_WAIT
+from handlers.linking.steps import LINK
 from handlers.participants.erase import ERASE
 from handlers.participants.language import LANGUAGE
 from handlers.participants.number_change import NUMBER_CHANGE
@@ -19,11 +21,14 @@ STATES: dict[str, Step] = {
     **OPTOUT,
     **LANGUAGE,
     **NUMBER_CHANGE,
+    **LINK,
 }
+# What outlives a flow: the language chosen before sign-up, and a pause after wrong link codes.
+KEPT = frozenset({"lang", LINK_WAIT})
 
 
-async def enter(turn: Turn, state: str) -> None:
-    """Move the conversation to `state` and ask its question."""
+async def enter(turn: Turn, state: str, *, ask: bool = True) -> None:
+    """Move the conversation to `state` and ask its question (unless it was just said)."""
     if state == END:
         finish(turn)
         return
@@ -34,16 +39,17 @@ async def enter(turn: Turn, state: str) -> None:
     conversation.flow = state.split(".", 1)[0]
     conversation.step = state
     conversation.expires_at = turn.now + step.ttl
-    await step.ask(turn)
+    if ask:
+        await step.ask(turn)
 
 
 def finish(turn: Turn) -> None:
-    """Leave any flow; only the language chosen before sign-up survives."""
+    """Leave any flow; only what is in KEPT survives."""
     conversation = turn.conversation
     conversation.flow = None
     conversation.step = None
     conversation.expires_at = None
-    keep = {k: v for k, v in conversation.data.items() if k == "lang"}
+    keep = {k: v for k, v in conversation.data.items() if k in KEPT}
     conversation.data = keep
 
 

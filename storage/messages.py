@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import TextClause, bindparam, insert, text, update
+from sqlalchemy import TextClause, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Message, MessageStatus
@@ -174,3 +174,16 @@ async def erase_bodies(tx: AsyncSession, participant_id: int) -> None:
         .where(Message.participant_id == participant_id)
         .values(body=None, address_id=None)
     )
+
+
+async def count_outbound_since(
+    tx: AsyncSession, participant_id: int, kind: str, since: datetime
+) -> int:
+    """How many messages of `kind` went out to the participant since `since`."""
+    query = select(func.count(Message.id)).where(
+        Message.participant_id == participant_id,
+        Message.direction == "out",
+        Message.kind == kind,
+        Message.created_at >= since,
+    )
+    return int((await tx.execute(query)).scalar_one())

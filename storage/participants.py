@@ -39,3 +39,9 @@ async def iter_participants(tx: AsyncSession) -> AsyncIterator[Participant]:
     )
     async for participant in await tx.stream_scalars(query):
         yield participant
+
+
+async def participants_with_phone(tx: AsyncSession, phone: str) -> list[Participant]:
+    """Everyone who gave this number (E.164), whatever their status."""
+    query = select(Participant).where(Participant.phone == phone).order_by(Participant.id)
+    return list((await tx.execute(query)).scalars())

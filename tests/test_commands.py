@@ -91,7 +91,7 @@ async def test_help_mid_sign_up_repeats_the_question(person: Person) -> None:
     await person.says("halo")
     await person.says("setuju")
     replies = await person.says("/bantuan")
-    assert "/hapus" in replies[0].text and "/berhenti" in replies[0].text
+    assert "<b>HAPUS</b>" in replies[0].text and "<b>BERHENTI</b>" in replies[0].text
     assert "Budi Santoso" in replies[-1].text  # back to the name question
 
 

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.i18n import use_language
+from handlers.i18n import _, use_language
 from handlers.outbox.reachability import mark_unreachable
-from handlers.outbox.recipients import Recipient, Unreachable, reach
+from handlers.outbox.recipients import Reader, Recipient, Unreachable, reach
 from handlers.outbox.registry import Draft, Skip, spec_of
+from handlers.outbox.reopen import open_payload
 from handlers.reminders.discretion import guard
 from handlers.reminders.rules import ReminderPolicy, too_late
-from handlers.types import Reply
+from handlers.text import esc
+from handlers.types import Reply, Template
 from storage.messages import mark_failed, mark_sent, queue_outbound
 from storage.models import ScheduledMessage, ScheduledStatus
 from storage.outbox import rows_by_id, settle
@@ -73,8 +75,11 @@ async def _prepare_one(
         return Skip(ScheduledStatus.SKIPPED, "too late")
     with use_language(reader.language):
         reply = await spec.render(Draft(tx, row, reader, now))
-    if isinstance(reply, Skip):
-        return reply
+        if isinstance(reply, Skip):
+            return reply
+        reply = replace(
+            reply, language=reader.language, template=reply.template or update_template(row, reader)
+        )
     if reader.discreet:
         reply = guard(reply, row.kind)
     message_id = await queue_outbound(
@@ -89,6 +94,14 @@ async def _prepare_one(
     return Delivery(
         row.id, reader.recipient, reader.channel, reader.address.value, reply, message_id
     )
+
+
+def update_template(row: ScheduledMessage, reader: Reader) -> Template:
+    """How a message without a template of its own is announced where free text is not allowed:
+    "Hello <first name>, there is a new message for you", with a button that opens it."""
+    name = reader.participant.name if reader.participant is not None else None
+    first = (name or "").split()[0] if (name or "").split() else ""
+    return Template("update", (esc(first) if first else _("friend"),), (open_payload(row.id),))
 
 
 async def complete(

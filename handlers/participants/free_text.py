@@ -33,12 +33,6 @@ _THANKS = Phrases(
         "tq", "thx", "ok", "oke", "okay", "okey", "sip", "siap", "baik", "mantap", "👍",
     )
 )  # fmt: skip
-# Typed without the slash: "jadwal", "bantuan". The values are command names.
-COMMAND_WORDS = {
-    "jadwal": "jadwal", "jadwal saya": "jadwal", "schedule": "jadwal", "bantuan": "bantuan",
-    "help": "bantuan", "profil": "profil", "data saya": "profil", "bahasa": "bahasa",
-    "language": "bahasa", "hapus data": "hapus", "hapus data saya": "hapus",
-}  # fmt: skip
 
 
 async def heard_first(turn: Turn, step: Step | None) -> bool:
@@ -77,11 +71,6 @@ def _stops_mid_question(text: str) -> bool:
     if words in (["stop"], ["berhenti"], ["unsubscribe"]):
         return True
     return len(words) > 1 and words[-1] != "cukup" and wants_to_stop(text)
-
-
-def command_word(text: str) -> str | None:
-    """The command a message names without its slash ("jadwal", "bantuan"), if it is only that."""
-    return COMMAND_WORDS.get(normalise(text))
 
 
 async def free_text(turn: Turn) -> None:

@@ -10,6 +10,7 @@ from handlers.timefmt import zone_abbr
 from handlers.types import Button, Incoming, Kind
 from handlers.understanding.choices import Option, buttons, pick
 from handlers.understanding.phones import display_phone
+from storage.addresses import addresses_of
 from storage.models import Participant
 
 
@@ -92,11 +93,28 @@ async def pick_field(turn: Turn, incoming: Incoming) -> str | None:
     return FIELDS[choice.payload.removeprefix("edit:")]
 
 
+CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
+
+
+async def channels_line(turn: Turn, participant: Participant) -> str:
+    """ "• Chat apps: Telegram, WhatsApp": where the person talks with us (after linking, two)."""
+    names: list[str] = []
+    for address in await addresses_of(turn.tx, participant.id):
+        name = CHANNEL_NAMES.get(address.channel, address.channel.capitalize())
+        if name not in names:
+            names.append(name)
+    return "• {label}: <b>{names}</b>".format(label=_("Chat apps"), names=", ".join(sorted(names)))
+
+
 async def ask_view(turn: Turn) -> None:
     assert turn.participant is not None
     turn.forget("return_to")
     turn.say(
-        _("Your data:") + "\n\n" + describe(turn.participant),
+        _("Your data:")
+        + "\n\n"
+        + describe(turn.participant)
+        + "\n"
+        + await channels_line(turn, turn.participant),
         (Button(_("Change"), "profile:edit"), Button(_("Close"), "profile:close")),
     )
 

@@ -50,6 +50,9 @@ SKIP_WORDS = (
 
 async def ask_consent(turn: Turn) -> None:
     owner = turn.settings.program_name or _("the program's caseworkers")
+    if len(turn.settings.channels) > 1:  # a person may have signed up on the other one
+        # Its own short message, first, so the consent and its buttons still fit one screen.
+        turn.say(_("Already signed up on Telegram or WhatsApp? Type HUBUNGKAN."))
     turn.say(
         _(
             "Hello! 👋 I am the assistant of <b>{owner}</b>: I remind you of your schedule and "

@@ -55,7 +55,10 @@ def guard(reply: Reply, kind: str) -> Reply:
     """
     buttons = tuple(Button(scrub(b.title), b.payload) for b in reply.buttons)
     text = scrub(reply.text)
-    if text == reply.text and buttons == reply.buttons:
+    template = reply.template
+    if template is not None:
+        template = replace(template, params=tuple(scrub(p) for p in template.params))
+    if text == reply.text and buttons == reply.buttons and template == reply.template:
         return reply
     log.warning("discreet guard removed sensitive words from a %s message", kind)
-    return replace(reply, text=text, buttons=buttons)
+    return replace(reply, text=text, buttons=buttons, template=template)

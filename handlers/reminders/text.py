@@ -12,7 +12,7 @@ from handlers.programs.refs import EventRef, join_payload, rsvp_payload
 from handlers.reminders.discretion import SENSITIVE, is_sensitive
 from handlers.text import esc
 from handlers.timefmt import format_clock, format_when, zone_abbr
-from handlers.types import Button, Reply
+from handlers.types import Button, Reply, Template
 from storage.models import Participant
 
 __all__ = ["SENSITIVE", "Event", "PlannedReminder", "when_line", "when_text"]
@@ -95,6 +95,17 @@ def rsvp_buttons(event: Event) -> tuple[Button, ...]:
     )
 
 
+def _answerable(text: str, event: Event, participant: Participant, now: datetime) -> Reply:
+    """A message with the RSVP buttons, and the "reminder" template that says the same where free
+    text is not allowed: what, when, and quick replies sending the same payloads (in the order
+    Hadir, Tidak bisa, Jadwal ulang). `event` is already concealed for a discreet person."""
+    buttons = rsvp_buttons(event)
+    what = esc(event.title)
+    when = when_text(event.starts_at, participant, now)
+    template = Template("reminder", (what, when), tuple(b.payload for b in buttons))
+    return Reply(text, buttons, template=template)
+
+
 def _details(event: Event, participant: Participant, now: datetime) -> list[str]:
     lines = [
         "🗓 " + when_line(event.starts_at, participant, now),
@@ -141,7 +152,7 @@ def reminder(event: Event, participant: Participant, now: datetime) -> Reply:
         _("What time will you leave home to arrive before {clock}?").format(clock=clock),
         _if_you_cannot_come(event),
     ]
-    return Reply("\n".join(lines), rsvp_buttons(event))
+    return _answerable("\n".join(lines), event, participant, now)
 
 
 def _lead(reminder: PlannedReminder, event: Event, participant: Participant) -> str:
@@ -204,7 +215,7 @@ def confirmation(
     if promise:
         lines.append(promise)
     lines.append(_if_you_cannot_come(event))
-    return Reply("\n".join(lines), rsvp_buttons(event))
+    return _answerable("\n".join(lines), event, participant, now)
 
 
 def seat_free(
@@ -223,7 +234,7 @@ def seat_free(
     if promise:
         lines.append(promise)
     lines += [_if_you_cannot_come(event), "", _("Will you come?")]
-    return Reply("\n".join(lines), rsvp_buttons(event))
+    return _answerable("\n".join(lines), event, participant, now)
 
 
 def waitlisted(event: Event, participant: Participant, now: datetime) -> Reply:
@@ -257,7 +268,7 @@ def moved(event: Event, participant: Participant, now: datetime) -> Reply:
         "",
         _("Can you come at the new time?"),
     ]
-    return Reply("\n".join(lines), rsvp_buttons(event))
+    return _answerable("\n".join(lines), event, participant, now)
 
 
 def follow_up(

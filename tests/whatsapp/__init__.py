@@ -1,0 +1,1 @@
+"""Tests of the WhatsApp channel and of every behaviour on both channels."""
