@@ -62,12 +62,14 @@ class WhatsAppChannel:
         *,
         default_language: str = "id",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        pair_rate_wait: float = PAIR_RATE_WAIT,
     ) -> None:
         self.client = client
         self.catalogue = catalogue
         self.window = window
         self.default_language = default_language
         self.clock = clock
+        self.pair_rate_wait = pair_rate_wait
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         if reply.template is not None and (
@@ -112,7 +114,7 @@ class WhatsAppChannel:
         """One message to one person; after 131056 (this person gets messages too fast) it
         waits for this person alone and tries again, never pausing the whole channel."""
         attempts = 0
-        wait = PAIR_RATE_WAIT
+        wait = self.pair_rate_wait
         for tries in range(1, PAIR_RATE_TRIES + 1):
             outcome = await self.client.send({**recipient(address), **message})
             attempts += outcome.attempts
