@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.channels.protocol import SendResult
 from bot.inbox import Inbox
@@ -155,3 +156,27 @@ async def test_a_second_message_to_one_person_waits_while_others_go_first() -> N
 
 def test_whatsapp_limits_are_data() -> None:
     assert LIMITS["whatsapp"] == ChannelLimits(per_second=80.0, per_chat_interval=6.0)
+
+
+async def test_the_dispatcher_sends_other_peoples_messages_while_one_person_waits(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    """Regression (issue 10): a sender waiting out one person's interval sent nothing else."""
+    addresses = ["61", "62", "63", "64"]
+    for address in addresses:
+        await register(Person(inbox, channel, address=address), "kota pekalongan")
+    pids = {address: await participant_id(db, address) for address in addresses}
+    order = ["61", "61", "62", "63", "64"]  # the first person's two messages come first
+    async with db.transaction() as tx:
+        for n, address in enumerate(order):
+            recipient = Recipient(pids[address])
+            due = NOW - timedelta(seconds=len(order) - n)
+            await enqueue(tx, kind=NUDGE, recipient=recipient, key=f"w:{n}", due_at=due)
+    recorder = CollectingChannel()  # the people's channel ("fake"), recording in order
+    spaced = Limiters(unlisted=ChannelLimits(per_second=1000, per_chat_interval=0.5))
+    sender = Dispatcher(
+        db, {recorder.name: recorder}, ReminderPolicy(), limiters=spaced, concurrency=1,
+        clock=Clock(NOW),
+    )  # fmt: skip
+    assert await asyncio.wait_for(sender.run_once(), timeout=10) == len(order)
+    assert [address for address, _reply in recorder.sent] == ["61", "62", "63", "64", "61"]

@@ -66,6 +66,10 @@ class RateLimiter:
                 return
             # The platform said "slow down" while we waited: queue again behind the pause.
 
+    def ready(self, chat: str) -> bool:
+        """Whether `chat`'s own interval has passed (the channel's pace aside)."""
+        return self._chat_next.get(chat, 0.0) <= self._clock()
+
     def reserve(self, chat: str) -> float | None:
         """Take the next send slot for `chat` (a clock time), or None while the person's own
         interval runs (then no slot is taken: ask again once it has passed)."""
