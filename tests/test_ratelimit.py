@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-
-import pytest
 from dataclasses import dataclass, field
 from datetime import timedelta
+
+import pytest
 
 from bot.channels.protocol import SendResult
 from bot.inbox import Inbox

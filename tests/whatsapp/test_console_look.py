@@ -42,7 +42,9 @@ async def test_signing_up_in_the_whatsapp_look_shows_whatsapp_shapes_and_taps_by
     shown = out.getvalue()
     assert "   [ Setuju ] [ Tidak setuju ] [ English ]" in shown  # reply buttons
     assert "Saya asisten *Rutan Kelas IIA Pekalongan*:" in shown  # bold as WhatsApp writes it
-    assert "   [ ☰ Pilih ]\n     1. Mantan narapidana\n     2. Klien Bapas\n     3. Remaja" in shown
+    assert (
+        "   [ ☰ Pilih ]\n     1. Mantan narapidana\n     2. Klien Bapas\n     3. Remaja" in shown
+    )
     assert "Siti *Aminah_" in shown  # the name as typed
     person = await participant(db, "w1")
     assert person.name == "Siti *Aminah_"
