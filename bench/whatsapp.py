@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import random
 import re
 import shlex
@@ -273,6 +274,7 @@ def main() -> int:
     if args.quick:
         args.messages = 1_000
     print("command:", shlex.join([sys.executable, *sys.argv]), flush=True)
+    logging.basicConfig(level=logging.ERROR)  # the baseline's pauses would flood the output
     return 0 if asyncio.run(amain(args)) else 1
 
 
