@@ -4,6 +4,7 @@ Meta's errors and limits."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -206,3 +207,25 @@ async def test_a_wrong_token_is_given_up_without_retrying(db: Database, fake: Fa
     await client.aclose()
     assert not result.ok and result.attempts == 1
     assert result.error is not None and result.error.startswith("190")
+
+
+async def test_a_network_failure_is_tried_again_then_reported(db: Database) -> None:
+    await wrote(db, FakeGraphAPI(), PHONE, hours_ago=1)
+    client = GraphClient("http://127.0.0.1:9", "1", "token", backoff=0.01)  # nothing listens
+    result = await WhatsAppChannel(client, CATALOGUE, db_window(db)).send(PHONE, Reply("Halo"))
+    await client.aclose()
+    assert not result.ok and result.attempts == 3
+    assert result.error == "0 network error: ConnectError"
+
+
+async def test_nothing_personal_is_logged_when_sending_fails(
+    db: Database, fake: FakeGraphAPI, channel: WhatsAppChannel, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await wrote(db, fake, PHONE, hours_ago=1)
+    for code in (131000, 100, 130429):
+        fake.fail_next(code, times=3)
+        await channel.send(PHONE, Reply("Halo Siti, jadwal Anda besok"))
+    assert "131000" in caplog.text  # the failures were logged, by code
+    for secret in (PHONE, fake.token, "Siti", "jadwal"):
+        assert secret not in caplog.text

@@ -166,3 +166,15 @@ async def test_too_many_messages_to_one_person_answers_131056() -> None:
         ]
     assert codes == [200, 200, 400]
     assert fake.answers == {131056: 1}
+
+
+async def test_delivery_can_be_reported_as_statuses() -> None:
+    statuses: list[dict[str, Any]] = []
+    async with FakeGraphAPI(report_delivery=True, on_status=statuses.append) as fake:
+        fake.person_wrote(PHONE)
+        response = await post(fake, {"to": PHONE, "type": "text", "text": {"body": "Halo"}})
+    wamid = response.json()["messages"][0]["id"]
+    assert [(s["id"], s["status"], s["recipient_id"]) for s in statuses] == [
+        (wamid, "sent", PHONE),
+        (wamid, "delivered", PHONE),
+    ]

@@ -70,6 +70,7 @@ class FakeGraphAPI:
         pair_burst: float = 45.0,
         window_failure: str = "sync",  # "sync": 131047 at once; "status": accept, then `failed`
         on_status: StatusCallback | None = None,
+        report_delivery: bool = False,  # also report `sent` and `delivered` for each message
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.token = token
@@ -79,6 +80,7 @@ class FakeGraphAPI:
         self.rates = Rates(per_second, pair_interval, pair_burst)
         self.window_failure = window_failure
         self.on_status = on_status
+        self.report_delivery = report_delivery
         self.clock = clock
         self.received: dict[str, list[Received]] = defaultdict(list)
         self.answers: Counter[int] = Counter()  # error codes answered (and sent as statuses)
@@ -193,6 +195,9 @@ class FakeGraphAPI:
         else:
             self.received[recipient].append(Received(wamid, kind, payload, now))
             self._arrived.set()
+            if self.report_delivery:
+                self._report(wamid, recipient, "sent", [])
+                self._report(wamid, recipient, "delivered", [])
         contact = {"input": recipient, "wa_id": recipient} if "to" in payload else {
             "input": recipient, "user_id": recipient}  # fmt: skip
         message: JSONDict = {"id": wamid}
