@@ -68,3 +68,11 @@ async def find_address(tx: AsyncSession, channel: str, value: str) -> Address | 
 async def addresses_of(tx: AsyncSession, participant_id: int) -> list[Address]:
     query = select(Address).where(Address.participant_id == participant_id).order_by(Address.id)
     return list((await tx.execute(query)).scalars())
+
+
+async def last_inbound_at(tx: AsyncSession, channel: str, value: str) -> datetime | None:
+    """When the person at this address last wrote to us (None: never, or no such address)."""
+    query = select(Address.last_inbound_at).where(
+        Address.channel == channel, Address.value == value
+    )
+    return (await tx.execute(query)).scalar_one_or_none()

@@ -86,15 +86,18 @@ def test_the_installed_package_is_imported_from_the_wheel_with_its_catalogs_and_
         "print(i.LOCALES)\n"
         "print(i.translations('id').gettext('Cancel'))\n"
         "print(len(r.load().regencies))\n"
+        "import bot.channels.whatsapp.templates as t\n"
+        "print(t.load_catalogue(None).spec('reminder').name)\n"
     )
     result = _run(installed / "bin" / "python", "-c", probe, cwd=tmp_path, env=_env(tmp_path))
     assert result.returncode == 0, result.stderr
-    bot_file, locales, cancel, regencies = result.stdout.split("\n")[:4]
+    bot_file, locales, cancel, regencies, template = result.stdout.split("\n")[:5]
     assert Path(bot_file).is_relative_to(installed), bot_file
     assert not Path(bot_file).is_relative_to(ROOT)
     assert Path(locales) == Path(bot_file).parent.parent / "handlers" / "locales"
     assert cancel == "Batal"
     assert int(regencies) == 514
+    assert template == "pendamping_pengingat_jadwal"  # the WhatsApp template catalogue shipped
 
 
 def test_the_installed_bot_answers_in_indonesian(installed: Path, tmp_path: Path) -> None:

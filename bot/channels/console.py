@@ -1,4 +1,5 @@
-"""The terminal channel: chat with the same flows on the same database, buttons as numbered choices."""
+"""The terminal channel: chat with the same flows on the same database, buttons as numbered
+choices; or, with `look="whatsapp"`, every reply drawn as WhatsApp would show it."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ import sys
 from typing import TextIO
 
 from bot.channels.protocol import SendResult
+from bot.channels.whatsapp.formatting import JOINER
+from bot.channels.whatsapp.render import render
 from bot.inbox import Inbox
 from handlers.text import strip_tags
 from handlers.types import Button, Incoming, Kind, Reply
 
 CHANNEL = "console"
 EXIT_WORDS = {"/keluar", "/exit", "/quit"}
+LOOKS = ("console", "whatsapp")  # how replies are drawn: numbered buttons, or WhatsApp's shapes
 
 
 class ConsoleChannel:
@@ -21,14 +25,19 @@ class ConsoleChannel:
 
     name = CHANNEL
 
-    def __init__(self, out: TextIO, *, color: bool = False) -> None:
+    def __init__(self, out: TextIO, *, color: bool = False, look: str = "console") -> None:
+        if look not in LOOKS:
+            raise ValueError(f"unknown look {look!r}: choose one of {', '.join(LOOKS)}")
         self.out = out
         self.color = color
+        self.look = look
         self.buttons: list[Button] = []
         self._sent = 0
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         self._sent += 1
+        if self.look == "whatsapp":
+            return self._send_as_whatsapp(reply)
         text = self._render(reply.text)
         lines = [
             "",
@@ -39,6 +48,33 @@ class ConsoleChannel:
             lines += [f"     [{n}] {b.title}" for n, b in enumerate(reply.buttons, start=1)]
         elif reply.share_phone is None and not reply.edit_ref:
             self.buttons = []
+        self.out.write("\n".join(lines) + "\n")
+        self.out.flush()
+        return SendResult(True, str(self._sent))
+
+    def _send_as_whatsapp(self, reply: Reply) -> SendResult:
+        """Each message WhatsApp would get: text with *bold* and _italic_, reply buttons as
+        [ Hadir ] [ Tidak bisa ], a list as its button and numbered rows, numbered text."""
+        lines: list[str] = []
+        self.buttons = []
+        for part in render(reply):
+            message = part.message
+            if message["type"] == "text":
+                lines += ["", *_bubble(message["text"]["body"])]
+                continue
+            interactive = message["interactive"]
+            lines += ["", *_bubble(interactive["body"]["text"])]
+            action = interactive["action"]
+            if interactive["type"] == "button":
+                titles = [b["reply"]["title"] for b in action["buttons"]]
+                lines.append("   " + " ".join(f"[ {title} ]" for title in titles))
+            else:
+                lines.append(f"   [ ☰ {action['button']} ]")
+                rows = [row for section in action["sections"] for row in section["rows"]]
+                for n, row in enumerate(rows, start=1):
+                    about = f" ({row['description']})" if "description" in row else ""
+                    lines.append(f"     {n}. {row['title']}{about}")
+            self.buttons = list(part.rest.buttons)
         self.out.write("\n".join(lines) + "\n")
         self.out.flush()
         return SendResult(True, str(self._sent))
@@ -55,6 +91,10 @@ class ConsoleChannel:
             return Incoming(
                 CHANNEL, address, Kind.BUTTON, payload=self.buttons[int(text) - 1].payload
             )
+        if self.look == "whatsapp":  # typing a title is tapping it, as on the phone
+            tapped = [b for b in self.buttons if b.title.casefold() == text.casefold()]
+            if tapped:
+                return Incoming(CHANNEL, address, Kind.BUTTON, payload=tapped[0].payload)
         if text.startswith("/") and len(text) > 1:
             head, _sep, args = text[1:].partition(" ")
             return Incoming(
@@ -66,6 +106,14 @@ class ConsoleChannel:
                 args=args.strip(),
             )
         return Incoming(CHANNEL, address, Kind.TEXT, text=line.rstrip("\r\n"))
+
+
+def _bubble(body: str) -> list[str]:
+    """A WhatsApp message's text as the terminal shows it (the invisible joiners dropped)."""
+    return [
+        f"💬 {line}" if i == 0 else f"   {line}"
+        for i, line in enumerate(body.replace(JOINER, "").split("\n"))
+    ]
 
 
 async def chat(

@@ -18,7 +18,7 @@ from bot.app import (
     start_reminders,
     stop_on_signals,
 )
-from bot.channels.console import ConsoleChannel, chat
+from bot.channels.console import LOOKS, ConsoleChannel, chat
 from bot.cli.admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.cli.db import add_db_parsers, run_db
 from bot.cli.participants import add_participant_parsers, run_participants
@@ -51,6 +51,13 @@ def parser() -> argparse.ArgumentParser:
     chat_cmd = sub.add_parser("chat", help="chat with the bot in this terminal, as a participant")
     chat_cmd.add_argument(
         "--as", dest="who", default=None, help="who you are (default: your login name)"
+    )
+    chat_cmd.add_argument(
+        "--channel",
+        dest="look",
+        choices=LOOKS,
+        default="console",
+        help="draw replies as the terminal does (default) or as WhatsApp would show them",
     )
     add_db_parsers(sub)
     add_participant_parsers(sub)
@@ -133,7 +140,8 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
             return 0
         print(chat_banner(where, no_token=command == "run"), file=sys.stderr)
         who = getattr(args, "who", None) or getpass.getuser()
-        channel = ConsoleChannel(sys.stdout, color=sys.stdout.isatty())
+        look = getattr(args, "look", "console")
+        channel = ConsoleChannel(sys.stdout, color=sys.stdout.isatty(), look=look)
         reminders = start_reminders(db, settings, {channel.name: channel})
         inbox = Inbox(db, flow_settings(settings), {channel.name: channel})
         try:

@@ -73,13 +73,17 @@ class Dispatcher:
                     interrupted,
                 )
             queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=2 * self.batch)
-            workers = [asyncio.create_task(self._consume(queue)) for _ in range(self.concurrency)]
+            later: list[asyncio.Task[bool]] = []  # messages waiting for their person's interval
+            workers = [
+                asyncio.create_task(self._consume(queue, later)) for _ in range(self.concurrency)
+            ]
             try:
                 await self._produce(queue)
             finally:
                 for _ in workers:
                     await queue.put(None)
                 sent = sum(await asyncio.gather(*workers))
+                sent += sum(await asyncio.gather(*later))
         return sent
 
     async def next_due(self) -> datetime | None:
@@ -97,9 +101,16 @@ class Dispatcher:
             for delivery in deliveries:
                 await queue.put(delivery)
 
-    async def _consume(self, queue: asyncio.Queue[Delivery | None]) -> int:
+    async def _consume(
+        self, queue: asyncio.Queue[Delivery | None], later: list[asyncio.Task[bool]]
+    ) -> int:
         sent = 0
         while (delivery := await queue.get()) is not None:
+            if not self.channels[delivery.channel].limiter.ready(delivery.address):
+                # The person had a message moments ago (WhatsApp: 6 s apart): it waits on its
+                # own, and this sender goes on with other people's messages.
+                later.append(asyncio.create_task(self._send_one(delivery)))
+                continue
             sent += await self._send_one(delivery)
         return sent
 

@@ -24,6 +24,9 @@ class ChannelLimits:
 # A platform's published limits, by channel name. A new channel adds its line here.
 LIMITS: Mapping[str, ChannelLimits] = {
     "telegram": ChannelLimits(per_second=30.0, per_chat_interval=1.0),
+    # 80/s per business number by default (WHATSAPP_MESSAGES_PER_SECOND); Meta's pair rate is
+    # about one message to one person every 6 s (131056 beyond it).
+    "whatsapp": ChannelLimits(per_second=80.0, per_chat_interval=6.0),
 }
 UNLISTED = ChannelLimits(per_second=30.0, per_chat_interval=1.0)  # a channel not listed above
 MAX_FLOOD_RETRIES = 4  # a message the platform keeps refusing with "retry after" then fails
@@ -52,17 +55,37 @@ class RateLimiter:
         while True:
             async with self._lock:
                 now = self._clock()
-                slot = max(now, self._next_slot, self._chat_next.get(chat, 0.0))
-                self._next_slot = slot + self._interval
-                self._chat_next[chat] = slot + self._per_chat
-                if len(self._chat_next) > 10_000:
-                    self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
+                slot = self._reserve(chat, now)
                 pauses = self._pauses
+            if slot is None:  # the person had a message moments ago: wait for them alone
+                await asyncio.sleep(max(self._chat_next.get(chat, now) - now, 0.001))
+                continue
             if slot > now:
                 await asyncio.sleep(slot - now)
             if self._pauses == pauses:
                 return
             # The platform said "slow down" while we waited: queue again behind the pause.
+
+    def ready(self, chat: str) -> bool:
+        """Whether `chat`'s own interval has passed (the channel's pace aside)."""
+        return self._chat_next.get(chat, 0.0) <= self._clock()
+
+    def reserve(self, chat: str) -> float | None:
+        """Take the next send slot for `chat` (a clock time), or None while the person's own
+        interval runs (then no slot is taken: ask again once it has passed)."""
+        return self._reserve(chat, self._clock())
+
+    def _reserve(self, chat: str, now: float) -> float | None:
+        # The channel's slots advance only for messages that go out at them, so one person with
+        # two messages in a row delays only their own second message, never everyone's.
+        slot = max(now, self._next_slot)
+        if self._chat_next.get(chat, 0.0) > slot:
+            return None
+        self._next_slot = slot + self._interval
+        self._chat_next[chat] = slot + self._per_chat
+        if len(self._chat_next) > 10_000:
+            self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
+        return slot
 
     async def resumed(self) -> None:
         """Wait out a pause only (replies to a person who just wrote are not paced further)."""
@@ -83,15 +106,26 @@ class RateLimiter:
 
 
 class Limiters:
-    """One `RateLimiter` per channel name, made on first use from `limits`."""
+    """One `RateLimiter` per channel name, made on first use from `limits`.
+
+    `per_second` overrides a channel's overall rate from configuration and keeps its per-person
+    interval: `Limiters(per_second={"whatsapp": settings.whatsapp_messages_per_second})`.
+    """
 
     def __init__(
         self,
         limits: Mapping[str, ChannelLimits] = LIMITS,
         unlisted: ChannelLimits = UNLISTED,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        per_second: Mapping[str, float] | None = None,
     ) -> None:
         self._limits = dict(limits)
+        for channel, rate in (per_second or {}).items():
+            if rate <= 0:
+                raise ValueError(f"the rate of {channel} must be above 0 messages per second")
+            base = self._limits.get(channel, unlisted)
+            self._limits[channel] = ChannelLimits(rate, base.per_chat_interval)
         self._unlisted = unlisted
         self._clock = clock
         self._made: dict[str, RateLimiter] = {}
