@@ -215,7 +215,7 @@ async def test_a_network_failure_is_tried_again_then_reported(db: Database) -> N
     result = await WhatsAppChannel(client, CATALOGUE, db_window(db)).send(PHONE, Reply("Halo"))
     await client.aclose()
     assert not result.ok and result.attempts == 3
-    assert result.error == "0 network error: ConnectError"
+    assert result.error == "0 network error: ClientConnectorError"
 
 
 async def test_nothing_personal_is_logged_when_sending_fails(

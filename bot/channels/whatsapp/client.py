@@ -1,16 +1,19 @@
-"""A thin Graph API client for sending WhatsApp messages, on the bot's own HTTP client (httpx).
+"""A thin Graph API client for sending WhatsApp messages, on aiohttp.
 
+aiohttp is the client the bot already sends Telegram's requests with (bot/channels/telegram/
+request.py: httpx cost about ten times the CPU per call there), so the bot has one HTTP stack.
 It never logs a payload, a recipient or the token: only error codes and attempt counts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import aiohttp
 
 from bot.channels.whatsapp.errors import GraphError, Outcome
 
@@ -19,8 +22,8 @@ log = logging.getLogger(__name__)
 JSONDict = dict[str, Any]
 
 MAX_ATTEMPTS = 3  # a network error, a 5xx or a "try again" code: this many tries in all
-TIMEOUT = httpx.Timeout(15.0, connect=5.0)
-POOL = httpx.Limits(max_connections=64, max_keepalive_connections=32, keepalive_expiry=60)
+TIMEOUT = aiohttp.ClientTimeout(total=15.0, connect=5.0)
+POOL_SIZE = 64  # connections to the Graph API at once
 
 
 @dataclass(frozen=True)
@@ -45,19 +48,28 @@ class GraphClient:
         phone_number_id: str,
         token: str,
         *,
-        http: httpx.AsyncClient | None = None,
+        session: aiohttp.ClientSession | None = None,
         backoff: float = 0.5,
     ) -> None:
         self.url = f"{api_url.rstrip('/')}/{phone_number_id}/messages"
         self._headers = {"Authorization": f"Bearer {token}"}
-        self._own_http = http is None
-        self._http = http or httpx.AsyncClient(timeout=TIMEOUT, limits=POOL)
+        self._own_session = session is None
+        self._session = session  # made at the first send, inside the running event loop
         self._backoff = backoff
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                timeout=TIMEOUT,
+                connector=aiohttp.TCPConnector(limit=POOL_SIZE, keepalive_timeout=60),
+            )
+        return self._session
 
     async def aclose(self) -> None:
         """Close the connection pool (only the one this client made itself)."""
-        if self._own_http:
-            await self._http.aclose()
+        if self._own_session and self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def send(self, payload: JSONDict) -> SendOutcome:
         """Send one message; network errors, 5xx answers and Meta's "try again" codes are tried
@@ -66,17 +78,20 @@ class GraphClient:
         error = GraphError(0, "not sent")
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                response = await self._http.post(self.url, json=body, headers=self._headers)
-            except httpx.TransportError as failure:
+                async with self._http().post(
+                    self.url, json=body, headers=self._headers
+                ) as response:
+                    status = response.status
+                    outcome = _read(status, await response.read())
+            except (aiohttp.ClientError, TimeoutError) as failure:
                 error = GraphError(0, f"network error: {type(failure).__name__}")
                 log.warning("whatsapp send: %s (attempt %d)", error.title, attempt)
             else:
-                outcome = _read(response)
                 if outcome.ok:
                     return SendOutcome(outcome.wamid, attempts=attempt)
                 assert outcome.error is not None
                 error = outcome.error
-                if response.status_code < 500 and error.outcome != Outcome.RETRY:
+                if status < 500 and error.outcome != Outcome.RETRY:
                     return SendOutcome(error=error, attempts=attempt)
                 log.warning("whatsapp send: error %d (attempt %d)", error.code, attempt)
             if attempt < MAX_ATTEMPTS:
@@ -84,13 +99,13 @@ class GraphClient:
         return SendOutcome(error=error, attempts=MAX_ATTEMPTS)
 
 
-def _read(response: httpx.Response) -> SendOutcome:
+def _read(status: int, raw: bytes) -> SendOutcome:
     """The wamid of a success, or the error of Meta's `{"error": {...}}` envelope."""
     try:
-        data = response.json()
+        data = json.loads(raw)
     except ValueError:
         data = None
-    if response.is_success and isinstance(data, dict):
+    if 200 <= status < 300 and isinstance(data, dict):
         messages = data.get("messages")
         if isinstance(messages, list) and messages and isinstance(messages[0], dict):
             wamid = messages[0].get("id")
@@ -99,4 +114,4 @@ def _read(response: httpx.Response) -> SendOutcome:
         return SendOutcome(error=GraphError(0, "answer without a message id"))
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         return SendOutcome(error=GraphError.from_json(data["error"]))
-    return SendOutcome(error=GraphError(0, f"HTTP {response.status_code}"))
+    return SendOutcome(error=GraphError(0, f"HTTP {status}"))
