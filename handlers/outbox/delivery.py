@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,6 +77,8 @@ async def _prepare_one(
         return reply
     if reader.discreet:
         reply = guard(reply, row.kind)
+    if row.template_only:  # its free text was refused once (handlers/outbox/fallback.py)
+        reply = replace(reply, template_only=True)
     message_id = await queue_outbound(
         tx,
         channel=reader.channel,
