@@ -53,6 +53,10 @@ RETRY_DELAYS = (2.0, 15.0)  # seconds before the 2nd and 3rd try; then it is giv
 POLL = 10.0  # seconds: also look for deliveries another process stored and could not handle
 
 
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -65,8 +69,10 @@ class InboundWorker:
         lease: timedelta = LEASE,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         batch: int = BATCH,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
+        self.clock = clock
         self.name = worker_name()
         self.lease = lease
         self.retry_delays = tuple(retry_delays)
@@ -126,13 +132,13 @@ class InboundWorker:
             free_at = await next_free_at(tx, CHANNEL)
         if free_at is None:
             return POLL
-        wait = (free_at - datetime.now(UTC)).total_seconds()
+        wait = (free_at - self.clock()).total_seconds()
         return min(POLL, max(0.05, wait))
 
     async def _work_once(self) -> bool:
         async with self.db.transaction() as tx:
             claimed = await claim_deliveries(
-                tx, CHANNEL, self.name, datetime.now(UTC), self.lease, self.batch
+                tx, CHANNEL, self.name, self.clock(), self.lease, self.batch
             )
         if not claimed:
             return False
@@ -151,7 +157,7 @@ class InboundWorker:
             if held:  # stopping: the rest go back, free at once
                 async with self.db.transaction() as tx:
                     for delivery_id in held:
-                        await retry_later(tx, delivery_id, datetime.now(UTC))
+                        await retry_later(tx, delivery_id, self.clock())
         return True
 
     async def _keep_leases(self, held: list[int]) -> None:
@@ -159,13 +165,13 @@ class InboundWorker:
             await asyncio.sleep(self.lease.total_seconds() / 3)
             try:
                 async with self.db.transaction() as tx:
-                    await renew_lease(tx, self.name, held, datetime.now(UTC) + self.lease)
+                    await renew_lease(tx, self.name, held, self.clock() + self.lease)
             except Exception as error:
                 log.warning("whatsapp inbound: lease not renewed (%s)", type(error).__name__)
 
     async def _handle(self, claimed: Claimed) -> None:
         try:
-            delivery = read_delivery(claimed.body)
+            delivery = read_delivery(claimed.body, self.clock())
         except UnreadableDelivery as error:
             log.warning("whatsapp delivery %s given up: %s", claimed.id, error)
             await self._fail(claimed.id, str(error))
@@ -189,14 +195,14 @@ class InboundWorker:
                 claimed.id, claimed.attempts, delay, type(error).__name__, frames,
             )  # fmt: skip
             async with self.db.transaction() as tx:
-                await retry_later(tx, claimed.id, datetime.now(UTC) + timedelta(seconds=delay))
+                await retry_later(tx, claimed.id, self.clock() + timedelta(seconds=delay))
             return
         async with self.db.transaction() as tx:
             await finish_delivery(tx, claimed.id)
 
     async def _fail(self, delivery_id: int, reason: str) -> None:
         async with self.db.transaction() as tx:
-            await fail_delivery(tx, delivery_id, reason, datetime.now(UTC))
+            await fail_delivery(tx, delivery_id, reason, self.clock())
 
     async def _process(self, delivery_id: int, delivery: Delivery) -> None:
         assert self._receive is not None
@@ -227,7 +233,7 @@ class InboundWorker:
             await self._apply_statuses(delivery_id, delivery.statuses)
 
     async def _apply_statuses(self, delivery_id: int, statuses: list[StatusUpdate]) -> None:
-        now = datetime.now(UTC)
+        now = self.clock()
         unknown = requeued = 0
         async with self.db.transaction() as tx:
             for update in statuses:

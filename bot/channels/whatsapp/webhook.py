@@ -20,14 +20,14 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.channels.protocol import Receive
-from bot.channels.whatsapp.inbound import LEASE, RETRY_DELAYS, InboundWorker
+from bot.channels.whatsapp.inbound import LEASE, RETRY_DELAYS, InboundWorker, utcnow
 from bot.channels.whatsapp.updates import CHANNEL
 from storage.db import Database
 from storage.deliveries import store_delivery
@@ -54,12 +54,14 @@ class WhatsAppWebhook:
         path: str = WHATSAPP_PATH,
         lease: timedelta = LEASE,
         retry_delays: Sequence[float] = RETRY_DELAYS,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
         self.path = path
         self._secret = app_secret
         self._verify_token = verify_token.encode()
-        self._worker = InboundWorker(db, lease=lease, retry_delays=retry_delays)
+        self.clock = clock
+        self._worker = InboundWorker(db, lease=lease, retry_delays=retry_delays, clock=clock)
 
     @property
     def routes(self) -> list[Route]:
@@ -101,7 +103,7 @@ class WhatsAppWebhook:
             log.warning("whatsapp webhook post with a wrong signature refused")
             return PlainTextResponse("signature wrong", status_code=403)
         async with self.db.transaction() as tx:
-            delivery_id = await store_delivery(tx, CHANNEL, body, datetime.now(UTC))
+            delivery_id = await store_delivery(tx, CHANNEL, body, self.clock())
         log.debug("whatsapp delivery %s stored", delivery_id)
         self._worker.wake()
         return Response(status_code=200)
