@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.channels.protocol import Receive
 from bot.channels.whatsapp.webhook import WhatsAppWebhook
 from bot.inbox import Inbox
 from bot.web.server import WebServer
@@ -85,18 +86,26 @@ async def whatsapp_addresses(db: Database) -> list[Address]:
 
 @asynccontextmanager
 async def inbound_bot(
-    db: Database, settings: FlowSettings, *, opened: bool = True, **webhook_options: Any
+    db: Database,
+    settings: FlowSettings,
+    *,
+    opened: bool = True,
+    receive: Callable[[Receive], Receive] | None = None,
+    app_secret: str = SECRET,
+    **webhook_options: Any,
 ) -> AsyncIterator[InboundBot]:
     """The webhook served on a free port; handling from the start unless `opened=False` (then
-    posts are stored only, as before the engine is ready)."""
+    posts are stored only, as before the engine is ready). `receive` wraps the Inbox's receive
+    (to make it fail, as a crash in the engine would)."""
     channel = CollectingChannel(name="whatsapp")
     inbox = Inbox(db, settings, {"whatsapp": channel})
-    webhook = WhatsAppWebhook(db, SECRET, VERIFY_TOKEN, **webhook_options)
+    webhook = WhatsAppWebhook(db, app_secret, VERIFY_TOKEN, **webhook_options)
     port = free_port()
     bot = InboundBot(db, inbox, channel, webhook, f"http://127.0.0.1:{port}{PATH}")
     async with WebServer(webhook.routes, "127.0.0.1", port):
         if opened:
-            await webhook.open(inbox.receive, on_requeue=lambda: bot.requeues.append(1))
+            handler = receive(inbox.receive) if receive else inbox.receive
+            await webhook.open(handler, on_requeue=lambda: bot.requeues.append(1))
         try:
             yield bot
         finally:

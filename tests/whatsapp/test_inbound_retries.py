@@ -1,0 +1,73 @@
+"""A delivery whose handling fails is tried again without repeating what was done, and given up
+on (without its body) after a few tries."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.protocol import Receive
+from handlers.flow import FlowSettings
+from handlers.types import Incoming
+from storage.db import Database
+from storage.models import DeliveryStatus, WebhookDelivery
+from tests.fakes.whatsapp.webhooks import WhatsAppUser, combine, text, wamid_of
+from tests.helpers.whatsapp_inbound import handled, inbound_bot
+
+BUDI = WhatsAppUser(phone="6281234567890", name="Budi")
+SITI = WhatsAppUser(phone="6285700001111", name="Siti")
+FAST = (0.05, 0.05)  # seconds between tries
+
+
+def failing(keys: dict[str, int]) -> Callable[[Receive], Receive]:
+    """The engine raises for these messages, as many times as given (the text names a person,
+    as a real error's might)."""
+
+    def wrap(receive: Receive) -> Receive:
+        async def flaky(incoming: Incoming) -> object:
+            if keys.get(incoming.dedupe_key or "", 0) > 0:
+                keys[incoming.dedupe_key or ""] -= 1
+                raise RuntimeError(f"cannot handle the message of {incoming.address}")
+            return await receive(incoming)
+
+        return flaky
+
+    return wrap
+
+
+async def test_a_delivery_failing_half_way_is_resumed_without_answering_twice(
+    db: Database, settings: FlowSettings
+) -> None:
+    budi, siti = text(BUDI, "halo"), text(SITI, "halo")
+    wrap = failing({f"whatsapp:{wamid_of(siti)}": 1})
+    async with inbound_bot(db, settings, receive=wrap, retry_delays=FAST) as bot:
+        replies = await bot.deliver(combine(budi, siti))
+    addresses = [address for address, _reply in replies]
+    assert addresses.count(BUDI.phone) == 1  # Budi's message was handled before the failure
+    assert addresses.count(SITI.phone) == 1  # Siti's on the second try
+    async with db.transaction() as tx:
+        assert list((await tx.execute(select(WebhookDelivery))).scalars()) == []
+
+
+async def test_a_delivery_failing_every_time_is_given_up_on_without_its_body(
+    db: Database, settings: FlowSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    budi = text(BUDI, "nomor saya 6281234567890")
+    tries = {f"whatsapp:{wamid_of(budi)}": 10}
+    async with inbound_bot(db, settings, receive=failing(tries), retry_delays=FAST) as bot:
+        assert await bot.post(budi) == 200
+        await handled(db)
+        sent = list(bot.channel.sent)
+    assert sent == [] and tries[f"whatsapp:{wamid_of(budi)}"] == 7  # three tries
+    async with db.transaction() as tx:
+        rows = list((await tx.execute(select(WebhookDelivery))).scalars())
+    assert [(r.status, r.body, r.attempts, r.error) for r in rows] == [
+        (DeliveryStatus.FAILED, None, 3, "handling raised RuntimeError")
+    ]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "6281234567890" not in logged
+    assert [r.levelname for r in caplog.records if "given up" in r.getMessage()] == ["ERROR"]
