@@ -1,10 +1,12 @@
-"""A delivery whose handling fails is tried again without repeating what was done, and given up
-on (without its body) after a few tries."""
+"""The worker behind the webhook: a delivery whose handling fails is tried again without repeating
+what was done, and given up on (without its body) after a few tries; one held by a worker that
+died is taken over; several workers share the store."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +15,7 @@ from bot.channels.protocol import Receive
 from handlers.flow import FlowSettings
 from handlers.types import Incoming
 from storage.db import Database
+from storage.deliveries import claim_deliveries
 from storage.models import DeliveryStatus, WebhookDelivery
 from tests.fakes.whatsapp.webhooks import WhatsAppUser, combine, text, wamid_of
 from tests.helpers.whatsapp_inbound import handled, inbound_bot
@@ -71,3 +74,31 @@ async def test_a_delivery_failing_every_time_is_given_up_on_without_its_body(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "6281234567890" not in logged
     assert [r.levelname for r in caplog.records if "given up" in r.getMessage()] == ["ERROR"]
+
+
+async def test_a_delivery_held_by_a_worker_that_died_is_handled_once_its_lease_runs_out(
+    db: Database, settings: FlowSettings
+) -> None:
+    """kill -9 right after a worker claimed a delivery: another one takes it over."""
+    async with inbound_bot(db, settings, opened=False) as bot:
+        assert await bot.post(text(BUDI, "halo")) == 200
+    async with db.transaction() as tx:
+        (_held,) = await claim_deliveries(
+            tx, "whatsapp", "dead-worker", datetime.now(UTC), timedelta(milliseconds=300), 10
+        )
+    async with inbound_bot(db, settings) as restarted:
+        await handled(db)
+        replies = list(restarted.channel.sent)
+    assert [address for address, _reply in replies] == [BUDI.phone]
+
+
+async def test_two_workers_on_one_database_handle_each_delivery_once(
+    db: Database, settings: FlowSettings
+) -> None:
+    people = [WhatsAppUser(phone=f"62812000000{n:02d}") for n in range(12)]
+    async with inbound_bot(db, settings) as first, inbound_bot(db, settings) as second:
+        for n, person in enumerate(people):
+            assert await (first if n % 2 else second).post(text(person, "halo")) == 200
+        await handled(db)
+        answered = [address for address, _reply in first.channel.sent + second.channel.sent]
+    assert sorted(answered) == sorted(p.phone for p in people if p.phone)
