@@ -11,9 +11,9 @@ from handlers.types import Reply
 from storage.db import Database
 from storage.models import Participant
 from tests.fakes.channel import Person
-from tests.fakes.whatsapp.webhooks import WhatsAppUser, text
+from tests.fakes.whatsapp.webhooks import WhatsAppUser, button_reply, text
 from tests.helpers.signup import sign_up
-from tests.helpers.whatsapp_inbound import inbound_bot, whatsapp_addresses
+from tests.helpers.whatsapp_inbound import count_deliveries, inbound_bot, whatsapp_addresses
 
 PHONE = "6281234567890"
 BSUID = "ID.1234567890123456"
@@ -90,3 +90,20 @@ async def test_two_addresses_found_to_be_one_person_become_the_one_with_the_part
         assert participant is not None and participant.registered_at is not None
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "merged" in logged and PHONE not in logged and BSUID not in logged
+
+
+async def test_erasure_leaves_neither_identifier_nor_raw_delivery(
+    db: Database, settings: FlowSettings
+) -> None:
+    """After /hapus, no address holds the phone or the BSUID, and no delivery body is kept."""
+    both = WhatsAppUser(phone=PHONE, user_id=BSUID, name="Budi Santoso")
+    async with inbound_bot(db, settings) as bot:
+        await bot.deliver(text(both, "halo"))
+        await sign_up(Person(bot.inbox, bot.channel, BSUID, "Budi Santoso"))
+        assert [(a.value, a.alias) for a in await whatsapp_addresses(db)] == [(BSUID, PHONE)]
+        await bot.deliver(text(both, "/hapus"))
+        replies = await bot.deliver(button_reply(both, "erase:yes", "Ya", context_id="wamid.X"))
+        await bot.inbox.flush()
+    assert "dihapus" in replies[-1][1].text
+    assert await whatsapp_addresses(db) == []
+    assert await count_deliveries(db) == 0

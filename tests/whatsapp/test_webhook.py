@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.channels.whatsapp.webhook import MAX_BODY
 from handlers.flow import FlowSettings
 from handlers.types import Reply
 from storage.db import Database
@@ -154,3 +155,13 @@ async def test_a_signed_body_that_is_no_delivery_is_answered_200_and_recorded_fa
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "6281299998888" not in logged
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_post_larger_than_any_delivery_is_refused_unread(
+    db: Database, settings: FlowSettings
+) -> None:
+    huge = b"x" * (MAX_BODY + 1)
+    async with inbound_bot(db, settings) as bot:
+        response = await post_delivery(bot.url, huge, None, signature="sha256=00")
+        stored = await count_deliveries(db)
+    assert (response.status_code, stored) == (413, 0)

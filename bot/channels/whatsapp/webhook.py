@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 WHATSAPP_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+# Meta's deliveries are a few kilobytes (at most a few megabytes when batched); a post larger than
+# this is no delivery of Meta's and is not read to the end (413).
+MAX_BODY = 8 * 1024 * 1024
 
 
 def signature(body: bytes, app_secret: str) -> str:
@@ -95,7 +98,10 @@ class WhatsAppWebhook:
         if given is None:
             log.warning("whatsapp webhook post without a signature refused")
             return PlainTextResponse("signature missing", status_code=401)
-        body = await request.body()
+        body = await _read_body(request)
+        if body is None:
+            log.warning("whatsapp webhook post larger than %d bytes refused", MAX_BODY)
+            return PlainTextResponse("body too large", status_code=413)
         expected = signature(body, self._secret)
         if not hmac.compare_digest(
             given.strip().lower().encode("ascii", "replace"), expected.encode()
@@ -107,3 +113,15 @@ class WhatsAppWebhook:
         log.debug("whatsapp delivery %s stored", delivery_id)
         self._worker.wake()
         return Response(status_code=200)
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The raw body, or None once it passes MAX_BODY."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
