@@ -4,12 +4,14 @@ and handled from the store: once each, in order, also after a restart."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.channels.whatsapp.webhook import MAX_BODY
+from bot.channels.whatsapp.webhook import MAX_BODY, WhatsAppWebhook
+from bot.web.server import WebServer
 from handlers.flow import FlowSettings
 from handlers.types import Reply
 from storage.db import Database
@@ -27,6 +29,7 @@ from tests.helpers.whatsapp_inbound import (
     SECRET,
     VERIFY_TOKEN,
     count_deliveries,
+    free_port,
     handled,
     inbound_bot,
 )
@@ -165,3 +168,23 @@ async def test_a_post_larger_than_any_delivery_is_refused_unread(
         response = await post_delivery(bot.url, huge, None, signature="sha256=00")
         stored = await count_deliveries(db)
     assert (response.status_code, stored) == (413, 0)
+
+
+async def test_a_delivery_that_cannot_be_stored_is_answered_503_for_meta_to_resend(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nothing is acknowledged that was not stored; the database's error, which would quote the
+    body, is not logged."""
+    caplog.set_level(logging.DEBUG)
+    empty = Database(f"sqlite+aiosqlite:///{tmp_path / 'no-tables.db'}")  # never migrated
+    webhook = WhatsAppWebhook(empty, SECRET, VERIFY_TOKEN)
+    port = free_port()
+    try:
+        async with WebServer(webhook.routes, "127.0.0.1", port):
+            url = f"http://127.0.0.1:{port}/webhooks/whatsapp"
+            response = await post_delivery(url, text(BUDI, "rahasia saya"), SECRET)
+    finally:
+        await empty.dispose()
+    assert response.status_code == 503
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "rahasia" not in logged and "whatsapp delivery not stored" in logged

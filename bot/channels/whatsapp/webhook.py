@@ -108,8 +108,12 @@ class WhatsAppWebhook:
         ):
             log.warning("whatsapp webhook post with a wrong signature refused")
             return PlainTextResponse("signature wrong", status_code=403)
-        async with self.db.transaction() as tx:
-            delivery_id = await store_delivery(tx, CHANNEL, body, self.clock())
+        try:
+            async with self.db.transaction() as tx:
+                delivery_id = await store_delivery(tx, CHANNEL, body, self.clock())
+        except Exception as error:  # a database error would quote the body: its type only
+            log.warning("whatsapp delivery not stored (%s); Meta will resend", type(error).__name__)
+            return PlainTextResponse("cannot store the delivery now", status_code=503)
         log.debug("whatsapp delivery %s stored", delivery_id)
         self._worker.wake()
         return Response(status_code=200)
