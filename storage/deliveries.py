@@ -147,3 +147,34 @@ async def delete_failed_deliveries(tx: AsyncSession, before: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def holders(tx: AsyncSession, channel: str) -> list[str]:
+    """The workers holding pending deliveries now (alive or not)."""
+    query = (
+        select(WebhookDelivery.claimed_by)
+        .where(
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.channel == channel,
+            WebhookDelivery.claimed_by.is_not(None),
+        )
+        .distinct()
+    )
+    return [name for name in (await tx.execute(query)).scalars() if name]
+
+
+async def release_holders(tx: AsyncSession, channel: str, workers: Sequence[str]) -> int:
+    """Free the deliveries of workers known to be dead, at once (not when their lease ends)."""
+    if not workers:
+        return 0
+    result = await tx.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.channel == channel,
+            WebhookDelivery.claimed_by.in_(workers),
+        )
+        .values(claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]

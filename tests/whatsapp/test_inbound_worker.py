@@ -5,6 +5,8 @@ died is taken over; several workers share the store."""
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -76,16 +78,24 @@ async def test_a_delivery_failing_every_time_is_given_up_on_without_its_body(
     assert [r.levelname for r in caplog.records if "given up" in r.getMessage()] == ["ERROR"]
 
 
-async def test_a_delivery_held_by_a_worker_that_died_is_handled_once_its_lease_runs_out(
-    db: Database, settings: FlowSettings
+@pytest.mark.parametrize(
+    ("holder", "lease"),
+    [
+        # kill -9, and the bot restarted on the same machine (a container's first process gets
+        # the same process id again): taken over at once, though its lease has an hour to run.
+        (f"{socket.gethostname()[:40]}:{os.getpid()}:deadbeef", timedelta(hours=1)),
+        # a process on another machine that stopped answering: taken once its lease runs out.
+        ("another-machine:4242:0badcafe", timedelta(milliseconds=300)),
+    ],
+    ids=["restarted on this machine", "gone on another machine"],
+)
+async def test_a_delivery_held_by_a_worker_that_died_is_handled_by_the_next(
+    db: Database, settings: FlowSettings, holder: str, lease: timedelta
 ) -> None:
-    """kill -9 right after a worker claimed a delivery: another one takes it over."""
     async with inbound_bot(db, settings, opened=False) as bot:
         assert await bot.post(text(BUDI, "halo")) == 200
     async with db.transaction() as tx:
-        (_held,) = await claim_deliveries(
-            tx, "whatsapp", "dead-worker", datetime.now(UTC), timedelta(milliseconds=300), 10
-        )
+        (_held,) = await claim_deliveries(tx, "whatsapp", holder, datetime.now(UTC), lease, 10)
     async with inbound_bot(db, settings) as restarted:
         await handled(db)
         replies = list(restarted.channel.sent)

@@ -38,7 +38,9 @@ from storage.deliveries import (
     claim_deliveries,
     fail_delivery,
     finish_delivery,
+    holders,
     next_free_at,
+    release_holders,
     renew_lease,
     retry_later,
 )
@@ -59,6 +61,31 @@ def utcnow() -> datetime:
 
 def worker_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+_RUNNING: set[str] = set()  # the workers of this process now
+
+
+def died(worker: str, me: str) -> bool:
+    """Whether a worker named by `worker_name` is surely gone: it ran on this machine, and its
+    process is no more (or is this one: a restart that got the same process id, as a container's
+    first process does). Workers on other machines are waited for until their lease ends."""
+    if worker in _RUNNING:
+        return False
+    parts = worker.split(":")
+    my_parts = me.split(":")
+    if len(parts) != 3 or parts[0] != my_parts[0] or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():  # not one of ours now: an earlier process with this id
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, someone else's
+        return False
+    return False
 
 
 class InboundWorker:
@@ -90,6 +117,7 @@ class InboundWorker:
             raise RuntimeError("the WhatsApp inbound worker is running already")
         self._receive, self._on_requeue = receive, on_requeue
         self._stopping = False
+        _RUNNING.add(self.name)
         self._task = asyncio.create_task(self._run(), name="whatsapp-inbound")
         self._wake.set()
 
@@ -104,8 +132,15 @@ class InboundWorker:
         if self._task is not None:
             task, self._task = self._task, None
             await task
+        _RUNNING.discard(self.name)
 
     async def _run(self) -> None:
+        try:
+            await self._take_over_dead()
+        except Exception as error:
+            log.warning(
+                "whatsapp inbound: could not look for dead workers (%s)", type(error).__name__
+            )
         failures = 0
         while not self._stopping:
             self._wake.clear()
@@ -122,6 +157,15 @@ class InboundWorker:
                 continue
             if not worked and not self._stopping:
                 await self._sleep(await self._idle_time())
+
+    async def _take_over_dead(self) -> None:
+        """Deliveries held by a process of this machine that died (kill -9) are handled now,
+        not only when their lease runs out."""
+        async with self.db.transaction() as tx:
+            dead = [w for w in await holders(tx, CHANNEL) if died(w, self.name)]
+            released = await release_holders(tx, CHANNEL, dead)
+        if released:
+            log.info("whatsapp inbound: %d delivery(ies) of a stopped process taken over", released)
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
