@@ -1,6 +1,6 @@
 """The worker behind the webhook: a delivery whose handling fails is tried again without repeating
 what was done, and given up on (without its body) after a few tries; one held by a worker that
-died is taken over; several workers share the store."""
+died is taken over; several workers share the store; failed ones go in time."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.channels.protocol import Receive
 from handlers.flow import FlowSettings
 from handlers.types import Incoming
 from storage.db import Database
-from storage.deliveries import claim_deliveries
+from storage.deliveries import claim_deliveries, fail_delivery, store_delivery
 from storage.models import DeliveryStatus, WebhookDelivery
+from storage.retention import apply_retention
 from tests.fakes.whatsapp.webhooks import WhatsAppUser, combine, text, wamid_of
 from tests.helpers.whatsapp_inbound import handled, inbound_bot
 
@@ -112,3 +113,29 @@ async def test_two_workers_on_one_database_handle_each_delivery_once(
         await handled(db)
         answered = [address for address, _reply in first.channel.sent + second.channel.sent]
     assert sorted(answered) == sorted(p.phone for p in people if p.phone)
+
+
+async def test_retention_deletes_failed_deliveries_after_a_month_and_keeps_no_body(
+    db: Database,
+) -> None:
+    now = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    async with db.transaction() as tx:
+        old = await store_delivery(tx, "whatsapp", b'{"a": 1}', now - timedelta(days=40))
+        await fail_delivery(tx, old, "the body is not JSON", now - timedelta(days=40))
+        recent = await store_delivery(tx, "whatsapp", b'{"b": 2}', now - timedelta(days=1))
+        await fail_delivery(tx, recent, "the body is not JSON", now - timedelta(days=1))
+        # as an older version might have left one: failed, with its body
+        leftover = await store_delivery(tx, "whatsapp", b"nomor 6281234567890", now)
+        await tx.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == leftover)
+            .values(status=DeliveryStatus.FAILED, failed_at=now)
+        )
+        pending = await store_delivery(tx, "whatsapp", b'{"c": 3}', now)
+    async with db.transaction() as tx:
+        purged = await apply_retention(tx, now)
+    async with db.transaction() as tx:
+        rows = (await tx.execute(select(WebhookDelivery).order_by(WebhookDelivery.id))).scalars()
+        left = [(row.id, row.body) for row in rows]
+    assert purged.deliveries == 1
+    assert left == [(recent, None), (leftover, None), (pending, b'{"c": 3}')]
