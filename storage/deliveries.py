@@ -125,13 +125,6 @@ async def next_free_at(tx: AsyncSession, channel: str) -> datetime | None:
     return (await tx.execute(query)).scalar_one_or_none()
 
 
-async def count_pending(tx: AsyncSession, channel: str) -> int:
-    query = select(func.count()).where(
-        WebhookDelivery.status == DeliveryStatus.PENDING, WebhookDelivery.channel == channel
-    )
-    return int((await tx.execute(query)).scalar_one())
-
-
 async def delete_failed_deliveries(tx: AsyncSession, before: datetime) -> int:
     """Failed deliveries (already without their bodies) recorded before `before`; and, should an
     older version have left one, any failed row's body at once."""
