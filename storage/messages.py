@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import TextClause, bindparam, func, insert, select, text, update
@@ -187,3 +188,63 @@ async def count_outbound_since(
         Message.created_at >= since,
     )
     return int((await tx.execute(query)).scalar_one())
+
+
+@dataclass(frozen=True)
+class StatusApplied:
+    """The outbound message a status was about, after the status was applied."""
+
+    message_id: int
+    address_id: int | None
+    status: str  # as it is now
+    changed: bool  # False when the status told nothing new (a late "delivered" after "read")
+
+
+# How far along a message is: a status never moves it back (statuses may arrive out of order).
+_PROGRESS = {
+    MessageStatus.QUEUED: 0,
+    MessageStatus.SENT: 1,
+    MessageStatus.DELIVERED: 2,
+    MessageStatus.READ: 3,
+}
+
+
+async def apply_status(
+    tx: AsyncSession,
+    channel: str,
+    external_id: str,
+    status: str,
+    at: datetime,
+    error: str | None = None,
+) -> StatusApplied | None:
+    """Record what the platform says became of an outbound message (sent, delivered, read,
+    failed), found by the id our send got back; None if no message has that id."""
+    query = (
+        select(Message)
+        .where(
+            Message.channel == channel,
+            Message.external_id == external_id,
+            Message.direction == "out",
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    message = (await tx.execute(query)).scalar_one_or_none()
+    if message is None:
+        return None
+    before = (message.status, message.delivered_at, message.read_at, message.error)
+    if status == MessageStatus.FAILED:
+        if message.status not in (MessageStatus.DELIVERED, MessageStatus.READ):
+            message.status = MessageStatus.FAILED
+            message.error = (error or "unknown")[:200]
+    elif status in _PROGRESS and message.status != MessageStatus.FAILED:
+        if status in (MessageStatus.DELIVERED, MessageStatus.READ):
+            message.delivered_at = message.delivered_at or at
+        if status == MessageStatus.READ:
+            message.read_at = message.read_at or at
+        if _PROGRESS[status] > _PROGRESS.get(message.status, 0):
+            message.status = status
+    await tx.flush()
+    after = (message.status, message.delivered_at, message.read_at, message.error)
+    return StatusApplied(message.id, message.address_id, message.status, before != after)

@@ -175,3 +175,27 @@ async def last_sent_about_event(
         .limit(1)
     )
     return (await tx.execute(query)).scalar_one_or_none()
+
+
+async def requeue_as_template(tx: AsyncSession, message_id: int, now: datetime) -> int | None:
+    """The outbox row that sent this message, due again now as its template only; None if no
+    row sent it or it went as its template already (it is sent again once, no more)."""
+    result = await tx.execute(
+        update(ScheduledMessage)
+        .where(
+            ScheduledMessage.message_id == message_id,
+            ScheduledMessage.template_only.is_(False),
+        )
+        .values(
+            template_only=True,
+            status=ScheduledStatus.PENDING,
+            due_at=now,
+            claimed_by=None,
+            claimed_at=None,
+            sent_at=None,
+            error=None,
+        )
+        .returning(ScheduledMessage.id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.scalar_one_or_none()

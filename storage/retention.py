@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.deliveries import delete_failed_deliveries
 from storage.models import Address, Message
 
 # A platform delivers an update again only for a while: Telegram keeps undelivered updates for
@@ -26,6 +27,10 @@ REDELIVERY_WINDOW = timedelta(days=7)
 # deleted with its conversation. Its message rows, which never hold its texts, go with it.
 UNCONSENTED_RETENTION = timedelta(days=30)
 
+# A webhook delivery that could not be handled loses its body at once (storage/deliveries.py);
+# the row, with its reason only, stays this long so that staff can count and look into failures.
+FAILED_DELIVERY_RETENTION = timedelta(days=30)
+
 
 @dataclass(frozen=True)
 class Purged:
@@ -34,6 +39,7 @@ class Purged:
     dedupe_keys: int  # keys cleared from messages older than the redelivery window
     addresses: int  # never-consented chats silent for longer than the retention period
     messages: int  # message rows of no one: those chats' and forgotten people's
+    deliveries: int = 0  # webhook deliveries given up on (kept, without body, for a while)
 
 
 async def apply_retention(tx: AsyncSession, now: datetime) -> Purged:
@@ -43,7 +49,8 @@ async def apply_retention(tx: AsyncSession, now: datetime) -> Purged:
     messages = await delete_messages_of_addresses(tx, silent)
     addresses = await delete_addresses(tx, silent, now - UNCONSENTED_RETENTION)
     messages += await delete_ownerless_messages(tx, now - REDELIVERY_WINDOW)
-    return Purged(keys, addresses, messages)
+    deliveries = await delete_failed_deliveries(tx, now - FAILED_DELIVERY_RETENTION)
+    return Purged(keys, addresses, messages, deliveries)
 
 
 async def clear_dedupe_keys(tx: AsyncSession, before: datetime) -> int:

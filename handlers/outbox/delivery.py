@@ -82,6 +82,8 @@ async def _prepare_one(
         )
     if reader.discreet:
         reply = guard(reply, row.kind)
+    if row.template_only:  # its free text was refused once (handlers/outbox/fallback.py)
+        reply = replace(reply, template_only=True)
     message_id = await queue_outbound(
         tx,
         channel=reader.channel,

@@ -23,6 +23,7 @@ from storage.models.programs import (
     ProgramSession,
     SessionStatus,
 )
+from storage.models.webhooks import DeliveryStatus, WebhookDelivery
 
 __all__ = [
     "Address",
@@ -30,6 +31,7 @@ __all__ = [
     "Appointment",
     "Base",
     "Conversation",
+    "DeliveryStatus",
     "Enrolment",
     "EnrolmentStatus",
     "Flag",
@@ -48,4 +50,5 @@ __all__ = [
     "ScheduledMessage",
     "ScheduledStatus",
     "SessionStatus",
+    "WebhookDelivery",
 ]

@@ -61,7 +61,10 @@ class Address(Base):
     """One way to reach a person on one channel: a Telegram chat, a WhatsApp number, a terminal."""
 
     __tablename__ = "addresses"
-    __table_args__ = (UniqueConstraint("channel", "value", name="uq_addresses_channel_value"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "value", name="uq_addresses_channel_value"),
+        UniqueConstraint("channel", "alias", name="uq_addresses_channel_alias"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int | None] = mapped_column(
@@ -69,6 +72,10 @@ class Address(Base):
     )
     channel: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(64))
+    # A second identifier of the same person on this channel: on WhatsApp the phone number of an
+    # address first seen by its business-scoped user id (BSUID), or the reverse (storage/addresses.py
+    # `resolve_whatsapp`). Deleted with the address.
+    alias: Mapped[str | None] = mapped_column(String(140))
     last_inbound_at: Mapped[datetime | None]
     blocked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -97,6 +104,8 @@ class MessageStatus:
     RECEIVED = "received"  # inbound, handled
     QUEUED = "queued"  # outbound, committed, not yet handed to the platform
     SENT = "sent"  # the platform accepted it
+    DELIVERED = "delivered"  # the platform says it reached the person's phone (WhatsApp)
+    READ = "read"  # the platform says the person opened it (WhatsApp, if read receipts are on)
     FAILED = "failed"  # the platform refused it for good; see error
 
 
@@ -104,7 +113,11 @@ class Message(Base):
     """The log of every message in and out, with its delivery status."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_participant_created", "participant_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_messages_participant_created", "participant_id", "created_at"),
+        # A status webhook names the message by the id our send got back.
+        Index("ix_messages_channel_external", "channel", "external_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int | None] = mapped_column(
@@ -119,8 +132,12 @@ class Message(Base):
     body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(String(200))
-    external_id: Mapped[str | None] = mapped_column(String(64))
-    dedupe_key: Mapped[str | None] = mapped_column(String(96), unique=True)
+    # The platform's id of the message: a WhatsApp wamid is ~60-70 characters and not promised
+    # to stay that short, hence the room.
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]  # a "delivered" status came (WhatsApp)
+    read_at: Mapped[datetime | None]  # a "read" status came (WhatsApp)

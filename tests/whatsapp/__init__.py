@@ -1,1 +1,0 @@
-"""Tests of the WhatsApp channel and of every behaviour on both channels."""
