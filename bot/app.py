@@ -12,16 +12,17 @@ from functools import partial
 
 from starlette.routing import BaseRoute
 
-from bot.channels.protocol import Channel
+from bot.channels.protocol import Channel, Receive
 from bot.channels.telegram.app import attach, build_application, record_chat_member, serve
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.webhook import TelegramWebhook, process_raw_update, webhook_path
+from bot.channels.whatsapp.service import WhatsApp
 from bot.config import Settings
 from bot.courier.remote import CourierProcess
 from bot.inbox import Inbox
 from bot.memory import freeze_startup_objects
 from bot.outbox.dispatcher import Dispatcher
-from bot.outbox.limits import Limiters, paced
+from bot.outbox.limits import Limiters, limits_with, paced
 from bot.outbox.scheduler import ReminderScheduler
 from bot.web.health import health_route
 from bot.web.metrics import Metrics
@@ -61,62 +62,131 @@ async def open_database(settings: Settings) -> Database:
 def web_routes(
     db: Database, settings: Settings, metrics: Metrics, webhooks: Sequence[BaseRoute]
 ) -> list[BaseRoute]:
-    """Everything the bot's one web app serves.
-
-    Each channel that takes a webhook contributes its route in `webhooks` (Telegram's today, in
-    `run_telegram`; WhatsApp's goes beside it)."""
+    """Everything the bot's one web app serves: health, metrics, and each channel's webhook."""
     max_lag = timedelta(minutes=settings.health_max_lag_minutes)
     return [health_route(db, max_lag), metrics.route(db), *webhooks]
 
 
-async def run_telegram(settings: Settings, db: Database, stop: asyncio.Event) -> None:
-    """Serve Telegram until `stop` is set: webhook if configured, long polling otherwise.
+def channel_limiters(settings: Settings) -> Limiters:
+    """One limiter per channel, shared by replies and the outbox, at the configured rates."""
+    return Limiters(limits_with(whatsapp_per_second=settings.whatsapp_messages_per_second))
 
-    The web app (health, metrics and, in webhook mode, Telegram's webhook) listens on HOST:PORT
-    from before Telegram starts until after it stops. python-telegram-bot runs in a process of
-    its own when `TELEGRAM_PROCESS` says so (by default on a machine with two cores or more),
-    else in this one.
+
+async def run(settings: Settings, db: Database, stop: asyncio.Event) -> None:
+    """Serve every configured channel (Telegram, WhatsApp, or both) until `stop` is set.
+
+    The web app (health, metrics and the channels' webhooks) listens on HOST:PORT from before the
+    channels start until after they stop: a webhook post that comes early is answered (WhatsApp's
+    is stored, to be handled once the engine runs). python-telegram-bot runs in a process of its
+    own when `TELEGRAM_PROCESS` says so (by default on a machine with two cores or more), else in
+    this one; WhatsApp (an HTTP client and a webhook) always runs in this one.
     """
     metrics = Metrics()
-    webhook = None
-    if settings.webhook_mode:
+    telegram_webhook = None
+    if settings.telegram_bot_token and settings.webhook_mode:
         assert settings.telegram_webhook_secret is not None  # the settings require one
-        webhook = TelegramWebhook(webhook_path(settings), settings.telegram_webhook_secret)
-    routes = web_routes(db, settings, metrics, [webhook.route] if webhook else [])
-    async with WebServer(routes, settings.host, settings.port):
-        if settings.telegram_separate_process:
-            await _run_telegram_apart(settings, db, stop, metrics, webhook)
-        else:
-            await _run_telegram_here(settings, db, stop, metrics, webhook)
+        telegram_webhook = TelegramWebhook(webhook_path(settings), settings.telegram_webhook_secret)
+    whatsapp = WhatsApp(settings, db) if settings.whatsapp_enabled else None
+    webhooks = [
+        *([telegram_webhook.route] if telegram_webhook else []),
+        *(whatsapp.routes if whatsapp else []),
+    ]
+    sending = Sending(db, settings, metrics, whatsapp)
+    try:
+        async with WebServer(web_routes(db, settings, metrics, webhooks), settings.host, settings.port):
+            if not settings.telegram_bot_token:
+                await _run_without_telegram(sending, stop)
+            elif settings.telegram_separate_process:
+                await _run_telegram_apart(settings, sending, stop, telegram_webhook)
+            else:
+                await _run_telegram_here(settings, sending, stop, telegram_webhook)
+    finally:
+        if whatsapp is not None:
+            await whatsapp.aclose()
+
+
+class Sending:
+    """The parts every channel shares: the channels (paced and counted), the inbox, the outbox,
+    and the WhatsApp webhook's worker. Started once every channel can send; stopped before any
+    channel stops, so what is in hand still goes out."""
+
+    def __init__(
+        self, db: Database, settings: Settings, metrics: Metrics, whatsapp: WhatsApp | None
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.metrics = metrics
+        self.whatsapp = whatsapp
+        self.limiters = channel_limiters(settings)
+        self.channels: dict[str, Channel] = {}
+        if whatsapp is not None:
+            self.add(whatsapp.channel)
+        self._inbox: Inbox | None = None
+        self._reminders: ReminderScheduler | None = None
+
+    def add(self, channel: Channel) -> None:
+        """A channel, paced by its limiter (replies and the outbox share it) and counted."""
+        self.channels.update(paced({channel.name: self.metrics.counting_channel(channel)}, self.limiters))
+
+    @property
+    def inbox(self) -> Inbox:
+        if self._inbox is None:
+            self._inbox = Inbox(self.db, flow_settings(self.settings), self.channels)
+        return self._inbox
+
+    @property
+    def receive(self) -> Receive:
+        return self.metrics.counting_receive(self.inbox.receive)
+
+    async def start(self) -> None:
+        self._reminders = start_reminders(self.db, self.settings, self.channels)
+        if self.whatsapp is not None:
+            await self.whatsapp.webhook.open(self.receive, on_requeue=self._reminders.wake)
+        freeze_startup_objects()
+
+    async def stop(self) -> None:
+        """Idempotent: the updates in hand are handled, then the outbox stops."""
+        if self.whatsapp is not None:
+            await self.whatsapp.webhook.close()
+        if self._reminders is not None:
+            await self._reminders.stop()  # before the channels: a reminder being sent needs them
+            self._reminders = None
+
+    async def close(self) -> None:
+        await self.stop()
+        if self._inbox is not None:
+            await self._inbox.close()
+
+
+async def _run_without_telegram(sending: Sending, stop: asyncio.Event) -> None:
+    try:
+        await sending.start()
+        log.info("serving WhatsApp only")
+        await stop.wait()
+    finally:
+        await sending.close()
 
 
 async def _run_telegram_here(
     settings: Settings,
-    db: Database,
+    sending: Sending,
     stop: asyncio.Event,
-    metrics: Metrics,
     webhook: TelegramWebhook | None,
 ) -> None:
     application = build_application(settings, webhook=settings.webhook_mode)
     telegram = TelegramChannel(application.bot)
-    # Replies and the outbox share one limiter per channel; each attempt's outcome is counted.
-    channels = paced({"telegram": metrics.counting_channel(telegram)}, Limiters())
-    inbox = Inbox(db, flow_settings(settings), channels)
-    receive = metrics.counting_receive(inbox.receive)
-    attach(application, receive, partial(record_chat_member, db), telegram)
-    reminders: list[ReminderScheduler] = []
+    sending.add(telegram)
+    attach(application, sending.receive, partial(record_chat_member, sending.db), telegram)
 
     async def start_sending() -> None:  # PTB can send from now on
-        reminders.append(start_reminders(db, settings, channels))
+        await sending.start()
         if webhook is not None:
             webhook.open(partial(process_raw_update, application))
-        freeze_startup_objects()
 
     async def stop_sending() -> None:
         if webhook is not None:
             await webhook.close()  # the updates in hand are handled while PTB can still send
-        for scheduler in reminders:
-            await scheduler.stop()
+        await sending.stop()
 
     try:
         await serve(
@@ -124,39 +194,36 @@ async def _run_telegram_here(
         )
     finally:
         await stop_sending()
-        await inbox.close()
+        await sending.close()
 
 
 async def _run_telegram_apart(
     settings: Settings,
-    db: Database,
+    sending: Sending,
     stop: asyncio.Event,
-    metrics: Metrics,
     webhook: TelegramWebhook | None,
 ) -> None:
     """PTB in the Telegram process; webhook posts still come here (the web app is this
     process's) and go to it raw, to be read and handled there."""
     courier = CourierProcess("telegram", "bot.channels.telegram.process", settings)
-    channels = paced({"telegram": metrics.counting_channel(courier)}, Limiters())
-    inbox = Inbox(db, flow_settings(settings), channels)
-    await courier.start(metrics.counting_receive(inbox.receive), partial(record_chat_member, db))
+    sending.add(courier)
+    await courier.start(sending.receive, partial(record_chat_member, sending.db))
     if webhook is not None:
         webhook.open(courier.handle_update)
-    reminders = start_reminders(db, settings, channels)
-    freeze_startup_objects()
+    await sending.start()
     ended = asyncio.create_task(courier.wait())
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)
     stopping.cancel()
     if webhook is not None:
         await webhook.close()  # the updates in hand finish while the courier can still send
-    await reminders.stop()  # before the courier: a reminder being sent needs it
+    await sending.stop()  # before the courier: a reminder being sent needs it
     if ended.done():
         await courier.close()
-        await inbox.close()
+        await sending.close()
         raise CourierStopped(f"the Telegram process ended by itself (exit code {ended.result()})")
     code = await courier.stop()
-    await inbox.close()
+    await sending.close()
     if code != 0:
         log.warning("the Telegram process exited with code %d", code)
 

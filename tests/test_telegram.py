@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.app import CourierStopped, run_telegram
+from bot.app import CourierStopped, run
 from storage import migrate
 from storage.db import Database
 from storage.models import Message, Participant
@@ -246,7 +246,7 @@ async def test_the_bot_stops_with_an_error_when_its_telegram_process_dies(
     settings = settings_for(fake, database_url, telegram_process="separate")
     db = Database(settings.database_url)
     await migrate.upgrade(db)
-    task = asyncio.create_task(run_telegram(settings, db, asyncio.Event()))
+    task = asyncio.create_task(run(settings, db, asyncio.Event()))
     await fake.wait_for_call("getupdates", timeout=15)
     started = [r for r in caplog.records if r.getMessage().startswith("telegram process started")]
     pid = int(started[0].getMessage().rsplit("=", 1)[1])

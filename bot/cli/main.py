@@ -14,7 +14,7 @@ from bot.app import (
     CourierStopped,
     flow_settings,
     open_database,
-    run_telegram,
+    run,
     start_reminders,
     stop_on_signals,
 )
@@ -80,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pendamping: cannot start: {stranded_message(old, settings)}", file=sys.stderr)
         return 2
     command = args.command or "run"
-    interactive = command == "chat" or (command == "run" and not settings.telegram_bot_token)
+    serving = bool(settings.telegram_bot_token) or settings.whatsapp_enabled
+    interactive = command == "chat" or (command == "run" and not serving)
     setup_logging(settings.log_level, quiet=interactive or command != "run")
     try:
         return asyncio.run(dispatch(command, args, settings))
@@ -130,10 +131,10 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         if command in ADMIN_COMMANDS:
             return await run_admin(args, db, settings)
         where = database_location(settings.database_url)
-        if command == "run" and settings.telegram_bot_token:
+        if command == "run" and (settings.telegram_bot_token or settings.whatsapp_enabled):
             log.info("pendamping starting; database: %s", where)
             try:
-                await run_telegram(settings, db, stop_on_signals())
+                await run(settings, db, stop_on_signals())
             except CourierStopped as error:
                 log.error("%s; stopping (a supervisor such as systemd restarts the bot)", error)
                 return 1
@@ -156,7 +157,11 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
 
 def chat_banner(database: str, *, no_token: bool) -> str:
     """What the operator reads before a terminal chat, in English like all operator output."""
-    why = "TELEGRAM_BOT_TOKEN is not set, so this is " if no_token else "This is "
+    why = (
+        "Neither TELEGRAM_BOT_TOKEN nor the WHATSAPP_* settings are set, so this is "
+        if no_token
+        else "This is "
+    )
     return (
         f"{why}a chat with the bot in this terminal, as a participant would have it.\n"
         f"Database: {database}\n"

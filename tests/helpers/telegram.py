@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bot.app import run_telegram
+from bot.app import run
 from bot.config import Settings
 from storage import migrate
 from storage.db import Database
@@ -40,7 +40,7 @@ async def running_bot(settings: Settings, fake: FakeTelegramAPI) -> AsyncIterato
     db = Database(settings.database_url)
     await migrate.upgrade(db)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_telegram(settings, db, stop))
+    task = asyncio.create_task(run(settings, db, stop))
     ready = "setwebhook" if settings.webhook_mode else "getupdates"
     waiter = asyncio.create_task(fake.wait_for_call(ready, timeout=15))
     done, _pending = await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
