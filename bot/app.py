@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from datetime import timedelta
 from functools import partial
@@ -22,7 +22,7 @@ from bot.courier.remote import CourierProcess
 from bot.inbox import Inbox
 from bot.memory import freeze_startup_objects
 from bot.outbox.dispatcher import Dispatcher
-from bot.outbox.limits import Limiters, limits_with, paced
+from bot.outbox.limits import Limiters, paced
 from bot.outbox.scheduler import ReminderScheduler
 from bot.web.health import health_route
 from bot.web.metrics import Metrics
@@ -35,8 +35,10 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 
-def flow_settings(settings: Settings) -> FlowSettings:
+def flow_settings(settings: Settings, channels: Iterable[str] = ()) -> FlowSettings:
+    """What the flows need of the settings; `channels`: the names of the channels running."""
     return FlowSettings(
+        channels=frozenset(channels),
         default_language=settings.default_language,
         default_timezone=settings.default_timezone,
         program_name=settings.program_name,
@@ -69,7 +71,7 @@ def web_routes(
 
 def channel_limiters(settings: Settings) -> Limiters:
     """One limiter per channel, shared by replies and the outbox, at the configured rates."""
-    return Limiters(limits_with(whatsapp_per_second=settings.whatsapp_messages_per_second))
+    return Limiters(per_second={"whatsapp": settings.whatsapp_messages_per_second})
 
 
 async def run(settings: Settings, db: Database, stop: asyncio.Event) -> None:
@@ -93,7 +95,9 @@ async def run(settings: Settings, db: Database, stop: asyncio.Event) -> None:
     ]
     sending = Sending(db, settings, metrics, whatsapp)
     try:
-        async with WebServer(web_routes(db, settings, metrics, webhooks), settings.host, settings.port):
+        async with WebServer(
+            web_routes(db, settings, metrics, webhooks), settings.host, settings.port
+        ):
             if not settings.telegram_bot_token:
                 await _run_without_telegram(sending, stop)
             elif settings.telegram_separate_process:
@@ -126,12 +130,15 @@ class Sending:
 
     def add(self, channel: Channel) -> None:
         """A channel, paced by its limiter (replies and the outbox share it) and counted."""
-        self.channels.update(paced({channel.name: self.metrics.counting_channel(channel)}, self.limiters))
+        self.channels.update(
+            paced({channel.name: self.metrics.counting_channel(channel)}, self.limiters)
+        )
 
     @property
     def inbox(self) -> Inbox:
         if self._inbox is None:
-            self._inbox = Inbox(self.db, flow_settings(self.settings), self.channels)
+            flows = flow_settings(self.settings, self.channels.keys())
+            self._inbox = Inbox(self.db, flows, self.channels)
         return self._inbox
 
     @property

@@ -144,7 +144,7 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         look = getattr(args, "look", "console")
         channel = ConsoleChannel(sys.stdout, color=sys.stdout.isatty(), look=look)
         reminders = start_reminders(db, settings, {channel.name: channel})
-        inbox = Inbox(db, flow_settings(settings), {channel.name: channel})
+        inbox = Inbox(db, flow_settings(settings, [channel.name]), {channel.name: channel})
         try:
             await chat(inbox, channel, who)
         finally:
