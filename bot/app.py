@@ -147,6 +147,7 @@ class Sending:
 
     async def start(self) -> None:
         self._reminders = start_reminders(self.db, self.settings, self.channels)
+        self.inbox.on_outbox = self._reminders.wake
         if self.whatsapp is not None:
             await self.whatsapp.webhook.open(self.receive, on_requeue=self._reminders.wake)
         freeze_startup_objects()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from bot.channels.protocol import Channel, SendResult
@@ -12,6 +12,7 @@ from bot.locks import KeyedLocks
 from handlers import engine
 from handlers.flow import FlowSettings
 from handlers.i18n import _, use_language
+from handlers.outbox.queue import OUTBOX_CHANGED
 from handlers.outbox.reachability import mark_unreachable
 from handlers.types import Incoming, Outgoing, Reply
 from storage.db import Database
@@ -38,6 +39,8 @@ class Inbox:
         self._locks = KeyedLocks()
         self._results: list[tuple[Outgoing, SendResult]] = []
         self._flusher: asyncio.Task[None] | None = None
+        # Called after a turn that added outbox rows commits: wakes the dispatcher.
+        self.on_outbox: Callable[[], None] | None = None
 
     async def receive(self, incoming: Incoming) -> list[SendResult]:
         """Handle one message; a person's messages are handled one at a time, in order."""
@@ -45,6 +48,7 @@ class Inbox:
             try:
                 async with self.db.transaction() as tx:
                     outgoing = await engine.handle(tx, incoming, self.settings)
+                    outbox_changed = bool(tx.info.pop(OUTBOX_CHANGED, False))
             except engine.Redelivered:
                 log.info("redelivered message ignored channel=%s", incoming.channel)
                 return []
@@ -56,6 +60,8 @@ class Inbox:
                     )
                 await self._channel(incoming.channel).send(incoming.address, apology)
                 return []
+            if outbox_changed and self.on_outbox is not None:
+                self.on_outbox()
             return await self.deliver(outgoing)
 
     async def deliver(self, outgoing: list[Outgoing]) -> list[SendResult]:

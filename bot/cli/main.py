@@ -145,6 +145,7 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         channel = ConsoleChannel(sys.stdout, color=sys.stdout.isatty(), look=look)
         reminders = start_reminders(db, settings, {channel.name: channel})
         inbox = Inbox(db, flow_settings(settings, [channel.name]), {channel.name: channel})
+        inbox.on_outbox = reminders.wake
         try:
             await chat(inbox, channel, who)
         finally:

@@ -10,6 +10,10 @@ from handlers.outbox.recipients import Recipient
 from handlers.programs.refs import EventRef
 from storage.outbox import schedule
 
+# Set in a transaction's `info` when it added an outbox row: whoever commits it wakes the
+# dispatcher (bot/inbox.py), so a confirmation goes out now, not at the next poll.
+OUTBOX_CHANGED = "outbox_changed"
+
 
 async def enqueue(
     tx: AsyncSession,
@@ -26,7 +30,7 @@ async def enqueue(
 
     `event_at`: the moment the message is about (a timed kind is never sent after it).
     """
-    return await schedule(
+    added = await schedule(
         tx,
         key=key,
         kind=str(kind),
@@ -36,3 +40,6 @@ async def enqueue(
         **recipient.columns(),
         **(about.columns() if about is not None else {}),
     )
+    if added:
+        tx.info[OUTBOX_CHANGED] = True
+    return added

@@ -99,3 +99,14 @@ def test_phone_sharing_edits_and_keyboard_removal_become_plain_sends() -> None:
 
 def test_an_empty_reply_sends_nothing() -> None:
     assert render(Reply("")) == []
+
+
+def test_slash_commands_are_shown_as_the_words_whatsapp_users_type() -> None:
+    [part] = render(
+        Reply("Ketik /jadwal untuk melihat jadwal, /bantuan kalau bingung, /start lagi.")
+    )
+    assert part.message["text"]["body"] == (
+        "Ketik JADWAL untuk melihat jadwal, BANTUAN kalau bingung, MENU lagi."
+    )
+    [part] = render(Reply("Lihat https://contoh.id/jadwal dan /jadwalku"))  # not commands
+    assert part.message["text"]["body"] == "Lihat https://contoh.id/jadwal dan /jadwalku"

@@ -22,6 +22,21 @@ _MARKERS = {"b": "*", "strong": "*", "i": "_", "em": "_", "s": "~", "code": "`",
 _KNOWN = {*_MARKERS, "u", "a"}
 
 
+# WhatsApp has no command menu and shows "/jadwal" as plain text: the words people type there.
+# (A typed "/jadwal" still works; the word is what a WhatsApp user expects to read.)
+_COMMAND_WORDS = {
+    "start": "MENU", "jadwal": "JADWAL", "bantuan": "BANTUAN", "profil": "PROFIL",
+    "hapus": "HAPUS", "mulai": "MULAI", "berhenti": "BERHENTI", "bahasa": "BAHASA",
+    "batal": "BATAL", "hubungkan": "HUBUNGKAN",
+}  # fmt: skip
+_COMMAND = re.compile(r"(?<![\w/])/(" + "|".join(_COMMAND_WORDS) + r")\b")
+
+
+def command_words(text: str) -> str:
+    """Mentions of our slash commands ("ketik /jadwal") as WhatsApp users type them ("JADWAL")."""
+    return _COMMAND.sub(lambda match: _COMMAND_WORDS[match.group(1)], text)
+
+
 def neutralise(text: str) -> str:
     """Plain text (a person's name) that shows as typed: its markers cannot format anything."""
     return _LITERAL_MARKERS.sub(lambda m: f"{JOINER}{m.group(0)}{JOINER}", text)

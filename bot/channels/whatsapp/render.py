@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.channels.whatsapp.formatting import split_html, split_tail, to_whatsapp
+from bot.channels.whatsapp.formatting import command_words, split_html, split_tail, to_whatsapp
 from handlers.i18n import _, use_language
 from handlers.types import Button, Reply
 
@@ -38,7 +38,13 @@ def render(reply: Reply, default_language: str = "id") -> list[Part]:
     A "share my phone number" button has no WhatsApp form (WhatsApp gives us the number); an
     edit becomes a new message, as WhatsApp cannot edit one.
     """
-    reply = replace(reply, edit_ref=None, share_phone=None, remove_keyboard=False)
+    reply = replace(
+        reply,
+        text=command_words(reply.text),
+        edit_ref=None,
+        share_phone=None,
+        remove_keyboard=False,
+    )
     buttons = reply.buttons
     if not buttons:
         return _texts(reply, reply.text)
