@@ -125,6 +125,24 @@ async def test_jadwal_lists_my_sessions_and_open_ones_to_join(db: Database, pers
     assert "sudah terdaftar" in replies[0].text
 
 
+async def test_joining_a_session_wakes_the_dispatcher_for_its_new_reminders(
+    db: Database, inbox: Inbox, person: Person
+) -> None:
+    """Rows a turn adds are looked at once it commits, not at the dispatcher's next poll."""
+    wakes: list[int] = []
+    inbox.on_outbox = lambda: wakes.append(1)
+    await register(person, "kota pekalongan")
+    assert wakes == []  # signing up plans nothing
+    sid = await make_session(
+        db, starts_local=local("Asia/Jakarta", 2026, 12, 23, 13, 0), open_=True,
+        city_key="kota-pekalongan",
+    )  # fmt: skip
+    await person.presses(f"join:s{sid}")
+    assert wakes == [1]
+    await person.says("/jadwal")
+    assert wakes == [1]
+
+
 async def test_full_session_puts_people_on_the_waiting_list(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:

@@ -31,7 +31,7 @@ from handlers.understanding.choices import (
     normalised_set,
     pick,
 )
-from handlers.understanding.phones import normalise_phone
+from handlers.understanding.phones import display_phone, normalise_phone
 from storage.erasure import forget_address
 from storage.models import ParticipantStatus
 from storage.participants import create_participant
@@ -189,8 +189,29 @@ async def chose_category(turn: Turn, choice: Option) -> str:
     return after(turn, "signup.city")
 
 
+def own_number(turn: Turn) -> str | None:
+    """The number the person writes from, where the platform tells us (WhatsApp), in E.164."""
+    if turn.address.channel != "whatsapp":
+        return None
+    for value in (turn.address.value, turn.address.alias):
+        if value and value.isdigit():
+            return normalise_phone("+" + value)
+    return None
+
+
 async def ask_phone(turn: Turn) -> None:
     skip = (Button(_("Skip"), "phone:skip"),)
+    own = own_number(turn)
+    if own is not None:  # WhatsApp: the number is right there; one tap saves it
+        turn.say(
+            _(
+                "May we have your phone number? Staff use it to reach you if the chat fails.\n\n"
+                "Shall we save the number you are writing from, <b>{number}</b>? Or type "
+                'another one. If you\'d rather not, choose "Skip".'
+            ).format(number=display_phone(own)),
+            (Button(_("Use this number"), "phone:own"), *skip),
+        )
+        return
     if not turn.incoming.contact_button:  # the terminal (and WhatsApp) has no such button
         turn.say(
             _(
@@ -219,6 +240,11 @@ async def phone(turn: Turn, incoming: Incoming) -> str | None:
             turn.say(_("That seems to be someone else's contact. Please share your own number."))
             return None
         number = normalise_phone(incoming.phone or "")
+    elif (own := own_number(turn)) is not None and (
+        incoming.payload == "phone:own"
+        or normalise(incoming.text) in normalised_set(YES_WORDS + ("pakai nomor ini",))
+    ):
+        number = own
     elif incoming.payload == "phone:skip" or normalise(incoming.text) in normalised_set(
         SKIP_WORDS + NO_WORDS
     ):

@@ -52,8 +52,10 @@ async def sign_up(siti: Phone) -> None:
     await siti.taps("Ya, benar")  # the name WhatsApp shows
     await siti.taps("Remaja")  # a row of a list: five groups do not fit in three buttons
     await siti.says("kota ambon")
-    await siti.says("ya")
-    await siti.says("lewati")
+    [phone] = await siti.says("ya")
+    assert "+62 812-3456-7001" in phone.text  # WhatsApp tells us the number: one tap saves it
+    assert titles(phone) == ["Pakai nomor ini", "Lewati"]
+    await siti.taps("Pakai nomor ini")
     await siti.says("pelatihan")
     await siti.taps("Pagi (06-10)")
     await siti.says("tidak")
@@ -131,6 +133,7 @@ async def test_sign_up_jadwal_and_joining_a_session_all_on_whatsapp(
         await sign_up(siti)
         participant = await participant_of(bot.db, SITI.phone or "")
         assert (participant.status, participant.name) == ("active", "Siti Aminah")
+        assert participant.phone == "+6281234567001"
 
         [schedule] = await siti.says("JADWAL")
         assert "Pelatihan Las Dasar" in schedule.text
