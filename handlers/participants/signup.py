@@ -242,7 +242,7 @@ async def phone(turn: Turn, incoming: Incoming) -> str | None:
         number = normalise_phone(incoming.phone or "")
     elif (own := own_number(turn)) is not None and (
         incoming.payload == "phone:own"
-        or normalise(incoming.text) in normalised_set(YES_WORDS + ("pakai nomor ini",))
+        or normalise(incoming.text) in normalised_set((*YES_WORDS, "pakai nomor ini"))
     ):
         number = own
     elif incoming.payload == "phone:skip" or normalise(incoming.text) in normalised_set(
