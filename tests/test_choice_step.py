@@ -11,7 +11,7 @@ from handlers.flow import END, FlowSettings, Step, Turn
 from handlers.i18n import N_, _, use_language
 from handlers.types import Incoming, Kind
 from handlers.understanding.choice_step import choice_step
-from handlers.understanding.choices import NO_WORDS, YES_WORDS, Option
+from handlers.understanding.choices import NO_WORDS, YES_WORDS, Option, normalise, pick
 from storage.conversations import ConversationState
 from storage.db import Database
 from storage.models import Address
@@ -146,3 +146,12 @@ async def test_a_step_may_say_its_own_retry_words(turn: Turn) -> None:
     )
     assert await step.answer(turn, typed("entahlah")) is None
     assert [r.text for r in turn.replies] == ['Silakan tekan "Benar" atau "Ubah".']
+
+
+def test_a_typed_number_of_two_digits_is_that_number() -> None:
+    """Numbered text (more options than WhatsApp's list holds) is answered "11", "12"..."""
+    options = [Option(f"opt:{n}", f"Pilihan {n}") for n in range(1, 13)]
+    typed = Incoming("whatsapp", "1", Kind.TEXT, text="11")
+    chosen = pick(typed, options)
+    assert chosen is not None and chosen.payload == "opt:11"
+    assert normalise("iyaaa 22") == "iya 22"  # letters fold, digits do not

@@ -41,7 +41,8 @@ _EMOJI_NOISE = dict.fromkeys(
 
 
 def normalise(text: str) -> str:
-    """Lowercase, accents and most emoji dropped, repeated letters folded ("iyaaa" -> "iya")."""
+    """Lowercase, accents and most emoji dropped, repeated letters folded ("iyaaa" -> "iya");
+    digits are kept as typed ("11" is eleven, not one)."""
     text = unicodedata.normalize("NFKD", text.casefold())
     kept = []
     for char in text:
@@ -53,7 +54,7 @@ def normalise(text: str) -> str:
             continue
         else:
             kept.append(" ")
-    folded = re.sub(r"(.)\1+", r"\1", "".join(kept))
+    folded = re.sub(r"([^\W\d_])\1+", r"\1", "".join(kept))
     return " ".join(folded.split())
 
 
