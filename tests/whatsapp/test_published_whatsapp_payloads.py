@@ -22,9 +22,10 @@ from handlers.i18n import LANGUAGES, _, use_language
 from storage.db import Database
 from storage.models import DeliveryStatus
 from tests.fakes.whatsapp.webhooks import post_delivery
+from tests.helpers.paths import PAYLOADS as SHARED_PAYLOADS
 from tests.helpers.whatsapp_inbound import SECRET, count_deliveries, handled, inbound_bot
 
-PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "payloads" / "whatsapp"
+PAYLOADS = SHARED_PAYLOADS / "whatsapp"
 REQUIRED = os.environ.get("PENDAMPING_REQUIRE_PAYLOADS") == "1"
 MISSING = Path("payloads-missing")
 PRETTY_COPY = "pywa_signed_text_message_il_sender_to_us_business.json"  # not byte-exact

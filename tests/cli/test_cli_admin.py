@@ -19,9 +19,9 @@ from storage.models import Appointment, Occurrence, Participant, ProgramSession,
 from tests.fakes.channel import Person
 from tests.helpers.cli import run_cli
 from tests.helpers.cli import run_command as in_process
+from tests.helpers.paths import ROOT
 from tests.helpers.signup import sign_up
 
-ROOT = Path(__file__).resolve().parent.parent
 WIB, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Jayapura")
 POLICY = ReminderPolicy()
 

@@ -18,9 +18,9 @@ from telegram import Update
 
 from handlers.i18n import LANGUAGES, _, use_language
 from tests.fakes.telegram import FakeTelegramAPI
+from tests.helpers.paths import PAYLOADS
 from tests.helpers.telegram import running_bot, settings_for
 
-PAYLOADS = Path(__file__).resolve().parents[2] / "shared" / "payloads"
 REQUIRED = os.environ.get("PENDAMPING_REQUIRE_PAYLOADS") == "1"
 SECRET = "s3cret"
 MISSING = Path("payloads-missing")

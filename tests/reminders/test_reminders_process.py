@@ -8,7 +8,6 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,10 +17,9 @@ from storage import migrate
 from storage.db import Database
 from storage.models import Address, Organisation, Participant, Program, ProgramSession
 from tests.fakes.telegram import FakeTelegramAPI
+from tests.helpers.paths import ROOT
 from tests.helpers.reminders import outbox
 from tests.helpers.telegram import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

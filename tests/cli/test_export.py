@@ -8,6 +8,7 @@ from pathlib import Path
 from storage.db import Database
 from tests.fakes.channel import Person
 from tests.helpers.cli import run_cli
+from tests.helpers.paths import ROOT
 from tests.helpers.signup import sign_up
 
 
@@ -23,7 +24,7 @@ async def test_export_csv_has_header_and_erased_rows_have_no_personal_fields(
     output = tmp_path / "peserta.csv"
     code, _out, err = await run_cli(
         "participants", "export", "--format", "csv", "--output", str(output),
-        database_url=database_url, cwd=Path(__file__).parent.parent,
+        database_url=database_url, cwd=ROOT,
     )  # fmt: skip
     assert code == 0, err
     assert "exported 2 participant(s)" in err
@@ -43,8 +44,6 @@ async def test_export_csv_has_header_and_erased_rows_have_no_personal_fields(
 
 
 async def test_export_to_stdout(db: Database, database_url: str) -> None:
-    code, out, _err = await run_cli(
-        "participants", "export", database_url=database_url, cwd=Path(__file__).parent.parent
-    )
+    code, out, _err = await run_cli("participants", "export", database_url=database_url, cwd=ROOT)
     assert code == 0
     assert out.splitlines()[0].startswith("id,name,phone,category")

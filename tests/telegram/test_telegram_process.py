@@ -15,9 +15,8 @@ import pytest
 from storage import migrate
 from storage.db import Database
 from tests.fakes.telegram import FakeTelegramAPI
+from tests.helpers.paths import ROOT
 from tests.helpers.telegram import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from bot.config import Settings
 from handlers.programs.admin import add_organisation, add_program
 from storage.db import Database
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.now(UTC)
 
 

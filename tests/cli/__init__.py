@@ -1,0 +1,1 @@
+"""The `pendamping` command line."""

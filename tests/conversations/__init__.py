@@ -1,0 +1,1 @@
+"""Flows through the engine, as a person has them, on every channel."""

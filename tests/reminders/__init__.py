@@ -1,0 +1,1 @@
+"""Reminders, RSVPs, the outbox and its pace."""
