@@ -14,9 +14,9 @@ from handlers.flow import FlowSettings
 from handlers.i18n import _, use_language
 from handlers.outbox.queue import OUTBOX_CHANGED
 from handlers.outbox.reachability import mark_unreachable
-from handlers.types import Incoming, Outgoing, Reply
+from handlers.types import Incoming, Outgoing, Reply, reply_from
 from storage.db import Database
-from storage.messages import record_results
+from storage.messages import record_results, unsent_replies
 from storage.models import MessageStatus
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class Inbox:
         self._locks = KeyedLocks()
         self._results: list[tuple[Outgoing, SendResult]] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._in_hand: set[int] = set()  # replies being sent or sent, their results unrecorded
         # Called after a turn that added outbox rows commits: wakes the dispatcher.
         self.on_outbox: Callable[[], None] | None = None
 
@@ -51,7 +52,8 @@ class Inbox:
                     outbox_changed = bool(tx.info.pop(OUTBOX_CHANGED, False))
             except engine.Redelivered:
                 log.info("redelivered message ignored channel=%s", incoming.channel)
-                return []
+                unsent = await self._unsent_replies(incoming)
+                return await self.deliver(unsent) if unsent else []
             except Exception:
                 log.exception("inbound failed channel=%s kind=%s", incoming.channel, incoming.kind)
                 with use_language(self.settings.default_language):
@@ -64,8 +66,32 @@ class Inbox:
                 self.on_outbox()
             return await self.deliver(outgoing)
 
+    async def _unsent_replies(self, incoming: Incoming) -> list[Outgoing]:
+        """Replies to a redelivered message that were logged but never sent: the process that
+        handled it stopped between its commit and its sends. They go out now, in order (sent
+        twice only if it stopped after sending and before recording it: better than never).
+        Replies this process has in hand (being sent, or sent and not yet recorded) are not
+        theirs: the platform merely delivered the message twice."""
+        if incoming.dedupe_key is None:
+            return []
+        async with self.db.transaction() as tx:
+            rows = await unsent_replies(tx, incoming.dedupe_key)
+        rows = [row for row in rows if row[0] not in self._in_hand]
+        if rows:
+            log.warning(
+                "redelivered message: %d reply(ies) left unsent by a stopped process sent now "
+                "channel=%s",
+                len(rows),
+                incoming.channel,
+            )
+        return [
+            Outgoing(incoming.channel, incoming.address, reply_from(body, fields), message_id)
+            for message_id, body, fields in rows
+        ]
+
     async def deliver(self, outgoing: list[Outgoing]) -> list[SendResult]:
         """Send queued replies in order; how each went is written shortly after, in batches."""
+        self._in_hand.update(o.message_id for o in outgoing)
         results = [await self._channel(o.channel).send(o.address, o.reply) for o in outgoing]
         self._results.extend(zip(outgoing, results, strict=True))
         if outgoing and self._flusher is None:
@@ -93,17 +119,23 @@ class Inbox:
                 "error": None if result.ok else (result.error or "unknown")[:200],
                 "attempts": result.attempts,
                 "sent_at": now if result.ok else None,
+                "pending_reply": None,
             }
             for out, result in batch
         ]
-        async with self.db.transaction() as tx:
-            await record_results(tx, rows)
-            for out, result in batch:
-                if result.unreachable:
-                    await mark_unreachable(tx, out.channel, out.address, now)
-                    log.info(
-                        "address unreachable channel=%s message=%s", out.channel, out.message_id
-                    )
+        try:
+            async with self.db.transaction() as tx:
+                await record_results(tx, rows)
+                for out, result in batch:
+                    if result.unreachable:
+                        await mark_unreachable(tx, out.channel, out.address, now)
+                        log.info(
+                            "address unreachable channel=%s message=%s",
+                            out.channel,
+                            out.message_id,
+                        )
+        finally:  # recorded (or never to be): a redelivery may look at them now
+            self._in_hand.difference_update(out.message_id for out, _result in batch)
 
     async def _flush_soon(self) -> None:
         # Batching costs one transaction per ~50 ms instead of one per message. A crash in that

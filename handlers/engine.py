@@ -20,7 +20,7 @@ from handlers.participants.language import STEP as LANGUAGE_STEP
 from handlers.programs import schedule as schedule_view
 from handlers.reminders import rsvp
 from handlers.states import current_step, enter
-from handlers.types import Incoming, Kind, Outgoing
+from handlers.types import Incoming, Kind, Outgoing, reply_fields
 from storage.addresses import lock_address
 from storage.conversations import save_conversation
 from storage.erasure import forget_address
@@ -90,6 +90,7 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
     if not turn.erased:
         await save_conversation(tx, conversation, now)
     kept = turn.participant is not None and not turn.erased
+    replies = [replace(reply, language=reader_language) for reply in turn.replies]
     ids = await log_turn(
         tx,
         channel=incoming.channel,
@@ -102,7 +103,7 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
         address_id=None if turn.erased else address.id,
         participant_id=turn.participant.id if turn.participant else None,
         inbound_participant_id=turn.participant.id if turn.participant and kept else None,
-        replies=[reply.text for reply in turn.replies],
+        replies=[(reply.text, reply_fields(reply)) for reply in replies],
     )
     if ids is None:
         raise Redelivered
@@ -131,8 +132,8 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
             )
         log.info("flagged participant=%s reasons=%s", turn.participant.id, turn.flags)
     return [
-        Outgoing(incoming.channel, incoming.address, replace(reply, language=reader_language), mid)
-        for reply, mid in zip(turn.replies, reply_ids, strict=True)
+        Outgoing(incoming.channel, incoming.address, reply, message_id)
+        for reply, message_id in zip(replies, reply_ids, strict=True)
     ] + told
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -89,6 +90,36 @@ class Reply:
     # The reader's language ("id", "en"), for words a channel adds itself (a list's "Choose"
     # button); None: the deployment's default language.
     language: str | None = None
+
+
+def reply_fields(reply: Reply) -> dict[str, Any]:
+    """Everything of a reply but its text, as JSON-able values (kept with a queued reply)."""
+    fields: dict[str, Any] = {"buttons": [[b.title, b.payload] for b in reply.buttons]}
+    if reply.share_phone is not None:
+        fields["share_phone"] = reply.share_phone
+    if reply.remove_keyboard:
+        fields["remove_keyboard"] = True
+    if reply.template is not None:
+        template = reply.template
+        fields["template"] = [template.key, list(template.params), list(template.payloads)]
+    if reply.language is not None:
+        fields["language"] = reply.language
+    return fields
+
+
+def reply_from(text: str, fields: dict[str, Any]) -> Reply:
+    """The reply `reply_fields` described (an edit of an earlier message becomes a new one)."""
+    template = fields.get("template")
+    return Reply(
+        text,
+        buttons=tuple(Button(str(title), str(payload)) for title, payload in fields["buttons"]),
+        share_phone=fields.get("share_phone"),
+        remove_keyboard=bool(fields.get("remove_keyboard", False)),
+        template=Template(template[0], tuple(template[1]), tuple(template[2]))
+        if template
+        else None,
+        language=fields.get("language"),
+    )
 
 
 @dataclass(frozen=True)

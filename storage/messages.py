@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import TextClause, bindparam, func, insert, select, text, update
+from sqlalchemy import JSON, TextClause, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Message, MessageStatus
@@ -13,15 +14,15 @@ from storage.types import UTCDateTime
 
 _COLUMNS = (
     "channel, direction, kind, body, status, dedupe_key, attempts, created_at, address_id, "
-    "participant_id"
+    "participant_id, pending_reply"
 )
 _INBOUND_ROW = (
     "(:channel, 'in', :kind, :body, 'received', :dedupe_key, 0, :created_at, :address_id, "
-    ":participant_id)"
+    ":participant_id, NULL)"
 )
 _REPLY_ROW = (
     "(:channel, 'out', 'reply', :body_{n}, 'queued', NULL, 0, :created_at, :address_id, "
-    ":participant_id)"
+    ":participant_id, :pending_{n})"
 )
 _turn_statements: dict[int, TextClause] = {}
 
@@ -38,7 +39,10 @@ def _turn_statement(replies: int) -> TextClause:
         statement = text(
             f"INSERT INTO messages ({_COLUMNS}) VALUES {rows} "
             "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, direction"
-        ).bindparams(bindparam("created_at", type_=UTCDateTime()))
+        ).bindparams(
+            bindparam("created_at", type_=UTCDateTime()),
+            *(bindparam(f"pending_{n}", type_=JSON()) for n in range(replies)),
+        )
         _turn_statements[replies] = statement
     return statement
 
@@ -54,9 +58,10 @@ async def log_turn(
     address_id: int | None,
     participant_id: int | None,
     inbound_participant_id: int | None,
-    replies: list[str],
+    replies: list[tuple[str, dict[str, Any]]],
 ) -> tuple[int, list[int]] | None:
-    """Log an inbound message and its replies (queued) in one statement.
+    """Log an inbound message and its replies (queued) in one statement; each reply is its text
+    and the rest of it (handlers/types.py `reply_fields`), kept until it is sent.
 
     Returns the inbound message's id and the replies' ids in order, or None when the platform
     delivered this message before (its dedupe key is taken): then nothing may be kept, and the
@@ -71,7 +76,9 @@ async def log_turn(
         "address_id": address_id,
         "participant_id": participant_id,
     }
-    params.update({f"body_{n}": reply for n, reply in enumerate(replies)})
+    for n, (body, pending) in enumerate(replies):
+        params[f"body_{n}"] = body
+        params[f"pending_{n}"] = pending
     if inbound_participant_id != participant_id:
         # The inbound row and the replies name different participants only when the person
         # erased their data in this turn: the inbound row then keeps no participant.
@@ -89,7 +96,7 @@ async def _log_apart(
     tx: AsyncSession,
     params: dict[str, object],
     inbound_participant_id: int | None,
-    replies: list[str],
+    replies: list[tuple[str, dict[str, Any]]],
 ) -> tuple[int, list[int]] | None:
     inbound = (
         await tx.execute(_turn_statement(0), {**params, "participant_id": inbound_participant_id})
@@ -103,14 +110,15 @@ async def _log_apart(
             "channel": params["channel"],
             "direction": "out",
             "kind": "reply",
-            "body": reply,
+            "body": body,
+            "pending_reply": pending,
             "status": MessageStatus.QUEUED,
             "address_id": params["address_id"],
             "participant_id": params["participant_id"],
             "created_at": params["created_at"],
             "attempts": 0,
         }
-        for reply in replies
+        for body, pending in replies
     ]
     result = await tx.execute(
         insert(Message).returning(Message.id, sort_by_parameter_order=True), rows
@@ -160,6 +168,36 @@ async def record_results(tx: AsyncSession, results: list[dict[str, object]]) -> 
         await tx.execute(update(Message), results)
 
 
+async def unsent_replies(
+    tx: AsyncSession, dedupe_key: str
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """The replies to the inbound message `dedupe_key` that are logged but not sent (id, text,
+    the rest of the reply), in order: a process stopped between its commit and its sends, or
+    they are being sent right now."""
+    inbound = (
+        await tx.execute(
+            select(Message.id, Message.address_id, Message.created_at).where(
+                Message.dedupe_key == dedupe_key
+            )
+        )
+    ).first()
+    if inbound is None or inbound.address_id is None:
+        return []
+    query = (
+        select(Message.id, Message.body, Message.pending_reply)
+        .where(
+            Message.address_id == inbound.address_id,
+            Message.direction == "out",
+            Message.status == MessageStatus.QUEUED,
+            Message.created_at == inbound.created_at,
+            Message.id > inbound.id,
+            Message.pending_reply.is_not(None),
+        )
+        .order_by(Message.id)
+    )
+    return [(row.id, row.body or "", row.pending_reply) for row in await tx.execute(query)]
+
+
 async def mark_failed(tx: AsyncSession, message_id: int, error: str, attempts: int) -> None:
     await tx.execute(
         update(Message)
@@ -173,7 +211,7 @@ async def erase_bodies(tx: AsyncSession, participant_id: int) -> None:
     await tx.execute(
         update(Message)
         .where(Message.participant_id == participant_id)
-        .values(body=None, address_id=None)
+        .values(body=None, address_id=None, pending_reply=None)
     )
 
 

@@ -45,12 +45,23 @@ class Purged:
 async def apply_retention(tx: AsyncSession, now: datetime) -> Purged:
     """Remove what is kept no longer; the caller commits."""
     keys = await clear_dedupe_keys(tx, now - REDELIVERY_WINDOW)
+    await clear_pending_replies(tx, now - REDELIVERY_WINDOW)
     silent = await silent_unconsented_addresses(tx, now - UNCONSENTED_RETENTION)
     messages = await delete_messages_of_addresses(tx, silent)
     addresses = await delete_addresses(tx, silent, now - UNCONSENTED_RETENTION)
     messages += await delete_ownerless_messages(tx, now - REDELIVERY_WINDOW)
     deliveries = await delete_failed_deliveries(tx, now - FAILED_DELIVERY_RETENTION)
     return Purged(keys, addresses, messages, deliveries)
+
+
+async def clear_pending_replies(tx: AsyncSession, before: datetime) -> None:
+    """A reply never sent is kept whole only as long as its message may be redelivered."""
+    await tx.execute(
+        update(Message)
+        .where(Message.pending_reply.is_not(None), Message.created_at < before)
+        .values(pending_reply=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def clear_dedupe_keys(tx: AsyncSession, before: datetime) -> int:

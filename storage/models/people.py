@@ -136,6 +136,10 @@ class Message(Base):
     # to stay that short, hence the room.
     external_id: Mapped[str | None] = mapped_column(String(128))
     dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    # A reply's buttons, template and language, as handlers/types.py `reply_fields` gives them:
+    # kept while it is queued, so that a reply a crash kept from going out can be sent after the
+    # restart (bot/inbox.py); cleared once it is sent or failed.
+    pending_reply: Mapped[dict[str, Any] | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]

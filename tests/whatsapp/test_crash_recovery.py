@@ -7,6 +7,10 @@ Two moments of the kill:
 * `at-once` (every database): killed the moment the 200 arrives. Where the bot's worker had got
   to by then is a race: the delivery not yet claimed, claimed, or half handled. Whichever way
   it went, after the restart the person gets the bot's answer, once.
+* `while-sending` (every database): the message is handled and its answer logged, and the
+  answer is on its way (Meta said "too many messages to this person" once, so the channel
+  waits a few seconds before sending again) when the kill comes. The restarted bot finds the
+  delivery again, sees the message was handled, and sends the answer that never went out.
 * `while-blocked` (PostgreSQL only: the test holds `LOCK TABLE addresses` in a transaction of
   its own, which lets the webhook's INSERT through but blocks the worker's identity resolution
   and the engine): the delivery is stored, acknowledged and claimed by the worker, which waits
@@ -35,7 +39,7 @@ from tests.fakes.whatsapp.webhooks import text as text_message
 from tests.helpers.whatsapp_process import SECRET, BotProcess, start_whatsapp_bot
 
 ON_POSTGRESQL = bool(os.environ.get("PENDAMPING_TEST_DATABASE_URL"))  # as tests/conftest.py
-MOMENTS = ["at-once", *(["while-blocked"] if ON_POSTGRESQL else [])]
+MOMENTS = ["at-once", "while-sending", *(["while-blocked"] if ON_POSTGRESQL else [])]
 
 PHONE = "6281311122233"
 NAME = "Sulastri Wahyuningsih"
@@ -89,13 +93,17 @@ async def waiting_on_addresses(db: Database) -> int:
         return int((await tx.execute(query)).scalar_one())
 
 
-async def post_and_kill_at_once(bot: BotProcess, body: bytes, db: Database) -> None:
+async def post_and_kill_at_once(
+    bot: BotProcess, body: bytes, db: Database, fake: FakeGraphAPI
+) -> None:
     response = await post_delivery(bot.webhook, body, SECRET)
     await bot.kill()
     assert response.status_code == 200
 
 
-async def post_and_kill_while_blocked(bot: BotProcess, body: bytes, db: Database) -> None:
+async def post_and_kill_while_blocked(
+    bot: BotProcess, body: bytes, db: Database, fake: FakeGraphAPI
+) -> None:
     async with db.transaction() as holding:
         await holding.execute(text("LOCK TABLE addresses IN ACCESS EXCLUSIVE MODE"))
         response = await post_delivery(bot.webhook, body, SECRET)
@@ -108,6 +116,19 @@ async def post_and_kill_while_blocked(bot: BotProcess, body: bytes, db: Database
     assert await logged(db, wamid_of_body(body)) == 0
 
 
+async def post_and_kill_while_sending(
+    bot: BotProcess, body: bytes, db: Database, fake: FakeGraphAPI
+) -> None:
+    fake.fail_next(131056, recipient=PHONE)  # the answer's first try: the channel waits, then
+    response = await post_delivery(bot.webhook, body, SECRET)
+    assert response.status_code == 200
+    await fake.wait_for_answer(131056, timeout=DEADLINE)
+    await until(lambda: has(logged(db, wamid_of_body(body))), "the message is handled")
+    await bot.kill()
+    assert fake.messages_to(PHONE) == []  # handled, its answer never sent
+    assert await stored(db) == 1
+
+
 async def has(count: Awaitable[int]) -> bool:
     return await count > 0
 
@@ -116,7 +137,11 @@ def wamid_of_body(body: bytes) -> str:
     return wamid_of(json.loads(body))
 
 
-KILLS = {"at-once": post_and_kill_at_once, "while-blocked": post_and_kill_while_blocked}
+KILLS = {
+    "at-once": post_and_kill_at_once,
+    "while-sending": post_and_kill_while_sending,
+    "while-blocked": post_and_kill_while_blocked,
+}
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
@@ -130,7 +155,7 @@ async def test_a_delivery_acknowledged_before_a_kill_is_answered_once_after_the_
     first_bot = await start_whatsapp_bot(fake, database_url, tmp_path / "home")
     second_bot: BotProcess | None = None
     try:
-        await KILLS[moment](first_bot, encode(first), db)
+        await KILLS[moment](first_bot, encode(first), db, fake)
 
         second_bot = await start_whatsapp_bot(fake, database_url, tmp_path / "home")
         [answer] = await fake.wait_for(PHONE, 1, timeout=ANSWER_WAIT)

@@ -1,5 +1,5 @@
 """WhatsApp: addresses.alias, stored webhook deliveries, delivered/read on messages, wider
-message ids, scheduled_messages.template_only
+message ids, a reply's buttons kept until it is sent, scheduled_messages.template_only
 
 Revision ID: 0005
 Revises: 0004
@@ -47,6 +47,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("read_at", storage.types.UTCDateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("pending_reply", sa.JSON(), nullable=True))
         batch_op.alter_column(
             "external_id", existing_type=sa.String(length=64), type_=sa.String(length=128)
         )
@@ -73,6 +74,7 @@ def downgrade() -> None:
         batch_op.alter_column(
             "external_id", existing_type=sa.String(length=128), type_=sa.String(length=64)
         )
+        batch_op.drop_column("pending_reply")
         batch_op.drop_column("read_at")
         batch_op.drop_column("delivered_at")
     with op.batch_alter_table("addresses") as batch_op:
