@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -178,6 +179,18 @@ async def test_a_reminder_answered_hadir_by_button_and_tidak_bisa_by_word(
         assert "Terima kasih" in thanks.text
         await siti.says("maaf tidak bisa datang")
         assert await rsvp_of(bot.db, session_id) == "no"
+        # WhatsApp cannot take buttons off a sent message: the reminder's third still works.
+        [why] = await siti.taps("Minta jadwal ulang")
+        assert titles(why) == ["Lewati"]
+        [days] = await siti.says("anak saya sakit")
+        assert days.message["interactive"]["type"] == "list"  # seven days and "Selesai"
+        await siti.taps("Senin")
+        await siti.taps("Selesai")
+        assert await rsvp_of(bot.db, session_id) == "reschedule"
+        async with httpx.AsyncClient() as http:
+            metrics = (await http.get(bot.url.replace("/webhooks/whatsapp", "/metrics"))).text
+        assert 'pendamping_inbound_messages_total{channel="whatsapp",kind="button"}' in metrics
+        assert 'pendamping_outbound_messages_total{channel="whatsapp",status="sent"}' in metrics
 
 
 async def test_a_reminder_30_hours_after_the_last_message_goes_as_a_template_and_its_quick_reply_counts(
