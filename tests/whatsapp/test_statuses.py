@@ -4,18 +4,26 @@ more, as its template."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from handlers.flow import FlowSettings
 from storage.db import Database
-from storage.models import Message, MessageStatus, Participant, ParticipantStatus, ScheduledStatus
+from storage.models import (
+    Message,
+    MessageStatus,
+    Participant,
+    ParticipantStatus,
+    ScheduledStatus,
+    WebhookDelivery,
+)
 from tests.fakes.whatsapp.webhooks import WhatsAppUser, combine, status
 from tests.helpers.reminders import NOW, Clock, dispatcher, outbox, participant_id, siti_enrolled
-from tests.helpers.whatsapp_inbound import InboundBot, inbound_bot
+from tests.helpers.whatsapp_inbound import InboundBot, handled, inbound_bot
 
 SITI = WhatsAppUser(phone="11", name="Siti")  # the address the reminder helpers sign Siti up at
 
@@ -110,14 +118,18 @@ async def test_statuses_of_messages_we_do_not_know_are_counted_and_change_nothin
     db: Database, settings: FlowSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    async with inbound_bot(db, settings, clock=Clock(NOW + timedelta(hours=1))) as bot:
+    clock = Clock(NOW + timedelta(hours=1))
+    async with inbound_bot(db, settings, clock=clock) as bot:
         reply = await signed_up_siti(bot)
-        await bot.deliver(
-            combine(
-                status("wamid.NOT-OURS-1", "read", SITI),
-                status("wamid.NOT-OURS-2", "failed", SITI, error_code=131026),
-            )
+        delivery = combine(
+            status("wamid.NOT-OURS-1", "read", SITI),
+            status("wamid.NOT-OURS-2", "failed", SITI, error_code=131026),
         )
+        assert await bot.post(delivery) == 200
+        for tries in (1, 2):  # looked at again twice, in case the sends were not recorded yet
+            await until_let_go(db, tries)
+            clock.now += timedelta(seconds=10)
+        await handled(db)
         after = await message(db, reply.id)
     assert after.status == MessageStatus.SENT
     assert any("2 status(es) for messages we do not know" in r.getMessage() for r in caplog.records)
@@ -158,3 +170,43 @@ async def test_a_reminder_refused_for_the_closed_window_goes_again_once_as_its_t
     assert (await message(db, reminder.id)).status == MessageStatus.FAILED
     assert bot.requeues == [1]  # the template refused too: not sent a third time
     assert final.status == ScheduledStatus.SENT
+
+
+async def test_a_status_that_overtakes_the_record_of_its_send_is_applied_soon_after(
+    db: Database, settings: FlowSettings
+) -> None:
+    """Send results are written in batches, so Meta's "delivered" can come before the message
+    log knows the message's id: the delivery is looked at again a moment later."""
+    clock = Clock(NOW + timedelta(hours=1))
+    async with inbound_bot(db, settings, clock=clock) as bot:
+        reply = await signed_up_siti(bot)
+        wamid = str(reply.external_id)
+        async with db.transaction() as tx:  # as if the send's result were not written yet
+            await tx.execute(update(Message).where(Message.id == reply.id).values(external_id=None))
+        assert await bot.post(status(wamid, "delivered", SITI, timestamp=at(2))) == 200
+        await until_let_go(db, 1)
+        async with db.transaction() as tx:  # the batch of send results is written now
+            await tx.execute(
+                update(Message).where(Message.id == reply.id).values(external_id=wamid)
+            )
+        clock.now += timedelta(seconds=2)
+        await handled(db)
+        delivered = await message(db, reply.id)
+    assert (delivered.status, delivered.delivered_at) == (
+        MessageStatus.DELIVERED,
+        NOW + timedelta(minutes=2),
+    )
+
+
+async def until_let_go(db: Database, tries: int) -> None:
+    """Until the stored delivery was tried `tries` times and let go, to be tried again later."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    query = select(WebhookDelivery.attempts, WebhookDelivery.claimed_by)
+    while True:
+        async with db.transaction() as tx:
+            rows = (await tx.execute(query)).all()
+        if rows and rows[0].attempts == tries and rows[0].claimed_by is None:
+            return
+        assert loop.time() < deadline, f"the delivery was not tried and let go: {rows}"
+        await asyncio.sleep(0.02)

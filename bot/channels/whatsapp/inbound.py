@@ -49,6 +49,10 @@ from storage.models import MessageStatus
 
 log = logging.getLogger(__name__)
 
+# Seconds before looking again at a delivery whose statuses name messages we do not know yet
+# (a status that overtook the record of its send); then such statuses are let go.
+UNKNOWN_STATUS_DELAYS = (1.0, 5.0)
+
 LEASE = timedelta(seconds=30)  # renewed every third of it while a delivery is in hand
 BATCH = 16  # deliveries claimed at once
 RETRY_DELAYS = (2.0, 15.0)  # seconds before the 2nd and 3rd try; then it is given up on
@@ -221,7 +225,7 @@ class InboundWorker:
             await self._fail(claimed.id, str(error))
             return
         try:
-            await self._process(claimed.id, delivery)
+            unknown = await self._process(claimed.id, delivery)
         except Exception as error:
             # Only the type and the code's path: an exception's text may quote what a person
             # wrote or who they are (a database error repeats its parameters).
@@ -241,6 +245,14 @@ class InboundWorker:
             async with self.db.transaction() as tx:
                 await retry_later(tx, claimed.id, self.clock() + timedelta(seconds=delay))
             return
+        if unknown and claimed.attempts <= len(UNKNOWN_STATUS_DELAYS):
+            # A status can overtake the record of the send it is about (send results are
+            # written in batches, 50 ms apart): look again shortly. Its messages are not
+            # handled twice (their keys are logged), and a status applied twice changes nothing.
+            delay = UNKNOWN_STATUS_DELAYS[claimed.attempts - 1]
+            async with self.db.transaction() as tx:
+                await retry_later(tx, claimed.id, self.clock() + timedelta(seconds=delay))
+            return
         async with self.db.transaction() as tx:
             await finish_delivery(tx, claimed.id)
 
@@ -248,7 +260,9 @@ class InboundWorker:
         async with self.db.transaction() as tx:
             await fail_delivery(tx, delivery_id, reason, self.clock())
 
-    async def _process(self, delivery_id: int, delivery: Delivery) -> None:
+    async def _process(self, delivery_id: int, delivery: Delivery) -> int:
+        """Hand its messages to the engine, apply its statuses; how many statuses were about
+        messages we do not know (yet)."""
         assert self._receive is not None
         for error in delivery.errors:
             log.warning(
@@ -273,10 +287,11 @@ class InboundWorker:
                     "both kept (staff can link them)"
                 )
             await self._receive(replace(inbound.incoming, address=resolved.value))
-        if delivery.statuses:
-            await self._apply_statuses(delivery_id, delivery.statuses)
+        if not delivery.statuses:
+            return 0
+        return await self._apply_statuses(delivery_id, delivery.statuses)
 
-    async def _apply_statuses(self, delivery_id: int, statuses: list[StatusUpdate]) -> None:
+    async def _apply_statuses(self, delivery_id: int, statuses: list[StatusUpdate]) -> int:
         now = self.clock()
         unknown = requeued = 0
         async with self.db.transaction() as tx:
@@ -317,3 +332,4 @@ class InboundWorker:
             )
         if requeued and self._on_requeue is not None:
             self._on_requeue()
+        return unknown
