@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
@@ -20,6 +20,7 @@ class ParticipantStatus:
         "unreachable"  # blocked the bot or the chat is gone; cleared when they write again
     )
     ERASED = "erased"  # personal data erased (/hapus); only anonymous fields remain
+    PREREGISTERED = "preregistered"  # entered by staff before release; no chat, no consent yet
 
 
 class Participant(Base):
@@ -43,6 +44,11 @@ class Participant(Base):
         default=False, server_default=false()
     )  # reminders never name the institution
     start_code: Mapped[str | None] = mapped_column(String(64))
+    # Which organisation serves them, and their caseworker (assignment rules at sign-up; staff
+    # reassign). Staff see a participant only through handlers/staff/scope.py.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    release_date: Mapped[date | None]  # expected or actual; check-ins count from it
     consent_at: Mapped[datetime | None]
     consent_version: Mapped[str | None] = mapped_column(String(16))
     registered_at: Mapped[datetime | None]
@@ -70,8 +76,10 @@ class Address(Base):
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="SET NULL"), index=True
     )
+    # A staff member's chat instead (never both): staff commands work only here.
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
-    value: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(String(140))  # a chat id, a phone, a BSUID
     # A second identifier of the same person on this channel: on WhatsApp the phone number of an
     # address first seen by its business-scoped user id (BSUID), or the reverse (storage/addresses.py
     # `resolve_whatsapp`). Deleted with the address.

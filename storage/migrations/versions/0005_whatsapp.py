@@ -39,6 +39,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("addresses") as batch_op:
         batch_op.add_column(sa.Column("alias", sa.String(length=140), nullable=True))
+        batch_op.alter_column(  # a BSUID: a country code, a period and up to 128 characters
+            "value", existing_type=sa.String(length=64), type_=sa.String(length=140)
+        )
         batch_op.create_unique_constraint("uq_addresses_channel_alias", ["channel", "alias"])
     with op.batch_alter_table("messages") as batch_op:
         batch_op.add_column(
@@ -79,6 +82,9 @@ def downgrade() -> None:
         batch_op.drop_column("delivered_at")
     with op.batch_alter_table("addresses") as batch_op:
         batch_op.drop_constraint("uq_addresses_channel_alias", type_="unique")
+        batch_op.alter_column(
+            "value", existing_type=sa.String(length=140), type_=sa.String(length=64)
+        )
         batch_op.drop_column("alias")
     op.drop_index("ix_webhook_deliveries_status_id", table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")

@@ -1,0 +1,57 @@
+"""Writing the audit log: every staff look at a participant's data and every staff act."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.staff.scope import StaffView
+from storage.audit import add_audit_entry
+
+
+class AuditAction(StrEnum):
+    VIEW = "view"  # a participant's card, list row details, attendance
+    SEARCH = "search"  # a list or a search of participants (detail: how many were shown)
+    EXPORT = "export"
+    NOTE = "note"
+    MESSAGE = "message"  # a message relayed to a participant
+    BROADCAST = "broadcast"
+    REFER = "refer"
+    WITHDRAW = "withdraw"  # a referral withdrawn
+    ASSIGN = "assign"  # a participant (re)assigned to a caseworker
+    INVITE = "invite"
+    CLAIM = "claim"  # an invite used: a chat bound to a staff member
+    REVOKE = "revoke"
+    ROLE = "role"
+    PARTNERSHIP = "partnership"
+    PRERELEASE = "prerelease"  # a person registered before release
+    RELINK = "relink"  # a participant's new chat took over
+
+
+async def audit(
+    tx: AsyncSession,
+    *,
+    staff: StaffView | None,
+    action: AuditAction,
+    channel: str,
+    now: datetime,
+    participant_id: int | None = None,
+    organisation_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """One row: who (`staff`, None for the command line), what, about whom, when, where.
+    `detail` is for ids, counts and kinds only: never a name, a number or a message's text."""
+    await add_audit_entry(
+        tx,
+        at=now,
+        action=str(action),
+        channel=channel,
+        staff_id=staff.staff_id if staff is not None else None,
+        organisation_id=organisation_id
+        if organisation_id is not None
+        else (staff.organisation_id if staff is not None else None),
+        participant_id=participant_id,
+        detail=detail,
+    )
