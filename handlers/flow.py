@@ -35,6 +35,10 @@ class FlowSettings:
     # The channels this deployment runs: a reply to another address goes only to one of these
     # (empty: any), and with two or more the welcome says how to link them.
     channels: frozenset[str] = frozenset()
+    # For links to the bot (staff invites, pre-release codes): the Telegram bot's username
+    # (read from the Bot API at start-up) and the WhatsApp business number (digits).
+    telegram_username: str | None = None
+    whatsapp_number: str | None = None
 
 
 @dataclass(frozen=True)
