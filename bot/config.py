@@ -94,6 +94,15 @@ def digits(value: str) -> str:
     return value.strip()
 
 
+def phone_digits(value: str) -> str:
+    number = "".join(c for c in value if c not in "+ -()")
+    if not (number.isdigit() and 8 <= len(number) <= 15):
+        raise Unfit(
+            f"must be a phone number with its country code, e.g. 6281234567890, not {value!r}."
+        )
+    return number
+
+
 def positive_number(value: str) -> float:
     try:
         number = float(value.strip())
@@ -193,6 +202,9 @@ class Settings:
     )
     # None: the catalogue shipped with the bot (bot/channels/whatsapp/templates.toml).
     whatsapp_templates: str | None = variable("WHATSAPP_TEMPLATES", None, file_path)
+    # The business number for wa.me links (staff invites, pre-release codes); digits with country code.
+    whatsapp_business_number: str | None = variable("WHATSAPP_BUSINESS_NUMBER", None, phone_digits)
+    invite_hours: int = variable("INVITE_HOURS", "72", whole_number(1, 24 * 90, "hours"))
     emergency_number: str = variable("EMERGENCY_NUMBER", "112", text)
     crisis_lines: tuple[str, ...] = variable(
         "CRISIS_LINES", "119 ext. 8 (SEJIWA);healing119.id", help_lines

@@ -39,6 +39,7 @@ class FlowSettings:
     # (read from the Bot API at start-up) and the WhatsApp business number (digits).
     telegram_username: str | None = None
     whatsapp_number: str | None = None
+    invite_hours: int = 72  # how long a one-time code works (INVITE_HOURS)
 
 
 @dataclass(frozen=True)

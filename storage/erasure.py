@@ -20,11 +20,14 @@ from storage.models import (
     Appointment,
     Conversation,
     Enrolment,
+    Invite,
     Membership,
     Message,
     Occurrence,
     Participant,
     ParticipantStatus,
+    Referral,
+    ReferralStatus,
 )
 from storage.outbox import cancel_pending
 
@@ -46,6 +49,17 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     )
     # A membership would enrol them in each new session of the program, taking a seat.
     await tx.execute(delete(Membership).where(Membership.participant_id == participant.id))
+    # Their one-time codes (pre-release, re-link) go; referrals end, so no partner sees them.
+    # Audit rows stay: they hold no personal data, and still say who saw them, when.
+    await tx.execute(delete(Invite).where(Invite.participant_id == participant.id))
+    await tx.execute(
+        update(Referral)
+        .where(
+            Referral.participant_id == participant.id,
+            Referral.status.in_((ReferralStatus.ASKED, ReferralStatus.ACTIVE)),
+        )
+        .values(status=ReferralStatus.WITHDRAWN, withdrawn_at=now, withdrawn_by="participant")
+    )
     participant.status = ParticipantStatus.ERASED
     participant.name = None
     participant.phone = None

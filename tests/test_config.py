@@ -187,6 +187,8 @@ EVERY_VARIABLE = {  # a value for each variable that differs from its default
     "TELEGRAM_PROCESS": "same",
     "EMERGENCY_NUMBER": "110",
     "CRISIS_LINES": "119 ext. 8; 0800 123",
+    "WHATSAPP_BUSINESS_NUMBER": "+62 812-3456-7890",
+    "INVITE_HOURS": "24",
 }
 
 
@@ -223,6 +225,8 @@ def test_every_variable_is_read_from_the_env_file(tmp_path: Path) -> None:
         telegram_process="same",
         emergency_number="110",
         crisis_lines=("119 ext. 8", "0800 123"),
+        whatsapp_business_number="6281234567890",
+        invite_hours=24,
     )
 
 

@@ -22,6 +22,7 @@ from bot.channels.console import LOOKS, ConsoleChannel, chat
 from bot.cli.admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.cli.db import add_db_parsers, run_db
 from bot.cli.participants import add_participant_parsers, run_participants
+from bot.cli.staff import STAFF_COMMANDS, add_staff_parsers
 from bot.config import ConfigError, Settings, database_location, stranded_database
 from bot.inbox import Inbox
 from bot.logs import setup_logging
@@ -62,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
     add_db_parsers(sub)
     add_participant_parsers(sub)
     add_admin_parsers(sub)
+    add_staff_parsers(sub)
     return top
 
 
@@ -128,7 +130,7 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
     try:
         if command == "participants":
             return await run_participants(args, db)
-        if command in ADMIN_COMMANDS:
+        if command in ADMIN_COMMANDS | STAFF_COMMANDS:
             return await run_admin(args, db, settings)
         where = database_location(settings.database_url)
         if command == "run" and (settings.telegram_bot_token or settings.whatsapp_enabled):

@@ -20,6 +20,7 @@ from handlers.participants.places import (
 )
 from handlers.participants.profile import describe, field_named
 from handlers.participants.steps import after, is_yes, person, yes_no
+from handlers.staff.assignment import assign_at_signup
 from handlers.text import esc
 from handlers.types import Button, Incoming, Kind
 from handlers.understanding.choice_step import choice_step
@@ -327,6 +328,7 @@ async def summary(turn: Turn, incoming: Incoming) -> str | None:
     participant = person(turn)
     participant.status = ParticipantStatus.ACTIVE
     participant.registered_at = turn.now
+    await assign_at_signup(turn.tx, participant, channel=turn.address.channel, now=turn.now)
     turn.say(
         _(
             "Thank you, {name}! You are signed up. ✅\n\n"

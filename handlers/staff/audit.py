@@ -21,6 +21,7 @@ class AuditAction(StrEnum):
     REFER = "refer"
     WITHDRAW = "withdraw"  # a referral withdrawn
     ASSIGN = "assign"  # a participant (re)assigned to a caseworker
+    RULE = "rule"  # an assignment rule added
     INVITE = "invite"
     CLAIM = "claim"  # an invite used: a chat bound to a staff member
     REVOKE = "revoke"

@@ -45,7 +45,16 @@ async def test_the_list_shows_ids_names_cities_and_status_but_no_phone_numbers(
     code, out, err = await participants(database_url, "list")
     assert code == 0, err
     header, siti, budi, dewi = out.splitlines()
-    assert header.split() == ["id", "name", "city", "status", "category", "registered"]
+    assert header.split() == [
+        "id",
+        "name",
+        "city",
+        "status",
+        "category",
+        "registered",
+        "org",
+        "caseworker",
+    ]
     assert siti.split() == [
         "1",
         "Siti",
@@ -55,9 +64,22 @@ async def test_the_list_shows_ids_names_cities_and_status_but_no_phone_numbers(
         "active",
         "bapas",
         "2026-12-01",
+        "-",
+        "-",
     ]
-    assert budi.split() == ["2", "Budi", "Santoso", "Kota", "Ambon", "active", "-", "2026-12-01"]
-    assert dewi.split() == ["3", "(erased)", "-", "erased", "-", "-"]
+    assert budi.split() == [
+        "2",
+        "Budi",
+        "Santoso",
+        "Kota",
+        "Ambon",
+        "active",
+        "-",
+        "2026-12-01",
+        "-",
+        "-",
+    ]
+    assert dewi.split() == ["3", "(erased)", "-", "erased", "-", "-", "-", "-"]
     for digits in ("81234567890", "85298765432", "81111111111", "+62"):
         assert digits not in out
     assert "Dewi" not in out and "Kabupaten" not in out
