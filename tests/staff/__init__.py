@@ -1,0 +1,1 @@
+"""Staff access: invites, roles and scope, partnerships, pre-release codes, the audit log."""
