@@ -20,6 +20,7 @@ from bot.config import Settings
 from handlers.programs.admin import add_organisation
 from storage.db import Database
 from storage.models import Address, AuditEntry, Staff
+from tests.helpers.paths import ROOT
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 09:00 WIB
 
@@ -45,9 +46,8 @@ async def run_process(
     command: str, *, database_url: str, cwd: Path, env: dict[str, str] | None = None
 ) -> tuple[int, str, str]:
     """`python -m bot.cli <command>` in a process of its own, run from `cwd`."""
-    root = Path(__file__).resolve().parents[2]
     full = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
-    full["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), full.get("PYTHONPATH")]))
+    full["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), full.get("PYTHONPATH")]))
     if not (env or {}).get("TELEGRAM_BOT_TOKEN"):
         full.pop("TELEGRAM_BOT_TOKEN", None)
     process = await asyncio.create_subprocess_exec(
