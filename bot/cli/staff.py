@@ -211,7 +211,9 @@ async def audit_list_cmd(args: argparse.Namespace, context: Context) -> int:
     rows = [
         (
             f"{e.at.astimezone(zone):%Y-%m-%d %H:%M}",
-            f"{e.staff_id} {staff.get(e.staff_id, '')}" if e.staff_id else "(command line)",
+            f"{e.staff_id} {staff.get(e.staff_id, '')}"
+            if e.staff_id
+            else ("(command line)" if e.channel == "cli" else "(the bot)"),
             e.action,
             _who(people.get(e.participant_id)) if e.participant_id else "-",
             e.organisation_id,

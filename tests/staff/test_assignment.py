@@ -17,7 +17,7 @@ from storage.models import AssignmentRule, Membership, Participant, Program, Sta
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.participants import add_participant
 from tests.helpers.signup import sign_up
-from tests.helpers.staff_cli import NOW, add_org, add_staff, audit_rows
+from tests.helpers.staff_cli import NOW, add_org, add_staff, audit_rows, pendamping
 
 CHANNELS = ("telegram", "whatsapp")
 
@@ -56,7 +56,7 @@ async def placed(db: Database) -> tuple[int | None, int | None]:
 
 
 async def test_a_city_rule_gives_a_new_sign_up_its_organisation_and_caseworker(
-    db: Database, someone: Person
+    db: Database, database_url: str, someone: Person
 ) -> None:
     ambon = await add_org(db, "Bapas Ambon")
     serang = await add_org(db, "Bapas Serang")
@@ -73,6 +73,8 @@ async def test_a_city_rule_gives_a_new_sign_up_its_organisation_and_caseworker(
     assert (row.staff_id, row.channel, row.organisation_id, row.detail) == (
         None, someone.channel.name, serang, f"sign-up, rule {rule}",
     )  # fmt: skip
+    _code, out, _err = await pendamping(database_url, "audit list")
+    assert out.splitlines()[1].split()[2:5] == ["(the", "bot)", "assign"]
 
 
 async def test_a_revoked_caseworkers_rule_no_longer_applies_and_one_organisation_takes_everyone(
