@@ -13,7 +13,13 @@ from functools import partial
 from starlette.routing import BaseRoute
 
 from bot.channels.protocol import Channel, Receive
-from bot.channels.telegram.app import attach, build_application, record_chat_member, serve
+from bot.channels.telegram.app import (
+    attach,
+    bot_username,
+    build_application,
+    record_chat_member,
+    serve,
+)
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.webhook import TelegramWebhook, process_raw_update, webhook_path
 from bot.channels.whatsapp.service import WhatsApp
@@ -35,10 +41,16 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 
-def flow_settings(settings: Settings, channels: Iterable[str] = ()) -> FlowSettings:
-    """What the flows need of the settings; `channels`: the names of the channels running."""
+def flow_settings(
+    settings: Settings, channels: Iterable[str] = (), telegram_username: str | None = None
+) -> FlowSettings:
+    """What the flows need of the settings; `channels`: the names of the channels running;
+    `telegram_username`: the bot's, for links (read from the Bot API at start-up)."""
     return FlowSettings(
         channels=frozenset(channels),
+        telegram_username=telegram_username,
+        whatsapp_number=settings.whatsapp_business_number,
+        invite_hours=settings.invite_hours,
         default_language=settings.default_language,
         default_timezone=settings.default_timezone,
         program_name=settings.program_name,
@@ -94,6 +106,11 @@ async def run(settings: Settings, db: Database, stop: asyncio.Event) -> None:
         *(whatsapp.routes if whatsapp else []),
     ]
     sending = Sending(db, settings, metrics, whatsapp)
+    if settings.telegram_bot_token:
+        found = await bot_username(settings)  # for the links in invites and pre-release codes
+        if found.username is None:
+            log.warning("no Telegram links in invites: %s", found.problem)
+        sending.telegram_username = found.username
     try:
         async with WebServer(
             web_routes(db, settings, metrics, webhooks), settings.host, settings.port
@@ -127,6 +144,7 @@ class Sending:
             self.add(whatsapp.channel)
         self._inbox: Inbox | None = None
         self._reminders: ReminderScheduler | None = None
+        self.telegram_username: str | None = None
 
     def add(self, channel: Channel) -> None:
         """A channel, paced by its limiter (replies and the outbox share it) and counted."""
@@ -137,7 +155,7 @@ class Sending:
     @property
     def inbox(self) -> Inbox:
         if self._inbox is None:
-            flows = flow_settings(self.settings, self.channels.keys())
+            flows = flow_settings(self.settings, self.channels.keys(), self.telegram_username)
             self._inbox = Inbox(self.db, flows, self.channels)
         return self._inbox
 

@@ -3,49 +3,21 @@ code of each as a PNG file to print or show on a screen."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import qrcode
 from qrcode.image.pure import PyPNGImage
-from telegram import Bot
-from telegram.error import TelegramError
 
+from bot.channels.telegram.app import bot_username
 from bot.config import Settings
 from handlers.flow import FlowSettings
 from handlers.staff.links import Links, invite_links
 from handlers.timefmt import zone_abbr
 
 log = logging.getLogger(__name__)
-
-GET_ME_SECONDS = 10  # one Bot API call; the code works without the Telegram link
-
-
-@dataclass(frozen=True)
-class BotUsername:
-    username: str | None
-    problem: str | None  # why there is none, for the operator
-
-
-async def bot_username(settings: Settings) -> BotUsername:
-    """The Telegram bot's username, from one `getMe` call (TELEGRAM_API_URL honoured)."""
-    if not settings.telegram_bot_token:
-        return BotUsername(None, "TELEGRAM_BOT_TOKEN is not set")
-    bot = Bot(
-        settings.telegram_bot_token,
-        base_url=f"{settings.telegram_api_url}/bot",
-        base_file_url=f"{settings.telegram_api_url}/file/bot",
-    )
-    try:
-        async with asyncio.timeout(GET_ME_SECONDS), bot:  # initialising calls getMe
-            return BotUsername(bot.username, None)
-    except (TelegramError, TimeoutError, OSError) as error:
-        log.info("getMe failed: %s", type(error).__name__)
-        return BotUsername(None, f"the Bot API did not answer getMe ({type(error).__name__})")
 
 
 def link_settings(settings: Settings, username: str | None) -> FlowSettings:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.channels.protocol import MemberChanged, Receive
@@ -158,3 +160,30 @@ async def serve(
         if before_stop is not None:
             await before_stop()
         await application.stop()
+
+
+GET_ME_SECONDS = 10  # one Bot API call at start-up; links work without the username
+
+
+@dataclass(frozen=True)
+class BotUsername:
+    username: str | None
+    problem: str | None  # why there is none, for the operator
+
+
+async def bot_username(settings: Settings) -> BotUsername:
+    """The Telegram bot's username, from one `getMe` call (TELEGRAM_API_URL honoured)."""
+    if not settings.telegram_bot_token:
+        return BotUsername(None, "TELEGRAM_BOT_TOKEN is not set")
+    bot = Bot(
+        settings.telegram_bot_token,
+        base_url=f"{settings.telegram_api_url}/bot",
+        base_file_url=f"{settings.telegram_api_url}/file/bot",
+        request=AiohttpRequest(connection_pool_size=1),
+    )
+    try:
+        async with asyncio.timeout(GET_ME_SECONDS), bot:  # initialising calls getMe
+            return BotUsername(bot.username, None)
+    except (TelegramError, TimeoutError, OSError) as error:
+        log.info("getMe failed: %s", type(error).__name__)
+        return BotUsername(None, f"the Bot API did not answer getMe ({type(error).__name__})")
