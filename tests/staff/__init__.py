@@ -1,0 +1,1 @@
+"""Tests of what staff see and do: invites, scope, partnerships, referrals, pre-release codes, audit."""
