@@ -73,7 +73,7 @@ async def question(tx: AsyncSession, referral: Referral, participant: Participan
         text,
         (
             Button(_("Agree"), f"{PREFIX}:yes:{referral.id}"),
-            Button(_("No"), f"{PREFIX}:no:{referral.id}"),
+            Button(_("Do not agree"), f"{PREFIX}:no:{referral.id}"),
         ),
     )
 
