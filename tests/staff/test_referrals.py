@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+import handlers.partners.mitra
 import handlers.partners.rujuk  # noqa: F401  (registers /rujuk)
 from bot.inbox import Inbox
 from handlers.partners.referrals import referral_programs
@@ -13,8 +14,9 @@ from storage.db import Database
 from storage.models import ReferralStatus
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.partners import audit_rows, run
-from tests.helpers.reminders import Clock, dispatcher
 from tests.helpers.referrals import World, in_scope, referral, seen_by, world
+from tests.helpers.reminders import Clock, dispatcher
+from tests.helpers.signup import sign_up
 
 
 @pytest.fixture(params=["telegram", "whatsapp"])
@@ -66,8 +68,6 @@ async def test_consent_lets_the_partner_see_exactly_that_participant(
 ) -> None:
     w = await world(db, person)
     other = Person(inbox, channel, address="1002", profile_name="Sari Dewi")
-    from tests.helpers.signup import sign_up
-
     await sign_up(other)  # a second participant of nobody's partner
     rid = await referred(db, w, channel, person)
     replies = await (
@@ -150,8 +150,6 @@ async def test_forged_ids_change_nothing(
     w = await world(db, person)
     rid = await referred(db, w, channel, person)
     # another participant presses this participant's consent button
-    from tests.helpers.signup import sign_up
-
     other = Person(inbox, channel, address="1002", profile_name="Sari Dewi")
     await sign_up(other)
     await other.presses(f"ref:yes:{rid}")
@@ -185,3 +183,22 @@ async def test_erasure_withdraws_and_the_partner_sees_nothing(
     assert row.id == rid and row.status == ReferralStatus.WITHDRAWN
     assert await seen_by(db, w.partner_admin.view) == []
     assert not await in_scope(db, w.partner_admin.view, w.participant)
+
+
+async def test_ending_the_partnership_withdraws_its_referrals(
+    db: Database, person: Person, channel: CollectingChannel
+) -> None:
+    w = await world(db, person)
+    rid = await referred(db, w, channel, person)
+    await person.presses(f"ref:yes:{rid}")
+    listed = await run(db, w.partner_admin, "mitra")
+    partnership = listed.text().split("#")[1].split()[0]
+    ended = await run(db, w.partner_admin, "mitra", f"akhiri {partnership}")
+    assert "Rujukan yang dicabut: 1" in ended.text()
+    row = await referral(db)
+    assert (row.id, row.status, row.withdrawn_by) == (rid, ReferralStatus.WITHDRAWN, "partner")
+    assert await seen_by(db, w.partner_admin.view) == []
+    # no new referral along an ended partnership
+    said = await run(db, w.caseworker, "rujuk", f"{w.participant} {w.partner_org} {w.program}")
+    assert "belum punya mitra aktif" in said.text()
+    assert (await referral(db)).id == rid
