@@ -14,6 +14,8 @@ from storage.models import (
     PartnershipStatus,
     Referral,
     ReferralStatus,
+    ScheduledMessage,
+    ScheduledStatus,
     Staff,
     StaffRole,
     StaffStatus,
@@ -132,3 +134,21 @@ async def withdraw_all(tx: AsyncSession, participant_id: int, now: datetime) -> 
         referral.withdrawn_by = "participant"
     await tx.flush()
     return len(rows)
+
+
+async def last_started(
+    tx: AsyncSession, participant_id: int, since: datetime
+) -> ScheduledMessage | None:
+    """The latest message the bot started to the participant (sent since `since`): a typed
+    "setuju" answers it only if it was the consent question."""
+    query = (
+        select(ScheduledMessage)
+        .where(
+            ScheduledMessage.participant_id == participant_id,
+            ScheduledMessage.status == ScheduledStatus.SENT,
+            ScheduledMessage.sent_at >= since,
+        )
+        .order_by(ScheduledMessage.sent_at.desc(), ScheduledMessage.id.desc())
+        .limit(1)
+    )
+    return (await tx.execute(query)).scalar_one_or_none()

@@ -10,18 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.flow import Turn
 from handlers.i18n import _, use_language
-from handlers.partners.referrals import WithdrawnBy, answer, withdraw
+from handlers.partners.referrals import ASK_KIND, WithdrawnBy, answer, referral_of_key, withdraw
 from handlers.reminders.discretion import is_sensitive
 from handlers.text import esc
 from handlers.types import Button, Reply
 from handlers.understanding.choices import normalise, normalised_set
 from storage.models import Organisation, Participant, Program, Referral, ReferralStatus, Staff
-from storage.partners import referrals_of, staff_addresses
+from storage.partners import last_started, referrals_of, staff_addresses
 
 log = logging.getLogger(__name__)
 
 PREFIX = "ref"  # button payloads "ref:yes:<referral id>", "ref:no:<id>", "ref:off:<id>"
-TYPED_FOR = timedelta(days=14)  # a typed "setuju" answers a question asked this recently
+TYPED_FOR = timedelta(days=3)  # a typed "setuju" answers a question sent this recently
 REFERRAL_ID_DIGITS = 9
 
 _YES = normalised_set(
@@ -93,21 +93,22 @@ async def pressed(turn: Turn, value: str) -> None:
 
 
 async def typed_consent(turn: Turn) -> bool:
-    """A typed "setuju" or "gak mau" soon after the question; True when it answered one."""
+    """A typed "setuju" or "gak mau" when the last message the bot started was the consent
+    question (and not long ago); True when it answered one."""
     participant = turn.participant
     if participant is None:
         return False
     words = normalise(turn.incoming.text)
     if words not in _YES and words not in _NO:
         return False
-    asked = [
-        r
-        for r in await referrals_of(turn.tx, participant.id, (ReferralStatus.ASKED,))
-        if turn.now - r.created_at <= TYPED_FOR
-    ]
-    if not asked:
+    last = await last_started(turn.tx, participant.id, turn.now - TYPED_FOR)
+    referral_id = referral_of_key(last.key) if last is not None and last.kind == ASK_KIND else None
+    if referral_id is None:
         return False
-    await _answer(turn, participant, asked[-1].id, agree=words in _YES)
+    referral = await turn.tx.get(Referral, referral_id)
+    if referral is None or referral.status != ReferralStatus.ASKED:
+        return False
+    await _answer(turn, participant, referral_id, agree=words in _YES)
     return True
 
 

@@ -17,6 +17,7 @@ from handlers.partners.referrals import (
     referral_for_staff,
     withdraw,
 )
+from handlers.staff.audit import AuditAction, audit
 from handlers.staff.commands import staff_command
 from handlers.staff.scope import StaffView, participant_in_scope
 from handlers.types import Button
@@ -131,6 +132,14 @@ async def _list(turn: Turn, staff: StaffView) -> None:
         .limit(LISTED)
     )
     rows = list((await turn.tx.execute(query)).scalars())
+    await audit(
+        turn.tx,
+        staff=staff,
+        action=AuditAction.SEARCH,
+        channel=turn.address.channel,
+        now=turn.now,
+        detail=f"referrals listed: {len(rows)}",
+    )
     usage = _(
         "To refer someone: /rujuk and their number. To withdraw: /rujuk batal and its number."
     )

@@ -68,9 +68,11 @@ async def add_staff(
 
 
 async def run(
-    db: Database, who: StaffChat, command: str, args: str = "", *, now: datetime = NOW
+    db: Database, who: StaffChat, command: str, args: str = "", *, now: datetime | None = None
 ) -> Said:
-    """`/command args` typed by `who`, through the registered staff command, in one transaction."""
+    """`/command args` typed by `who`, through the registered staff command, in one transaction
+    (at the moment it runs, as the participants' messages are)."""
+    now = now or datetime.now(UTC)
     async with db.transaction() as tx:
         address, conversation = await lock_address(tx, who.channel, who.address, now)
         incoming = Incoming(

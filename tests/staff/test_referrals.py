@@ -4,6 +4,8 @@ withdraws it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 import handlers.partners.mitra
@@ -38,7 +40,7 @@ async def referred(db: Database, w: World, channel: CollectingChannel, person: P
     assert f"#{row.id}" in done.text() and row.status == ReferralStatus.ASKED
     assert not await in_scope(db, w.partner_admin.view, w.participant)  # not before consent
     before = len(channel.sent)
-    assert await dispatcher(db, channel, Clock()).run_once() == 1
+    assert await dispatcher(db, channel, Clock(datetime.now(UTC))).run_once() == 1
     assert [address for address, _r in channel.sent[before:]] == [person.address]
     return row.id
 
