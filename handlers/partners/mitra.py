@@ -23,7 +23,7 @@ from handlers.staff.scope import StaffView
 from handlers.text import esc
 from handlers.types import Button, Reply
 from storage.models import Organisation, Partnership, PartnershipStatus, Staff
-from storage.partners import admin_addresses, other_side, partnerships_of
+from storage.partners import admin_addresses, other_side, partnership_between, partnerships_of
 
 TITLE_MAX = 20
 
@@ -93,6 +93,11 @@ async def _propose(turn: Turn, staff: StaffView, ref: str) -> None:
         )
         return
     partner = found[0]
+    waiting = await partnership_between(turn.tx, staff.organisation_id, partner.id)
+    pending = waiting is not None and waiting.status == PartnershipStatus.PENDING
+    if waiting is not None and pending and waiting.partner_id == staff.organisation_id:
+        await _confirm(turn, staff, str(waiting.id))  # they proposed it: this accepts it
+        return
     try:
         row = await propose(
             turn.tx,

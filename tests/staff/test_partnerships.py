@@ -110,3 +110,16 @@ async def test_an_organisation_that_does_not_exist_is_not_proposed_to(
     assert "tidak menemukan" in said.text().lower()
     async with db.transaction() as tx:
         assert (await tx.execute(select(Partnership))).first() is None
+
+
+async def test_proposing_back_to_an_organisation_that_proposed_accepts_its_proposal(
+    db: Database, chat_channel: str
+) -> None:
+    rutan, city, _other = await three_orgs(db, chat_channel)
+    await run(db, rutan, "mitra", "Dinas Sosial Kota Pekalongan")
+    row = await only_partnership(db)
+    said = await run(db, city, "mitra", "Rutan Kelas IIA Pekalongan")
+    assert "resmi bermitra" in said.text()
+    assert await status_of(db, row.id) == PartnershipStatus.ACTIVE
+    again = await run(db, rutan, "mitra", "Dinas Sosial Kota Pekalongan")
+    assert "sudah punya kemitraan" in again.text()
