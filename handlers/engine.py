@@ -17,6 +17,7 @@ from handlers.menu import registered, show_menu, stopped_note
 from handlers.outbox.reopen import reopen
 from handlers.participants.free_text import free_text, heard_first
 from handlers.participants.language import STEP as LANGUAGE_STEP
+from handlers.partners import consent as referral_consent
 from handlers.programs import schedule as schedule_view
 from handlers.reminders import rsvp
 from handlers.states import current_step, enter
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 # Button payload prefixes that work at any time; every other prefix belongs to one question.
-GLOBAL_PREFIXES = frozenset({"cmd", "lang", "rsvp", "join", "open"})
+GLOBAL_PREFIXES = frozenset({"cmd", "lang", "rsvp", "join", "open", referral_consent.PREFIX})
 
 # Logged, never answered, and no step's answer: a 👍 on a reminder is not "I'll be there" (the
 # reminder's own buttons are one tap away), and a deleted message has nothing left to answer.
@@ -214,6 +215,9 @@ async def route(turn: Turn) -> None:
             return
         if prefix == "open":
             await reopen(turn, value)
+            return
+        if prefix == referral_consent.PREFIX:  # a partner may see my data: yes, no, take back
+            await referral_consent.pressed(turn, value)
             return
     step = current_step(turn)
     if incoming.kind == Kind.TEXT and incoming.text.strip() and await heard_first(turn, step):

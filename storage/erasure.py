@@ -30,6 +30,7 @@ from storage.models import (
     ReferralStatus,
 )
 from storage.outbox import cancel_pending
+from storage.partners import withdraw_all
 
 
 async def erase_participant(tx: AsyncSession, participant: Participant, now: datetime) -> None:
@@ -44,6 +45,7 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     await delete_flags(tx, participant.id)  # what they asked staff for is theirs too
     await _erase_answers(tx, participant.id)
     await cancel_pending(tx, participant_id=participant.id)
+    await withdraw_all(tx, participant.id, now)  # no partner sees them any more
     await tx.execute(
         update(Appointment).where(Appointment.participant_id == participant.id).values(active=False)
     )

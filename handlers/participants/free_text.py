@@ -12,6 +12,7 @@ from handlers.menu import show_menu, stopped_note
 from handlers.participants.number_change import new_number_in, offer_number
 from handlers.participants.optout import wants_to_start, wants_to_stop
 from handlers.participants.support import passed_on, support
+from handlers.partners.consent import typed_consent
 from handlers.reminders import rsvp
 from handlers.states import enter, finish
 from handlers.understanding.choices import normalise
@@ -86,6 +87,8 @@ async def free_text(turn: Turn) -> None:
     number = new_number_in(text)
     if number is not None:
         await enter(turn, offer_number(turn, number))
+        return
+    if await typed_consent(turn):  # "setuju" / "gak mau" to a partner seeing their data
         return
     if not stopped:
         answered = await rsvp.typed_reply(turn)

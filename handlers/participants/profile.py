@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.flow import END, Step, Turn
 from handlers.i18n import _
 from handlers.participants.labels import CATEGORIES, CONTACT_TIMES, INTERESTS, title
+from handlers.partners.consent import partners_section
 from handlers.text import esc
 from handlers.timefmt import zone_abbr
 from handlers.types import Button, Incoming, Kind
@@ -109,13 +110,15 @@ async def channels_line(turn: Turn, participant: Participant) -> str:
 async def ask_view(turn: Turn) -> None:
     assert turn.participant is not None
     turn.forget("return_to")
+    partners, take_back = await partners_section(turn, turn.participant)
     turn.say(
         _("Your data:")
         + "\n\n"
         + describe(turn.participant)
         + "\n"
-        + await channels_line(turn, turn.participant),
-        (Button(_("Change"), "profile:edit"), Button(_("Close"), "profile:close")),
+        + await channels_line(turn, turn.participant)
+        + ("\n\n" + partners if partners else ""),
+        (Button(_("Change"), "profile:edit"), Button(_("Close"), "profile:close"), *take_back),
     )
 
 

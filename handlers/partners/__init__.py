@@ -1,0 +1,1 @@
+"""Partnerships between organisations, and referrals of participants to a partner's program."""
