@@ -11,6 +11,7 @@ from bot.app import flow_settings
 from bot.cli.appointments import add_appointment_parsers
 from bot.cli.common import Context, group, leaf, table, typed
 from bot.cli.flags import add_flag_parsers
+from bot.cli.partners import add_partner_parsers
 from bot.cli.sessions import add_session_parsers
 from bot.config import Settings
 from handlers.programs.admin import (
@@ -40,6 +41,8 @@ ADMIN_COMMANDS: set[str] = {
     "attendance",
     "appointments",
     "flags",
+    "partners",
+    "referrals",
 }
 CONTACT_HELP = (
     "phone number or WhatsApp link participants can use, e.g. '0812-3456-7890' "
@@ -84,6 +87,7 @@ def add_admin_parsers(sub: Any) -> None:
     add_session_parsers(sub, zone_help=ZONE_HELP, offsets_help=OFFSETS_HELP)
     add_appointment_parsers(sub, zone_help=ZONE_HELP)
     add_flag_parsers(sub)
+    add_partner_parsers(sub)
 
 
 async def run_admin(args: argparse.Namespace, db: Database, settings: Settings) -> int:
