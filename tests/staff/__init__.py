@@ -1,0 +1,1 @@
+"""Staff in the bot: invites, roles, scope, partnerships, pre-release codes, audit."""
