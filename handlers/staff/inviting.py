@@ -93,7 +93,7 @@ async def answer_role(turn: Turn, _staff: StaffView, incoming: Incoming) -> str 
 async def role_pressed(turn: Turn, staff: StaffView, role: str) -> None:
     from handlers.staff.chat import enter_staff
 
-    if turn.conversation.step != "staff.invite_role" or role not in (
+    if not staff.is_admin or turn.conversation.step != "staff.invite_role" or role not in (
         StaffRole.CASEWORKER,
         StaffRole.ADMIN,
     ):
@@ -111,6 +111,8 @@ async def ask_name(turn: Turn, _staff: StaffView) -> None:
 async def answer_name(turn: Turn, staff: StaffView, incoming: Incoming) -> str | None:
     name = clean_line(incoming.text)[:NAME_MAX]
     role = turn.data.get(ROLE_KEY)
+    if not staff.is_admin:
+        return END
     if incoming.kind != Kind.TEXT or len(name) < 2:
         turn.say(_("Please type their full name."))
         return WAIT

@@ -3,7 +3,7 @@ storage, as the command line makes them)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -53,7 +53,7 @@ async def make_invite(
 
 async def join_as_staff(person: Person, db: Database, organisation_id: int, **invite: object) -> None:
     """Claim a fresh invite from `person`'s chat and confirm the name."""
-    code = await make_invite(db, organisation_id, now=datetime.now().astimezone(), **invite)  # type: ignore[arg-type]
+    code = await make_invite(db, organisation_id, now=datetime.now(UTC), **invite)  # type: ignore[arg-type]
     await person.says(f"/start {code}")
     if invite.get("name", "Budi Santoso") is None:
         await person.says(str(person.profile_name or "Staf Baru"))
