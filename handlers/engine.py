@@ -239,7 +239,11 @@ async def route(turn: Turn) -> None:
             await reopen(turn, value)
             return
     code = code_in(incoming.text) if incoming.kind == Kind.TEXT else None
-    if code is not None and turn.participant is None and not (turn.state or "").startswith("claim."):
+    if (
+        code is not None
+        and turn.participant is None
+        and not (turn.state or "").startswith("claim.")
+    ):
         await try_code(turn, code)  # a staff invite or another one-time code, before sign-up
         return
     step = current_step(turn)

@@ -57,9 +57,11 @@ async def show_audit(turn: Turn, staff: StaffView, _args: str) -> None:
     lines = []
     for entry in entries:
         who = esc(names.get(entry.staff_id, "")) if entry.staff_id else _("command line")
-        action = ACTIONS.get(AuditAction(entry.action), entry.action) if entry.action in set(
-            AuditAction
-        ) else entry.action
+        action = (
+            ACTIONS.get(AuditAction(entry.action), entry.action)
+            if entry.action in set(AuditAction)
+            else entry.action
+        )
         line = f"{_when(entry.at, timezone, staff.language)} · {who} · {_(action)}"
         if entry.participant_id is not None:
             participant = await turn.tx.get(Participant, entry.participant_id)
@@ -76,5 +78,9 @@ async def show_audit(turn: Turn, staff: StaffView, _args: str) -> None:
 
 
 staff_command(
-    "audit", show_audit, N_("Who saw and did what (audit log)"), admin_only=True, title=N_("Audit log")
+    "audit",
+    show_audit,
+    N_("Who saw and did what (audit log)"),
+    admin_only=True,
+    title=N_("Audit log"),
 )

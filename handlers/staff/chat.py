@@ -66,7 +66,7 @@ async def route_staff(turn: Turn, staff: StaffView) -> None:
             next_state = await step.answer(turn, staff, incoming)
             await enter_staff(turn, staff, next_state)
             return
-    elif incoming.kind != Kind.TEXT and _current_step(turn) is not None:
+    elif _current_step(turn) is not None:
         turn.say(media_hint(incoming.kind))
         return
     show_staff_menu(turn, staff)

@@ -143,8 +143,7 @@ async def bind(turn: Turn, invite: Invite, name: str) -> None:
     )
     log.info("invite %s claimed: staff %s on address %s", invite.id, staff.id, turn.address.id)
     greeting = _(
-        "Welcome to the team, {name}! 🎉 This chat is now your staff chat ({role}, "
-        "{organisation})."
+        "Welcome to the team, {name}! 🎉 This chat is now your staff chat ({role}, {organisation})."
     ).format(
         name=esc(name),
         role=role_name(staff.role),

@@ -93,9 +93,14 @@ async def answer_role(turn: Turn, _staff: StaffView, incoming: Incoming) -> str 
 async def role_pressed(turn: Turn, staff: StaffView, role: str) -> None:
     from handlers.staff.chat import enter_staff
 
-    if not staff.is_admin or turn.conversation.step != "staff.invite_role" or role not in (
-        StaffRole.CASEWORKER,
-        StaffRole.ADMIN,
+    if (
+        not staff.is_admin
+        or turn.conversation.step != "staff.invite_role"
+        or role
+        not in (
+            StaffRole.CASEWORKER,
+            StaffRole.ADMIN,
+        )
     ):
         turn.say(_("That button is no longer valid."))
         show_staff_menu(turn, staff)
@@ -139,9 +144,12 @@ async def answer_name(turn: Turn, staff: StaffView, incoming: Incoming) -> str |
 
 
 staff_command(
-    "undang", start_invite, N_("Invite a new staff member"), admin_only=True, title=N_("Invite staff")
+    "undang",
+    start_invite,
+    N_("Invite a new staff member"),
+    admin_only=True,
+    title=N_("Invite staff"),
 )
 staff_button("invite_role", role_pressed)
 staff_step("invite_role", ask_role, answer_role)
 staff_step("invite_name", ask_name, answer_name)
-

@@ -57,9 +57,7 @@ async def list_page(turn: Turn, staff: StaffView, page: int) -> None:
     if not rows:
         turn.say(_("No participants to show."))
         return
-    lines = [
-        f"#{p.id} {esc(first_name(p))} · {esc(p.city or '-')} · {status_of(p)}" for p in rows
-    ]
+    lines = [f"#{p.id} {esc(first_name(p))} · {esc(p.city or '-')} · {status_of(p)}" for p in rows]
     pages = (total + PAGE - 1) // PAGE
     text = (
         _("Participants (page {page} of {pages}):").format(page=page, pages=pages)

@@ -42,7 +42,9 @@ async def team(turn: Turn, staff: StaffView, args: str) -> None:
     )
     text = _("Staff of your organisation:") + "\n\n" + "\n".join(lines)
     if revocable:
-        text += "\n\n" + _("To end someone's staff access, press their name (or type /staf and their number).")
+        text += "\n\n" + _(
+            "To end someone's staff access, press their name (or type /staf and their number)."
+        )
     turn.say(text, (*buttons, Button(_("Menu"), staff_payload("cmd", "menu"))))
 
 
@@ -69,9 +71,9 @@ async def ask_revoke(turn: Turn, staff: StaffView, argument: str) -> None:
         _no_such_member(turn, staff)
         return
     turn.say(
-        _("End the staff access of <b>{name}</b> ({role})? They will not be able to use staff commands any more.").format(
-            name=esc(member.name), role=role_name(member.role)
-        ),
+        _(
+            "End the staff access of <b>{name}</b> ({role})? They will not be able to use staff commands any more."
+        ).format(name=esc(member.name), role=role_name(member.role)),
         (
             Button(_("Yes, end it"), staff_payload("revoke_yes", member.id)),
             Button(_("Cancel"), staff_payload("cmd", "menu")),

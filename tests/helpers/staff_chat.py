@@ -51,7 +51,9 @@ async def make_invite(
     return code
 
 
-async def join_as_staff(person: Person, db: Database, organisation_id: int, **invite: object) -> None:
+async def join_as_staff(
+    person: Person, db: Database, organisation_id: int, **invite: object
+) -> None:
     """Claim a fresh invite from `person`'s chat and confirm the name."""
     code = await make_invite(db, organisation_id, now=datetime.now(UTC), **invite)  # type: ignore[arg-type]
     await person.says(f"/start {code}")

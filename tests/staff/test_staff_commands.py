@@ -178,4 +178,6 @@ async def test_an_admin_cannot_touch_another_organisations_staff_or_people(
         assert member is not None and member.status == StaffStatus.ACTIVE
     still = await stranger_worker.says("/peserta")
     assert "Dewi" in still[-1].text
-    assert all(r.participant_id != theirs for r in await audit_rows(db) if r.organisation_id == org_a)
+    assert all(
+        r.participant_id != theirs for r in await audit_rows(db) if r.organisation_id == org_a
+    )
