@@ -19,7 +19,7 @@ from handlers.participants.free_text import free_text, heard_first
 from handlers.participants.language import STEP as LANGUAGE_STEP
 from handlers.programs import schedule as schedule_view
 from handlers.reminders import rsvp
-from handlers.staff.chat import route_staff, staff_ended
+from handlers.staff.chat import route_staff, staff_ended, staff_reply_logged
 from handlers.staff.claiming import holds_tries, try_code
 from handlers.staff.codes import code_in
 from handlers.staff.commands import PREFIX as STAFF_PREFIX
@@ -48,7 +48,6 @@ SILENT_KINDS = frozenset({Kind.REACTION, Kind.DELETED})
 # `Address.last_inbound_at` picks the channel a person uses most (for reminders); a minute's
 # precision is plenty, and it spares an UPDATE for every message of a conversation.
 LAST_INBOUND_PRECISION = timedelta(minutes=1)
-HIDDEN = "••••••"
 
 
 class Redelivered(Exception):
@@ -93,6 +92,7 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
                 await route(turn)
             _remember_buttons(turn, state_before)
         reader_language = current_language()  # /bahasa or linking may have changed it
+        staff_logged = staff_reply_logged() if staff is not None else None
         log.info(
             "inbound address=%s kind=%s state=%s->%s replies=%d",
             address.id,
@@ -117,7 +117,10 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
         address_id=None if turn.erased else address.id,
         participant_id=turn.participant.id if turn.participant else None,
         inbound_participant_id=turn.participant.id if turn.participant and kept else None,
-        replies=[(_logged(turn, reply.text), reply_fields(reply)) for reply in replies],
+        replies=[
+            (reply.text if staff_logged is None else staff_logged, reply_fields(reply))
+            for reply in replies
+        ],
     )
     if ids is None:
         raise Redelivered
@@ -149,13 +152,6 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
         Outgoing(incoming.channel, incoming.address, reply, message_id)
         for reply, message_id in zip(replies, reply_ids, strict=True)
     ] + told
-
-
-def _logged(turn: Turn, text: str) -> str:
-    """The message log's copy of a reply: without what `turn.hidden` names (a code)."""
-    for word in turn.hidden:
-        text = text.replace(word, HIDDEN)
-    return text
 
 
 def _press_key(incoming: Incoming) -> str | None:

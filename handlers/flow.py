@@ -67,8 +67,6 @@ class Turn:
     flags: list[tuple[str, bool]] = field(default_factory=list)  # (reason, urgent) for staff
     told: list[Told] = field(default_factory=list)  # replies to the person's other addresses
     secret: bool = False  # what was typed must not be kept in the message log (a code)
-    # Words of the replies the message log must not keep (a code shown once): kept as "••••".
-    hidden: list[str] = field(default_factory=list)
 
     def flag(self, reason: str, *, urgent: bool = False) -> None:
         """Pass this inbound message on to staff (stored once the message is logged)."""

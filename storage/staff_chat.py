@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Address, Invite, Participant, Staff
+from storage.models import Address, AuditEntry, Invite, Participant, Staff
 
 
 async def usable_invite_by_id(tx: AsyncSession, invite_id: int, now: datetime) -> Invite | None:
@@ -62,3 +62,23 @@ async def staff_names(tx: AsyncSession, ids: set[int]) -> dict[int, str]:
         return {}
     rows = await tx.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids)))
     return {row.id: row.name for row in rows}
+
+
+async def organisation_audit(
+    tx: AsyncSession, organisation_id: int, *, limit: int
+) -> list[AuditEntry]:
+    """The newest audit rows of an organisation's staff, and of anyone's acts about its
+    participants (a partner's staff looking at a referred participant)."""
+    own_people = select(Participant.id).where(Participant.organisation_id == organisation_id)
+    query = (
+        select(AuditEntry)
+        .where(
+            or_(
+                AuditEntry.organisation_id == organisation_id,
+                AuditEntry.participant_id.in_(own_people),
+            )
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return list((await tx.execute(query)).scalars())

@@ -1,4 +1,5 @@
-"""/audit (admins): the latest rows of their organisation's audit log, in their language."""
+"""/audit (admins): the latest rows of their organisation's audit log, in their language: what
+its staff did, and what anyone (a partner's staff) did about its participants."""
 
 from __future__ import annotations
 
@@ -13,13 +14,12 @@ from handlers.staff.audit import AuditAction
 from handlers.staff.commands import staff_command
 from handlers.staff.scope import StaffView
 from handlers.text import esc
-from storage.audit import audit_entries
 from storage.models import Participant, ParticipantStatus, Staff
-from storage.staff_chat import staff_names
+from storage.staff_chat import organisation_audit, staff_names
 
 SHOWN = 20
 
-ACTIONS = {
+ACTIONS: dict[str, str] = {
     AuditAction.VIEW: N_("viewed"),
     AuditAction.SEARCH: N_("listed participants"),
     AuditAction.EXPORT: N_("exported"),
@@ -47,7 +47,7 @@ def _when(moment: datetime, timezone: str, language: str) -> str:
 
 
 async def show_audit(turn: Turn, staff: StaffView, _args: str) -> None:
-    entries = await audit_entries(turn.tx, organisation_id=staff.organisation_id, limit=SHOWN)
+    entries = await organisation_audit(turn.tx, staff.organisation_id, limit=SHOWN)
     if not entries:
         turn.say(_("The audit log of your organisation is empty."))
         return
@@ -57,12 +57,9 @@ async def show_audit(turn: Turn, staff: StaffView, _args: str) -> None:
     lines = []
     for entry in entries:
         who = esc(names.get(entry.staff_id, "")) if entry.staff_id else _("command line")
-        action = (
-            ACTIONS.get(AuditAction(entry.action), entry.action)
-            if entry.action in set(AuditAction)
-            else entry.action
-        )
-        line = f"{_when(entry.at, timezone, staff.language)} · {who} · {_(action)}"
+        label = ACTIONS.get(entry.action)
+        action = _(label) if label is not None else entry.action
+        line = f"{_when(entry.at, timezone, staff.language)} · {who} · {action}"
         if entry.participant_id is not None:
             participant = await turn.tx.get(Participant, entry.participant_id)
             erased = participant is None or participant.status == ParticipantStatus.ERASED

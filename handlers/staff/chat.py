@@ -72,6 +72,13 @@ async def route_staff(turn: Turn, staff: StaffView) -> None:
     show_staff_menu(turn, staff)
 
 
+def staff_reply_logged() -> str:
+    """What the message log keeps of a reply in a staff chat, instead of its text: staff replies
+    show participants' data (which the participant's erasure could not find there) and invite
+    codes (shown once). Were the reply lost in a crash, this is what is sent instead."""
+    return _("Sorry, this answer got lost on our side. Please ask again.")
+
+
 def _is_command(word: str) -> bool:
     return word in STAFF_COMMANDS or word in MENU_WORDS or word in HELP_WORDS
 

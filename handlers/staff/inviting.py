@@ -133,7 +133,6 @@ async def answer_name(turn: Turn, staff: StaffView, incoming: Incoming) -> str |
         detail=f"invite={invite.id} role={role}",
     )
     log.info("invite %s made by staff %s", invite.id, staff.staff_id)
-    turn.hidden.append(code)  # shown once, never kept: the message log has dots instead
     links = links_of(code, turn.settings)
     text = _(
         "Done! Invite for <b>{name}</b> ({role}). Their code: <b>{code}</b>\n\n"

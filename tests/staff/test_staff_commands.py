@@ -12,7 +12,14 @@ from bot.inbox import Inbox
 from handlers.flow import FlowSettings
 from storage.db import Database
 from storage.erasure import erase_participant
-from storage.models import Message, Participant, Staff, StaffStatus
+from storage.models import (
+    Message,
+    Participant,
+    Referral,
+    ReferralStatus,
+    Staff,
+    StaffStatus,
+)
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.participants import add_participant
 from tests.helpers.staff_chat import add_organisation, audit_rows, join_as_staff, place
@@ -62,6 +69,9 @@ async def test_a_caseworker_sees_their_organisation_only_and_every_look_is_audit
     assert [r.text for r in pressed] == [r.text for r in unknown]
     assert "Dewi" not in " ".join(r.text for r in forged_page)
 
+    async with db.transaction() as tx:
+        logged = " ".join(m.body or "" for m in (await tx.execute(select(Message))).scalars())
+    assert "Agus" not in logged  # what staff saw is not kept where erasure could not reach it
     rows = [(r.action, r.participant_id, r.organisation_id) for r in await audit_rows(db)]
     assert rows[1:] == [
         ("search", None, org_a),
@@ -181,3 +191,37 @@ async def test_an_admin_cannot_touch_another_organisations_staff_or_people(
     assert all(
         r.participant_id != theirs for r in await audit_rows(db) if r.organisation_id == org_a
     )
+
+
+async def test_a_partners_look_at_a_referred_participant_is_in_the_owners_audit_log(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    org_a = await add_organisation(db, "Rutan Pekalongan")
+    partner = await add_organisation(db, "Dinas Tenaga Kerja")
+    admin = Person(inbox, channel, address="1001")
+    worker = Person(inbox, channel, address="3003")
+    await join_as_staff(admin, db, org_a, role="admin", name="Budi Santoso")
+    await join_as_staff(worker, db, partner, role="caseworker", name="Rina Hartati")
+    referred = await add_participant(db, "Agus Pratama", now=NOW)
+    other = await add_participant(db, "Wati Susanti", now=NOW)
+    await place(db, referred, org_a)
+    await place(db, other, org_a)
+    async with db.transaction() as tx:
+        tx.add(
+            Referral(
+                participant_id=referred,
+                organisation_id=org_a,
+                partner_id=partner,
+                status=ReferralStatus.ACTIVE,
+            )
+        )
+
+    listed = (await worker.says("/peserta"))[-1].text
+    card = (await worker.says(f"/peserta {referred}"))[-1].text
+    hidden = (await worker.says(f"/peserta {other}"))[-1].text
+    log = (await admin.says("/audit"))[-1].text
+
+    assert "Agus" in listed and "Wati" not in listed
+    assert "Agus Pratama" in card and "Wati" not in hidden
+    assert f"Rina Hartati · melihat · peserta #{referred}" in log
+    assert "Rina Hartati · melihat daftar peserta" not in log  # the partner's list is theirs
