@@ -1,6 +1,7 @@
 """The real bot on Telegram and WhatsApp against their fakes: an admin invited from the command
 line opens the Telegram deep link, gets the staff command menu in that chat only, invites a
-caseworker from the chat, who joins on WhatsApp; revoked, the caseworker loses it all at once."""
+caseworker from the chat, who joins on WhatsApp; revoked, each loses it all at their next
+message, and the admin's Telegram chat gets the participants' command menu back."""
 
 from __future__ import annotations
 
@@ -104,15 +105,24 @@ async def test_an_admin_joins_on_telegram_and_invites_a_caseworker_who_joins_on_
             stranger = await sari.says("halo")  # now a stranger: sign-up as anyone
             assert any("setuju" in received.text.lower() for received in stranger)
 
+            async with bot.db.transaction() as tx:  # Budi revoked too (as the command line does)
+                admin = (await tx.execute(select(Staff).where(Staff.role == "admin"))).scalar_one()
+                admin.status = "revoked"
+            budi.send_text("/staf")
+            ended_on_telegram = await budi.next_message(timeout=10)
+            assert "Akses staf Anda sudah berakhir" in ended_on_telegram["text"]
+            await telegram.wait_for_call("deletemycommands", timeout=10)
+            assert telegram.menu_of(budi.chat_id) == default_menu  # the participants' menu again
+
             async with bot.db.transaction() as tx:
                 people = list((await tx.execute(select(Staff).order_by(Staff.id))).scalars())
                 chats = list((await tx.execute(select(Address).order_by(Address.id))).scalars())
             assert [(s.name, s.role, s.status) for s in people] == [
-                ("Budi Santoso", "admin", "active"),
+                ("Budi Santoso", "admin", "revoked"),
                 ("Sari Wulandari", "caseworker", "revoked"),
             ]
             assert [(a.channel, a.staff_id) for a in chats] == [
-                ("telegram", people[0].id),
+                ("telegram", None),
                 ("whatsapp", None),
             ]
             actions = [(r.action, r.channel, r.staff_id) for r in await audit_rows(bot.db)]
