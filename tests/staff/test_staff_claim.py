@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.inbox import Inbox
 from storage.db import Database
 from storage.models import Address, Invite, Message, Staff
+from storage.retention import UNCONSENTED_RETENTION, apply_retention
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.staff_chat import add_organisation, audit_rows, make_invite
 
@@ -145,3 +146,25 @@ async def test_after_five_codes_that_did_not_work_even_a_good_one_waits_an_hour(
     async with db.transaction() as tx:
         invite = (await tx.execute(select(Invite))).scalar_one()
         assert invite.used_at is None
+
+
+async def test_a_quiet_staff_chat_outlives_the_purge_of_silent_strangers_chats(
+    db: Database, inbox: Inbox, channel: CollectingChannel, person: Person
+) -> None:
+    org = await add_organisation(db, "Rutan Pekalongan")
+    code = await make_invite(db, org, now=NOW)
+    await person.says(f"/start {code}")
+    await person.presses("claim:yes")
+    stranger = Person(inbox, channel, address="4004")
+    await stranger.says("halo")
+    await inbox.flush()
+
+    async with db.transaction() as tx:
+        await apply_retention(tx, NOW + UNCONSENTED_RETENTION + timedelta(days=1))
+
+    async with db.transaction() as tx:
+        left = [(a.value, a.staff_id is not None) for a in (await tx.execute(select(Address)))
+                .scalars()]  # fmt: skip
+    assert left == [(person.address, True)]
+    menu = await person.says("MENU")
+    assert [b.payload for b in menu[-1].buttons] == ["staff:cmd:peserta"]
