@@ -86,7 +86,7 @@ def _is_command(word: str) -> bool:
 async def _command(turn: Turn, staff: StaffView, name: str, args: str) -> None:
     if name in MENU_WORDS:
         finish(turn)
-        show_staff_menu(turn, staff)
+        show_staff_menu(turn, staff, set_commands=True)
         return
     if name in HELP_WORDS:
         staff_help(turn, staff)

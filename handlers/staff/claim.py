@@ -149,7 +149,9 @@ async def bind(turn: Turn, invite: Invite, name: str) -> None:
         role=role_name(staff.role),
         organisation=esc(organisation.name if organisation is not None else ""),
     )
-    show_staff_menu(turn, view, greeting + "\n\n" + _("What would you like to do?"))
+    show_staff_menu(
+        turn, view, greeting + "\n\n" + _("What would you like to do?"), set_commands=True
+    )
 
 
 CLAIM: dict[str, Step] = {

@@ -41,8 +41,11 @@ def chat_commands(staff: StaffView) -> tuple[tuple[str, str], ...]:
     )
 
 
-def show_staff_menu(turn: Turn, staff: StaffView, text: str | None = None) -> None:
-    """The staff menu, with this chat's command menu set to the staff commands."""
+def show_staff_menu(
+    turn: Turn, staff: StaffView, text: str | None = None, *, set_commands: bool = False
+) -> None:
+    """The staff menu; with `set_commands` (on joining, on /start and /menu) this chat's
+    command menu is set to the staff commands too (Telegram keeps it: no need every time)."""
     buttons = tuple(
         Button(fit(_(c.title) if c.title else "/" + c.name), staff_payload("cmd", c.name))
         for c in commands_for(staff)
@@ -50,8 +53,9 @@ def show_staff_menu(turn: Turn, staff: StaffView, text: str | None = None) -> No
     if text is None:
         text = _("{name}, what would you like to do?").format(name=esc(staff.name))
     turn.say(text, buttons)
-    turn.replies[-1] = replace(turn.replies[-1], chat_commands=chat_commands(staff))
-    turn.remember(**{STAFF_MENU_KEY: True})
+    if set_commands:
+        turn.replies[-1] = replace(turn.replies[-1], chat_commands=chat_commands(staff))
+        turn.remember(**{STAFF_MENU_KEY: True})
 
 
 def staff_help(turn: Turn, staff: StaffView) -> None:
