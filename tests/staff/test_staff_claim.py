@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.inbox import Inbox
@@ -13,6 +14,13 @@ from storage.models import Address, Invite, Message, Staff
 from storage.retention import UNCONSENTED_RETENTION, apply_retention
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.staff_chat import add_organisation, audit_rows, make_invite
+
+
+@pytest.fixture(params=["telegram", "whatsapp"])
+def channel(request: pytest.FixtureRequest) -> CollectingChannel:
+    """Every test here runs on both channels' names (the collecting fake channel)."""
+    return CollectingChannel(name=str(request.param))
+
 
 NOW = datetime.now(UTC)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.inbox import Inbox
@@ -23,6 +24,13 @@ from storage.models import (
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.participants import add_participant
 from tests.helpers.staff_chat import add_organisation, audit_rows, join_as_staff, place
+
+
+@pytest.fixture(params=["telegram", "whatsapp"])
+def channel(request: pytest.FixtureRequest) -> CollectingChannel:
+    """Every test here runs on both channels' names (the collecting fake channel)."""
+    return CollectingChannel(name=str(request.param))
+
 
 NOW = datetime.now(UTC)
 

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.inbox import Inbox
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.signup import sign_up
 from tests.helpers.staff_chat import add_organisation, audit_rows, join_as_staff, make_invite
+
+
+@pytest.fixture(params=["telegram", "whatsapp"])
+def channel(request: pytest.FixtureRequest) -> CollectingChannel:
+    """Every test here runs on both channels' names (the collecting fake channel)."""
+    return CollectingChannel(name=str(request.param))
+
 
 STAFF_COMMANDS = ["staf", "undang", "audit", "peserta"]
 STAFF_PAYLOADS = [
