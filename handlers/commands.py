@@ -14,6 +14,8 @@ from handlers.participants.language import apply_language, open_language_questio
 from handlers.participants.optout import drop_sign_up, stop_messages
 from handlers.participants.support import contact_line
 from handlers.programs.schedule import show_schedule
+from handlers.staff.claiming import holds_tries, try_code
+from handlers.staff.codes import code_in
 from handlers.states import current_step, enter, finish
 from handlers.text import clean_line
 from storage.erasure import forget_address
@@ -56,7 +58,11 @@ async def resume(turn: Turn) -> None:
 
 
 async def start(turn: Turn, args: str) -> None:
-    code = clean_line(args)[:64]
+    one_time = code_in(args)
+    if one_time is not None and turn.participant is None:
+        await try_code(turn, one_time)  # a deep link with a staff invite or another one-time code
+        return
+    code = clean_line(args)[:64] if one_time is None else ""  # a code is never kept
     if code:
         turn.remember(start_code=code)
         if turn.participant is not None and not turn.participant.start_code:
@@ -114,7 +120,7 @@ async def cancel(turn: Turn, _args: str) -> None:
         turn.say(_("Cancelled."))
     else:
         turn.say(_("There is nothing to cancel."))
-    if participant is None:  # never consented: not even this chat is kept
+    if participant is None and not holds_tries(turn):  # never consented: nor this chat is kept
         await forget_address(turn.tx, turn.address.id)
         turn.erased = True
     if registered(participant):
@@ -179,8 +185,9 @@ async def restart(turn: Turn, args: str) -> None:
 
 async def erase(turn: Turn, _args: str) -> None:
     if turn.participant is None:
-        await forget_address(turn.tx, turn.address.id)  # nor this chat, from now on
-        turn.erased = True
+        if not holds_tries(turn):  # codes that did not work this hour are still counted
+            await forget_address(turn.tx, turn.address.id)  # nor this chat, from now on
+            turn.erased = True
         turn.say(_("We hold no data about you."))
         return
     await enter(turn, "erase.confirm")

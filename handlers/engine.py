@@ -20,6 +20,11 @@ from handlers.participants.language import STEP as LANGUAGE_STEP
 from handlers.partners import consent as referral_consent
 from handlers.programs import schedule as schedule_view
 from handlers.reminders import rsvp
+from handlers.staff.chat import route_staff, staff_ended, staff_reply_logged
+from handlers.staff.claiming import holds_tries, try_code
+from handlers.staff.codes import code_in
+from handlers.staff.commands import PREFIX as STAFF_PREFIX
+from handlers.staff.scope import staff_of
 from handlers.states import current_step, enter
 from handlers.types import Incoming, Kind, Outgoing, reply_fields
 from storage.addresses import lock_address
@@ -34,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # Button payload prefixes that work at any time; every other prefix belongs to one question.
 GLOBAL_PREFIXES = frozenset({"cmd", "lang", "rsvp", "join", "open", referral_consent.PREFIX})
+# Staff buttons' prefixes: never a participant flow's; from any other chat, a stale button.
+STAFF_PREFIXES = frozenset({STAFF_PREFIX})
 
 # Logged, never answered, and no step's answer: a 👍 on a reminder is not "I'll be there" (the
 # reminder's own buttons are one tap away), and a deleted message has nothing left to answer.
@@ -65,21 +72,28 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
     if participant is not None and participant.status == ParticipantStatus.UNREACHABLE:
         participant.status = ParticipantStatus.ACTIVE
     turn = Turn(tx, incoming, address, conversation, participant, settings, now)
-    language = (
-        participant.language
-        if participant
-        else conversation.data.get("lang", settings.default_language)
-    )
+    staff = await staff_of(tx, address)  # every message: a revoked member has no power at once
+    if staff is not None:
+        language = staff.language
+    elif participant is not None:
+        language = participant.language
+    else:
+        language = conversation.data.get("lang", settings.default_language)
     with use_language(language):
         state_before = conversation.step
         if incoming.kind in SILENT_KINDS:
-            if participant is None and conversation.step is None:  # a stranger: keep no trace
+            stranger = participant is None and staff is None and conversation.step is None
+            if stranger and not holds_tries(turn):  # a stranger: keep no trace
                 await forget_address(tx, address.id)
                 turn.erased = True
         elif not _pressed_twice(turn):
-            await route(turn)
+            if staff is not None:
+                await route_staff(turn, staff)
+            elif not await staff_ended(turn):
+                await route(turn)
             _remember_buttons(turn, state_before)
         reader_language = current_language()  # /bahasa or linking may have changed it
+        staff_logged = staff_reply_logged() if staff is not None else None
         log.info(
             "inbound address=%s kind=%s state=%s->%s replies=%d",
             address.id,
@@ -104,7 +118,10 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
         address_id=None if turn.erased else address.id,
         participant_id=turn.participant.id if turn.participant else None,
         inbound_participant_id=turn.participant.id if turn.participant and kept else None,
-        replies=[(reply.text, reply_fields(reply)) for reply in replies],
+        replies=[
+            (reply.text if staff_logged is None else staff_logged, reply_fields(reply))
+            for reply in replies
+        ],
     )
     if ids is None:
         raise Redelivered
@@ -177,6 +194,8 @@ def _stale(turn: Turn) -> bool:
     """A button from an earlier question, pressed while another question is open."""
     offered = turn.data.get("offered")
     prefix = (turn.incoming.payload or "").partition(":")[0]
+    if prefix in STAFF_PREFIXES:
+        return True
     return offered is not None and prefix not in offered and prefix not in GLOBAL_PREFIXES
 
 
@@ -219,6 +238,14 @@ async def route(turn: Turn) -> None:
         if prefix == referral_consent.PREFIX:  # a partner may see my data: yes, no, take back
             await referral_consent.pressed(turn, value)
             return
+    code = code_in(incoming.text) if incoming.kind == Kind.TEXT else None
+    if (
+        code is not None
+        and turn.participant is None
+        and not (turn.state or "").startswith("claim.")
+    ):
+        await try_code(turn, code)  # a staff invite or another one-time code, before sign-up
+        return
     step = current_step(turn)
     if incoming.kind == Kind.TEXT and incoming.text.strip() and await heard_first(turn, step):
         return

@@ -12,6 +12,9 @@ from handlers.participants.optout import OPTOUT
 from handlers.participants.profile import PROFILE
 from handlers.participants.signup import SIGNUP
 from handlers.reminders.rsvp import RSVP
+from handlers.staff.claim import CLAIM
+from handlers.staff.claiming import TRIES_KEY
+from handlers.staff.menu import STAFF_MENU_KEY
 
 STATES: dict[str, Step] = {
     **SIGNUP,
@@ -22,9 +25,11 @@ STATES: dict[str, Step] = {
     **LANGUAGE,
     **NUMBER_CHANGE,
     **LINK,
+    **CLAIM,
 }
-# What outlives a flow: the language chosen before sign-up, and a pause after wrong link codes.
-KEPT = frozenset({"lang", LINK_WAIT})
+# What outlives a flow: the language chosen before sign-up, a pause after wrong link codes, the
+# codes (staff invites...) that did not work this hour, and that this chat was given the staff menu.
+KEPT = frozenset({"lang", LINK_WAIT, TRIES_KEY, STAFF_MENU_KEY})
 
 
 async def enter(turn: Turn, state: str, *, ask: bool = True) -> None:

@@ -90,6 +90,11 @@ class Reply:
     # The reader's language ("id", "en"), for words a channel adds itself (a list's "Choose"
     # button); None: the deployment's default language.
     language: str | None = None
+    # This chat's command menu, where the channel has one (Telegram's per-chat command scope):
+    # None leaves it as it is; () puts back the bot's default (participant) menu; otherwise the
+    # (command, description) pairs to show, descriptions already in the reader's language.
+    # Channels without a command menu (WhatsApp, the terminal) ignore it.
+    chat_commands: tuple[tuple[str, str], ...] | None = None
 
 
 def reply_fields(reply: Reply) -> dict[str, Any]:
@@ -104,6 +109,8 @@ def reply_fields(reply: Reply) -> dict[str, Any]:
         fields["template"] = [template.key, list(template.params), list(template.payloads)]
     if reply.language is not None:
         fields["language"] = reply.language
+    if reply.chat_commands is not None:
+        fields["chat_commands"] = [list(pair) for pair in reply.chat_commands]
     return fields
 
 
@@ -119,6 +126,9 @@ def reply_from(text: str, fields: dict[str, Any]) -> Reply:
         if template
         else None,
         language=fields.get("language"),
+        chat_commands=tuple((str(name), str(about)) for name, about in fields["chat_commands"])
+        if "chat_commands" in fields
+        else None,
     )
 
 

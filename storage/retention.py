@@ -80,8 +80,11 @@ def _silent_since(before: datetime) -> ColumnElement[bool]:
 
 
 async def silent_unconsented_addresses(tx: AsyncSession, before: datetime) -> list[int]:
-    """Addresses with no participant whose last message (or creation) was before `before`."""
-    query = select(Address.id).where(Address.participant_id.is_(None), _silent_since(before))
+    """Addresses with no participant whose last message (or creation) was before `before` (a
+    staff member's chat is kept, however quiet)."""
+    query = select(Address.id).where(
+        Address.participant_id.is_(None), Address.staff_id.is_(None), _silent_since(before)
+    )
     return list((await tx.execute(query)).scalars())
 
 
@@ -110,6 +113,7 @@ async def delete_addresses(tx: AsyncSession, address_ids: list[int], before: dat
         .where(
             Address.id.in_(address_ids),
             Address.participant_id.is_(None),
+            Address.staff_id.is_(None),
             _silent_since(before),
         )
         .execution_options(synchronize_session=False)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from handlers.flow import Turn
 from handlers.staff.scope import StaffView
+from handlers.types import Incoming
 
 StaffCommand = Callable[[Turn, StaffView, str], Awaitable[None]]
 
@@ -19,16 +20,69 @@ class Registered:
     run: StaffCommand
     description: str  # English source text for the command menu (translated where shown)
     admin_only: bool = False
+    title: str | None = None  # English source of its row in the staff menu (at most 20 chars)
 
 
 STAFF_COMMANDS: dict[str, Registered] = {}
 
 
 def staff_command(
-    name: str, run: StaffCommand, description: str, *, admin_only: bool = False
+    name: str,
+    run: StaffCommand,
+    description: str,
+    *,
+    admin_only: bool = False,
+    title: str | None = None,
 ) -> None:
-    """Register a staff command (once, from the module that holds it)."""
+    """Register a staff command (once, from the module that holds it). `title`: its row in the
+    staff menu (the menu shows "/name" without one)."""
     existing = STAFF_COMMANDS.get(name)
     if existing is not None and existing.run is not run:
         raise ValueError(f"staff command /{name} is registered twice")
-    STAFF_COMMANDS[name] = Registered(name, run, description, admin_only)
+    STAFF_COMMANDS[name] = Registered(name, run, description, admin_only, title)
+
+
+# Staff buttons: every payload a staff reply carries is "staff:<action>:<argument>", so a
+# participant's flows never take one for theirs (and a participant pressing one gets the answer
+# to any stale button). The argument (often an id) is checked again by the action: never trusted.
+PREFIX = "staff"
+StaffButton = Callable[[Turn, StaffView, str], Awaitable[None]]
+STAFF_BUTTONS: dict[str, StaffButton] = {}
+
+
+def staff_button(action: str, run: StaffButton) -> None:
+    """Register what pressing "staff:<action>:<argument>" does (once, from its module)."""
+    existing = STAFF_BUTTONS.get(action)
+    if existing is not None and existing is not run:
+        raise ValueError(f"staff button {action!r} is registered twice")
+    STAFF_BUTTONS[action] = run
+
+
+def staff_payload(action: str, argument: str | int = "") -> str:
+    return f"{PREFIX}:{action}:{argument}"
+
+
+# Questions asked in a staff chat (the role of a new invite, its name, ...): a staff member's
+# conversation step is "staff.<name>", and only a staff chat ever answers one.
+StaffAsk = Callable[[Turn, StaffView], Awaitable[None]]
+StaffAnswer = Callable[[Turn, StaffView, Incoming], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class StaffStep:
+    """`ask` prompts; `answer` returns the next step, "" to finish, or None to prompt again."""
+
+    ask: StaffAsk
+    answer: StaffAnswer
+
+
+STAFF_STEPS: dict[str, StaffStep] = {}
+
+
+def staff_step(name: str, ask: StaffAsk, answer: StaffAnswer) -> None:
+    """Register a staff question "staff.<name>" (once, from its module)."""
+    state = f"staff.{name}"
+    existing = STAFF_STEPS.get(state)
+    if existing is not None and existing.answer is not answer:
+        raise ValueError(f"staff step {state!r} is registered twice")
+    STAFF_STEPS[state] = StaffStep(ask, answer)

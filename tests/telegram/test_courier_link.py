@@ -45,6 +45,7 @@ EVERY_MESSAGE: list[Message] = [
     Start(Settings(telegram_bot_token="1:x", port=8081)),
     Stop(),
     Send(1, "501", Reply("Halo <b>Sari</b> 🙏", (Button("Hadir", "rsvp:1:yes"),))),
+    Send(5, "501", Reply("Menu staf", chat_commands=(("peserta", "Peserta"),))),  # a chat's menu
     Sent(1, SendResult(True, external_id="77", attempts=2)),
     WebhookUpdate(2, {"update_id": 9, "message": {"text": "halo"}}),
     UpdateHandled(2),

@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from telegram import (
     Bot,
+    BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -95,7 +97,23 @@ class TelegramChannel:
             external_id = result.external_id
         for press in self._presses.get(chat_id, ()):
             press.answered = True
+        if reply.chat_commands is not None:
+            await self.set_chat_commands(chat_id, reply.chat_commands)
         return SendResult(True, external_id, attempts=attempts)
+
+    async def set_chat_commands(self, chat_id: int, commands: tuple[tuple[str, str], ...]) -> None:
+        """This chat's command menu (`Reply.chat_commands`): the given commands, or with none the
+        bot's default menu again. A failure leaves the menu as it was: the message went out."""
+        scope = BotCommandScopeChat(chat_id)
+        try:
+            if commands:
+                await self.bot.set_my_commands(
+                    [BotCommand(name, about[:256]) for name, about in commands], scope=scope
+                )
+            else:
+                await self.bot.delete_my_commands(scope=scope)
+        except TelegramError as error:
+            log.info("chat command menu left as it was: %s", type(error).__name__)
 
     async def _send_one(
         self, chat_id: int, text: str, markup: Markup, edit_ref: str | None

@@ -51,6 +51,7 @@ class FakeTelegramAPI(MessageMethods, UpdateMethods):
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "answercallbackquery": self._answer_callback_query,
             "setmycommands": self._set_my_commands,
+            "deletemycommands": self._delete_my_commands,
             "setwebhook": self._set_webhook,
             "deletewebhook": self._delete_webhook,
         }

@@ -52,6 +52,22 @@ class UpdateMethods(FakeState):
             self.commands[key[1]] = commands
         return True
 
+    def _delete_my_commands(self, params: JSONDict) -> bool:
+        key = self._scope_key(params)
+        self.scoped_commands.pop(key, None)
+        if key[0] == "default":
+            self.commands.pop(key[1], None)
+        return True
+
+    def menu_of(self, chat_id: int, language: str = "") -> list[str]:
+        """The command names a chat's menu shows: its own scope, else the default (as Telegram
+        resolves it for a private chat)."""
+        scope = json.dumps({"chat_id": chat_id, "type": "chat"}, sort_keys=True)
+        for key in ((scope, language), (scope, ""), ("default", language), ("default", "")):
+            if key in self.scoped_commands:
+                return [str(item["command"]) for item in self.scoped_commands[key]]
+        return []
+
     def _set_webhook(self, params: JSONDict) -> bool:
         url = params.get("url") or ""
         if not url:

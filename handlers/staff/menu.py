@@ -1,0 +1,69 @@
+"""The staff menu: a list of what a staff member can do (WhatsApp's "menu" list, buttons on
+Telegram), and the same commands in Telegram's command menu for this chat only."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from handlers.flow import Turn
+from handlers.i18n import N_, _
+from handlers.staff.commands import STAFF_COMMANDS, Registered, staff_payload
+from handlers.staff.discovery import discover
+from handlers.staff.scope import StaffView
+from handlers.text import esc, fit
+from handlers.types import Button
+
+MENU_ROWS = 10  # WhatsApp's list holds at most 10 rows
+STAFF_MENU_KEY = "staff"  # conversation data: this chat was given the staff menu (kept)
+
+ROLE_NAMES = {"caseworker": N_("Caseworker"), "admin": N_("Admin")}
+
+
+def role_name(role: str) -> str:
+    return _(ROLE_NAMES.get(role, role))
+
+
+ORDER = ("peserta", "undang", "staf", "audit")  # first in the menu; others after, as registered
+
+
+def commands_for(staff: StaffView) -> list[Registered]:
+    discover()
+    allowed = [c for c in STAFF_COMMANDS.values() if staff.is_admin or not c.admin_only]
+    return sorted(allowed, key=lambda c: ORDER.index(c.name) if c.name in ORDER else len(ORDER))
+
+
+def chat_commands(staff: StaffView) -> tuple[tuple[str, str], ...]:
+    """Telegram's command menu for this staff member's chat, in their language."""
+    return (
+        ("menu", _("Staff menu")),
+        *((c.name, _(c.description)) for c in commands_for(staff)),
+        ("bantuan", _("Help")),
+    )
+
+
+def show_staff_menu(
+    turn: Turn, staff: StaffView, text: str | None = None, *, set_commands: bool = False
+) -> None:
+    """The staff menu; with `set_commands` (on joining, on /start and /menu) this chat's
+    command menu is set to the staff commands too (Telegram keeps it: no need every time)."""
+    buttons = tuple(
+        Button(fit(_(c.title) if c.title else "/" + c.name), staff_payload("cmd", c.name))
+        for c in commands_for(staff)
+    )[:MENU_ROWS]
+    if text is None:
+        text = _("{name}, what would you like to do?").format(name=esc(staff.name))
+    turn.say(text, buttons)
+    if set_commands:
+        turn.replies[-1] = replace(turn.replies[-1], chat_commands=chat_commands(staff))
+        turn.remember(**{STAFF_MENU_KEY: True})
+
+
+def staff_help(turn: Turn, staff: StaffView) -> None:
+    lines = "\n".join(f"/{c.name} - {esc(_(c.description))}" for c in commands_for(staff))
+    turn.say(
+        _("You are staff in this chat. What you can type:")
+        + "\n\n"
+        + lines
+        + "\n\n"
+        + _("MENU shows the staff menu, BATAL stops what you are doing.")
+    )

@@ -1,0 +1,84 @@
+"""Queries behind the staff commands in the chat: invites by id, an organisation's members,
+pages of participants, the chats a participant uses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Address, AuditEntry, Invite, Participant, Staff
+
+
+async def usable_invite_by_id(tx: AsyncSession, invite_id: int, now: datetime) -> Invite | None:
+    """The invite, locked, if it is still unused, not revoked and not expired."""
+    query = (
+        select(Invite)
+        .where(
+            Invite.id == invite_id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .with_for_update()
+    )
+    return (await tx.execute(query)).scalar_one_or_none()
+
+
+async def member_of(tx: AsyncSession, organisation_id: int, staff_id: int) -> Staff | None:
+    """Staff member `staff_id` if they belong to `organisation_id` (else None, as if unknown)."""
+    query = select(Staff).where(Staff.id == staff_id, Staff.organisation_id == organisation_id)
+    return (await tx.execute(query)).scalar_one_or_none()
+
+
+async def participants_page(
+    tx: AsyncSession, where: ColumnElement[bool], *, offset: int, limit: int
+) -> tuple[list[Participant], int]:
+    """A page of the participants `where` allows, newest first, and how many there are."""
+    total = (await tx.execute(select(func.count(Participant.id)).where(where))).scalar_one()
+    query = (
+        select(Participant)
+        .where(where)
+        .order_by(Participant.created_at.desc(), Participant.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await tx.execute(query)).scalars()), int(total)
+
+
+async def channels_of(tx: AsyncSession, participant_id: int) -> list[str]:
+    query = (
+        select(Address.channel)
+        .where(Address.participant_id == participant_id)
+        .distinct()
+        .order_by(Address.channel)
+    )
+    return list((await tx.execute(query)).scalars())
+
+
+async def staff_names(tx: AsyncSession, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await tx.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids)))
+    return {row.id: row.name for row in rows}
+
+
+async def organisation_audit(
+    tx: AsyncSession, organisation_id: int, *, limit: int
+) -> list[AuditEntry]:
+    """The newest audit rows of an organisation's staff, and of anyone's acts about its
+    participants (a partner's staff looking at a referred participant)."""
+    own_people = select(Participant.id).where(Participant.organisation_id == organisation_id)
+    query = (
+        select(AuditEntry)
+        .where(
+            or_(
+                AuditEntry.organisation_id == organisation_id,
+                AuditEntry.participant_id.in_(own_people),
+            )
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return list((await tx.execute(query)).scalars())
