@@ -209,4 +209,4 @@ async def _tell_admins(
             turn.tell(address, Reply(text(), buttons, language=language))
 
 
-staff_command("mitra", mitra, N_("Partner organisations"), admin_only=True)
+staff_command("mitra", mitra, N_("Partner organisations"), admin_only=True, title=N_("Partners"))

@@ -162,4 +162,4 @@ async def _list(turn: Turn, staff: StaffView) -> None:
     turn.say("\n".join(lines) + "\n\n" + usage)
 
 
-staff_command("rujuk", rujuk, N_("Refer to a partner"))
+staff_command("rujuk", rujuk, N_("Refer to a partner"), title=N_("Referrals"))
