@@ -11,6 +11,8 @@ from handlers.participants.number_change import NUMBER_CHANGE
 from handlers.participants.optout import OPTOUT
 from handlers.participants.profile import PROFILE
 from handlers.participants.signup import SIGNUP
+from handlers.prerelease.consent import PRERELEASE
+from handlers.prerelease.relink import RELINK
 from handlers.reminders.rsvp import RSVP
 
 STATES: dict[str, Step] = {
@@ -22,6 +24,8 @@ STATES: dict[str, Step] = {
     **LANGUAGE,
     **NUMBER_CHANGE,
     **LINK,
+    **PRERELEASE,
+    **RELINK,
 }
 # What outlives a flow: the language chosen before sign-up, and a pause after wrong link codes.
 KEPT = frozenset({"lang", LINK_WAIT})
