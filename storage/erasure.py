@@ -97,5 +97,11 @@ async def _erase_answers(tx: AsyncSession, participant_id: int) -> None:
 
 
 async def _address_ids(tx: AsyncSession, participant_id: int) -> list[int]:
-    query = select(Address.id).where(Address.participant_id == participant_id)
+    """The person's chats, and those retired when a new phone took over (no longer anyone's,
+    still in their message history): a retired chat's number is theirs too."""
+    retired = select(Message.address_id).where(Message.participant_id == participant_id)
+    query = select(Address.id).where(
+        (Address.participant_id == participant_id)
+        | (Address.participant_id.is_(None) & Address.staff_id.is_(None) & Address.id.in_(retired))
+    )
     return list((await tx.execute(query)).scalars())

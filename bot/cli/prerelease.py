@@ -72,6 +72,9 @@ def add_relink_parser(people: Any) -> None:
     )
     relink.add_argument("id", type=int, help="the participant's id")
     relink.add_argument("--qr-dir", type=Path, help="write QR codes of the links here (PNG)")
+    relink.add_argument(
+        "--org", help="organisation id or name, for a participant who belongs to none yet"
+    )
 
 
 async def run_prerelease(
@@ -161,7 +164,14 @@ async def run_relink(
             )
             print(f"pendamping: participant {args.id} {why}", file=sys.stderr)
             return 1
-        _invite, code = await relink_invite(tx, participant, by=None, channel="cli", now=now)
+        try:
+            org_id = (await find_organisation(tx, args.org)).id if args.org else None
+            _invite, code = await relink_invite(
+                tx, participant, by=None, channel="cli", now=now, organisation_id=org_id
+            )
+        except (Refused, ValueError) as error:
+            print(f"pendamping: {error}", file=sys.stderr)
+            return 1
         stopped = participant.status == ParticipantStatus.STOPPED
     print(f"code for participant {args.id}'s new phone: {code}  (works once, for 48 hours)")
     if stopped:

@@ -45,15 +45,18 @@ async def relink_invite(
     by: StaffView | None,
     channel: str,
     now: datetime,
+    organisation_id: int | None = None,
 ) -> tuple[Invite, str]:
-    """A RELINK code for `participant` (check `relink_refusal` first), audited."""
+    """A RELINK code for `participant` (check `relink_refusal` first), audited. The invite is
+    the participant's organisation's; for one who has none (signed up before organisations
+    were recorded), `organisation_id` or the staff member's."""
     if relink_refusal(participant) is not None:
         raise ValueError(f"participant {participant.id} cannot be re-linked")
-    organisation_id = participant.organisation_id
+    organisation_id = participant.organisation_id or organisation_id
+    if organisation_id is None and by is not None:
+        organisation_id = by.organisation_id
     if organisation_id is None:
-        organisation_id = by.organisation_id if by is not None else None
-    if organisation_id is None:
-        raise ValueError(f"participant {participant.id} belongs to no organisation")
+        raise ValueError(f"participant {participant.id} belongs to no organisation; give --org")
     invite, code = await make_invite(
         tx,
         kind=InviteKind.RELINK,

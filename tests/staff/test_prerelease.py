@@ -205,7 +205,7 @@ async def test_the_pre_filled_profile_can_be_corrected_before_confirming(
 async def test_a_used_or_expired_code_claims_nothing(
     bot: TwoChannels, db: Database, place: Setting, channel: str
 ) -> None:
-    pid, code, _out = await preregister(db, place)
+    _pid, code, _out = await preregister(db, place)
     await claim(db, bot.inbox.settings, channel, ADDRESSES[channel], code)
     await bot.person(channel).says("setuju")
     claimed, replies = await claim(db, bot.inbox.settings, channel, "7770001", code)
@@ -214,7 +214,9 @@ async def test_a_used_or_expired_code_claims_nothing(
     other, code2, _out = await preregister(db, place, "")
     async with db.transaction() as tx:
         await tx.execute(
-            update(Invite).where(Invite.participant_id == other).values(expires_at=Invite.created_at)
+            update(Invite)
+            .where(Invite.participant_id == other)
+            .values(expires_at=Invite.created_at)
         )
     claimed, _replies = await claim(db, bot.inbox.settings, channel, "7770002", code2)
     assert not claimed
