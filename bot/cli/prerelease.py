@@ -19,10 +19,16 @@ from bot.app import flow_settings
 from bot.cli.common import table
 from bot.config import Settings
 from handlers.participants.labels import CATEGORIES
-from handlers.prerelease.enrolment import PreregisterError, preregister, waiting_for_release
+from handlers.prerelease.enrolment import (
+    PreregisterError,
+    preregister,
+    remove_preregistered,
+    waiting_for_release,
+)
 from handlers.prerelease.invites import Link, invite_links
 from handlers.prerelease.relink import relink_invite, relink_refusal
 from handlers.programs.admin import Refused, find_organisation, find_program, find_session
+from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
 from storage.models import Participant, ParticipantStatus
 
@@ -59,6 +65,15 @@ def add_prerelease_parsers(sub: Any) -> None:
         description="who has not claimed their code yet, by release date",
     )
     lst.add_argument("--org", help="organisation id or name")
+    remove = group.add_parser(
+        "remove",
+        help="someone who will not claim their code: free their seats, erase what was typed",
+        description=(
+            "For a person registered before release who will not claim their code: their seats "
+            "go to others, the code stops working, and their name and city are erased."
+        ),
+    )
+    remove.add_argument("id", type=int, help="the participant's id")
 
 
 def add_relink_parser(people: Any) -> None:
@@ -89,6 +104,8 @@ async def run_prerelease(
     try:
         if args.prerelease_command == "list":
             return await _list(db, args.org, now)
+        if args.prerelease_command == "remove":
+            return await _remove(db, args.id, now, flow_settings(settings).reminders)
         async with db.transaction() as tx:
             org = await find_organisation(tx, args.org)
             programs = [await find_program(tx, ref) for ref in args.program]
@@ -139,6 +156,16 @@ async def _list(db: Database, org_ref: str | None, now: datetime) -> int:
     ]
     print(table(WAITING_HEADERS, rows))
     print(f"{len(waiting)} waiting", file=sys.stderr)
+    return 0
+
+
+async def _remove(db: Database, participant_id: int, now: datetime, policy: ReminderPolicy) -> int:
+    async with db.transaction() as tx:
+        participant = await tx.get(Participant, participant_id)
+        if participant is None:
+            raise PreregisterError(f"there is no participant {participant_id}")
+        await remove_preregistered(tx, participant, now, policy)
+    print(f"participant {participant_id} removed: seats freed, code revoked, name erased")
     return 0
 
 

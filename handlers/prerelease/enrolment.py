@@ -16,14 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.participants.labels import CATEGORIES, DISCREET_BY_DEFAULT
 from handlers.participants.names import valid_name
 from handlers.prerelease.invites import PRERELEASE_GRACE, make_invite
-from handlers.programs.changes import enrol_in_program
+from handlers.programs.changes import enrol_in_program, withdraw
 from handlers.regions import search as regions
 from handlers.reminders.planning import enrol
 from handlers.reminders.rules import ReminderPolicy
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.scope import StaffView
+from storage.erasure import erase_participant
 from storage.invites import invites_for
 from storage.models import (
+    Invite,
     InviteKind,
     Organisation,
     Participant,
@@ -34,6 +36,7 @@ from storage.models import (
     Staff,
     StaffStatus,
 )
+from storage.programs import upcoming_enrolments
 
 
 class PreregisterError(ValueError):
@@ -183,17 +186,17 @@ async def waiting_for_release(
         (await tx.execute(query.order_by(Participant.release_date, Participant.id))).scalars()
     )
     invites = await invites_for(tx, [p.id for p in people], InviteKind.PRERELEASE)
-    newest = {}
+    newest: dict[int | None, Invite] = {}
     for invite in invites:
         newest.setdefault(invite.participant_id, invite)
     found = []
     for person in people:
-        invite = newest.get(person.id)
+        found_invite = newest.get(person.id)
         usable = (
-            invite is not None
-            and invite.used_at is None
-            and invite.revoked_at is None
-            and invite.expires_at > now
+            found_invite is not None
+            and found_invite.used_at is None
+            and found_invite.revoked_at is None
+            and found_invite.expires_at > now
         )
         found.append(
             Waiting(
@@ -202,8 +205,43 @@ async def waiting_for_release(
                 person.organisation_id,
                 person.caseworker_id,
                 person.release_date,
-                invite.expires_at if invite is not None else None,
+                found_invite.expires_at if found_invite is not None else None,
                 usable,
             )
         )
     return found
+
+
+async def remove_preregistered(
+    tx: AsyncSession,
+    participant: Participant,
+    now: datetime,
+    policy: ReminderPolicy,
+    *,
+    by: StaffView | None = None,
+    channel: str = "cli",
+) -> None:
+    """A person registered before release who will not claim their code (not released, moved
+    away): their seats go to others, their code stops working, what staff typed is erased (the
+    anonymous rest stays, as after any erasure, so the audit log still points somewhere)."""
+    if participant.status != ParticipantStatus.PREREGISTERED:
+        raise PreregisterError(
+            f"participant {participant.id} is {participant.status}, not waiting to claim a code; "
+            "they erase their own data with /hapus"
+        )
+    for enrolment in await upcoming_enrolments(tx, participant.id, now):
+        await withdraw(tx, enrolment, now, policy)
+    for invite in await invites_for(tx, [participant.id], InviteKind.PRERELEASE):
+        if invite.used_at is None and invite.revoked_at is None:
+            invite.revoked_at = now
+    await erase_participant(tx, participant, now)
+    await audit(
+        tx,
+        staff=by,
+        action=AuditAction.PRERELEASE,
+        channel=channel,
+        now=now,
+        participant_id=participant.id,
+        organisation_id=participant.organisation_id,
+        detail="removed before claiming",
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -82,11 +83,15 @@ async def reminders_of(db: Database, pid: int) -> list[ScheduledMessage]:
 
 
 async def test_the_command_line_registers_the_person_with_their_plans_and_no_messages(
-    db: Database, place: Setting
+    db: Database, place: Setting, tmp_path: Path
 ) -> None:
-    pid, code, out = await preregister(db, place)
+    pid, code, out = await preregister(db, place, f"--qr-dir {tmp_path / 'qr'}")
     assert f"https://t.me/{TELEGRAM_BOT}?start={code}" in out
     assert f"https://wa.me/{WHATSAPP_NUMBER}?text=KODE%20{code}" in out
+    for channel in CHANNELS:  # a QR code of each link, to print and hand over
+        png = tmp_path / "qr" / f"prerelease-{pid}-{channel}.png"
+        assert f"QR code: {png}" in out
+        assert png.read_bytes().startswith(b"\x89PNG\r\n")
     budi = await person_of(db, pid)
     assert (budi.status, budi.name, budi.city, budi.category) == (
         "preregistered",
@@ -235,3 +240,22 @@ async def test_a_code_opened_while_consent_waits_elsewhere_goes_to_the_first_who
     async with db.transaction() as tx:
         owners = dict((await tx.execute(select(Address.value, Address.participant_id))).all())
     assert owners.get("6285700000009") == pid and "1001" not in owners
+
+
+async def test_someone_who_will_not_claim_is_removed_their_seat_freed_and_code_void(
+    bot: TwoChannels, db: Database, place: Setting
+) -> None:
+    pid, code, _out = await preregister(db, place)
+    status, out, err = await run_staff_cli(db, f"prerelease remove {pid}")
+    assert status == 0, err
+    budi = await person_of(db, pid)
+    assert (budi.status, budi.name, budi.city) == ("erased", None, None)
+    async with db.transaction() as tx:
+        seats = list((await tx.execute(select(Enrolment.status))).scalars())
+        members = list((await tx.execute(select(Membership.id))).scalars())
+    assert seats == ["withdrawn"] and members == []
+    claimed, _replies = await claim(db, bot.inbox.settings, "telegram", "1001", code)
+    assert not claimed
+    assert ("prerelease", None, pid, "cli") in (await audit_rows(db))[1:]  # added, then removed
+    status, _out, err = await run_staff_cli(db, f"prerelease remove {pid}")
+    assert status == 1 and "not waiting to claim a code" in err
