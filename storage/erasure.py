@@ -36,7 +36,8 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     mode, dates, statuses, and their answers (came, could not come, asked for another date)
     without the reasons and days they typed.
     """
-    await _forget_addresses(tx, await _address_ids(tx, participant.id))
+    chats = await _address_ids(tx, participant.id) + await _retired_address_ids(tx, participant.id)
+    await _forget_addresses(tx, chats)
     await erase_bodies(tx, participant.id)  # every message in and out, replies quoting them
     await delete_flags(tx, participant.id)  # what they asked staff for is theirs too
     await _erase_answers(tx, participant.id)
@@ -97,11 +98,15 @@ async def _erase_answers(tx: AsyncSession, participant_id: int) -> None:
 
 
 async def _address_ids(tx: AsyncSession, participant_id: int) -> list[int]:
-    """The person's chats, and those retired when a new phone took over (no longer anyone's,
-    still in their message history): a retired chat's number is theirs too."""
-    retired = select(Message.address_id).where(Message.participant_id == participant_id)
+    query = select(Address.id).where(Address.participant_id == participant_id)
+    return list((await tx.execute(query)).scalars())
+
+
+async def _retired_address_ids(tx: AsyncSession, participant_id: int) -> list[int]:
+    """Chats retired when a new phone took the participant over (handlers/prerelease/relink.py):
+    no longer anyone's, still in their message history. The old number is theirs too."""
+    theirs = select(Message.address_id).where(Message.participant_id == participant_id)
     query = select(Address.id).where(
-        (Address.participant_id == participant_id)
-        | (Address.participant_id.is_(None) & Address.staff_id.is_(None) & Address.id.in_(retired))
+        Address.participant_id.is_(None), Address.staff_id.is_(None), Address.id.in_(theirs)
     )
     return list((await tx.execute(query)).scalars())

@@ -248,6 +248,7 @@ async def test_someone_who_will_not_claim_is_removed_their_seat_freed_and_code_v
     pid, code, _out = await preregister(db, place)
     status, out, err = await run_staff_cli(db, f"prerelease remove {pid}")
     assert status == 0, err
+    assert f"participant {pid} removed" in out
     budi = await person_of(db, pid)
     assert (budi.status, budi.name, budi.city) == ("erased", None, None)
     async with db.transaction() as tx:
