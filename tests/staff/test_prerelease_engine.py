@@ -111,3 +111,30 @@ async def test_a_new_phone_opens_the_relink_link_and_takes_over(
     async with db.transaction() as tx:
         owners = dict((await tx.execute(select(Address.value, Address.participant_id))).all())
     assert owners[newcomer.address] == pid and owners[ADDRESSES[channel]] is None
+
+
+async def test_gantinomor_in_a_staff_chat_gives_the_code_and_the_log_keeps_none(
+    bot: TwoChannels, db: Database, place: Setting
+) -> None:
+    await sign_up(bot.person("whatsapp"))
+    async with db.transaction() as tx:
+        pid = (
+            await tx.execute(
+                select(Address.participant_id).where(Address.value == ADDRESSES["whatsapp"])
+            )
+        ).scalar_one()
+    await add_staff(db, place.org_id, "Bu Maria", role="admin", chat=("telegram", "950"))
+    async with db.transaction() as tx:
+        person = await tx.get(Participant, pid)
+        assert person is not None
+        person.organisation_id = place.org_id
+    replies = await bot.person("telegram", address="950").says(f"/gantinomor {pid}")
+    text = replies[-1].text
+    assert text.startswith("Kode untuk HP baru Budi Santoso: <b>K")
+    code = code_in(text)
+    async with db.transaction() as tx:
+        bodies = list((await tx.execute(select(Message.body))).scalars())
+    assert not any(body and code in body for body in bodies)
+    assert "[relink code, invite 1]" in bodies
+    newcomer = bot.person("whatsapp", address="6281322223333")
+    assert "Apakah ini akun <b>Budi Santoso</b>?" in await opens(newcomer, "whatsapp", code)
