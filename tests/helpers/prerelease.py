@@ -56,7 +56,6 @@ class Setting:
 
 
 async def organisation_with_program(db: Database, name: str = "Bapas Ambon") -> Setting:
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
     async with db.transaction() as tx:
         org = Organisation(name=name, kind="bapas", timezone="Asia/Jayapura")
         tx.add(org)
@@ -64,9 +63,16 @@ async def organisation_with_program(db: Database, name: str = "Bapas Ambon") -> 
         program = Program(organisation_id=org.id, name=f"Pelatihan Las {name}", kind="job_training")
         tx.add(program)
         await tx.flush()
+    session_id = await add_session(db, program.id, "Pelatihan Las Dasar", days_ahead=7)
+    return Setting(org.id, program.id, session_id)
+
+
+async def add_session(db: Database, program_id: int, title: str, *, days_ahead: int) -> int:
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days_ahead)
+    async with db.transaction() as tx:
         event = ProgramSession(
-            program_id=program.id,
-            title="Pelatihan Las Dasar",
+            program_id=program_id,
+            title=title,
             starts_at=start,
             ends_at=start + timedelta(hours=3),
             timezone="Asia/Jayapura",
@@ -75,7 +81,7 @@ async def organisation_with_program(db: Database, name: str = "Bapas Ambon") -> 
         )
         tx.add(event)
         await tx.flush()
-        return Setting(org.id, program.id, event.id)
+        return event.id
 
 
 async def add_staff(

@@ -137,6 +137,7 @@ async def test_claiming_asks_consent_as_any_sign_up_then_the_profile_and_enrolme
     replies = await budi.says("setuju")
     assert "Pendamping Anda sudah mengisi sebagian data Anda" in replies[0].text
     assert "nomor HP" in replies[-1].text  # the city is known: the phone comes next
+    assert await reminders_of(db, pid) == []  # not before they confirm their data
     await budi.says("lewati")
     await budi.says("pelatihan")
     await budi.says("pagi")

@@ -11,8 +11,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select, update
 
+from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.limits import ChannelLimits, Limiters
 from handlers.flow import FlowSettings, Turn
 from handlers.outbox.recipients import Reader, Recipient, reach
+from handlers.reminders.rules import ReminderPolicy
 from handlers.staff.commands import STAFF_COMMANDS
 from handlers.types import Kind
 from storage.db import Database
@@ -23,10 +26,13 @@ from storage.models import (
     Flag,
     Invite,
     Message,
+    OutboxKind,
     Participant,
+    ScheduledMessage,
 )
 from tests.helpers.prerelease import (
     Setting,
+    add_session,
     add_staff,
     audit_rows,
     chat_turn,
@@ -153,6 +159,30 @@ async def test_the_new_chat_takes_over_and_nothing_is_lost(
     assert "Pelatihan Las Dasar" in replies[-1].text
     replies = await bot.person(old).says("JADWAL")  # the old chat is nobody's now
     assert "Pelatihan Las Dasar" not in replies[-1].text
+
+    # What the bot sends from now on goes to the new chat only.
+    sent_before = {name: len(channel.sent) for name, channel in bot.channels.items()}
+    later = await add_session(db, place.program_id, "Konseling Kelompok", days_ahead=9)
+    await enrol_person(db, pid, later, datetime.now(UTC), confirm=True)
+    async with db.transaction() as tx:
+        due = (
+            await tx.execute(
+                select(ScheduledMessage.due_at).where(
+                    ScheduledMessage.kind == OutboxKind.CONFIRMATION
+                )
+            )
+        ).scalar_one()
+    fast = Limiters(unlisted=ChannelLimits(per_second=10_000, per_chat_interval=0))
+    sender = Dispatcher(db, bot.channels, ReminderPolicy(), limiters=fast, clock=lambda: due)
+    assert await sender.run_once() == 1
+    fresh = [
+        (name, address, reply.text)
+        for name, channel in bot.channels.items()
+        for address, reply in channel.sent[sent_before[name] :]
+    ]
+    assert len(fresh) == 1
+    name, address, text = fresh[0]
+    assert (name, address) == (new, NEW_ADDRESSES[new]) and "Konseling Kelompok" in text
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
