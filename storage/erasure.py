@@ -73,6 +73,25 @@ async def delete_unregistered(tx: AsyncSession, participant: Participant) -> Non
     await tx.execute(delete(Participant).where(Participant.id == participant.id))
 
 
+async def return_to_preregistered(tx: AsyncSession, participant: Participant) -> None:
+    """A person registered before release who claimed their code and then cancelled the sign-up:
+    their chat and what they typed go (as for any cancelled sign-up), consent is withdrawn, and
+    staff's record (name, group, city, release date, seats) stays as it was before the claim."""
+    await _forget_addresses(tx, await _address_ids(tx, participant.id))
+    await erase_bodies(tx, participant.id)
+    await delete_flags(tx, participant.id)
+    await tx.execute(
+        update(Message).where(Message.participant_id == participant.id).values(participant_id=None)
+    )
+    participant.status = ParticipantStatus.PREREGISTERED
+    participant.consent_at = None
+    participant.consent_version = None
+    participant.phone = None
+    participant.interests = []
+    participant.contact_time = None
+    participant.start_code = None
+
+
 async def forget_address(tx: AsyncSession, address_id: int) -> None:
     """A chat that never consented (it refused, or erased before signing up): no trace of it."""
     await _forget_addresses(tx, [address_id])

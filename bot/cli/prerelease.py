@@ -20,7 +20,9 @@ from bot.cli.common import table
 from bot.config import Settings
 from handlers.participants.labels import CATEGORIES
 from handlers.prerelease.enrolment import (
+    Preregistered,
     PreregisterError,
+    new_code,
     preregister,
     remove_preregistered,
     waiting_for_release,
@@ -65,6 +67,16 @@ def add_prerelease_parsers(sub: Any) -> None:
         description="who has not claimed their code yet, by release date",
     )
     lst.add_argument("--org", help="organisation id or name")
+    fresh = group.add_parser(
+        "code",
+        help="a new code for someone still waiting (lost, expired, or used by a cancelled sign-up)",
+        description=(
+            "A new code for a person registered before release who has not claimed theirs: "
+            "it was lost, expired, or used by a sign-up they cancelled. Older codes stop working."
+        ),
+    )
+    fresh.add_argument("id", type=int, help="the participant's id")
+    fresh.add_argument("--qr-dir", type=Path, help="write QR codes of the links here (PNG)")
     remove = group.add_parser(
         "remove",
         help="someone who will not claim their code: free their seats, erase what was typed",
@@ -106,33 +118,48 @@ async def run_prerelease(
             return await _list(db, args.org, now)
         if args.prerelease_command == "remove":
             return await _remove(db, args.id, now, flow_settings(settings).reminders)
-        async with db.transaction() as tx:
-            org = await find_organisation(tx, args.org)
-            programs = [await find_program(tx, ref) for ref in args.program]
-            sessions = [await find_session(tx, ref, upcoming_at=now) for ref in args.session]
-            made = await preregister(
-                tx,
-                organisation=org,
-                name=args.name,
-                category=args.category,
-                release_date=args.release_date,
-                caseworker_id=args.caseworker,
-                city=args.city,
-                programs=programs,
-                sessions=sessions,
-                now=now,
-                policy=flow_settings(settings).reminders,
-            )
+        if args.prerelease_command == "code":
+            async with db.transaction() as tx:
+                participant = await tx.get(Participant, args.id)
+                if participant is None:
+                    raise PreregisterError(f"there is no participant {args.id}")
+                made = await new_code(tx, participant, now)
+        else:
+            made = await _add(db, args, settings, now)
     except (Refused, PreregisterError) as error:
         print(f"pendamping: {error}", file=sys.stderr)
         return 1
-    print(f"participant {made.participant_id} registered before release")
+    if args.prerelease_command == "add":
+        print(f"participant {made.participant_id} registered before release")
     print(f"code: {made.code}  (works once, until {made.expires_at:%Y-%m-%d %H:%M} UTC)")
     links = invite_links(
         made.code, telegram_username=telegram_username, whatsapp_number=whatsapp_number
     )
     _print_links(links, args.qr_dir, f"prerelease-{made.participant_id}")
     return 0
+
+
+async def _add(
+    db: Database, args: argparse.Namespace, settings: Settings, now: datetime
+) -> Preregistered:
+    async with db.transaction() as tx:
+        org = await find_organisation(tx, args.org)
+        programs = [await find_program(tx, ref) for ref in args.program]
+        sessions = [await find_session(tx, ref, upcoming_at=now) for ref in args.session]
+        made = await preregister(
+            tx,
+            organisation=org,
+            name=args.name,
+            category=args.category,
+            release_date=args.release_date,
+            caseworker_id=args.caseworker,
+            city=args.city,
+            programs=programs,
+            sessions=sessions,
+            now=now,
+            policy=flow_settings(settings).reminders,
+        )
+    return made
 
 
 async def _list(db: Database, org_ref: str | None, now: datetime) -> int:
@@ -150,7 +177,7 @@ async def _list(db: Database, org_ref: str | None, now: datetime) -> int:
             w.caseworker_id,
             w.release_date,
             f"{w.code_expires_at:%Y-%m-%d}" if w.code_expires_at else None,
-            "usable" if w.code_usable else "expired",
+            "usable" if w.code_usable else ("used" if w.code_used else "expired"),
         )
         for w in waiting
     ]

@@ -173,6 +173,7 @@ class Waiting:
     release_date: date | None
     code_expires_at: datetime | None  # the newest code's; None: none was made
     code_usable: bool
+    code_used: bool  # claimed by a sign-up that was then cancelled: a new code is needed
 
 
 async def waiting_for_release(
@@ -207,6 +208,7 @@ async def waiting_for_release(
                 person.release_date,
                 found_invite.expires_at if found_invite is not None else None,
                 usable,
+                found_invite is not None and found_invite.used_at is not None,
             )
         )
     return found
@@ -245,3 +247,50 @@ async def remove_preregistered(
         organisation_id=participant.organisation_id,
         detail="removed before claiming",
     )
+
+
+async def was_preregistered(tx: AsyncSession, participant: Participant) -> bool:
+    """Whether this participant was registered by staff before release (and claimed a code)."""
+    return bool(await invites_for(tx, [participant.id], InviteKind.PRERELEASE))
+
+
+async def new_code(
+    tx: AsyncSession,
+    participant: Participant,
+    now: datetime,
+    *,
+    by: StaffView | None = None,
+    channel: str = "cli",
+) -> Preregistered:
+    """A fresh code for someone still waiting to claim one (theirs was lost, expired, or used by
+    a sign-up they cancelled); the old unused codes stop working."""
+    if participant.status != ParticipantStatus.PREREGISTERED or participant.organisation_id is None:
+        raise PreregisterError(
+            f"participant {participant.id} is {participant.status}, not waiting to claim a code"
+        )
+    for old in await invites_for(tx, [participant.id], InviteKind.PRERELEASE):
+        if old.used_at is None and old.revoked_at is None:
+            old.revoked_at = now
+    release = participant.release_date
+    expires_at = code_expiry(release) if release is not None else now
+    expires_at = max(expires_at, now + PRERELEASE_GRACE)
+    invite, code = await make_invite(
+        tx,
+        kind=InviteKind.PRERELEASE,
+        organisation_id=participant.organisation_id,
+        participant_id=participant.id,
+        expires_at=expires_at,
+        created_by=by.staff_id if by is not None else None,
+        now=now,
+    )
+    await audit(
+        tx,
+        staff=by,
+        action=AuditAction.INVITE,
+        channel=channel,
+        now=now,
+        participant_id=participant.id,
+        organisation_id=participant.organisation_id,
+        detail=f"prerelease invite {invite.id} (a new code)",
+    )
+    return Preregistered(participant.id, invite.id, code, expires_at)

@@ -19,6 +19,7 @@ from storage.models import (
     Enrolment,
     Invite,
     Membership,
+    Message,
     OutboxKind,
     Participant,
     ScheduledMessage,
@@ -261,3 +262,41 @@ async def test_someone_who_will_not_claim_is_removed_their_seat_freed_and_code_v
     assert ("prerelease", None, pid, "cli") in (await audit_rows(db))[1:]  # added, then removed
     status, _out, err = await run_staff_cli(db, f"prerelease remove {pid}")
     assert status == 1 and "not waiting to claim a code" in err
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_cancelling_the_claimed_sign_up_gives_the_record_back_to_staff_for_a_new_code(
+    bot: TwoChannels, db: Database, place: Setting, channel: str
+) -> None:
+    pid, code, _out = await preregister(db, place)
+    await claim(db, bot.inbox.settings, channel, ADDRESSES[channel], code)
+    budi = bot.person(channel)
+    await budi.says("setuju")
+    await budi.says("0812 3456 7890")
+    await budi.says("batal")
+    replies = await budi.says("ya")
+    assert "Pendaftaran dibatalkan" in replies[0].text
+    person = await person_of(db, pid)
+    assert (person.status, person.name, person.phone, person.consent_at) == (
+        "preregistered",
+        "Budi Santoso",
+        None,
+        None,
+    )
+    async with db.transaction() as tx:
+        chats = list((await tx.execute(select(Address.value))).scalars())
+        seats = list((await tx.execute(select(Enrolment.status))).scalars())
+        bodies = list((await tx.execute(select(Message.body))).scalars())
+    assert ADDRESSES[channel] not in chats and seats == ["enrolled"]
+    assert not any(body and "3456" in body for body in bodies)  # what they typed is gone
+    _status, listed, _err = await run_staff_cli(db, f"prerelease list --org {place.org_id}")
+    assert "used" in listed
+
+    status, out, err = await run_staff_cli(db, f"prerelease code {pid}")
+    assert status == 0, err
+    claimed, _replies = await claim(
+        db, bot.inbox.settings, channel, ADDRESSES[channel], code_in(out)
+    )
+    assert claimed
+    await budi.says("setuju")
+    assert (await person_of(db, pid)).status == "registering"
