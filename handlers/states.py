@@ -11,6 +11,8 @@ from handlers.participants.number_change import NUMBER_CHANGE
 from handlers.participants.optout import OPTOUT
 from handlers.participants.profile import PROFILE
 from handlers.participants.signup import SIGNUP
+from handlers.prerelease.consent import PRERELEASE
+from handlers.prerelease.relink import RELINK
 from handlers.reminders.rsvp import RSVP
 from handlers.staff.claim import CLAIM
 from handlers.staff.claiming import TRIES_KEY
@@ -26,6 +28,8 @@ STATES: dict[str, Step] = {
     **NUMBER_CHANGE,
     **LINK,
     **CLAIM,
+    **PRERELEASE,
+    **RELINK,
 }
 # What outlives a flow: the language chosen before sign-up, a pause after wrong link codes, the
 # codes (staff invites...) that did not work this hour, and that this chat was given the staff menu.

@@ -197,3 +197,23 @@ def _is_phone(value: str) -> bool:
 async def address_value(tx: AsyncSession, address_id: int) -> str | None:
     query = select(Address.value).where(Address.id == address_id)
     return (await tx.execute(query)).scalar_one_or_none()
+
+
+async def retire_addresses(
+    tx: AsyncSession, participant_id: int, keep_id: int, now: datetime
+) -> list[int]:
+    """A participant's chats other than `keep_id` stop being theirs: detached, marked blocked,
+    their conversations cleared. The message log keeps its rows (and their address)."""
+    query = select(Address.id).where(
+        Address.participant_id == participant_id, Address.id != keep_id
+    )
+    retired = list((await tx.execute(query)).scalars())
+    if retired:
+        await tx.execute(
+            update(Address)
+            .where(Address.id.in_(retired))
+            .values(participant_id=None, blocked_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        await tx.execute(delete(Conversation).where(Conversation.address_id.in_(retired)))
+    return retired

@@ -40,7 +40,8 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     mode, dates, statuses, and their answers (came, could not come, asked for another date)
     without the reasons and days they typed.
     """
-    await _forget_addresses(tx, await _address_ids(tx, participant.id))
+    chats = await _address_ids(tx, participant.id) + await _retired_address_ids(tx, participant.id)
+    await _forget_addresses(tx, chats)
     await erase_bodies(tx, participant.id)  # every message in and out, replies quoting them
     await delete_flags(tx, participant.id)  # what they asked staff for is theirs too
     await _erase_answers(tx, participant.id)
@@ -88,6 +89,25 @@ async def delete_unregistered(tx: AsyncSession, participant: Participant) -> Non
     await tx.execute(delete(Participant).where(Participant.id == participant.id))
 
 
+async def return_to_preregistered(tx: AsyncSession, participant: Participant) -> None:
+    """A person registered before release who claimed their code and then cancelled the sign-up:
+    their chat and what they typed go (as for any cancelled sign-up), consent is withdrawn, and
+    staff's record (name, group, city, release date, seats) stays as it was before the claim."""
+    await _forget_addresses(tx, await _address_ids(tx, participant.id))
+    await erase_bodies(tx, participant.id)
+    await delete_flags(tx, participant.id)
+    await tx.execute(
+        update(Message).where(Message.participant_id == participant.id).values(participant_id=None)
+    )
+    participant.status = ParticipantStatus.PREREGISTERED
+    participant.consent_at = None
+    participant.consent_version = None
+    participant.phone = None
+    participant.interests = []
+    participant.contact_time = None
+    participant.start_code = None
+
+
 async def forget_address(tx: AsyncSession, address_id: int) -> None:
     """A chat that never consented (it refused, or erased before signing up): no trace of it."""
     await _forget_addresses(tx, [address_id])
@@ -114,4 +134,14 @@ async def _erase_answers(tx: AsyncSession, participant_id: int) -> None:
 
 async def _address_ids(tx: AsyncSession, participant_id: int) -> list[int]:
     query = select(Address.id).where(Address.participant_id == participant_id)
+    return list((await tx.execute(query)).scalars())
+
+
+async def _retired_address_ids(tx: AsyncSession, participant_id: int) -> list[int]:
+    """Chats retired when a new phone took the participant over (handlers/prerelease/relink.py):
+    no longer anyone's, still in their message history. The old number is theirs too."""
+    theirs = select(Message.address_id).where(Message.participant_id == participant_id)
+    query = select(Address.id).where(
+        Address.participant_id.is_(None), Address.staff_id.is_(None), Address.id.in_(theirs)
+    )
     return list((await tx.execute(query)).scalars())

@@ -29,3 +29,29 @@ async def usable_invite(tx: AsyncSession, code_hash: str, now: datetime) -> Invi
         .with_for_update()
     )
     return (await tx.execute(query)).scalar_one_or_none()
+
+
+async def usable_invite_by_id(tx: AsyncSession, invite_id: int, now: datetime) -> Invite | None:
+    """An invite found by `usable_invite` earlier in a conversation, locked, if it is still
+    usable (a code's claim can wait on the person's answer to a question)."""
+    query = (
+        select(Invite)
+        .where(
+            Invite.id == invite_id,
+            Invite.used_at.is_(None),
+            Invite.revoked_at.is_(None),
+            Invite.expires_at > now,
+        )
+        .with_for_update()
+    )
+    return (await tx.execute(query)).scalar_one_or_none()
+
+
+async def invites_for(tx: AsyncSession, participant_ids: list[int], kind: str) -> list[Invite]:
+    """The invites of `kind` made for these participants, newest first."""
+    query = (
+        select(Invite)
+        .where(Invite.participant_id.in_(participant_ids), Invite.kind == kind)
+        .order_by(Invite.created_at.desc(), Invite.id.desc())
+    )
+    return list((await tx.execute(query)).scalars())

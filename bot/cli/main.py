@@ -19,9 +19,11 @@ from bot.app import (
     stop_on_signals,
 )
 from bot.channels.console import LOOKS, ConsoleChannel, chat
+from bot.channels.telegram.app import bot_username
 from bot.cli.admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.cli.db import add_db_parsers, run_db
 from bot.cli.participants import add_participant_parsers, run_participants
+from bot.cli.prerelease import add_prerelease_parsers, run_prerelease, run_relink
 from bot.cli.staff import STAFF_COMMANDS, add_staff_parsers
 from bot.config import ConfigError, Settings, database_location, stranded_database
 from bot.inbox import Inbox
@@ -64,6 +66,7 @@ def parser() -> argparse.ArgumentParser:
     add_participant_parsers(sub)
     add_admin_parsers(sub)
     add_staff_parsers(sub)
+    add_prerelease_parsers(sub)
     return top
 
 
@@ -128,6 +131,15 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         return await run_db(args, settings)
     db = await open_database(settings)
     try:
+        if command == "prerelease" or getattr(args, "participants_command", None) == "relink":
+            found = await bot_username(settings)  # for the Telegram link; none without a token
+            links = {
+                "telegram_username": found.username,
+                "whatsapp_number": settings.whatsapp_business_number,
+            }
+            if command == "prerelease":
+                return await run_prerelease(args, db, settings, **links)
+            return await run_relink(args, db, **links)
         if command == "participants":
             return await run_participants(args, db)
         if command in ADMIN_COMMANDS | STAFF_COMMANDS:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 
 from bot.cli.common import table
+from bot.cli.prerelease import add_relink_parser
 from bot.config import database_location
 from handlers.participants.export import write_csv
 from handlers.programs.admin import Refused, find_organisation
@@ -61,6 +62,7 @@ def add_participant_parsers(sub: Any) -> None:
     export = people.add_parser("export", help="every participant as CSV, phone numbers included")
     export.add_argument("--format", choices=["csv"], default="csv")
     export.add_argument("--output", type=Path, default=None, help="file to write (default: stdout)")
+    add_relink_parser(people)
 
 
 async def run_participants(args: argparse.Namespace, db: Database) -> int:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from handlers.flow import END, Step, Turn
 from handlers.i18n import _
 from handlers.menu import stopped_note
+from handlers.prerelease.enrolment import was_preregistered
 from handlers.types import Button, Incoming
 from handlers.understanding.choices import NO_WORDS, YES_WORDS, Option, pick
 from handlers.understanding.phrases import Phrases
-from storage.erasure import delete_unregistered
+from storage.erasure import delete_unregistered, return_to_preregistered
 from storage.models import Participant, ParticipantStatus
 
 # The whole message is one of these (polite words aside): "stop", "berhenti aja kak".
@@ -88,8 +89,12 @@ def stop_messages(turn: Turn, participant: Participant) -> None:
 
 
 async def drop_sign_up(turn: Turn, participant: Participant) -> None:
-    """A sign-up given up before it was confirmed: what was filled in, and the chat, are deleted."""
-    await delete_unregistered(turn.tx, participant)
+    """A sign-up given up before it was confirmed: what was filled in, and the chat, are deleted
+    (for someone registered before release, staff's record stays: handlers/prerelease/)."""
+    if await was_preregistered(turn.tx, participant):
+        await return_to_preregistered(turn.tx, participant)
+    else:
+        await delete_unregistered(turn.tx, participant)
     turn.participant = None
     turn.erased = True
     turn.say(

@@ -20,6 +20,7 @@ from handlers.participants.places import (
 )
 from handlers.participants.profile import describe, field_named
 from handlers.participants.steps import after, is_yes, person, yes_no
+from handlers.prerelease.planning import plan_what_staff_planned
 from handlers.staff.assignment import assign_at_signup
 from handlers.text import esc
 from handlers.types import Button, Incoming, Kind
@@ -73,8 +74,9 @@ async def ask_consent(turn: Turn) -> None:
     )
 
 
-async def consent(turn: Turn, incoming: Incoming) -> str | None:
-    """They agreed (or not) to the data we keep."""
+def consent_given(turn: Turn, incoming: Incoming) -> bool | None:
+    """The answer to the consent question: True, False, or None when it must be asked again
+    (what to do then has been said). Also used where a pre-registered person consents."""
     choice = pick(incoming, yes_no("consent", _("I agree"), _("I don't agree")))
     if choice is not None and not is_yes(choice) and _unsure(incoming):
         turn.say(
@@ -87,11 +89,23 @@ async def consent(turn: Turn, incoming: Incoming) -> str | None:
     if choice is None:
         turn.say(_('Please choose one of the buttons, or type "setuju" or "tidak".'))
         return None
-    if not is_yes(choice):
-        # Not even this chat is kept: the reply still goes out (it is addressed by the incoming
-        # message), and the message log keeps rows with no text and no owner for a few days.
-        await forget_address(turn.tx, turn.address.id)
-        turn.erased = True
+    return is_yes(choice)
+
+
+async def forget_refusal(turn: Turn) -> None:
+    """Not even this chat is kept: the reply still goes out (it is addressed by the incoming
+    message), and the message log keeps rows with no text and no owner for a few days."""
+    await forget_address(turn.tx, turn.address.id)
+    turn.erased = True
+
+
+async def consent(turn: Turn, incoming: Incoming) -> str | None:
+    """They agreed (or not) to the data we keep."""
+    given = consent_given(turn, incoming)
+    if given is None:
+        return None
+    if not given:
+        await forget_refusal(turn)
         turn.say(
             _(
                 "All right, no problem. We have not stored anything about you. "
@@ -338,6 +352,7 @@ async def summary(turn: Turn, incoming: Incoming) -> str | None:
             "Type /bantuan at any time to see what I can do."
         ).format(name=esc(participant.name or ""))
     )
+    await plan_what_staff_planned(turn, participant)  # a person registered before release
     return END
 
 

@@ -21,12 +21,19 @@ from storage.models import (
     Occurrence,
     OutboxKind,
     Participant,
+    ParticipantStatus,
     ProgramSession,
     ScheduledMessage,
     ScheduledStatus,
 )
 from storage.programs import active_appointments, enrolment_of, seats_taken
 from storage.upsert import insert_ignore
+
+
+def consented(participant: Participant) -> bool:
+    """Someone staff registered before release has a seat but no messages planned: those are
+    planned once they claim their code and consent (handlers/prerelease/planning.py)."""
+    return participant.status != ParticipantStatus.PREREGISTERED
 
 
 def _epoch(moment: datetime) -> int:
@@ -44,6 +51,8 @@ async def _soon(
     event_at: datetime | None = None,
 ) -> bool:
     """A row that goes out now, or when the person's quiet hours end."""
+    if not consented(participant):
+        return False
     return await enqueue(
         tx,
         kind=kind,
@@ -97,6 +106,8 @@ async def _reminders(
 ) -> int:
     """A row per offset still ahead; `key` has an {offset} slot. Returns how many were new."""
     added = 0
+    if not consented(participant):
+        return added
     for offset, at in planned_reminders(starts_at, offsets, participant.timezone, policy.quiet):
         if at < now:
             continue  # its moment is gone (enrolled late); the confirmation covers it
