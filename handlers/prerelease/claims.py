@@ -82,4 +82,5 @@ staff_command(
     "gantinomor",
     new_number,
     N_("A participant's new phone or number: make a code for it"),
+    title=N_("New phone"),
 )

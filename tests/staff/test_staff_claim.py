@@ -51,7 +51,8 @@ async def test_an_invited_admin_confirms_their_name_and_gets_the_staff_menu(
         "staff:cmd:undang",
         "staff:cmd:staf",
         "staff:cmd:audit",
-        "staff:cmd:mitra",  # partnerships (admins) and referrals
+        "staff:cmd:mitra",  # partnerships (admins), a participant's new phone, referrals
+        "staff:cmd:gantinomor",
         "staff:cmd:rujuk",
     ]
     assert menu.chat_commands is not None
@@ -62,6 +63,7 @@ async def test_an_invited_admin_confirms_their_name_and_gets_the_staff_menu(
         "staf",
         "audit",
         "mitra",
+        "gantinomor",
         "rujuk",
         "bantuan",
     ]
@@ -90,7 +92,11 @@ async def test_a_code_typed_in_a_message_asks_for_a_name_when_the_invite_has_non
     joined = await person.says("Sari Wulandari")
 
     assert "Sari Wulandari" in joined[-1].text
-    assert [b.payload for b in joined[-1].buttons] == ["staff:cmd:peserta", "staff:cmd:rujuk"]  # a caseworker
+    assert [b.payload for b in joined[-1].buttons] == [
+        "staff:cmd:peserta",
+        "staff:cmd:gantinomor",
+        "staff:cmd:rujuk",
+    ]  # a caseworker
     [staff] = await staff_rows(db)
     assert (staff.name, staff.role) == ("Sari Wulandari", "caseworker")
 
@@ -179,4 +185,8 @@ async def test_a_quiet_staff_chat_outlives_the_purge_of_silent_strangers_chats(
                 .scalars()]  # fmt: skip
     assert left == [(person.address, True)]
     menu = await person.says("MENU")
-    assert [b.payload for b in menu[-1].buttons] == ["staff:cmd:peserta", "staff:cmd:rujuk"]
+    assert [b.payload for b in menu[-1].buttons] == [
+        "staff:cmd:peserta",
+        "staff:cmd:gantinomor",
+        "staff:cmd:rujuk",
+    ]

@@ -118,7 +118,11 @@ async def test_an_admin_invites_a_caseworker_who_joins_on_the_other_channel(
         asked = await newcomer.says(f"KODE {code}")
         assert "Sari Wulandari" in asked[-1].text and "Pendamping" in asked[-1].text
         joined = await newcomer.presses("claim:yes")
-        assert [b.payload for b in joined[-1].buttons] == ["staff:cmd:peserta", "staff:cmd:rujuk"]
+        assert [b.payload for b in joined[-1].buttons] == [
+            "staff:cmd:peserta",
+            "staff:cmd:gantinomor",
+            "staff:cmd:rujuk",
+        ]
 
         async with db.transaction() as tx:
             logged = " ".join(m.body or "" for m in (await tx.execute(select(Message))).scalars())

@@ -127,7 +127,11 @@ async def test_a_caseworker_cannot_use_the_admin_commands(
     for name in ("staf", "undang", "audit"):
         replies = await worker.says(f"/{name}")
         assert replies[0].text.startswith(f"Tidak ada perintah staf /{name}")
-        assert [b.payload for b in replies[-1].buttons] == ["staff:cmd:peserta", "staff:cmd:rujuk"]
+        assert [b.payload for b in replies[-1].buttons] == [
+            "staff:cmd:peserta",
+            "staff:cmd:gantinomor",
+            "staff:cmd:rujuk",
+        ]
     for payload in (f"staff:revoke:{admin_id}", f"staff:revoke_yes:{admin_id}"):
         refused = await worker.presses(payload)
         assert "Tidak ada staf aktif dengan nomor itu" in refused[0].text
