@@ -30,7 +30,7 @@ from storage.models import (
     ReferralStatus,
 )
 from storage.outbox import cancel_pending
-from storage.partners import withdraw_all
+from storage.staff.partners import withdraw_all
 
 
 async def erase_participant(tx: AsyncSession, participant: Participant, now: datetime) -> None:

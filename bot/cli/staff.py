@@ -18,9 +18,9 @@ from handlers.programs.csv_import import resolve_city
 from handlers.staff.assignment import RuleTarget, add_assignment_rule
 from handlers.staff.invites import ROLES, create_staff_invite
 from handlers.staff.roster import change_role, revoke_staff
-from storage.audit import audit_entries
 from storage.models import Organisation, Participant, ParticipantStatus, Program, Staff
-from storage.staff import assignment_rules, staff_channels, staff_members
+from storage.staff.accounts import assignment_rules, staff_channels, staff_members
+from storage.staff.audit import audit_entries
 
 STAFF_COMMANDS = {"staff", "audit"}
 

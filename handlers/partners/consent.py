@@ -16,7 +16,7 @@ from handlers.text import esc
 from handlers.types import Button, Reply
 from handlers.understanding.choices import normalise, normalised_set
 from storage.models import Organisation, Participant, Program, Referral, ReferralStatus, Staff
-from storage.partners import last_started, referrals_of, staff_addresses
+from storage.staff.partners import last_started, referrals_of, staff_addresses
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from handlers.staff.scope import StaffView
 from handlers.text import esc
 from handlers.types import Button, Reply
 from storage.models import Organisation, Partnership, PartnershipStatus, Staff
-from storage.partners import admin_addresses, other_side, partnership_between, partnerships_of
+from storage.staff.partners import admin_addresses, other_side, partnership_between, partnerships_of
 
 TITLE_MAX = 20
 

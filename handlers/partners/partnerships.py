@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.scope import StaffView
 from storage.models import Organisation, Partnership, PartnershipStatus, ReferralStatus
-from storage.partners import other_side, partnership_between, referrals_between
+from storage.staff.partners import other_side, partnership_between, referrals_between
 
 CLOSE_ENOUGH = 0.75  # difflib ratio for a name typed with a typo
 

@@ -14,7 +14,7 @@ from handlers.outbox.recipients import Recipient
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.scope import StaffView
 from storage.models import Participant, Program, Referral, ReferralStatus
-from storage.partners import active_partner_ids, open_referral, referrals_of
+from storage.staff.partners import active_partner_ids, open_referral, referrals_of
 
 ASK_KIND = "referral_ask"  # the outbox kind of the consent question
 

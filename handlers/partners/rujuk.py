@@ -22,7 +22,7 @@ from handlers.staff.commands import staff_command
 from handlers.staff.scope import StaffView, participant_in_scope
 from handlers.types import Button
 from storage.models import Referral, ReferralStatus
-from storage.partners import active_partner_ids
+from storage.staff.partners import active_partner_ids
 
 MAX_ID_DIGITS = 9
 LISTED = 20  # referrals shown by a bare /rujuk, newest first

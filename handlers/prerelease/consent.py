@@ -11,8 +11,8 @@ from handlers.menu import registered
 from handlers.participants.signup import ask_consent, consent_given, forget_refusal
 from handlers.staff.audit import AuditAction, audit
 from handlers.types import Incoming
-from storage.invites import usable_invite_by_id
 from storage.models import Invite, InviteKind, Participant, ParticipantStatus
+from storage.staff.invites import usable_invite_by_id
 
 log = logging.getLogger(__name__)
 

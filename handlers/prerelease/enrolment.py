@@ -23,7 +23,6 @@ from handlers.reminders.rules import ReminderPolicy
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.scope import StaffView
 from storage.erasure import erase_participant
-from storage.invites import invites_for
 from storage.models import (
     Invite,
     InviteKind,
@@ -37,6 +36,7 @@ from storage.models import (
     StaffStatus,
 )
 from storage.programs import upcoming_enrolments
+from storage.staff.invites import invites_for
 
 
 class PreregisterError(ValueError):

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.flow import FlowSettings
 from handlers.staff.codes import code_hash, new_code
 from handlers.staff.links import invite_links as staff_links
-from storage.invites import add_invite
 from storage.models import Invite
+from storage.staff.invites import add_invite
 
 PRERELEASE_GRACE = timedelta(days=14)  # a pre-release code works this long after the release day
 RELINK_TTL = timedelta(hours=48)

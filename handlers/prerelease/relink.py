@@ -21,8 +21,8 @@ from handlers.text import esc
 from handlers.types import Button, Incoming
 from handlers.understanding.choices import NO_WORDS, YES_WORDS, Option, pick
 from storage.addresses import retire_addresses
-from storage.invites import usable_invite_by_id
 from storage.models import Invite, InviteKind, Participant, ParticipantStatus
+from storage.staff.invites import usable_invite_by_id
 
 log = logging.getLogger(__name__)
 

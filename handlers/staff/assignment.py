@@ -15,7 +15,7 @@ from handlers.programs.admin import Refused
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.scope import StaffView, participant_in_scope
 from storage.models import AssignmentRule, Organisation, Participant, Program, Staff, StaffStatus
-from storage.staff import add_rule, first_program_of, matching_rule
+from storage.staff.accounts import add_rule, first_program_of, matching_rule
 
 # A start code that names an organisation: a poster's link https://t.me/<bot>?start=org3
 ORG_START_CODE = re.compile(r"^org-?(\d{1,9})$", re.IGNORECASE)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.staff.scope import StaffView
-from storage.audit import add_audit_entry
+from storage.staff.audit import add_audit_entry
 
 
 class AuditAction(StrEnum):

@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from handlers.flow import Turn
-from storage.invites import usable_invite
 from storage.models import Invite
+from storage.staff.invites import usable_invite
 
 PREFIX = "K"  # codes look like K7QX2M9PD4: one letter, then 9 of an alphabet without 0/O, 1/I/L
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.codes import code_hash, new_code
 from handlers.staff.scope import StaffView
-from storage.invites import add_invite
 from storage.models import Invite, InviteKind, StaffRole
+from storage.staff.invites import add_invite
 
 DEFAULT_HOURS = 72  # INVITE_HOURS
 ROLES = (StaffRole.CASEWORKER, StaffRole.ADMIN)

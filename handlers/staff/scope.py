@@ -26,7 +26,7 @@ from storage.models import (
     ReferralStatus,
     StaffRole,
 )
-from storage.staff import active_staff_of_address
+from storage.staff.accounts import active_staff_of_address
 
 MAX_ID_DIGITS = 18  # ids typed or in payloads longer than this are not ids
 

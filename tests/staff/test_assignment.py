@@ -17,7 +17,7 @@ from storage.models import AssignmentRule, Membership, Participant, Program, Sta
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.participants import add_participant
 from tests.helpers.signup import sign_up
-from tests.helpers.staff_cli import NOW, add_org, add_staff, audit_rows, pendamping
+from tests.helpers.staff.cli import NOW, add_org, add_staff, audit_rows, pendamping
 
 CHANNELS = ("telegram", "whatsapp")
 

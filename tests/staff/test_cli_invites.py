@@ -16,12 +16,12 @@ from handlers.staff.codes import code_hash, code_in
 from handlers.staff.invites import create_invite, create_staff_invite, revoke_invite
 from handlers.staff.links import invite_links
 from storage.db import Database
-from storage.invites import usable_invite
 from storage.models import Invite
+from storage.staff.invites import usable_invite
 from tests.fakes.telegram import FakeTelegramAPI
 from tests.helpers.database_scan import find_strings
 from tests.helpers.participants import add_participant
-from tests.helpers.staff_cli import NOW, add_org, audit_rows, pendamping, run_process
+from tests.helpers.staff.cli import NOW, add_org, audit_rows, pendamping, run_process
 
 NUMBER = "6281234567890"
 

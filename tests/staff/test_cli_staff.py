@@ -11,7 +11,7 @@ from handlers.staff.scope import staff_of
 from storage.db import Database
 from storage.models import Address, AssignmentRule, Participant, Staff
 from tests.helpers.participants import add_participant
-from tests.helpers.staff_cli import NOW, add_org, add_staff, audit_rows, pendamping
+from tests.helpers.staff.cli import NOW, add_org, add_staff, audit_rows, pendamping
 
 
 async def chat_staff(db: Database, channel: str, value: str) -> int | None:

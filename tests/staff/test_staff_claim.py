@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.models import Address, Invite, Message, Staff
 from storage.retention import UNCONSENTED_RETENTION, apply_retention
 from tests.fakes.channel import CollectingChannel, Person
-from tests.helpers.staff_chat import add_organisation, audit_rows, make_invite
+from tests.helpers.staff.chat import add_organisation, audit_rows, make_invite
 
 
 @pytest.fixture(params=["telegram", "whatsapp"])

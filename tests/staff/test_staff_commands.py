@@ -23,7 +23,7 @@ from storage.models import (
 )
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.participants import add_participant
-from tests.helpers.staff_chat import add_organisation, audit_rows, join_as_staff, place
+from tests.helpers.staff.chat import add_organisation, audit_rows, join_as_staff, place
 
 
 @pytest.fixture(params=["telegram", "whatsapp"])

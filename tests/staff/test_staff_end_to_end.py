@@ -16,8 +16,8 @@ from storage.db import Database
 from storage.models import Address, Staff
 from tests.fakes.telegram import FakeTelegramAPI, FakeUser
 from tests.fakes.whatsapp.webhooks import WhatsAppUser
-from tests.helpers.staff_chat import add_organisation, audit_rows, make_invite
-from tests.helpers.whatsapp_bot import Phone, graph_api, running_bot, titles, whatsapp_settings
+from tests.helpers.staff.chat import add_organisation, audit_rows, make_invite
+from tests.helpers.whatsapp.bot import Phone, graph_api, running_bot, titles, whatsapp_settings
 
 
 async def chat_menu_set(telegram: FakeTelegramAPI, chat_id: int) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from storage.models import Invite, Participant, Referral
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.database_scan import find_strings
 from tests.helpers.signup import sign_up
-from tests.helpers.staff_cli import NOW, add_org, add_staff, audit_rows, pendamping
+from tests.helpers.staff.cli import NOW, add_org, add_staff, audit_rows, pendamping
 
 
 @pytest.mark.parametrize("channel_name", ["telegram", "whatsapp"])

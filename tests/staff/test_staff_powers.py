@@ -12,7 +12,7 @@ from bot.inbox import Inbox
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.signup import sign_up
-from tests.helpers.staff_chat import add_organisation, audit_rows, join_as_staff, make_invite
+from tests.helpers.staff.chat import add_organisation, audit_rows, join_as_staff, make_invite
 
 
 @pytest.fixture(params=["telegram", "whatsapp"])

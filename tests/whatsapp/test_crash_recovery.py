@@ -36,7 +36,7 @@ from storage.models import DeliveryStatus, Message, WebhookDelivery
 from tests.fakes.whatsapp import FakeGraphAPI, Received, shapes_of
 from tests.fakes.whatsapp.webhooks import WhatsAppUser, encode, post_delivery, wamid_of
 from tests.fakes.whatsapp.webhooks import text as text_message
-from tests.helpers.whatsapp_process import SECRET, BotProcess, start_whatsapp_bot
+from tests.helpers.whatsapp.process import SECRET, BotProcess, start_whatsapp_bot
 
 ON_POSTGRESQL = bool(os.environ.get("PENDAMPING_TEST_DATABASE_URL"))  # as tests/conftest.py
 MOMENTS = ["at-once", "while-sending", *(["while-blocked"] if ON_POSTGRESQL else [])]

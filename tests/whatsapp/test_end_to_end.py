@@ -32,7 +32,7 @@ from tests.fakes.telegram import FakeTelegramAPI
 from tests.fakes.whatsapp import FakeGraphAPI
 from tests.fakes.whatsapp.webhooks import WhatsAppUser, encode, post_delivery, status, text
 from tests.helpers.reminders import make_session
-from tests.helpers.whatsapp_bot import Phone, graph_api, running_bot, titles, whatsapp_settings
+from tests.helpers.whatsapp.bot import Phone, graph_api, running_bot, titles, whatsapp_settings
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 SITI = WhatsAppUser(phone="6281234567001", user_id="ID.7001234567890001", name="Siti Aminah")

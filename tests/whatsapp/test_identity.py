@@ -13,7 +13,7 @@ from storage.models import Participant
 from tests.fakes.channel import Person
 from tests.fakes.whatsapp.webhooks import WhatsAppUser, button_reply, text
 from tests.helpers.signup import sign_up
-from tests.helpers.whatsapp_inbound import count_deliveries, inbound_bot, whatsapp_addresses
+from tests.helpers.whatsapp.inbound import count_deliveries, inbound_bot, whatsapp_addresses
 
 PHONE = "6281234567890"
 BSUID = "ID.1234567890123456"

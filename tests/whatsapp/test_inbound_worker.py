@@ -21,7 +21,7 @@ from storage.deliveries import claim_deliveries, fail_delivery, store_delivery
 from storage.models import DeliveryStatus, WebhookDelivery
 from storage.retention import apply_retention
 from tests.fakes.whatsapp.webhooks import WhatsAppUser, combine, text, wamid_of
-from tests.helpers.whatsapp_inbound import handled, inbound_bot
+from tests.helpers.whatsapp.inbound import handled, inbound_bot
 
 BUDI = WhatsAppUser(phone="6281234567890", name="Budi")
 SITI = WhatsAppUser(phone="6285700001111", name="Siti")

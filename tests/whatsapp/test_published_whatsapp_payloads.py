@@ -23,7 +23,7 @@ from storage.db import Database
 from storage.models import DeliveryStatus
 from tests.fakes.whatsapp.webhooks import post_delivery
 from tests.helpers.paths import PAYLOADS as SHARED_PAYLOADS
-from tests.helpers.whatsapp_inbound import SECRET, count_deliveries, handled, inbound_bot
+from tests.helpers.whatsapp.inbound import SECRET, count_deliveries, handled, inbound_bot
 
 PAYLOADS = SHARED_PAYLOADS / "whatsapp"
 REQUIRED = os.environ.get("PENDAMPING_REQUIRE_PAYLOADS") == "1"

@@ -23,7 +23,7 @@ from storage.models import (
 )
 from tests.fakes.whatsapp.webhooks import WhatsAppUser, combine, status
 from tests.helpers.reminders import NOW, Clock, dispatcher, outbox, participant_id, siti_enrolled
-from tests.helpers.whatsapp_inbound import InboundBot, handled, inbound_bot
+from tests.helpers.whatsapp.inbound import InboundBot, handled, inbound_bot
 
 SITI = WhatsAppUser(phone="11", name="Siti")  # the address the reminder helpers sign Siti up at
 

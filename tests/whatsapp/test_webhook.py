@@ -25,7 +25,7 @@ from tests.fakes.whatsapp.webhooks import (
     text,
     wamid_of,
 )
-from tests.helpers.whatsapp_inbound import (
+from tests.helpers.whatsapp.inbound import (
     SECRET,
     VERIFY_TOKEN,
     count_deliveries,

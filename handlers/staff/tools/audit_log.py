@@ -15,7 +15,7 @@ from handlers.staff.commands import staff_command
 from handlers.staff.scope import StaffView
 from handlers.text import esc
 from storage.models import Participant, ParticipantStatus, Staff
-from storage.staff_chat import organisation_audit, staff_names
+from storage.staff.chat import organisation_audit, staff_names
 
 SHOWN = 20
 

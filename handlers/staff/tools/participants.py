@@ -12,7 +12,7 @@ from handlers.staff.scope import StaffView, participant_in_scope, visible
 from handlers.text import esc
 from handlers.types import Button
 from storage.models import Organisation, Participant, ParticipantStatus
-from storage.staff_chat import channels_of, participants_page, staff_names
+from storage.staff.chat import channels_of, participants_page, staff_names
 
 PAGE = 10
 MAX_PAGE = 10_000

@@ -13,8 +13,8 @@ from handlers.staff.scope import MAX_ID_DIGITS, StaffView
 from handlers.text import esc, fit
 from handlers.types import Button
 from storage.models import Staff, StaffStatus
-from storage.staff import staff_of_organisation
-from storage.staff_chat import member_of
+from storage.staff.accounts import staff_of_organisation
+from storage.staff.chat import member_of
 
 log = logging.getLogger(__name__)
 

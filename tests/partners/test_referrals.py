@@ -15,10 +15,10 @@ from handlers.partners.referrals import referral_programs
 from storage.db import Database
 from storage.models import ReferralStatus
 from tests.fakes.channel import CollectingChannel, Person
-from tests.helpers.partners import audit_rows, run
-from tests.helpers.referrals import World, in_scope, referral, seen_by, world
 from tests.helpers.reminders import Clock, dispatcher
 from tests.helpers.signup import sign_up
+from tests.helpers.staff.partners import audit_rows, run
+from tests.helpers.staff.referrals import World, in_scope, referral, seen_by, world
 
 
 @pytest.fixture(params=["telegram", "whatsapp"])

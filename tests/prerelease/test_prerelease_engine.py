@@ -17,14 +17,14 @@ from handlers.flow import FlowSettings
 from storage.db import Database
 from storage.models import Address, Message, Participant
 from tests.fakes.channel import Person
-from tests.helpers.prerelease import (
+from tests.helpers.signup import sign_up
+from tests.helpers.staff.prerelease import (
     Setting,
     add_staff,
     code_in,
     organisation_with_program,
     run_staff_cli,
 )
-from tests.helpers.signup import sign_up
 from tests.helpers.two_channels import ADDRESSES, CHANNELS, TwoChannels, two_channels
 
 STAFF_CHATS = itertools.count(1)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 import handlers.partners.mitra  # noqa: F401  (registers /mitra)
 from storage.db import Database
 from storage.models import Partnership, PartnershipStatus
-from tests.helpers.partners import StaffChat, add_org, add_staff, audit_rows, run
+from tests.helpers.staff.partners import StaffChat, add_org, add_staff, audit_rows, run
 
 
 @pytest.fixture(params=["telegram", "whatsapp"])

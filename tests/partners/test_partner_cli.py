@@ -14,10 +14,10 @@ from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
 from storage.models import PartnershipStatus, ReferralStatus
 from tests.fakes.channel import Person
-from tests.helpers.partners import NOW, add_org, audit_rows, set_organisation
-from tests.helpers.referrals import referral
 from tests.helpers.reminders import participant_id
 from tests.helpers.signup import sign_up
+from tests.helpers.staff.partners import NOW, add_org, audit_rows, set_organisation
+from tests.helpers.staff.referrals import referral
 
 
 async def cli(db: Database, command: str) -> tuple[int, str, str]:

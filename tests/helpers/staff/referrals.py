@@ -12,9 +12,9 @@ from handlers.staff.scope import StaffView, participant_in_scope, visible
 from storage.db import Database
 from storage.models import Participant, Referral, StaffRole
 from tests.fakes.channel import Person
-from tests.helpers.partners import NOW, StaffChat, add_org, add_staff, set_organisation
 from tests.helpers.reminders import participant_id
 from tests.helpers.signup import sign_up
+from tests.helpers.staff.partners import NOW, StaffChat, add_org, add_staff, set_organisation
 
 
 @dataclass

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 
 from tests.fakes.whatsapp import FakeGraphAPI
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 SECRET = "app-secret-for-process-tests"
 VERIFY_TOKEN = "verify-token-for-process-tests"
 STARTUP = 60.0  # seconds the bot may take to answer /healthz before the test fails

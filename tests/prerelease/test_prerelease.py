@@ -24,7 +24,7 @@ from storage.models import (
     Participant,
     ScheduledMessage,
 )
-from tests.helpers.prerelease import (
+from tests.helpers.staff.prerelease import (
     TELEGRAM_BOT,
     WHATSAPP_NUMBER,
     Setting,

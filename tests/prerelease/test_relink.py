@@ -30,7 +30,9 @@ from storage.models import (
     Participant,
     ScheduledMessage,
 )
-from tests.helpers.prerelease import (
+from tests.helpers.reminders import enrol_person
+from tests.helpers.signup import sign_up
+from tests.helpers.staff.prerelease import (
     Setting,
     add_session,
     add_staff,
@@ -42,8 +44,6 @@ from tests.helpers.prerelease import (
     run_staff_cli,
     staff_view,
 )
-from tests.helpers.reminders import enrol_person
-from tests.helpers.signup import sign_up
 from tests.helpers.two_channels import ADDRESSES, CHANNELS, TwoChannels, two_channels
 
 NEW_ADDRESSES = {"telegram": "2002", "whatsapp": "6281399998888"}

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from handlers.staff.codes import code_hash, new_code
 from storage.db import Database
-from storage.invites import add_invite
 from storage.models import AuditEntry, Invite, InviteKind, Organisation, Participant
+from storage.staff.invites import add_invite
 from tests.fakes.channel import Person
 
 

@@ -17,9 +17,9 @@ from storage.db import Database
 from storage.models import Address, Participant, ReferralStatus
 from tests.fakes.whatsapp import FakeGraphAPI
 from tests.fakes.whatsapp.webhooks import WhatsAppUser
-from tests.helpers.partners import add_org, add_staff
-from tests.helpers.referrals import in_scope, referral
-from tests.helpers.whatsapp_bot import Phone, graph_api, running_bot, titles, whatsapp_settings
+from tests.helpers.staff.partners import add_org, add_staff
+from tests.helpers.staff.referrals import in_scope, referral
+from tests.helpers.whatsapp.bot import Phone, graph_api, running_bot, titles, whatsapp_settings
 
 SITI = WhatsAppUser(phone="6281234567001", user_id="ID.7001234567890001", name="Siti Aminah")
 

@@ -1,0 +1,1 @@
+"""Shared set-up for the staff tests: chats, the command line, partners, pre-release."""

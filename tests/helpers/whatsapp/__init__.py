@@ -1,0 +1,1 @@
+"""Shared set-up for the WhatsApp tests: the bot in process, in a subprocess, the inbound side."""

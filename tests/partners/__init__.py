@@ -1,0 +1,1 @@
+"""Partnerships between organisations and referrals with the participant's consent."""

@@ -1,0 +1,1 @@
+"""People registered before release, and re-linking a new phone."""
