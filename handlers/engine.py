@@ -26,7 +26,7 @@ from handlers.staff.codes import code_in
 from handlers.staff.commands import PREFIX as STAFF_PREFIX
 from handlers.staff.scope import staff_of
 from handlers.states import current_step, enter
-from handlers.types import Incoming, Kind, Outgoing, reply_fields
+from handlers.types import Incoming, Kind, Outgoing, Template, reply_fields
 from storage.addresses import lock_address
 from storage.conversations import save_conversation
 from storage.erasure import forget_address
@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 
 # Button payload prefixes that work at any time; every other prefix belongs to one question.
 GLOBAL_PREFIXES = frozenset({"cmd", "lang", "rsvp", "join", "open", referral_consent.PREFIX})
+# The template a message to someone else goes as where only templates may go now (its text is
+# the parameter): a partner's admin told of a proposal, a caseworker told of an answer.
+NOTICE_TEMPLATE = "notice"
+
 # Staff buttons' prefixes: never a participant flow's; from any other chat, a stale button.
 STAFF_PREFIXES = frozenset({STAFF_PREFIX})
 
@@ -137,7 +141,10 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
             body=other.logged,
             now=now,
         )
-        told.append(Outgoing(other.address.channel, other.address.value, other.reply, message_id))
+        reply = other.reply
+        if reply.template is None:  # WhatsApp, 24 hours after they last wrote: as a notice
+            reply = replace(reply, template=Template(NOTICE_TEMPLATE, (reply.text,)))
+        told.append(Outgoing(other.address.channel, other.address.value, reply, message_id))
     if turn.flags and kept and turn.participant is not None:
         for reason, urgent in turn.flags:
             await add_flag(

@@ -12,6 +12,7 @@ import handlers.partners.mitra
 import handlers.partners.rujuk  # noqa: F401  (registers /rujuk)
 from bot.inbox import Inbox
 from handlers.partners.referrals import referral_programs
+from handlers.types import Template
 from storage.db import Database
 from storage.models import ReferralStatus
 from tests.fakes.channel import CollectingChannel, Person
@@ -108,10 +109,11 @@ async def test_no_shares_nothing_and_the_caseworker_is_told(
     replies = await (person.presses(f"ref:no:{rid}") if answer == "button" else person.says(answer))
     assert "tidak ada data yang dibagikan" in replies[-1].text
     assert (await referral(db)).status == ReferralStatus.DECLINED
-    told = [r.text for address, r in channel.sent[before:] if address == w.caseworker.address]
-    assert told == [
-        f"Peserta #{w.participant} tidak setuju dengan rujukan #{rid}: tidak ada data yang dibagikan."
-    ]
+    told = [r for address, r in channel.sent[before:] if address == w.caseworker.address]
+    notice = f"Peserta #{w.participant} tidak setuju dengan rujukan #{rid}: tidak ada data yang dibagikan."
+    assert [r.text for r in told] == [notice]
+    # More than 24 hours after the caseworker last wrote, WhatsApp takes it only as a template:
+    assert told[0].template == Template("notice", (notice,))
     assert await seen_by(db, w.partner_admin.view) == []
     assert not await in_scope(db, w.partner_admin.view, w.participant)
     # a later "Setuju" on the old question changes nothing
