@@ -39,7 +39,7 @@ class Inbox:
         self._locks = KeyedLocks()
         self._results: list[tuple[Outgoing, SendResult]] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._in_hand: set[int] = set()  # replies being sent or sent, their results unrecorded
+        self._first_sent: int | None = None  # the first reply this process sent (its log id)
         # Called after a turn that added outbox rows commits: wakes the dispatcher.
         self.on_outbox: Callable[[], None] | None = None
 
@@ -70,13 +70,15 @@ class Inbox:
         """Replies to a redelivered message that were logged but never sent: the process that
         handled it stopped between its commit and its sends. They go out now, in order (sent
         twice only if it stopped after sending and before recording it: better than never).
-        Replies this process has in hand (being sent, or sent and not yet recorded) are not
-        theirs: the platform merely delivered the message twice."""
+        Only replies logged before this process sent its first: those after are this process's
+        own (being sent, or sent and not yet recorded), and the platform merely delivered the
+        message twice."""
         if incoming.dedupe_key is None:
             return []
         async with self.db.transaction() as tx:
             rows = await unsent_replies(tx, incoming.dedupe_key)
-        rows = [row for row in rows if row[0] not in self._in_hand]
+        first = self._first_sent
+        rows = [row for row in rows if first is None or row[0] < first]
         if rows:
             log.warning(
                 "redelivered message: %d reply(ies) left unsent by a stopped process sent now "
@@ -91,7 +93,8 @@ class Inbox:
 
     async def deliver(self, outgoing: list[Outgoing]) -> list[SendResult]:
         """Send queued replies in order; how each went is written shortly after, in batches."""
-        self._in_hand.update(o.message_id for o in outgoing)
+        if outgoing and self._first_sent is None:
+            self._first_sent = min(o.message_id for o in outgoing)
         results = [await self._channel(o.channel).send(o.address, o.reply) for o in outgoing]
         self._results.extend(zip(outgoing, results, strict=True))
         if outgoing and self._flusher is None:
@@ -123,19 +126,16 @@ class Inbox:
             }
             for out, result in batch
         ]
-        try:
-            async with self.db.transaction() as tx:
-                await record_results(tx, rows)
-                for out, result in batch:
-                    if result.unreachable:
-                        await mark_unreachable(tx, out.channel, out.address, now)
-                        log.info(
-                            "address unreachable channel=%s message=%s",
-                            out.channel,
-                            out.message_id,
-                        )
-        finally:  # recorded (or never to be): a redelivery may look at them now
-            self._in_hand.difference_update(out.message_id for out, _result in batch)
+        async with self.db.transaction() as tx:
+            await record_results(tx, rows)
+            for out, result in batch:
+                if result.unreachable:
+                    await mark_unreachable(tx, out.channel, out.address, now)
+                    log.info(
+                        "address unreachable channel=%s message=%s",
+                        out.channel,
+                        out.message_id,
+                    )
 
     async def _flush_soon(self) -> None:
         # Batching costs one transaction per ~50 ms instead of one per message. A crash in that

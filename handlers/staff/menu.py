@@ -23,13 +23,17 @@ def role_name(role: str) -> str:
     return _(ROLE_NAMES.get(role, role))
 
 
-ORDER = ("peserta", "undang", "staf", "audit")  # first in the menu; others after, as registered
+# The menu's order: a caseworker's daily tools first, then an admin's; a command not listed
+# comes after these, by name (whatever order the modules were imported in).
+ORDER = ("peserta", "rujuk", "gantinomor", "undang", "staf", "mitra", "audit")
 
 
 def commands_for(staff: StaffView) -> list[Registered]:
     discover()
     allowed = [c for c in STAFF_COMMANDS.values() if staff.is_admin or not c.admin_only]
-    return sorted(allowed, key=lambda c: ORDER.index(c.name) if c.name in ORDER else len(ORDER))
+    return sorted(
+        allowed, key=lambda c: (ORDER.index(c.name) if c.name in ORDER else len(ORDER), c.name)
+    )
 
 
 def chat_commands(staff: StaffView) -> tuple[tuple[str, str], ...]:

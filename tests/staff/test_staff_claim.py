@@ -48,23 +48,23 @@ async def test_an_invited_admin_confirms_their_name_and_gets_the_staff_menu(
     menu = joined[-1]
     assert [b.payload for b in menu.buttons] == [
         "staff:cmd:peserta",
+        "staff:cmd:rujuk",  # referrals, a participant's new phone; then the admin's tools
+        "staff:cmd:gantinomor",
         "staff:cmd:undang",
         "staff:cmd:staf",
+        "staff:cmd:mitra",
         "staff:cmd:audit",
-        "staff:cmd:mitra",  # partnerships (admins), a participant's new phone, referrals
-        "staff:cmd:gantinomor",
-        "staff:cmd:rujuk",
     ]
     assert menu.chat_commands is not None
     assert [name for name, _about in menu.chat_commands] == [
         "menu",
         "peserta",
+        "rujuk",
+        "gantinomor",
         "undang",
         "staf",
-        "audit",
         "mitra",
-        "gantinomor",
-        "rujuk",
+        "audit",
         "bantuan",
     ]
     [staff] = await staff_rows(db)
@@ -94,8 +94,8 @@ async def test_a_code_typed_in_a_message_asks_for_a_name_when_the_invite_has_non
     assert "Sari Wulandari" in joined[-1].text
     assert [b.payload for b in joined[-1].buttons] == [
         "staff:cmd:peserta",
-        "staff:cmd:gantinomor",
         "staff:cmd:rujuk",
+        "staff:cmd:gantinomor",
     ]  # a caseworker
     [staff] = await staff_rows(db)
     assert (staff.name, staff.role) == ("Sari Wulandari", "caseworker")
@@ -187,6 +187,6 @@ async def test_a_quiet_staff_chat_outlives_the_purge_of_silent_strangers_chats(
     menu = await person.says("MENU")
     assert [b.payload for b in menu[-1].buttons] == [
         "staff:cmd:peserta",
-        "staff:cmd:gantinomor",
         "staff:cmd:rujuk",
+        "staff:cmd:gantinomor",
     ]

@@ -120,8 +120,8 @@ async def test_an_admin_invites_a_caseworker_who_joins_on_the_other_channel(
         joined = await newcomer.presses("claim:yes")
         assert [b.payload for b in joined[-1].buttons] == [
             "staff:cmd:peserta",
-            "staff:cmd:gantinomor",
             "staff:cmd:rujuk",
+            "staff:cmd:gantinomor",
         ]
 
         async with db.transaction() as tx:

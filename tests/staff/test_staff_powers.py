@@ -129,8 +129,8 @@ async def test_a_caseworker_cannot_use_the_admin_commands(
         assert replies[0].text.startswith(f"Tidak ada perintah staf /{name}")
         assert [b.payload for b in replies[-1].buttons] == [
             "staff:cmd:peserta",
-            "staff:cmd:gantinomor",
             "staff:cmd:rujuk",
+            "staff:cmd:gantinomor",
         ]
     for payload in (f"staff:revoke:{admin_id}", f"staff:revoke_yes:{admin_id}"):
         refused = await worker.presses(payload)

@@ -127,7 +127,7 @@ async def test_buttons_of_an_answered_question_cannot_be_pressed_again(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     caplog.set_level(logging.INFO)
-    user = fake.user(503)
+    user = fake.user(790503117)  # an id no port number or pid in the log can contain
     async with running_bot(settings_for(fake, database_url, telegram_process=process), fake):
         user.send_text("/start")
         consent = await user.next_message()
