@@ -114,26 +114,9 @@ async def preregister(
         if event.status == SessionStatus.CANCELLED or event.starts_at <= now:
             raise PreregisterError(f"session {event.id} is cancelled or has begun")
         await enrol(tx, person, event, now, policy, confirm=False)
-    invite, code = await make_invite(
-        tx,
-        kind=InviteKind.PRERELEASE,
-        organisation_id=organisation.id,
-        participant_id=person.id,
-        expires_at=expires_at,
-        created_by=by.staff_id if by is not None else None,
-        now=now,
+    return await _with_code(
+        tx, person, organisation.id, expires_at, by, channel, now, AuditAction.PRERELEASE, ""
     )
-    await audit(
-        tx,
-        staff=by,
-        action=AuditAction.PRERELEASE,
-        channel=channel,
-        now=now,
-        participant_id=person.id,
-        organisation_id=organisation.id,
-        detail=f"invite {invite.id}",
-    )
-    return Preregistered(person.id, invite.id, code, expires_at)
 
 
 def _set_city(person: Participant, typed: str) -> None:
@@ -274,23 +257,53 @@ async def new_code(
     release = participant.release_date
     expires_at = code_expiry(release) if release is not None else now
     expires_at = max(expires_at, now + PRERELEASE_GRACE)
+    return await _with_code(
+        tx,
+        participant,
+        participant.organisation_id,
+        expires_at,
+        by,
+        channel,
+        now,
+        AuditAction.INVITE,
+        " (a new code)",
+    )
+
+
+async def _with_code(
+    tx: AsyncSession,
+    participant: Participant,
+    organisation_id: int,
+    expires_at: datetime,
+    by: StaffView | None,
+    channel: str,
+    now: datetime,
+    action: AuditAction,
+    note: str,
+) -> Preregistered:
+    """A pre-release code for `participant`, audited (`action`, with `note` in the detail)."""
     invite, code = await make_invite(
         tx,
         kind=InviteKind.PRERELEASE,
-        organisation_id=participant.organisation_id,
+        organisation_id=organisation_id,
         participant_id=participant.id,
         expires_at=expires_at,
         created_by=by.staff_id if by is not None else None,
         now=now,
     )
+    detail = (
+        f"invite {invite.id}"
+        if action == AuditAction.PRERELEASE
+        else f"prerelease invite {invite.id}"
+    )
     await audit(
         tx,
         staff=by,
-        action=AuditAction.INVITE,
+        action=action,
         channel=channel,
         now=now,
         participant_id=participant.id,
-        organisation_id=participant.organisation_id,
-        detail=f"prerelease invite {invite.id} (a new code)",
+        organisation_id=organisation_id,
+        detail=detail + note,
     )
     return Preregistered(participant.id, invite.id, code, expires_at)

@@ -16,7 +16,7 @@ from handlers.text import clean_line, esc
 from handlers.types import Button, Incoming, Kind
 from handlers.understanding.choices import NO_WORDS, YES_WORDS, normalise, normalised_set
 from storage.models import Invite, InviteKind, Organisation, Staff, StaffRole
-from storage.staff.chat import usable_invite_by_id
+from storage.staff.invites import usable_invite_by_id
 
 log = logging.getLogger(__name__)
 

@@ -3,27 +3,10 @@ pages of participants, the chats a participant uses."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Address, AuditEntry, Invite, Participant, Staff
-
-
-async def usable_invite_by_id(tx: AsyncSession, invite_id: int, now: datetime) -> Invite | None:
-    """The invite, locked, if it is still unused, not revoked and not expired."""
-    query = (
-        select(Invite)
-        .where(
-            Invite.id == invite_id,
-            Invite.used_at.is_(None),
-            Invite.revoked_at.is_(None),
-            Invite.expires_at > now,
-        )
-        .with_for_update()
-    )
-    return (await tx.execute(query)).scalar_one_or_none()
+from storage.models import Address, AuditEntry, Participant, Staff
 
 
 async def member_of(tx: AsyncSession, organisation_id: int, staff_id: int) -> Staff | None:
