@@ -88,6 +88,10 @@ class Answers:
     reschedule_days: Mapped[str | None] = mapped_column(String(120))
     attendance: Mapped[str | None] = mapped_column(String(16))  # "attended" or "absent"
     attendance_at: Mapped[datetime | None]
+    # A "no" or "reschedule" answer that staff dealt with (moved the person, offered a new time,
+    # or marked it done): it leaves the caseworker's digest.
+    handled_at: Mapped[datetime | None]
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
 
 class EnrolmentStatus:
