@@ -76,6 +76,16 @@ class Template:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file sent with a reply (an export, an import report): the reply's text is its caption.
+    Its bytes may hold personal data: they are never written to the message log or to logs."""
+
+    filename: str  # what the reader's phone shows and saves it as, e.g. "kehadiran-2026-12-01.xlsx"
+    content: bytes
+    mime: str  # e.g. "text/csv", or XLSX's "application/vnd.openxmlformats-officedocument..."
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message to send. `text` is a small HTML subset (<b>, <i>); person-typed text must be escaped."""
 
@@ -95,6 +105,7 @@ class Reply:
     # (command, description) pairs to show, descriptions already in the reader's language.
     # Channels without a command menu (WhatsApp, the terminal) ignore it.
     chat_commands: tuple[tuple[str, str], ...] | None = None
+    document: Document | None = None  # a file to send, `text` as its caption
 
 
 def reply_fields(reply: Reply) -> dict[str, Any]:
