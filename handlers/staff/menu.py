@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from handlers.flow import Turn
 from handlers.i18n import N_, _
-from handlers.staff.commands import STAFF_COMMANDS, Registered, staff_payload
+from handlers.staff.commands import STAFF_COMMANDS, Registered, staff_button, staff_payload
 from handlers.staff.discovery import discover
 from handlers.staff.scope import StaffView
 from handlers.text import esc, fit
@@ -25,7 +25,7 @@ def role_name(role: str) -> str:
 
 # The menu's order: a caseworker's daily tools first, then an admin's; a command not listed
 # comes after these, by name (whatever order the modules were imported in).
-ORDER = ("peserta", "rujuk", "gantinomor", "undang", "staf", "mitra", "audit")
+ORDER = ("peserta", "alihkan", "rujuk", "gantinomor", "undang", "staf", "mitra", "audit")
 
 
 def commands_for(staff: StaffView) -> list[Registered]:
@@ -45,15 +45,36 @@ def chat_commands(staff: StaffView) -> tuple[tuple[str, str], ...]:
     )
 
 
+def menu_buttons(staff: StaffView, page: int = 0) -> tuple[Button, ...]:
+    """One page of the menu: all of it when it fits a WhatsApp list, else pages of 9 rows and a
+    "More" row (the last page's leads back to the first)."""
+    buttons = [
+        Button(fit(_(c.title) if c.title else "/" + c.name), staff_payload("cmd", c.name))
+        for c in commands_for(staff)
+    ]
+    if len(buttons) <= MENU_ROWS:
+        return tuple(buttons)
+    per_page = MENU_ROWS - 1
+    pages = (len(buttons) + per_page - 1) // per_page
+    page = page if 0 <= page < pages else 0
+    following = (page + 1) % pages
+    more = Button(
+        _("More") if following else _("Back to the start"), staff_payload("more", following)
+    )
+    return (*buttons[page * per_page : (page + 1) * per_page], more)
+
+
 def show_staff_menu(
-    turn: Turn, staff: StaffView, text: str | None = None, *, set_commands: bool = False
+    turn: Turn,
+    staff: StaffView,
+    text: str | None = None,
+    *,
+    set_commands: bool = False,
+    page: int = 0,
 ) -> None:
     """The staff menu; with `set_commands` (on joining, on /start and /menu) this chat's
     command menu is set to the staff commands too (Telegram keeps it: no need every time)."""
-    buttons = tuple(
-        Button(fit(_(c.title) if c.title else "/" + c.name), staff_payload("cmd", c.name))
-        for c in commands_for(staff)
-    )[:MENU_ROWS]
+    buttons = menu_buttons(staff, page)
     if text is None:
         text = _("{name}, what would you like to do?").format(name=esc(staff.name))
     turn.say(text, buttons)
@@ -71,3 +92,11 @@ def staff_help(turn: Turn, staff: StaffView) -> None:
         + "\n\n"
         + _("MENU shows the staff menu, BATAL stops what you are doing.")
     )
+
+
+async def more(turn: Turn, staff: StaffView, argument: str) -> None:
+    page = int(argument) if argument.isdigit() and len(argument) < 3 else 0
+    show_staff_menu(turn, staff, page=page)
+
+
+staff_button("more", more)

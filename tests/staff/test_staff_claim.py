@@ -14,6 +14,7 @@ from storage.models import Address, Invite, Message, Staff
 from storage.retention import UNCONSENTED_RETENTION, apply_retention
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.staff.chat import add_organisation, audit_rows, make_invite
+from tests.helpers.staff.menus import ADMIN, CASEWORKER, chat_commands, first_page
 
 
 @pytest.fixture(params=["telegram", "whatsapp"])
@@ -46,27 +47,9 @@ async def test_an_invited_admin_confirms_their_name_and_gets_the_staff_menu(
 
     assert "Budi Santoso" in joined[-1].text
     menu = joined[-1]
-    assert [b.payload for b in menu.buttons] == [
-        "staff:cmd:peserta",
-        "staff:cmd:rujuk",  # referrals, a participant's new phone; then the admin's tools
-        "staff:cmd:gantinomor",
-        "staff:cmd:undang",
-        "staff:cmd:staf",
-        "staff:cmd:mitra",
-        "staff:cmd:audit",
-    ]
+    assert [b.payload for b in menu.buttons] == first_page(ADMIN)
     assert menu.chat_commands is not None
-    assert [name for name, _about in menu.chat_commands] == [
-        "menu",
-        "peserta",
-        "rujuk",
-        "gantinomor",
-        "undang",
-        "staf",
-        "mitra",
-        "audit",
-        "bantuan",
-    ]
+    assert [name for name, _about in menu.chat_commands] == chat_commands(ADMIN)
     [staff] = await staff_rows(db)
     assert (staff.name, staff.role, staff.organisation_id) == ("Budi Santoso", "admin", org)
     async with db.transaction() as tx:
@@ -92,11 +75,7 @@ async def test_a_code_typed_in_a_message_asks_for_a_name_when_the_invite_has_non
     joined = await person.says("Sari Wulandari")
 
     assert "Sari Wulandari" in joined[-1].text
-    assert [b.payload for b in joined[-1].buttons] == [
-        "staff:cmd:peserta",
-        "staff:cmd:rujuk",
-        "staff:cmd:gantinomor",
-    ]  # a caseworker
+    assert [b.payload for b in joined[-1].buttons] == first_page(CASEWORKER)  # a caseworker
     [staff] = await staff_rows(db)
     assert (staff.name, staff.role) == ("Sari Wulandari", "caseworker")
 
@@ -185,8 +164,4 @@ async def test_a_quiet_staff_chat_outlives_the_purge_of_silent_strangers_chats(
                 .scalars()]  # fmt: skip
     assert left == [(person.address, True)]
     menu = await person.says("MENU")
-    assert [b.payload for b in menu[-1].buttons] == [
-        "staff:cmd:peserta",
-        "staff:cmd:rujuk",
-        "staff:cmd:gantinomor",
-    ]
+    assert [b.payload for b in menu[-1].buttons] == first_page(CASEWORKER)
