@@ -99,7 +99,8 @@ async def invite_cmd(args: argparse.Namespace, context: Context) -> int:
             now=context.now,
             hours=hours,
         )
-    print(f"invite for a {args.role} of {org.name}: it works once")
+    article = "an" if args.role[0] in "aeiou" else "a"
+    print(f"invite for {article} {args.role} of {org.name}: it works once")
     await print_links(
         code,
         settings=context.settings,

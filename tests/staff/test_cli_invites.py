@@ -63,7 +63,7 @@ async def test_the_invite_prints_a_code_links_and_expiry_and_writes_a_qr_code_of
     printed = dict(line.split(":", 1) for line in out.splitlines()[1:] if ":" in line)
     invite_code = printed["code"].strip()
     assert code_in(invite_code) == invite_code
-    assert out.splitlines()[0] == "invite for a admin of Bapas Ambon: it works once"
+    assert out.splitlines()[0] == "invite for an admin of Bapas Ambon: it works once"
     # No bot token in this environment: the operator is told why there is no Telegram link.
     assert printed["telegram"].strip() == "(no link: TELEGRAM_BOT_TOKEN is not set)"
     whatsapp = printed["whatsapp"].strip()
