@@ -27,6 +27,7 @@ STAFF_PAYLOADS = [
     "staff:cmd:undang",
     "staff:cmd:audit",
     "staff:cmd:peserta",
+    "staff:cmd:catatan",
     "staff:revoke:1",
     "staff:revoke_yes:1",
     "staff:invite_role:admin",
@@ -91,7 +92,7 @@ async def test_a_revoked_member_loses_staff_power_at_their_next_message(
     await join_as_staff(admin, db, org, role="admin", name="Budi Santoso")
     await join_as_staff(worker, db, org, role="caseworker", name="Sari Wulandari")
     before = await worker.says("/peserta")
-    assert "Belum ada peserta" in before[-1].text
+    assert "Belum ada peserta" in before[0].text
 
     listed = await admin.says("/staf")
     assert "Sari Wulandari" in listed[-1].text
@@ -129,6 +130,7 @@ async def test_a_caseworker_cannot_use_the_admin_commands(
         assert replies[0].text.startswith(f"Tidak ada perintah staf /{name}")
         assert [b.payload for b in replies[-1].buttons] == [
             "staff:cmd:peserta",
+            "staff:cmd:catatan",
             "staff:cmd:rujuk",
             "staff:cmd:gantinomor",
         ]
