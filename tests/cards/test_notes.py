@@ -17,7 +17,7 @@ from storage.db import Database
 from storage.erasure import erase_participant
 from storage.models import Message, Note, Participant
 from tests.fakes.channel import CollectingChannel, Person
-from tests.helpers.cards import now, staff_id, whatsapp_limits_kept
+from tests.helpers.cards import chat, now, staff_id, whatsapp_limits_kept
 from tests.helpers.participants import add_participant
 from tests.helpers.staff.chat import add_organisation, audit_rows, join_as_staff, place
 
@@ -165,3 +165,24 @@ async def test_notes_are_erased_with_the_participant_and_are_in_their_data_expor
     async with db.transaction() as tx:
         await write_csv(tx, out)
     assert "Batang" not in out.getvalue()
+
+
+async def test_the_participant_never_sees_a_note_in_the_chat(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    org = await add_organisation(db, "Rutan Pekalongan")
+    admin = Person(inbox, channel, address="1001")
+    await join_as_staff(admin, db, org, role="admin", name="Budi Santoso")
+    agus = await add_participant(db, "Agus Pratama", now=now(), city="Kota Pekalongan")
+    await place(db, agus, org)
+    await chat(db, agus, channel.name, "5001", wrote=None)
+    await admin.says(f"/catatan {agus} Curiga kambuh, pantau minggu ini")
+    participant = Person(inbox, channel, address="5001")
+
+    seen = [
+        *await participant.says("/profil"),
+        *await participant.says("/jadwal"),
+        *await participant.says("/bantuan"),
+    ]
+    assert any("Agus Pratama" in r.text for r in seen)  # their own data is shown
+    assert all("kambuh" not in r.text and "catatan" not in r.text.lower() for r in seen)

@@ -236,3 +236,18 @@ async def test_a_search_with_more_than_a_page_says_so(
     assert len(shown_ids(replies[-1].buttons)) == 10
     assert "Ketemu 13" in replies[-1].text and "10 yang pertama" in replies[-1].text
     assert whatsapp_limits_kept(replies)
+
+
+async def test_a_page_past_the_end_shows_the_last_one(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    org = await add_organisation(db, "Rutan Pekalongan")
+    admin = Person(inbox, channel, address="1001")
+    await join_as_staff(admin, db, org, role="admin", name="Budi Santoso")
+    people = []
+    for n in range(12):
+        people.append(await add_participant(db, f"Budi{n}", now=now(), city="Serang"))
+        await place(db, people[-1], org)
+    replies = await admin.presses("staff:pp:a7")  # an old button: people left since
+    assert shown_ids(replies[0].buttons) == [people[1], people[0]]
+    assert "Halaman 2 dari 2" in replies[-1].text

@@ -16,13 +16,13 @@ from handlers.flow import Turn
 from handlers.i18n import N_, _
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.cards.card import open_card
-from handlers.staff.cards.labels import row_title, status_of, urgency_of
+from handlers.staff.cards.labels import display_name, row_title, status_of, urgency_of
 from handlers.staff.commands import staff_button, staff_command, staff_payload
 from handlers.staff.scope import MAX_ID_DIGITS, StaffView, visible
 from handlers.text import clean_line, esc
 from handlers.types import Button
 from handlers.understanding.phones import normalise_phone
-from storage.models import Participant
+from storage.models import Participant, ParticipantStatus
 from storage.staff.caseload import Row, matching, urgent_page
 
 PAGE = 10  # people on a page: one WhatsApp list, a row each
@@ -67,11 +67,11 @@ def _people(staff: StaffView, whose: Whose) -> ColumnElement[bool]:
 
 def _line(row: Row) -> str:
     participant = row.participant
-    parts = [f"#{participant.id} {esc(participant.name or _('(erased)'))}"]
+    parts = [f"#{participant.id} {esc(display_name(participant))}"]
     if participant.city:
         parts.append(esc(participant.city))
     why = urgency_of(row.urgency)
-    if why is None and participant.status != "active":
+    if why is None and participant.status != ParticipantStatus.ACTIVE:
         why = status_of(participant)
     return " · ".join(parts) + (f"\n   {why}" if why else "")
 
@@ -90,14 +90,20 @@ async def participants(turn: Turn, staff: StaffView, args: str) -> None:
 
 
 async def show_page(turn: Turn, staff: StaffView, ref: PageRef) -> None:
-    rows, total = await urgent_page(
-        turn.tx,
-        _people(staff, ref.whose),
-        organisation_id=staff.organisation_id,
-        now=turn.now,
-        offset=(ref.page - 1) * PAGE,
-        limit=PAGE,
-    )
+    async def page(number: int) -> tuple[list[Row], int]:
+        return await urgent_page(
+            turn.tx,
+            _people(staff, ref.whose),
+            organisation_id=staff.organisation_id,
+            now=turn.now,
+            offset=(number - 1) * PAGE,
+            limit=PAGE,
+        )
+
+    rows, total = await page(ref.page)
+    if not rows and total and ref.page > 1:  # past the end (people left since): the last page
+        ref = PageRef(ref.whose, (total + PAGE - 1) // PAGE)
+        rows, total = await page(ref.page)
     await audit(
         turn.tx,
         staff=staff,
@@ -135,7 +141,7 @@ async def show_page(turn: Turn, staff: StaffView, ref: PageRef) -> None:
     if len(navigation) < 3:
         navigation.append(Button(_("Menu"), staff_payload("cmd", "menu")))
     turn.say(
-        _("Page {page} of {pages}.").format(page=min(ref.page, pages), pages=pages)
+        _("Page {page} of {pages}.").format(page=ref.page, pages=pages)
         + " "
         + _("To search, type /peserta and a name, city or phone number."),
         tuple(navigation),
