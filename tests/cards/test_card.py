@@ -213,8 +213,10 @@ async def test_the_card_costs_the_same_statements_whatever_the_history(
             await flag(db, pid)
         for n in range(size):
             await admin.says(f"/catatan {pid} Catatan {n}")
+        await inbox.flush()  # the replies before are sent: their bookkeeping is not counted
         with Statements(db) as statements:
             replies = await admin.says(f"/peserta {pid}")
+            await inbox.flush()
         assert f"Peserta {size}" in replies[-1].text
         counts.append(statements.count)
-    assert counts[0] == counts[1], counts
+    assert counts[0] == counts[1] and counts[0] > 10, counts
