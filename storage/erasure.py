@@ -29,6 +29,7 @@ from storage.models import (
     Referral,
     ReferralStatus,
 )
+from storage.notes import erase_notes
 from storage.outbox import cancel_pending
 from storage.staff.partners import withdraw_all
 
@@ -45,6 +46,7 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     await erase_bodies(tx, participant.id)  # every message in and out, replies quoting them
     await delete_flags(tx, participant.id)  # what they asked staff for is theirs too
     await _erase_answers(tx, participant.id)
+    await erase_notes(tx, participant.id)  # staff's notes about them: the text goes, the date stays
     await cancel_pending(tx, participant_id=participant.id)
     await withdraw_all(tx, participant.id, now)  # no partner sees them any more
     await tx.execute(

@@ -23,10 +23,13 @@ from storage.models import (
     Enrolment,
     Flag,
     Message,
+    Note,
     Occurrence,
     Organisation,
     Participant,
+    Staff,
 )
+from storage.notes import add_note
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.database_scan import find_strings
 from tests.helpers.reminders import Clock, dispatcher, enrol_person, make_session, outbox
@@ -44,12 +47,13 @@ SESSION_REASON = "motor saya rusak, bannya bocor"
 APPOINTMENT_REASON = "jadwal kerja di pabrik tahu bentrok"
 DANGER = "saya dipukuli mandor tadi"  # a danger flag for staff
 NUMBER_CHANGE = "nomor saya ganti 0896 1234 5678"  # a new phone number, saved after a yes
+NOTE = "Ditemui di kos Jl. Merdeka 12, sedang cari kerja las"  # a caseworker's note about them
 
 # What the person typed or is known by, as they would be found in a column.
 TYPED = [
     PROFILE_NAME, *PROFILE_NAME.split(), NEW_NAME, *NEW_NAME.split(), START_CODE,
     "kab. serang", "Serang", "kota ambon", "Ambon", "pelatihan kerja dan konseling",
-    FREE_TEXT, PLAN, AFTER_REMINDER, SESSION_REASON, APPOINTMENT_REASON, DANGER, NUMBER_CHANGE,
+    FREE_TEXT, PLAN, AFTER_REMINDER, SESSION_REASON, APPOINTMENT_REASON, DANGER, NUMBER_CHANGE, NOTE,
     "senin, kamis", "mon,thu",  # the days they chose, as typed and as stored
 ]  # fmt: skip
 NUMBERS = [CHAT_ID, PHONE, NEW_PHONE, "89612345678"]
@@ -135,6 +139,21 @@ async def answer_an_appointment_reminder(db: Database, person: Person) -> int:
     return occurrence_id
 
 
+async def a_caseworker_writes_a_note(db: Database) -> None:
+    pid = await participant_id(db)
+    async with db.transaction() as tx:
+        org = Organisation(name="Rutan Kelas IIB", kind="rutan", timezone="Asia/Jakarta")
+        tx.add(org)
+        await tx.flush()
+        staff = Staff(organisation_id=org.id, role="caseworker", name="Sari Wulandari")
+        tx.add(staff)
+        await tx.flush()
+        await add_note(
+            tx, participant_id=pid, staff_id=staff.id, organisation_id=org.id, text=NOTE,
+            now=datetime.now(UTC),
+        )  # fmt: skip
+
+
 async def participant_id(db: Database) -> int:
     async with db.transaction() as tx:
         return int((await tx.execute(select(Participant.id))).scalar_one())
@@ -152,6 +171,7 @@ async def test_after_erasure_nothing_the_person_typed_is_left_anywhere(
     await change_profile(person)
     sid = await answer_a_session_reminder(db, person, channel)
     occurrence_id = await answer_an_appointment_reminder(db, person)
+    await a_caseworker_writes_a_note(db)
     await inbox.flush()
     assert await count(db, Flag) == 4  # the free text, the danger, the new number, the worry
     async with db.transaction() as tx:
@@ -179,6 +199,7 @@ async def test_after_erasure_nothing_the_person_typed_is_left_anywhere(
             await tx.execute(select(Enrolment).where(Enrolment.session_id == sid))
         ).scalar_one()
         occurrence = await tx.get(Occurrence, occurrence_id)
+        note = (await tx.execute(select(Note))).scalar_one()
         logged = (
             await tx.execute(
                 select(Message.direction, Message.body).where(Message.participant_id == erased.id)
@@ -201,6 +222,8 @@ async def test_after_erasure_nothing_the_person_typed_is_left_anywhere(
         "reschedule", None, None,
     )  # fmt: skip
     assert await count(db, Address) == 0 and await count(db, Conversation) == 0
+    # The note stays on the staff timeline, dated, as "erased with the participant", wordless.
+    assert (note.participant_id, note.text, note.erased) == (erased.id, "", True)
 
 
 async def test_erased_person_gets_no_more_reminders_or_appointments(

@@ -1,4 +1,11 @@
-"""Exporting participants for staff: CSV with a header row; erased people without personal fields."""
+"""Exporting participants: CSV with a header row; erased people without personal fields.
+
+This is also how a person's request to see their data is answered (UU PDP: the right to see
+one's data, all of it), so it holds staff's notes about them (`notes`). A note is written about
+the person, hence theirs to see on request; it is never shown to them in a chat (/profil and the
+other flows leave notes out), because a caseworker's working note read on a shared phone, or
+without the caseworker there to explain it, can do harm. An erased person's notes are blank.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +16,36 @@ from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Participant, ParticipantStatus
+from storage.models import Note, Participant, ParticipantStatus
+from storage.notes import notes_by_participant
 from storage.participants import iter_participants
 
 COLUMNS = [
     "id", "name", "phone", "category", "city", "province", "timezone", "language", "interests",
-    "contact_time", "status", "consent_at", "registered_at", "created_at", "channels",
+    "contact_time", "status", "consent_at", "registered_at", "created_at", "channels", "notes",
 ]  # fmt: skip
-PERSONAL = {"name", "phone", "city", "contact_time", "channels"}
-FREE_TEXT = {"name", "city"}  # typed by people: never let a spreadsheet run them as formulas
+PERSONAL = {"name", "phone", "city", "contact_time", "channels", "notes"}
+FREE_TEXT = {
+    "name",
+    "city",
+    "notes",
+}  # typed by people: never let a spreadsheet run them as formulas
 
 
 def _when(moment: datetime | None) -> str:
     return moment.isoformat(timespec="seconds") if moment else ""
 
 
-def row(participant: Participant) -> dict[str, str]:
+def _notes(notes: list[Note]) -> str:
+    """Each note as "2026-12-01: text", oldest first (erased ones say nothing)."""
+    return " | ".join(
+        f"{note.created_at.date().isoformat()}: {' '.join(note.text.split())}"
+        for note in notes
+        if not note.erased
+    )
+
+
+def row(participant: Participant, notes: list[Note] | None = None) -> dict[str, str]:
     values = {
         "id": str(participant.id),
         "name": participant.name or "",
@@ -41,6 +62,7 @@ def row(participant: Participant) -> dict[str, str]:
         "registered_at": _when(participant.registered_at),
         "created_at": _when(participant.created_at),
         "channels": ";".join(sorted({a.channel for a in participant.addresses})),
+        "notes": _notes(notes or []),
     }
     if participant.status == ParticipantStatus.ERASED:
         values.update({column: "" for column in PERSONAL})
@@ -51,8 +73,9 @@ def row(participant: Participant) -> dict[str, str]:
 
 
 async def rows(tx: AsyncSession) -> AsyncIterator[dict[str, str]]:
+    notes = await notes_by_participant(tx)
     async for participant in iter_participants(tx):
-        yield row(participant)
+        yield row(participant, notes.get(participant.id))
 
 
 async def write_csv(tx: AsyncSession, out: TextIO) -> int:

@@ -2,6 +2,7 @@
 
 from storage.models.base import Base
 from storage.models.flags import Flag, FlagReason, FlagStatus
+from storage.models.notes import Note
 from storage.models.outbox import OutboxKind, ScheduledMessage, ScheduledStatus
 from storage.models.people import (
     Address,
@@ -57,6 +58,7 @@ __all__ = [
     "Membership",
     "Message",
     "MessageStatus",
+    "Note",
     "Occurrence",
     "Organisation",
     "OutboxKind",

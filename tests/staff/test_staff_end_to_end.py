@@ -92,9 +92,12 @@ async def test_an_admin_joins_on_telegram_and_invites_a_caseworker_who_joins_on_
             assert "Sari Wulandari" in confirm.text and titles(confirm) == ["Ya", "Bukan"]
             [joined] = await sari.taps("Ya")
             assert "Selamat bergabung, Sari Wulandari" in joined.text
-            assert titles(joined) == ["Peserta", "Ganti pendamping", "Rujukan", "Nomor baru"]
-            [listed] = await sari.taps("Peserta")
+            assert titles(joined) == [
+                "Peserta", "Tambah catatan", "Ganti pendamping", "Rujukan", "Nomor baru",
+            ]  # fmt: skip
+            [listed, pages] = await sari.taps("Peserta")
             assert "Belum ada peserta" in listed.text
+            assert titles(pages) == ["Semua peserta", "Menu"]
 
             budi.send_text("/staf")
             team = await budi.next_message(timeout=10)

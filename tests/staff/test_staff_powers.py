@@ -28,6 +28,7 @@ STAFF_PAYLOADS = [
     "staff:cmd:undang",
     "staff:cmd:audit",
     "staff:cmd:peserta",
+    "staff:cmd:catatan",
     "staff:revoke:1",
     "staff:revoke_yes:1",
     "staff:invite_role:admin",
@@ -92,7 +93,7 @@ async def test_a_revoked_member_loses_staff_power_at_their_next_message(
     await join_as_staff(admin, db, org, role="admin", name="Budi Santoso")
     await join_as_staff(worker, db, org, role="caseworker", name="Sari Wulandari")
     before = await worker.says("/peserta")
-    assert "Belum ada peserta" in before[-1].text
+    assert "Belum ada peserta" in before[0].text
 
     listed = await admin.says("/staf")
     assert "Sari Wulandari" in listed[-1].text

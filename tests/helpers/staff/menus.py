@@ -3,7 +3,7 @@ menu.py ORDER): one place for every test that checks a menu."""
 
 from __future__ import annotations
 
-CASEWORKER = ("peserta", "alihkan", "rujuk", "gantinomor")
+CASEWORKER = ("peserta", "catatan", "alihkan", "rujuk", "gantinomor")
 ADMIN = (*CASEWORKER, "undang", "staf", "mitra", "audit")
 ROWS = 10  # a WhatsApp list
 
