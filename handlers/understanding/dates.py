@@ -23,6 +23,11 @@ MONTHS = {
     "nopember": 11, "desember": 12, "des": 12, "december": 12, "dec": 12,
 }  # fmt: skip
 FILLER = ("hari", "tanggal", "tgl", "pada", "nanti", "depan", "ini", "on", "next")
+# As `normalise` folds what is typed ("minggu" -> "mingu", "tomorrow" -> "tomorow").
+_RELATIVE = {normalise(word): days for word, days in RELATIVE.items()}
+_WEEKDAYS = {normalise(word): day for word, day in WEEKDAYS.items()}
+_MONTHS = {normalise(word): month for word, month in MONTHS.items()}
+_FILLER = frozenset(normalise(word) for word in FILLER)
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2}|\d{4}))?$")
 _NAMED = re.compile(r"^(\d{1,2}) ([a-z]+)(?: (\d{4}))?$")
 # After noon unless the hour says so already: "1 siang" is 13.00, "11 siang" is 11.00.
@@ -43,16 +48,16 @@ def parse_day(text: str, today: date) -> date | None:
         day, month, year = numeric.groups()
         return _dated(today, int(day), int(month), _year(year))
     words = normalise(text)
-    if words in RELATIVE:
-        return today + timedelta(days=RELATIVE[words])
-    kept = " ".join(w for w in words.split() if w not in FILLER)
-    if kept in WEEKDAYS:
-        ahead = (WEEKDAYS[kept] - today.weekday() - 1) % 7 + 1
+    if words in _RELATIVE:
+        return today + timedelta(days=_RELATIVE[words])
+    kept = " ".join(w for w in words.split() if w not in _FILLER)
+    if kept in _WEEKDAYS:
+        ahead = (_WEEKDAYS[kept] - today.weekday() - 1) % 7 + 1
         return today + timedelta(days=ahead)
     named = _NAMED.match(kept)
-    if named and named.group(2) in MONTHS:
+    if named and named.group(2) in _MONTHS:
         year = int(named.group(3)) if named.group(3) else None
-        return _dated(today, int(named.group(1)), MONTHS[named.group(2)], year)
+        return _dated(today, int(named.group(1)), _MONTHS[named.group(2)], year)
     return None
 
 

@@ -136,7 +136,7 @@ async def _program(db: Database, org: int, name: str) -> int:
         return program.id
 
 
-async def _session(
+async def add_session(
     db: Database, program: int, start: datetime, *, capacity: int | None = 10
 ) -> int:
     async with db.transaction() as tx:
@@ -190,10 +190,10 @@ async def world(db: Database, channel: str) -> World:
     other_org = await _org(db, "Bapas Kelas II Pekalongan")
     program = await _program(db, org, "Pelatihan Las")
     other_program = await _program(db, other_org, "Pelatihan Menjahit")
-    today = await _session(db, program, NOW - timedelta(hours=3))  # 09.00 WIB today
-    later = await _session(db, program, NOW + timedelta(days=3, hours=-3), capacity=2)
-    next_week = await _session(db, program, NOW + timedelta(days=10))
-    other_session = await _session(db, other_program, NOW + timedelta(days=2))
+    today = await add_session(db, program, NOW - timedelta(hours=3))  # 09.00 WIB today
+    later = await add_session(db, program, NOW + timedelta(days=3, hours=-3), capacity=2)
+    next_week = await add_session(db, program, NOW + timedelta(days=10))
+    other_session = await add_session(db, other_program, NOW + timedelta(days=2))
     admin = await add_staff(db, org, "Pak Hendra", channel=channel, address="7001")
     caseworker = await add_staff(
         db, org, "Bu Rina", role=StaffRole.CASEWORKER, channel=channel, address="7002"
