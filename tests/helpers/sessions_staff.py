@@ -232,3 +232,22 @@ async def audit_of(db: Database, action: str) -> list[AuditEntry]:
     async with db.transaction() as tx:
         query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
         return list((await tx.execute(query)).scalars())
+
+
+async def begun_session(
+    db: Database, org: int, caseworker: int, now: datetime
+) -> tuple[int, list[int]]:
+    """A program of `org` whose session began an hour before `now`, with two of the
+    caseworker's participants in it (Budi, then Sari); returns the session and their ids."""
+    program = await _program(db, org, "Pelatihan Las")
+    session = await add_session(db, program, now - timedelta(hours=1))
+    people = []
+    for name in ("Budi Santoso", "Sari Dewi"):
+        pid = await add_participant(db, name, now=now - timedelta(days=30))
+        async with db.transaction() as tx:
+            person = await tx.get(Participant, pid)
+            assert person is not None
+            person.organisation_id, person.caseworker_id = org, caseworker
+        await enrol_in(db, pid, session)
+        people.append(pid)
+    return session, people

@@ -41,7 +41,9 @@ async def test_a_counselling_appointment_typed_in_indonesian(
     w = await world(db, channel.name)
     phone = Phone(inbox, channel, w.caseworker.address)
 
-    kind = await phone.says(f"/jadwalkan {w.budi}")
+    who = await phone.presses("staff:cmd:jadwalkan")  # from the staff menu
+    assert "Ketik nomornya" in text_of(who)
+    kind = await phone.says(str(w.budi))
     day = await phone.presses(button(kind, "Konseling"))
     assert "Hari apa?" in text_of(day)
     time = await phone.says("besok")
@@ -69,7 +71,7 @@ async def test_a_counselling_appointment_typed_in_indonesian(
         (w.budi, f"appointment={made.id} kind=counselling")
     ]
     if channel.name == "whatsapp":
-        for replies in (kind, day, time, place, confirm, done):
+        for replies in (who, kind, day, time, place, confirm, done):
             fits_whatsapp(replies)
 
 
@@ -157,6 +159,9 @@ async def test_scheduling_for_someone_out_of_reach_is_not_found(
         ):
             replies = await attempt
             assert "Tidak ada peserta dengan nomor itu yang bisa Anda tangani." in text_of(replies)
+    await caseworker.says("/jadwalkan")
+    typed = await caseworker.says(str(w.agus))  # a colleague's participant
+    assert "Tidak ada peserta dengan nomor itu yang bisa Anda tangani." in text_of(typed)
     stale = await caseworker.presses("staff:apy:")  # a confirm button with no question open
     assert "Tombol itu sudah tidak berlaku." in text_of(stale)
     assert await appointments(db) == []

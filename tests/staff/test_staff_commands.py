@@ -120,6 +120,9 @@ async def test_an_admin_invites_a_caseworker_who_joins_on_the_other_channel(
         joined = await newcomer.presses("claim:yes")
         assert [b.payload for b in joined[-1].buttons] == [
             "staff:cmd:peserta",
+            "staff:cmd:sesi",
+            "staff:cmd:jadwalulang",
+            "staff:cmd:jadwalkan",
             "staff:cmd:rujuk",
             "staff:cmd:gantinomor",
         ]

@@ -129,6 +129,9 @@ async def test_a_caseworker_cannot_use_the_admin_commands(
         assert replies[0].text.startswith(f"Tidak ada perintah staf /{name}")
         assert [b.payload for b in replies[-1].buttons] == [
             "staff:cmd:peserta",
+            "staff:cmd:sesi",
+            "staff:cmd:jadwalulang",
+            "staff:cmd:jadwalkan",
             "staff:cmd:rujuk",
             "staff:cmd:gantinomor",
         ]

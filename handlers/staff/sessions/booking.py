@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from handlers.flow import END, Turn
+from handlers.flow import END, WAIT, Turn
 from handlers.i18n import N_, _
 from handlers.programs.admin import Refused
 from handlers.programs.appointments import add_appointment
@@ -82,18 +82,32 @@ def _no_such_participant(turn: Turn, staff: StaffView) -> None:
 
 async def schedule_command(turn: Turn, staff: StaffView, args: str) -> None:
     if not args.strip():
-        turn.say(
-            _(
-                "Type /jadwalkan and the participant's number, e.g. /jadwalkan 12 "
-                '(or press "Schedule" on their card).'
-            )
-        )
+        await _go(turn, staff, "staff.appt_who")
         return
     person = await _participant(turn, staff, args.strip())
     if person is None:
         _no_such_participant(turn, staff)
         return
     await start_booking(turn, staff, person)
+
+
+async def ask_who(turn: Turn, _staff: StaffView) -> None:
+    turn.say(
+        _(
+            "Who is the appointment for? Type their number (it is in /peserta), "
+            'or press "Schedule" on their card.'
+        ),
+        (_cancel(),),
+    )
+
+
+async def answer_who(turn: Turn, staff: StaffView, incoming: Incoming) -> str | None:
+    person = await _participant(turn, staff, incoming.text)
+    if person is None:
+        turn.say(_("There is no participant with that number that you can act on."))
+        return None
+    await start_booking(turn, staff, person)
+    return WAIT
 
 
 async def schedule_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
@@ -405,6 +419,7 @@ staff_button("apt", time_pressed)
 staff_button("apl", place_pressed)
 staff_button("apy", confirm_pressed)
 staff_button("apc", change_pressed)
+staff_step("appt_who", ask_who, answer_who)
 staff_step("appt_kind", ask_kind, answer_kind)
 staff_step("appt_day", ask_day, answer_day)
 staff_step("appt_time", ask_time, answer_time)
