@@ -12,14 +12,17 @@ from sqlalchemy import select
 
 from bot.channels.whatsapp.render import render
 from bot.inbox import Inbox
+from handlers.programs.appointments import add_appointment
 from handlers.programs.changes import withdraw
 from handlers.reminders.planning import enrol
 from handlers.reminders.rules import ReminderPolicy
 from handlers.types import Incoming, Kind, Reply
 from storage.db import Database
 from storage.models import (
+    Appointment,
     AuditEntry,
     Enrolment,
+    Occurrence,
     Organisation,
     Participant,
     Program,
@@ -251,3 +254,24 @@ async def begun_session(
         await enrol_in(db, pid, session)
         people.append(pid)
     return session, people
+
+
+async def reporting_asked_to_reschedule(db: Database, org: int, participant: int) -> int:
+    """A wajib lapor appointment on Wednesday 10.00 WIB at "Kantor Bapas Semarang", whose
+    occurrence the participant asked to reschedule; returns the occurrence's id."""
+    async with db.transaction() as tx:
+        person = await tx.get(Participant, participant)
+        assert person is not None
+        appointment = Appointment(
+            participant_id=participant, organisation_id=org, kind="reporting",
+            starts_at=NOW + timedelta(days=2, hours=-2), duration_minutes=30,
+            timezone="Asia/Jakarta", place="Kantor Bapas Semarang", active=True,
+            created_at=NOW - timedelta(days=7),
+        )  # fmt: skip
+        await add_appointment(tx, appointment, person, NOW - timedelta(days=7), ReminderPolicy())
+        occurrence = (
+            await tx.execute(select(Occurrence).where(Occurrence.appointment_id == appointment.id))
+        ).scalar_one()
+        occurrence.rsvp, occurrence.rsvp_at = "reschedule", NOW - timedelta(hours=1)
+        occurrence.reschedule_reason = "Motor rusak"
+        return occurrence.id

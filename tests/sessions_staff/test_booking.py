@@ -19,6 +19,7 @@ from tests.helpers.sessions_staff import (
     audit_of,
     button,
     fits_whatsapp,
+    reporting_asked_to_reschedule,
     text_of,
     world,
 )
@@ -166,3 +167,32 @@ async def test_scheduling_for_someone_out_of_reach_is_not_found(
     assert "Tombol itu sudah tidak berlaku." in text_of(stale)
     assert await appointments(db) == []
     assert await audit_of(db, "appointment") == []
+
+
+async def test_a_new_reporting_time_for_an_appointment_they_cannot_make(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    w = await world(db, channel.name)
+    occurrence = await reporting_asked_to_reschedule(db, w.org, w.budi)
+    phone = Phone(inbox, channel, w.caseworker.address)
+    listed = await phone.says("/jadwalulang")
+    assert "Wajib lapor di Bapas Kelas I Semarang, Rab 2/12 10.00 WIB" in text_of(listed)
+    opened = await phone.presses(button(listed, "Budi Santoso"))
+    assert "Alasan: Motor rusak" in text_of(opened)
+    assert "Pindah ke sesi lain" not in [b.title for b in opened[-1].buttons]
+
+    day = await phone.presses(button(opened, "Tawarkan waktu baru"))
+    assert "Hari apa?" in text_of(day)  # the kind is the appointment's own: not asked
+    await phone.says("kamis")
+    place = await phone.says("10.00")
+    confirm = await phone.presses(button(place, "Kantor Bapas Semara"))
+    done = await phone.presses(button(confirm, "Ya, jadwalkan"))
+
+    assert "Beres: Wajib lapor untuk Budi Santoso" in text_of(done)
+    made = (await appointments(db))[-1]
+    assert (made.kind, made.place) == ("reporting", "Kantor Bapas Semarang")
+    assert made.starts_at == datetime(2026, 12, 3, 3, 0, tzinfo=UTC)  # Thursday 10.00 WIB
+    handled = await audit_of(db, "handled")
+    assert [r.detail for r in handled] == [f"answer=o{occurrence} appointment={made.id}"]
+    if channel.name == "whatsapp":
+        fits_whatsapp(listed + opened + day + place + confirm + done)
