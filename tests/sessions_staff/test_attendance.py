@@ -10,15 +10,19 @@ from bot.inbox import Inbox
 from storage.db import Database
 from storage.models import Enrolment
 from tests.fakes.channel import CollectingChannel
+from tests.helpers.participants import add_participant
 from tests.helpers.reminders import outbox
 from tests.helpers.sessions_staff import (
+    NOW,
     Phone,
     audit_of,
     button,
+    enrol_in,
     fits_whatsapp,
     text_of,
     world,
 )
+from tests.helpers.staff.chat import place
 
 
 async def attendance(db: Database, session: int) -> dict[int, str | None]:
@@ -143,3 +147,26 @@ async def test_attendance_waits_until_the_session_has_begun(
     assert "setelah sesi dimulai" in text_of(early)
     assert set((await attendance(db, w.later)).values()) == {None}
     assert await audit_of(db, "attendance") == []
+
+
+async def test_a_long_checklist_comes_in_pages_that_fit_a_whatsapp_list(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    w = await world(db, channel.name)
+    for n in range(6):
+        pid = await add_participant(db, f"Peserta Nomor {n + 1}", now=NOW)
+        await place(db, pid, w.org, w.caseworker.view.staff_id)
+        await enrol_in(db, pid, w.today)
+    phone = Phone(inbox, channel, w.caseworker.address)
+
+    first = await phone.presses(f"staff:att:{w.today}.1")
+    titles = [b.title for b in first[-1].buttons]
+    assert titles == [
+        "Budi Santoso", "Sari Dewi", "Peserta Nomor 1", "Peserta Nomor 2", "Peserta Nomor 3",
+        "Peserta Nomor 4", "Semua sisa: Hadir", "Halaman berikutnya", "Selesai",
+    ]  # fmt: skip
+    second = await phone.presses(button(first, "Halaman berikutnya"))
+    assert [b.title for b in second[-1].buttons][:2] == ["Peserta Nomor 5", "Peserta Nomor 6"]
+    assert "belum dicatat 8" in text_of(second)
+    if channel.name == "whatsapp":
+        fits_whatsapp(first + second)

@@ -39,10 +39,14 @@ async def _markable(turn: Turn, staff: StaffView, event: ProgramSession) -> list
     ]
 
 
-async def _session(turn: Turn, staff: StaffView, session_id: int) -> ProgramSession | None:
-    """The session, if the staff member may see it and it has begun (else they are told)."""
-    event = await session_in_scope(turn, staff, session_id)
-    if event is None:
+async def _pressed(
+    turn: Turn, staff: StaffView, argument: str, count: int
+) -> tuple[ProgramSession, tuple[int, ...]] | None:
+    """The session a button names (its first number; `count` numbers in all), if the staff
+    member may see it and it has begun, with the button's numbers; else they are told why."""
+    found = numbers(argument, count)
+    event = await session_in_scope(turn, staff, found[0]) if found else None
+    if event is None or found is None:
         no_such_session(turn, staff)
         return None
     if event.status == SessionStatus.CANCELLED or event.starts_at > turn.now:
@@ -51,27 +55,21 @@ async def _session(turn: Turn, staff: StaffView, session_id: int) -> ProgramSess
             (Button(_("Back"), payload("ses", event.id)),),
         )
         return None
-    return event
+    return event, found
 
 
 async def checklist(turn: Turn, staff: StaffView, argument: str) -> None:
     """staff:att:<session>.<page>: the people not marked yet."""
-    found = numbers(argument, 2)
-    event = await _session(turn, staff, found[0]) if found else None
-    if found is None:
-        no_such_session(turn, staff)
-    if event is not None and found is not None:
-        await _checklist(turn, staff, event, found[1], everyone=False)
+    if pressed := await _pressed(turn, staff, argument, 2):
+        event, (_id, page) = pressed
+        await _checklist(turn, staff, event, page, everyone=False)
 
 
 async def corrections(turn: Turn, staff: StaffView, argument: str) -> None:
     """staff:attc:<session>.<page>: everyone, to correct a mark."""
-    found = numbers(argument, 2)
-    event = await _session(turn, staff, found[0]) if found else None
-    if found is None:
-        no_such_session(turn, staff)
-    if event is not None and found is not None:
-        await _checklist(turn, staff, event, found[1], everyone=True)
+    if pressed := await _pressed(turn, staff, argument, 2):
+        event, (_id, page) = pressed
+        await _checklist(turn, staff, event, page, everyone=True)
 
 
 async def _checklist(
@@ -145,17 +143,11 @@ async def _seat(
 
 async def person_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
     """staff:atp:<session>.<participant>: did they come?"""
-    found = numbers(argument, 2)
-    event = await _session(turn, staff, found[0]) if found else None
-    if found is None:
-        no_such_session(turn, staff)
-    if (
-        event is None
-        or found is None
-        or (seat := await _seat(turn, staff, event, found[1])) is None
-    ):
+    pressed = await _pressed(turn, staff, argument, 2)
+    seat = await _seat(turn, staff, pressed[0], pressed[1][1]) if pressed else None
+    if pressed is None or seat is None:
         return
-    enrolment, person = seat
+    event, (enrolment, person) = pressed[0], seat
     text = _("Did <b>{name}</b> come?").format(name=esc(person.name or "-"))
     if enrolment.attendance in ATTENDANCE:
         text += " " + _("(marked now: {mark})").format(mark=_(ATTENDANCE[enrolment.attendance]))
@@ -171,18 +163,14 @@ async def person_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
 
 async def mark_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
     """staff:atm:<session>.<participant>.<1 came|0 did not come>."""
-    found = numbers(argument, 3)
-    event = await _session(turn, staff, found[0]) if found and found[2] in (0, 1) else None
-    if found is None or found[2] not in (0, 1):
+    pressed = await _pressed(turn, staff, argument, 3)
+    if pressed is not None and pressed[1][2] not in (0, 1):
         no_such_session(turn, staff)
-    if (
-        event is None
-        or found is None
-        or (seat := await _seat(turn, staff, event, found[1])) is None
-    ):
         return
-    attended = found[2] == 1
-    person = seat[1]
+    seat = await _seat(turn, staff, pressed[0], pressed[1][1]) if pressed else None
+    if pressed is None or seat is None:
+        return
+    event, attended, person = pressed[0], pressed[1][2] == 1, seat[1]
     if not await _mark(turn, staff, event, [person.id], attended):
         return
     name = esc(person.name or "-")
@@ -219,12 +207,10 @@ async def _mark(
 
 async def all_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
     """staff:atall:<session>: asks before marking everyone not marked yet as came."""
-    found = numbers(argument, 1)
-    event = await _session(turn, staff, found[0]) if found else None
-    if found is None:
-        no_such_session(turn, staff)
-    if event is None:
+    pressed = await _pressed(turn, staff, argument, 1)
+    if pressed is None:
         return
+    event = pressed[0]
     open_ = [p for e, p in await _markable(turn, staff, event) if e.attendance is None]
     if not open_:
         await _checklist(turn, staff, event, 1, everyone=False)
@@ -240,14 +226,12 @@ async def all_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
 
 async def all_confirmed(turn: Turn, staff: StaffView, argument: str) -> None:
     """staff:atally:<session>.<how many were asked about>: marks them, unless that changed."""
-    found = numbers(argument, 2)
-    event = await _session(turn, staff, found[0]) if found else None
-    if found is None:
-        no_such_session(turn, staff)
-    if event is None or found is None:
+    pressed = await _pressed(turn, staff, argument, 2)
+    if pressed is None:
         return
+    event, (_id, asked) = pressed
     open_ = [p.id for e, p in await _markable(turn, staff, event) if e.attendance is None]
-    if len(open_) != found[1]:  # someone was marked meanwhile: ask again
+    if len(open_) != asked:  # someone was marked meanwhile: ask again
         await all_pressed(turn, staff, str(event.id))
         return
     if open_ and await _mark(turn, staff, event, open_, True):

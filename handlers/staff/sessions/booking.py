@@ -71,7 +71,7 @@ async def start_booking(
 
 async def _participant(turn: Turn, staff: StaffView, argument: str | int) -> Participant | None:
     person = await participant_in_scope(turn.tx, staff, argument, act=True)
-    if person is None or person.status in (ParticipantStatus.ERASED,):
+    if person is None or person.status == ParticipantStatus.ERASED:
         return None
     return person
 
