@@ -29,6 +29,9 @@ class AuditAction(StrEnum):
     PARTNERSHIP = "partnership"
     PRERELEASE = "prerelease"  # a person registered before release
     RELINK = "relink"  # a participant's new chat took over
+    ATTENDANCE = "attendance"  # a participant marked present or absent at a session
+    APPOINTMENT = "appointment"  # an appointment scheduled for a participant
+    HANDLED = "handled"  # a "Tidak bisa" or reschedule answer dealt with (detail: how)
 
 
 async def audit(

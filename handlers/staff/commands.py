@@ -21,6 +21,9 @@ class Registered:
     description: str  # English source text for the command menu (translated where shown)
     admin_only: bool = False
     title: str | None = None  # English source of its row in the staff menu (at most 20 chars)
+    # False for what is done to one participant (a note, a message, an appointment): typed, or
+    # pressed on their card; in Telegram's command menu and /bantuan, not in the menu list.
+    in_menu: bool = True
 
 
 STAFF_COMMANDS: dict[str, Registered] = {}
@@ -33,13 +36,14 @@ def staff_command(
     *,
     admin_only: bool = False,
     title: str | None = None,
+    in_menu: bool = True,
 ) -> None:
     """Register a staff command (once, from the module that holds it). `title`: its row in the
     staff menu (the menu shows "/name" without one)."""
     existing = STAFF_COMMANDS.get(name)
     if existing is not None and existing.run is not run:
         raise ValueError(f"staff command /{name} is registered twice")
-    STAFF_COMMANDS[name] = Registered(name, run, description, admin_only, title)
+    STAFF_COMMANDS[name] = Registered(name, run, description, admin_only, title, in_menu)
 
 
 # Staff buttons: every payload a staff reply carries is "staff:<action>:<argument>", so a

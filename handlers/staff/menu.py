@@ -68,6 +68,7 @@ def menu_buttons(staff: StaffView, page: int = 0) -> tuple[Button, ...]:
     buttons = [
         Button(fit(_(c.title) if c.title else "/" + c.name), staff_payload("cmd", c.name))
         for c in commands_for(staff)
+        if c.in_menu
     ]
     if len(buttons) <= MENU_ROWS:
         return tuple(buttons)

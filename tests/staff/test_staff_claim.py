@@ -14,7 +14,7 @@ from storage.models import Address, Invite, Message, Staff
 from storage.retention import UNCONSENTED_RETENTION, apply_retention
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.staff.chat import add_organisation, audit_rows, make_invite
-from tests.helpers.staff.menus import ADMIN, CASEWORKER, chat_commands, first_page
+from tests.helpers.staff.menus import ADMIN, ADMIN_COMMANDS, CASEWORKER, chat_commands, first_page
 
 
 @pytest.fixture(params=["telegram", "whatsapp"])
@@ -49,7 +49,7 @@ async def test_an_invited_admin_confirms_their_name_and_gets_the_staff_menu(
     menu = joined[-1]
     assert [b.payload for b in menu.buttons] == first_page(ADMIN)
     assert menu.chat_commands is not None
-    assert [name for name, _about in menu.chat_commands] == chat_commands(ADMIN)
+    assert [name for name, _about in menu.chat_commands] == chat_commands(ADMIN_COMMANDS)
     [staff] = await staff_rows(db)
     assert (staff.name, staff.role, staff.organisation_id) == ("Budi Santoso", "admin", org)
     async with db.transaction() as tx:

@@ -18,7 +18,7 @@ from tests.fakes.telegram import FakeTelegramAPI, FakeUser
 from tests.fakes.whatsapp.webhooks import WhatsAppUser
 from tests.helpers.staff.chat import add_organisation, audit_rows
 from tests.helpers.staff.cli import run_process
-from tests.helpers.staff.menus import ADMIN, chat_commands
+from tests.helpers.staff.menus import ADMIN_COMMANDS, chat_commands
 from tests.helpers.whatsapp.bot import Phone, graph_api, running_bot, titles, whatsapp_settings
 
 
@@ -74,7 +74,7 @@ async def test_an_admin_joins_on_telegram_and_invites_a_caseworker_who_joins_on_
             [welcome] = await turn_of(budi, 1)
             assert "Selamat bergabung, Budi Santoso" in welcome
             await chat_menu_set(telegram, budi.chat_id)
-            assert telegram.menu_of(budi.chat_id) == chat_commands(ADMIN)
+            assert telegram.menu_of(budi.chat_id) == chat_commands(ADMIN_COMMANDS)
             assert telegram.menu_of(9999) == default_menu  # other chats keep the usual menu
 
             budi.send_text("/undang")
@@ -93,7 +93,7 @@ async def test_an_admin_joins_on_telegram_and_invites_a_caseworker_who_joins_on_
             [joined] = await sari.taps("Ya")
             assert "Selamat bergabung, Sari Wulandari" in joined.text
             assert titles(joined) == [
-                "Peserta", "Tambah catatan", "Ganti pendamping", "Rujukan", "Nomor baru",
+                "Peserta", "Sesi", "Minta jadwal ulang", "Rujukan", "Nomor baru",
             ]  # fmt: skip
             [listed, pages] = await sari.taps("Peserta")
             assert "Belum ada peserta" in listed.text

@@ -125,6 +125,12 @@ async def _save(turn: Turn, staff: StaffView, participant: Participant, text: st
     )
 
 
-staff_command("catatan", note_command, N_("Add a note about a participant"), title=N_("Add note"))
+staff_command(
+    "catatan",
+    note_command,
+    N_("Add a note about a participant"),
+    title=N_("Add note"),
+    in_menu=False,
+)
 staff_button("note", note_pressed)
 staff_step("note_text", ask_text, answer_text)

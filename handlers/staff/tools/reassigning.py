@@ -133,6 +133,12 @@ async def _tell(
         turn.tell(address, reply)
 
 
-staff_command("alihkan", command, N_("Give a participant another caseworker"), title=N_("Reassign"))
+staff_command(
+    "alihkan",
+    command,
+    N_("Give a participant another caseworker"),
+    title=N_("Reassign"),
+    in_menu=False,
+)
 staff_button("ra", ask)
 staff_button("reassign", choose)

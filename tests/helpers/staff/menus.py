@@ -1,10 +1,17 @@
 """The staff menus as a caseworker and an admin should see them, in their order (handlers/staff/
-menu.py ORDER): one place for every test that checks a menu."""
+menu.py ORDER): one place for every test that checks a menu. Commands about one participant
+(a note, a message, an appointment, another caseworker) are typed or pressed on the card: they
+are in Telegram's command menu but not in the menu list."""
 
 from __future__ import annotations
 
-CASEWORKER = ("peserta", "catatan", "alihkan", "rujuk", "gantinomor")
-ADMIN = (*CASEWORKER, "undang", "staf", "mitra", "audit")
+CASEWORKER_COMMANDS = (
+    "peserta", "sesi", "jadwalulang", "catatan", "jadwalkan", "alihkan", "rujuk", "gantinomor",
+)  # fmt: skip
+ADMIN_COMMANDS = (*CASEWORKER_COMMANDS, "undang", "staf", "mitra", "audit")
+ON_THE_CARD = frozenset({"catatan", "pesan", "jadwalkan", "alihkan"})
+CASEWORKER = tuple(c for c in CASEWORKER_COMMANDS if c not in ON_THE_CARD)
+ADMIN = tuple(c for c in ADMIN_COMMANDS if c not in ON_THE_CARD)
 ROWS = 10  # a WhatsApp list
 
 
