@@ -30,6 +30,7 @@ from storage.models import (
     ReferralStatus,
 )
 from storage.outbox import cancel_pending
+from storage.relay import delete_relay_messages
 from storage.staff.partners import withdraw_all
 
 
@@ -44,6 +45,7 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     await _forget_addresses(tx, chats)
     await erase_bodies(tx, participant.id)  # every message in and out, replies quoting them
     await delete_flags(tx, participant.id)  # what they asked staff for is theirs too
+    await delete_relay_messages(tx, participant.id)  # what they and staff wrote each other
     await _erase_answers(tx, participant.id)
     await cancel_pending(tx, participant_id=participant.id)
     await withdraw_all(tx, participant.id, now)  # no partner sees them any more

@@ -23,6 +23,7 @@ from storage.models.programs import (
     ProgramSession,
     SessionStatus,
 )
+from storage.models.relay import RelayDirection, RelayMessage, RelayStatus
 from storage.models.staff import (
     AssignmentRule,
     AuditEntry,
@@ -68,6 +69,9 @@ __all__ = [
     "ProgramSession",
     "Referral",
     "ReferralStatus",
+    "RelayDirection",
+    "RelayMessage",
+    "RelayStatus",
     "ScheduledMessage",
     "ScheduledStatus",
     "SessionStatus",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from handlers.flow import Turn
 from handlers.i18n import N_, _
+from handlers.relay.staff import write_button
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.commands import staff_button, staff_command, staff_payload
 from handlers.staff.scope import StaffView, participant_in_scope, visible
@@ -108,7 +109,10 @@ async def card(turn: Turn, staff: StaffView, argument: str) -> None:
         _("Caseworker: {name}").format(name=esc(caseworker or "-")),
         _("Chats: {channels}").format(channels=", ".join(channels) or "-"),
     ]
-    turn.say("\n".join(lines), (Button(_("Menu"), staff_payload("cmd", "menu")),))
+    turn.say(
+        "\n".join(lines),
+        (write_button(participant.id), Button(_("Menu"), staff_payload("cmd", "menu"))),
+    )
 
 
 async def card_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
