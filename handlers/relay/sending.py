@@ -10,6 +10,7 @@ from handlers.flow import Turn
 from handlers.i18n import _
 from handlers.outbox.queue import enqueue
 from handlers.outbox.recipients import Recipient, best_address
+from handlers.reminders.discretion import is_sensitive
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.scope import StaffView
 from handlers.text import esc
@@ -92,5 +93,11 @@ async def send_to_participant(
         participant_id=participant.id,
         detail=f"relay {relay.id} to participant",
     )
-    turn.say(_("Sent to {who}. Their reply will come to this chat.").format(who=label(participant)))
+    sent = _("Sent to {who}. Their reply will come to this chat.").format(who=label(participant))
+    if participant.discreet and is_sensitive(text):
+        sent += "\n\n" + _(
+            "Note: {who} uses discreet mode, so words such as Bapas or wajib lapor in your "
+            'message show as "…" (their lock screen may be seen by others).'
+        ).format(who=label(participant))
+    turn.say(sent)
     return relay

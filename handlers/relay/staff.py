@@ -93,8 +93,8 @@ async def start_writing(turn: Turn, staff: StaffView, participant: Participant) 
         )
         timezone = await _timezone_of(turn, staff)
         lines = [_thread_line(line, participant, timezone, staff.language) for line in thread]
-        turn.say(_("Your last messages with {who}:").format(who=label(participant)) + "\n\n" +
-                 "\n\n".join(lines))  # fmt: skip
+        heading = _("Your last messages with {who}:").format(who=label(participant))
+        turn.say(heading + "\n\n" + "\n\n".join(lines))
     turn.remember(**{TO_KEY: participant.id})
     await enter_staff(turn, staff, "staff.relay_text")
 

@@ -258,3 +258,18 @@ async def test_a_participant_pressing_a_staff_message_button_gets_the_stale_answ
     typed = [r.text for r in await c.siti.says(f"/pesan {c.participant_id} halo")]
     assert typed[0] == unknown[0].replace("xyzzy", "pesan")
     assert await relays(db) == []
+
+
+async def test_a_discreet_participant_never_reads_institution_words_and_staff_are_told(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    c = await cast(db, inbox, channel)  # signed up as a former inmate: discreet mode stays on
+    [sent] = await c.budi_chat.says(f"/pesan {c.participant_id} Jangan lupa wajib lapor Senin")
+    assert "mode rahasia" in sent.text
+    before = len(channel.sent)
+    await deliver(db, channel)
+    [message] = [reply for to, reply in channel.sent[before:] if to == SITI]
+    assert "Jangan lupa … Senin" in message.text and "wajib lapor" not in message.text
+
+    [plain] = await c.budi_chat.says(f"/pesan {c.participant_id} Sampai ketemu Senin")
+    assert "mode rahasia" not in plain.text
