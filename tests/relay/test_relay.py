@@ -9,8 +9,9 @@ import pytest
 from bot.inbox import Inbox
 from handlers.staff.audit import AuditAction
 from storage.db import Database
+from storage.models import Participant
 from storage.relay import relay_thread
-from tests.fakes.channel import CollectingChannel
+from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.relay import (
     ANI,
     BUDI,
@@ -24,6 +25,7 @@ from tests.helpers.relay import (
     revoke,
     sent_to,
 )
+from tests.helpers.signup import sign_up
 from tests.helpers.staff.chat import place
 
 
@@ -273,3 +275,34 @@ async def test_a_discreet_participant_never_reads_institution_words_and_staff_ar
 
     [plain] = await c.budi_chat.says(f"/pesan {c.participant_id} Sampai ketemu Senin")
     assert "mode rahasia" not in plain.text
+
+
+async def test_the_open_button_shows_the_message_only_to_its_owner(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    c = await cast(db, inbox, channel)
+    await c.budi_chat.says(f"/pesan {c.participant_id} Rahasia kecil: jadwal pindah")
+    [relay] = await relays(db)
+    other = Person(inbox, channel, address="5550002", profile_name="Dewi Lestari")
+    await sign_up(other)
+    [refused] = await other.presses(f"open:{relay.outbox_id}")
+    assert "sudah tidak tersedia" in refused.text and "Rahasia" not in refused.text
+    [shown] = await c.siti.presses(f"open:{relay.outbox_id}")
+    assert "Rahasia kecil: jadwal pindah" in shown.text and "Budi Santoso" in shown.text
+
+
+@pytest.mark.parametrize(
+    ("status", "told"),
+    [("unreachable", "memblokir bot"), ("erased", "sudah dihapus"), ("preregistered", "belum")],
+)
+async def test_a_participant_who_cannot_be_written_to_gets_nothing_and_staff_learn_why(
+    db: Database, inbox: Inbox, channel: CollectingChannel, status: str, told: str
+) -> None:
+    c = await cast(db, inbox, channel)
+    async with db.transaction() as tx:
+        participant = await tx.get(Participant, c.participant_id)
+        assert participant is not None
+        participant.status = status
+    [refused] = await c.budi_chat.says(f"/pesan {c.participant_id} Halo")
+    assert told in refused.text and "tidak terkirim" in refused.text
+    assert await relays(db) == [] and await deliver(db, channel) == 0
