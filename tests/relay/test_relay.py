@@ -70,6 +70,10 @@ async def test_a_caseworker_writes_and_reads_the_participants_reply(
     assert (back.staff_id, back.participant_id) == (c.budi, c.participant_id)
     for row in (to, back):
         assert "Siti" not in (row.detail or "") and "datang" not in (row.detail or "")
+    [log] = await c.rina_chat.says("/audit")  # what the admin reads: who, what, no words
+    assert "Budi Santoso · mengirim pesan" in log.text
+    assert "Budi Santoso · menerima balasan peserta" in log.text
+    assert "datang" not in log.text and "besok jam 9" not in log.text
 
 
 async def test_from_the_card_a_button_asks_for_the_text_and_sends_it(
