@@ -21,6 +21,7 @@ from handlers.partners import consent as referral_consent
 from handlers.programs import schedule as schedule_view
 from handlers.relay import kinds as relay_kinds
 from handlers.relay.conversation import end_pressed as relay_end_pressed
+from handlers.relay.conversation import relay_media
 from handlers.reminders import rsvp
 from handlers.staff.chat import route_staff, staff_ended, staff_reply_logged
 from handlers.staff.claiming import holds_tries, try_code
@@ -327,6 +328,7 @@ async def outside_flow(turn: Turn) -> None:
         # A voice note may be a cry for help: staff learn that it came, and can call back.
         turn.say(media_hint(kind) + "\n" + _("I have told your caseworker that you sent this."))
         turn.flag(FlagReason.MESSAGE)
+        await relay_media(turn)  # in a conversation with staff: they learn it at once
     else:
         turn.say(media_hint(kind))
     if participant.status == ParticipantStatus.STOPPED:

@@ -65,6 +65,28 @@ async def relay_danger(turn: Turn) -> None:
         await _pass_on(turn, opened, danger=True)
 
 
+async def relay_media(turn: Turn) -> None:
+    """A voice note, photo or file in an open conversation: the bot cannot pass it on, so the
+    staff member learns that it came (the flag keeps it for staff as well)."""
+    participant = turn.participant
+    opened = await open_conversation(turn)
+    if participant is None or opened is None:
+        return
+    members = await reply_recipients(turn, participant, opened.staff_id)
+
+    def compose() -> tuple[Reply, str]:
+        text = _(
+            "{who} sent a voice message, photo or file, which the bot cannot pass on. "
+            "Please call them, or ask them to type."
+        ).format(who=label(participant))
+        logged = _("Participant #{id} sent a voice message, photo or file.").format(
+            id=participant.id
+        )
+        return Reply(text, (reply_button(participant.id),)), logged
+
+    await tell_staff(turn, members, compose)
+
+
 async def end_pressed(turn: Turn, _value: str) -> None:
     """The "Done" button of a relayed message."""
     if await open_conversation(turn) is None:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.inbox import Inbox
 from handlers.staff.audit import AuditAction
+from handlers.types import Kind
 from storage.db import Database
 from storage.models import Participant
 from storage.relay import relay_thread
@@ -310,3 +311,17 @@ async def test_a_participant_who_cannot_be_written_to_gets_nothing_and_staff_lea
     [refused] = await c.budi_chat.says(f"/pesan {c.participant_id} Halo")
     assert told in refused.text and "tidak terkirim" in refused.text
     assert await relays(db) == [] and await deliver(db, channel) == 0
+
+
+async def test_a_voice_note_in_a_conversation_is_announced_to_the_caseworker(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    c = await cast(db, inbox, channel)
+    await c.budi_chat.says(f"/pesan {c.participant_id} Apa kabar?")
+    await deliver(db, channel)
+    before = len(channel.sent)
+    answer = await c.siti.sends(Kind.VOICE)  # the hint, then the menu
+    assert "Pendamping Anda sudah saya beri tahu" in answer[0].text
+    [notice] = sent_to(channel, BUDI, before)
+    assert "pesan suara" in notice and "Siti Aminah" in notice
+    assert [f.reason for f in await flags(db)] == ["message"]
