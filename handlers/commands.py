@@ -167,7 +167,7 @@ async def stop(turn: Turn, _args: str) -> None:
         return
     assert participant is not None
     finish(turn)
-    stop_messages(turn, participant)
+    await stop_messages(turn, participant)
 
 
 async def restart(turn: Turn, args: str) -> None:

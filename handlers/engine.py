@@ -19,6 +19,9 @@ from handlers.participants.free_text import free_text, heard_first
 from handlers.participants.language import STEP as LANGUAGE_STEP
 from handlers.partners import consent as referral_consent
 from handlers.programs import schedule as schedule_view
+from handlers.relay import kinds as relay_kinds
+from handlers.relay.conversation import end_pressed as relay_end_pressed
+from handlers.relay.conversation import relay_media
 from handlers.reminders import rsvp
 from handlers.staff.chat import route_staff, staff_ended, staff_reply_logged
 from handlers.staff.claiming import holds_tries, try_code
@@ -38,7 +41,9 @@ log = logging.getLogger(__name__)
 
 
 # Button payload prefixes that work at any time; every other prefix belongs to one question.
-GLOBAL_PREFIXES = frozenset({"cmd", "lang", "rsvp", "join", "open", referral_consent.PREFIX})
+GLOBAL_PREFIXES = frozenset(
+    {"cmd", "lang", "rsvp", "join", "open", referral_consent.PREFIX, relay_kinds.PREFIX}
+)
 # The template a message to someone else goes as where only templates may go now (its text is
 # the parameter): a partner's admin told of a proposal, a caseworker told of an answer.
 NOTICE_TEMPLATE = "notice"
@@ -245,6 +250,9 @@ async def route(turn: Turn) -> None:
         if prefix == referral_consent.PREFIX:  # a partner may see my data: yes, no, take back
             await referral_consent.pressed(turn, value)
             return
+        if prefix == relay_kinds.PREFIX:  # "Done": the conversation with staff ends
+            await relay_end_pressed(turn, value)
+            return
     code = code_in(incoming.text) if incoming.kind == Kind.TEXT else None
     if (
         code is not None
@@ -320,6 +328,7 @@ async def outside_flow(turn: Turn) -> None:
         # A voice note may be a cry for help: staff learn that it came, and can call back.
         turn.say(media_hint(kind) + "\n" + _("I have told your caseworker that you sent this."))
         turn.flag(FlagReason.MESSAGE)
+        await relay_media(turn)  # in a conversation with staff: they learn it at once
     else:
         turn.say(media_hint(kind))
     if participant.status == ParticipantStatus.STOPPED:

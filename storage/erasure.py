@@ -31,6 +31,7 @@ from storage.models import (
 )
 from storage.notes import erase_notes
 from storage.outbox import cancel_pending
+from storage.relay import delete_relay_messages
 from storage.staff.partners import withdraw_all
 
 
@@ -45,6 +46,7 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     await _forget_addresses(tx, chats)
     await erase_bodies(tx, participant.id)  # every message in and out, replies quoting them
     await delete_flags(tx, participant.id)  # what they asked staff for is theirs too
+    await delete_relay_messages(tx, participant.id)  # what they and staff wrote each other
     await _erase_answers(tx, participant.id)
     await erase_notes(tx, participant.id)  # staff's notes about them: the text goes, the date stays
     await cancel_pending(tx, participant_id=participant.id)

@@ -27,12 +27,15 @@ from storage.models import (
     Occurrence,
     Organisation,
     Participant,
+    RelayMessage,
     Staff,
 )
 from storage.notes import add_note
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.database_scan import find_strings
 from tests.helpers.reminders import Clock, dispatcher, enrol_person, make_session, outbox
+from tests.helpers.staff.chat import place
+from tests.helpers.staff.cli import add_org, add_staff, audit_rows
 
 CHAT_ID = "5550123987"  # the Telegram chat id: the address's value
 PHONE = "85741002299"  # typed as "0857 4100 2299" at sign-up
@@ -345,3 +348,36 @@ async def test_cancelling_at_the_consent_question_leaves_no_trace(
     assert await count(db, Address) == 0 and await count(db, Conversation) == 0
     replies = await person.says("halo")
     assert "Apakah Anda setuju?" in replies[-1].text
+
+
+STAFF_WROTE = "Pak Wiryo, lowongan di bengkel Pak Darto masih buka"
+RELAYED_REPLY = "terima kasih bu, saya ke bengkel Pak Darto besok"
+
+
+async def test_messages_relayed_with_a_caseworker_are_erased_with_the_participant(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person = Person(inbox, channel, address=CHAT_ID, profile_name=PROFILE_NAME)
+    await sign_up(person)
+    pid = await participant_id(db)
+    org = await add_org(db, "Bapas Kelas I Serang")
+    caseworker = await add_staff(db, org, "Bu Ratna", chats=((channel.name, "9001"),))
+    await place(db, pid, org, caseworker)
+    staff_chat = Person(inbox, channel, address="9001")
+    await staff_chat.says(f"/pesan {pid} {STAFF_WROTE}")
+    await dispatcher(db, channel, Clock(datetime.now(UTC) + timedelta(seconds=1))).run_once()
+    assert "Bu Ratna" in (await person.says(RELAYED_REPLY))[0].text
+    await inbox.flush()
+    texts = [STAFF_WROTE, RELAYED_REPLY]
+    stored = {found.needle for found in await find_strings(db, texts, [])}
+    assert stored == set(texts)  # the relay table, the message log: something to miss
+
+    await person.says("/hapus")
+    await person.presses("erase:yes")
+    await inbox.flush()
+    left = await find_strings(db, texts, [CHAT_ID])
+    assert not left, "\n".join(map(str, left))
+    assert await count(db, RelayMessage) == 0
+    # Staff still see, in the audit log, that messages went both ways (without their words).
+    actions = [row.action for row in await audit_rows(db)]
+    assert actions.count("message") == 1 and actions.count("relay") == 1

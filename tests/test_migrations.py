@@ -37,6 +37,7 @@ async def test_migrations_go_down_and_up_again(db: Database) -> None:
         "0006",
         "0007",
         "0008",
+        "0009",
     ]
     await migrate.upgrade(db)
     assert await migrate.pending(db) == []

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,18 @@ def test_an_install_without_its_indonesian_catalog_refuses_to_start(
     assert "cannot start" in chat.stderr and str(catalog) in chat.stderr
     assert "Reinstall pendamping" in chat.stderr
     assert chat.stdout == ""  # not a word to anyone, in English or otherwise
+
+
+def test_every_python_package_of_the_source_is_in_the_wheel_list() -> None:
+    """pyproject.toml names the packages one by one: a new feature package (or a subpackage such
+    as handlers/staff/tools) left out would be missing from an installed bot."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("bot", "handlers", "storage")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert found, "no packages found: the scan looked in the wrong place"
+    assert found - listed == set()

@@ -13,6 +13,7 @@ from handlers.participants.number_change import new_number_in, offer_number
 from handlers.participants.optout import wants_to_start, wants_to_stop
 from handlers.participants.support import passed_on, support
 from handlers.partners.consent import typed_consent
+from handlers.relay.conversation import relay_danger, relay_reply
 from handlers.reminders import rsvp
 from handlers.states import enter, finish
 from handlers.understanding.choices import normalise
@@ -43,6 +44,7 @@ async def heard_first(turn: Turn, step: Step | None) -> bool:
     if risk in DANGER:
         assert risk is not None
         await support(turn, risk)
+        await relay_danger(turn)  # in a conversation with staff: it reaches them as well
         # A step that keeps free text (a reason for not coming) still takes it.
         return step is None or not step.keeps_text
     if risk == Risk.HARDSHIP and step is not None and step.keeps_text and turn.participant:
@@ -94,6 +96,8 @@ async def free_text(turn: Turn) -> None:
         answered = await rsvp.typed_reply(turn)
         if answered is not None:
             await enter(turn, answered)
+            return
+        if await relay_reply(turn):  # a conversation with staff is open: to them
             return
     if not words or _GREETING.is_whole(text):
         show_menu(turn)

@@ -11,6 +11,7 @@ from handlers.understanding.choices import NO_WORDS, YES_WORDS, Option, pick
 from handlers.understanding.phrases import Phrases
 from storage.erasure import delete_unregistered, return_to_preregistered
 from storage.models import Participant, ParticipantStatus
+from storage.relay import end_relays
 
 # The whole message is one of these (polite words aside): "stop", "berhenti aja kak".
 _STOP_ALONE = Phrases(
@@ -73,13 +74,15 @@ async def stop_answer(turn: Turn, incoming: Incoming) -> str | None:
     if participant is not None and participant.status == ParticipantStatus.REGISTERING:
         await drop_sign_up(turn, participant)
     elif participant is not None:
-        stop_messages(turn, participant)
+        await stop_messages(turn, participant)
     return END
 
 
-def stop_messages(turn: Turn, participant: Participant) -> None:
-    """No more messages from us (reminders included); the data stays, /mulai undoes it."""
+async def stop_messages(turn: Turn, participant: Participant) -> None:
+    """No more messages from us (reminders and staff's included); the data stays, /mulai undoes
+    it. A conversation with staff ends too: later free text is no reply to it."""
     participant.status = ParticipantStatus.STOPPED
+    await end_relays(turn.tx, participant.id, turn.now)
     turn.say(
         _(
             "Done: we will not send you any more messages. Your data stays as it is. "

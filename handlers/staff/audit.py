@@ -17,6 +17,7 @@ class AuditAction(StrEnum):
     EXPORT = "export"
     NOTE = "note"
     MESSAGE = "message"  # a message relayed to a participant
+    RELAY = "relay"  # a participant's reply relayed to staff (staff: the first who received it)
     BROADCAST = "broadcast"
     REFER = "refer"
     WITHDRAW = "withdraw"  # a referral withdrawn

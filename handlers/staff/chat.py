@@ -62,7 +62,10 @@ async def route_staff(turn: Turn, staff: StaffView) -> None:
         word, _sep, args = incoming.text.strip().partition(" ")
         typed = normalise(word)
         step = _current_step(turn)
-        if typed in CANCEL_WORDS | MENU_WORDS or (step is None and _is_command(typed)):
+        # Inside a question (a message being typed) only the bare word is a command: "Mulai
+        # besok ..." is a message that begins with "mulai".
+        bare = step is None or not args.strip()
+        if (typed in CANCEL_WORDS | MENU_WORDS and bare) or (step is None and _is_command(typed)):
             await _command(turn, staff, typed, args.strip())
             return
         if step is not None:

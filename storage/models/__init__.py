@@ -24,6 +24,7 @@ from storage.models.programs import (
     ProgramSession,
     SessionStatus,
 )
+from storage.models.relay import RelayDirection, RelayMessage, RelayStatus
 from storage.models.staff import (
     AssignmentRule,
     AuditEntry,
@@ -70,6 +71,9 @@ __all__ = [
     "ProgramSession",
     "Referral",
     "ReferralStatus",
+    "RelayDirection",
+    "RelayMessage",
+    "RelayStatus",
     "ScheduledMessage",
     "ScheduledStatus",
     "SessionStatus",

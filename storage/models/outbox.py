@@ -35,6 +35,7 @@ class OutboxKind(StrEnum):
     CANCELLED = "cancelled"  # the session or appointment will not take place
     MOVED = "moved"  # the session has a new time or place
     FOLLOWUP = "followup"  # we missed you: a kind word and the next session
+    RELAY = "relay"  # a message from the participant's caseworker (handlers/relay/)
 
 
 class ScheduledMessage(Base):

@@ -22,6 +22,7 @@ REMINDER = Template(
 SAMPLES = {
     "reminder": REMINDER,
     "update": Template("update", ("Budi",), ("open:17",)),
+    "relay": Template("relay", (), ("open:18",)),
     "link_code": Template("link_code", ("482913",)),
 }
 
@@ -46,7 +47,7 @@ def test_the_shipped_catalogue_has_every_message_in_indonesian_and_english() -> 
 def test_the_update_template_names_no_institution() -> None:
     """Lock screens are seen by others: the text must not say prison, Bapas, rehab..."""
     catalogue = load_catalogue(None)
-    for text in catalogue.spec("update").texts.values():
+    for text in [*catalogue.spec("update").texts.values(), *catalogue.spec("relay").texts.values()]:
         words = text.body.casefold()
         assert not any(w in words for w in ("lapas", "rutan", "bapas", "penjara", "prison", "bnn"))
 
@@ -64,10 +65,11 @@ async def test_every_template_message_is_accepted_by_the_fake_graph_api(language
                 headers={"Authorization": f"Bearer {fake.token}"},
             )
             assert response.status_code == 200, (key, response.json())
-    [reminder, update, _code] = fake.messages_to("6281234567890")
+    [reminder, update, relay, _code] = fake.messages_to("6281234567890")
     buttons = [c for c in reminder.message["template"]["components"] if c["type"] == "button"]
     assert [b["parameters"][0]["payload"] for b in buttons] == list(REMINDER.payloads)
     assert update.message["template"]["language"] == {"code": language}
+    assert relay.message["template"]["name"] == "pendamping_pesan_pendamping"
 
 
 def test_a_wrong_number_of_parameters_is_refused_before_sending() -> None:
@@ -99,7 +101,7 @@ def test_parameters_follow_metas_rules() -> None:
         ),
         (
             '[reminder]\nname = "r"\ncategory = "UTILITY"\n[reminder.id]\ncode = "id"\nbody = "x"\n',
-            "no template for update, link_code",
+            "no template for update, relay, link_code",
         ),
     ],
 )

@@ -54,6 +54,7 @@ class CardButton:
 # as buttons, more as a list (at most ten rows).
 CARD_BUTTONS: tuple[CardButton, ...] = (
     CardButton(N_("Add note"), "note"),
+    CardButton(N_("Send message"), "msg"),
     CardButton(N_("Schedule"), "appt"),
     CardButton(N_("Reassign"), "ra"),
 )

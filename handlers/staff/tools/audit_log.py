@@ -25,6 +25,7 @@ ACTIONS: dict[str, str] = {
     AuditAction.EXPORT: N_("exported"),
     AuditAction.NOTE: N_("wrote a note"),
     AuditAction.MESSAGE: N_("sent a message"),
+    AuditAction.RELAY: N_("got a participant's reply"),
     AuditAction.BROADCAST: N_("sent a broadcast"),
     AuditAction.REFER: N_("referred"),
     AuditAction.WITHDRAW: N_("withdrew a referral"),

@@ -6,7 +6,8 @@ are in Telegram's command menu but not in the menu list."""
 from __future__ import annotations
 
 CASEWORKER_COMMANDS = (
-    "peserta", "sesi", "jadwalulang", "catatan", "jadwalkan", "alihkan", "rujuk", "gantinomor",
+    "peserta", "sesi", "jadwalulang", "catatan", "pesan", "jadwalkan", "alihkan", "rujuk",
+    "gantinomor",
 )  # fmt: skip
 ADMIN_COMMANDS = (*CASEWORKER_COMMANDS, "undang", "staf", "mitra", "audit")
 ON_THE_CARD = frozenset({"catatan", "pesan", "jadwalkan", "alihkan"})
