@@ -164,7 +164,9 @@ def meetings_query(
         seat = seat.where(Enrolment.rsvp.is_not(None))
         occurrence = occurrence.where(Occurrence.rsvp.is_not(None))
     both = union_all(seat, occurrence).subquery()
-    return select(both).order_by(both.c.starts_at, both.c.kind, both.c.participant_id)
+    return select(both).order_by(
+        both.c.starts_at, both.c.kind, both.c.activity, both.c.title, both.c.participant_id
+    )
 
 
 async def meeting_rows(

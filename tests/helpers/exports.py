@@ -13,6 +13,11 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 
+from handlers.exports.export import write_export
+from handlers.exports.kinds import EXPORT_KINDS
+from handlers.exports.scope import staff_scope
+from handlers.exports.writers import Format
+from handlers.i18n import use_language
 from handlers.partners.partnerships import confirm, propose
 from storage.db import Database
 from storage.erasure import erase_participant
@@ -75,9 +80,7 @@ async def _session(db: Database, program: int, starts: datetime, title: str | No
 
 async def _seat(db: Database, participant: int, session: int, **answers: object) -> None:
     async with db.transaction() as tx:
-        tx.add(
-            Enrolment(participant_id=participant, session_id=session, created_at=NOW, **answers)
-        )
+        tx.add(Enrolment(participant_id=participant, session_id=session, created_at=NOW, **answers))
 
 
 async def world(db: Database, channel: str) -> World:
@@ -223,3 +226,17 @@ async def export_audit(db: Database) -> list[AuditEntry]:
     async with db.transaction() as tx:
         query = select(AuditEntry).where(AuditEntry.action == "export").order_by(AuditEntry.id)
         return list((await tx.execute(query)).scalars())
+
+
+async def export_as(
+    db: Database, who: StaffChat, kind: str, format: str, *, now: datetime = NOW
+) -> bytes:
+    """The file `who` gets for `kind` in `format` (in Indonesian), as the chat makes it."""
+    out = io.BytesIO()
+    async with db.transaction() as tx:
+        with use_language("id"):
+            scope = await staff_scope(
+                tx, who.view, channel=who.channel, now=now, default_timezone="Asia/Jakarta"
+            )
+            await write_export(tx, scope, EXPORT_KINDS[kind], Format(format), out)
+    return out.getvalue()
