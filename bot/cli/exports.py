@@ -21,12 +21,6 @@ from handlers.programs.admin import Refused, find_organisation
 
 EXPORT_COMMANDS = {"export"}
 
-HELPS = {
-    "participants": "participants: profile, status, organisation, caseworker, chats",
-    "attendance": "attendance at sessions and appointments that have begun",
-    "rsvps": "answers to reminders: coming, cannot come, asked to reschedule (reason, days)",
-}
-
 
 def day(text: str) -> datetime:
     try:
@@ -38,12 +32,15 @@ def day(text: str) -> datetime:
 def add_export_parsers(sub: Any) -> None:
     """`export participants|attendance|rsvps`."""
     exports = group(sub, "export", "an organisation's participants, attendance or answers")
-    for name in EXPORT_KINDS:
-        command = leaf(exports, name, HELPS.get(name, name), export_cmd)
+    for name, kind in EXPORT_KINDS.items():
+        command = leaf(exports, name, kind.about, export_cmd)
         command.set_defaults(kind=name)
         command.add_argument("--org", required=True, help="the organisation's id or exact name")
         command.add_argument(
-            "--format", choices=[f.value for f in Format], default=Format.XLSX.value
+            "--format",
+            choices=[f.value for f in Format],
+            default=Format.XLSX.value,
+            help="xlsx (a spreadsheet, the default) or csv",
         )
         command.add_argument(
             "--output",

@@ -29,6 +29,7 @@ class ExportKind:
     filename: str  # English source (N_) of the file name's start: "attendance"
     columns: tuple[Column, ...]
     lines: Lines
+    about: str  # for `pendamping export --help` (operators read English)
 
 
 def _label(table: dict[str, Any], code: str | None) -> str | None:
@@ -174,12 +175,28 @@ EXPORT_KINDS: dict[str, ExportKind] = {
     kind.name: kind
     for kind in (
         ExportKind(
-            "participants", N_("Participants"), N_("participants"), PARTICIPANT_COLUMNS,
+            "participants",
+            N_("Participants"),
+            N_("participants"),
+            PARTICIPANT_COLUMNS,
             participant_lines,
+            "participants: profile, status, organisation, caseworker, chats",
         ),
         ExportKind(
-            "attendance", N_("Attendance"), N_("attendance"), ATTENDANCE_COLUMNS, attendance_lines
+            "attendance",
+            N_("Attendance"),
+            N_("attendance"),
+            ATTENDANCE_COLUMNS,
+            attendance_lines,
+            "attendance at sessions and appointments that have begun",
         ),
-        ExportKind("rsvps", N_("RSVP answers"), N_("rsvp-answers"), RSVP_COLUMNS, rsvp_lines),
+        ExportKind(
+            "rsvps",
+            N_("RSVP answers"),
+            N_("rsvp-answers"),
+            RSVP_COLUMNS,
+            rsvp_lines,
+            "answers to reminders: coming, cannot come, asked to reschedule (reason, days)",
+        ),
     )
-}  # fmt: skip
+}
