@@ -53,11 +53,12 @@ _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def neutralised(text: str) -> str:
-    """`text` as a cell no spreadsheet runs: a formula-like start gets a leading apostrophe."""
+    """`text` as a cell no spreadsheet runs: a formula-like start gets a leading apostrophe
+    (and every line break is a plain "\\n", as XLSX reads them back anyway)."""
     text = _UNWRITABLE.sub("", text)
     if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+        text = "'" + text
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # one kind of line break
 
 
 def headers(columns: Sequence[Column], timezone: str) -> list[str]:
