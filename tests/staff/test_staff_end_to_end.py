@@ -82,7 +82,7 @@ async def test_an_admin_joins_on_telegram_and_invites_a_caseworker_who_joins_on_
             assert "Sari Wulandari" in confirm.text and titles(confirm) == ["Ya", "Bukan"]
             [joined] = await sari.taps("Ya")
             assert "Selamat bergabung, Sari Wulandari" in joined.text
-            assert titles(joined) == ["Peserta", "Rujukan", "Nomor baru"]
+            assert titles(joined) == ["Peserta", "Ekspor data", "Rujukan", "Nomor baru"]
             [listed] = await sari.taps("Peserta")
             assert "Belum ada peserta" in listed.text
 
