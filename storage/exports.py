@@ -31,8 +31,9 @@ BATCH = 500  # rows fetched at a time
 
 async def _stream(tx: AsyncSession, query: Select[Any]) -> AsyncIterator[Row[Any]]:
     result = await tx.stream(query.execution_options(yield_per=BATCH))
-    async for row in result:
-        yield row
+    async for batch in result.partitions():  # one trip to the driver per batch, not per row
+        for row in batch:
+            yield row
 
 
 def participants_query(where: ColumnElement[bool], *, since: datetime | None) -> Select[Any]:

@@ -33,12 +33,26 @@ class ExportKind:
 
 
 def _label(table: dict[str, Any], code: str | None) -> str | None:
+    """A stored code's title in the current language (the code itself if it has none)."""
     if code is None:
         return None
     entry = table.get(code)
     if entry is None:
         return code
     return _(entry[0] if isinstance(entry, tuple) else entry)
+
+
+class Labels:
+    """`_label`, remembered for one export: a code's title is looked up once, not per row."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        self._table = table
+        self._seen: dict[str | None, str | None] = {}
+
+    def __call__(self, code: str | None) -> str | None:
+        if code not in self._seen:
+            self._seen[code] = _label(self._table, code)
+        return self._seen[code]
 
 
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp"}
@@ -64,19 +78,21 @@ PARTICIPANT_COLUMNS = (
 
 
 async def participant_lines(tx: AsyncSession, scope: ExportScope) -> AsyncIterator[Line]:
+    status, category = Labels(STATUSES), Labels(CATEGORIES)
+    interest, contact_time = Labels(INTERESTS), Labels(CONTACT_TIMES)
     async for row in participant_rows(tx, scope.participants(), since=scope.since):
         channels = sorted(set((row.channels or "").split(",")) - {""})
         yield Line(
             (
                 row.id,
                 row.name,
-                _label(STATUSES, row.status),
+                status(row.status),
                 row.phone,
                 row.city,
                 row.province,
-                _label(CATEGORIES, row.category),
-                ", ".join(_label(INTERESTS, code) or code for code in row.interests or ()),
-                _label(CONTACT_TIMES, row.contact_time),
+                category(row.category),
+                ", ".join(interest(code) or code for code in row.interests or ()),
+                contact_time(row.contact_time),
                 row.language,
                 row.organisation,
                 row.caseworker,

@@ -55,10 +55,13 @@ _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def neutralised(text: str) -> str:
     """`text` as a cell no spreadsheet runs: a formula-like start gets a leading apostrophe
     (and every line break is a plain "\\n", as XLSX reads them back anyway)."""
-    text = _UNWRITABLE.sub("", text)
+    if _UNWRITABLE.search(text):
+        text = _UNWRITABLE.sub("", text)
     if text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text):
         text = "'" + text
-    return text.replace("\r\n", "\n").replace("\r", "\n")  # one kind of line break
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # one kind of line break
+    return text
 
 
 def headers(columns: Sequence[Column], timezone: str) -> list[str]:

@@ -102,12 +102,11 @@ class XlsxWriter:
                 cell.value = value  # a day: Excel stores it as that day's midnight
                 cell.number_format = XLSX_DATE
                 written.append(cell)
-            elif isinstance(value, str):
-                cell = WriteOnlyCell(self._sheet, value=value)
-                cell.data_type = "s"  # text, never a formula (sheet.py already neutralised it)
-                written.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                # openpyxl would write it as a formula; sheet.py never lets one through
+                raise ValueError("a cell starting with '=' reached the XLSX writer")
             else:
-                written.append(value)
+                written.append(value)  # text (never a formula), a number or nothing
         self._sheet.append(written)
 
     def close(self) -> None:

@@ -53,3 +53,10 @@ def test_both_formats_keep_the_apostrophe_and_never_write_a_formula(format: Form
         assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
         names = [str(row[0]) for row in xlsx_rows(sheet)[1:]]
     assert names == ["'" + text.replace("\r", "\n") for text in DANGEROUS]
+
+
+def test_the_xlsx_writer_refuses_a_formula_that_skipped_the_sheet() -> None:
+    columns = [Column("Name")]
+    writer = open_writer(Format.XLSX, io.BytesIO(), title="Test", headers=["Name"], columns=columns)
+    with pytest.raises(ValueError, match="starting with '='"):
+        writer.row(["=1+2"])
