@@ -30,9 +30,13 @@ async def write_export(
         columns=columns,
     )
     count = 0
-    async for line in kind.lines(tx, scope):
-        writer.row(cells(columns, line, zone))
-        count += 1
+    try:
+        async for line in kind.lines(tx, scope):
+            writer.row(cells(columns, line, zone))
+            count += 1
+    except BaseException:
+        writer.discard()
+        raise
     writer.close()
     since = f" since={scope.since.date().isoformat()}" if scope.since is not None else ""
     await audit(

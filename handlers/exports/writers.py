@@ -42,6 +42,9 @@ class SheetWriter(Protocol):
     def close(self) -> None:
         """Finish the file (its bytes are all in the output after this)."""
 
+    def discard(self) -> None:
+        """Give up on the file (an export that failed half-way): free what it holds."""
+
 
 class CsvWriter:
     def __init__(self, out: BinaryIO, headers: Sequence[str]) -> None:
@@ -56,6 +59,9 @@ class CsvWriter:
     def close(self) -> None:
         self._text.flush()
         self._text.detach()  # the caller owns `out`: leave it open
+
+    def discard(self) -> None:
+        self.close()
 
 
 def _csv_text(cell: Cell) -> str:
@@ -111,6 +117,9 @@ class XlsxWriter:
 
     def close(self) -> None:
         self._book.save(self._out)
+
+    def discard(self) -> None:
+        self._book.save(io.BytesIO())  # finishes the sheet and removes its temporary file
 
 
 def open_writer(

@@ -60,3 +60,4 @@ def test_the_xlsx_writer_refuses_a_formula_that_skipped_the_sheet() -> None:
     writer = open_writer(Format.XLSX, io.BytesIO(), title="Test", headers=["Name"], columns=columns)
     with pytest.raises(ValueError, match="starting with '='"):
         writer.row(["=1+2"])
+    writer.discard()
