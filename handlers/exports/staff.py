@@ -12,7 +12,7 @@ from handlers.exports.kinds import EXPORT_KINDS, ExportKind
 from handlers.exports.scope import staff_scope
 from handlers.exports.writers import MIME, Format
 from handlers.flow import Turn
-from handlers.i18n import N_, _
+from handlers.i18n import N_, _, ngettext
 from handlers.staff.commands import staff_button, staff_command, staff_payload
 from handlers.staff.scope import StaffView
 from handlers.types import Button, Document, Reply
@@ -119,9 +119,12 @@ async def send_file(turn: Turn, staff: StaffView, kind: ExportKind, format: Form
             (Button(_("Menu"), staff_payload("cmd", "menu")),),
         )
         return
-    caption = _(
+    caption = ngettext(
+        "{what}: {count} row ({format}). Times are in {zone}. It holds personal data: keep it "
+        "safe and do not pass it on.",
         "{what}: {count} rows ({format}). Times are in {zone}. It holds personal data: keep it "
-        "safe and do not pass it on."
+        "safe and do not pass it on.",
+        count,
     ).format(
         what=_(kind.title),
         count=count,
