@@ -10,7 +10,7 @@ from bot.channels.whatsapp.render import render
 from bot.inbox import Inbox
 from handlers.types import Kind, Reply
 from storage.db import Database
-from storage.models import Referral, ReferralStatus
+from storage.models import Message, Referral, ReferralStatus
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.exports import NOW, export_audit, read_csv, read_xlsx, world, xlsx_rows
 
@@ -66,6 +66,11 @@ async def test_ekspor_asks_what_and_which_format_then_sends_the_file(
     rows = xlsx_rows(sheet)
     assert rows[0][:2] == ["ID peserta", "Nama"] and len(rows) == 7
     assert [row[0] for row in rows[1:]] == [w.budi, w.budi, w.formula, w.erased, w.budi, w.budi]
+
+    async with db.transaction() as tx:
+        logged = [(m.body, m.pending_reply) for m in (await tx.execute(select(Message))).scalars()]
+    assert len(logged) >= 6  # three messages in, three replies out
+    assert "Budi" not in str(logged) and "baris" not in str(logged)  # neither file nor caption
 
     (entry,) = await export_audit(db)
     assert (entry.staff_id, entry.organisation_id, entry.channel) == (
