@@ -56,3 +56,18 @@ async def test_a_partner_sees_only_the_referred_participant_and_program(db: Data
     for kind in ("participants", "attendance", "rsvps"):
         content = await export_as(db, w.partner_c, kind, "csv")
         assert content.count(b"\n") == 1 and b"ID" in content, kind  # the header, no rows
+
+
+async def test_a_referral_to_no_program_in_particular_shows_the_partners_own_programs(
+    db: Database,
+) -> None:
+    w = await world(db, "telegram")
+    async with db.transaction() as tx:
+        referral = (await tx.execute(select(Referral))).scalar_one()
+        referral.program_id = None
+
+    attendance = read_csv(await export_as(db, w.partner_c, "attendance", "csv"))
+    assert [(int(r["ID peserta"]), r["Program/pertemuan"]) for r in attendance] == [
+        (w.budi, "Kelas Komputer"),
+        (w.budi, "Pelatihan Menjahit"),
+    ]  # C's two programs; never the Rutan's welding class or its counselling
