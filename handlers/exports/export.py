@@ -3,16 +3,22 @@ audit row naming what was exported (kind, format, how many rows; never whose).""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.exports.kinds import ExportKind
 from handlers.exports.scope import ExportScope
-from handlers.exports.sheet import cells, headers
-from handlers.exports.writers import Format, open_writer
+from handlers.exports.sheet import Cell, cells, headers
+from handlers.exports.writers import Format, SheetWriter, open_writer
 from handlers.i18n import _
 from handlers.staff.audit import AuditAction, audit
+
+# Rows written at a time, in a worker thread: turning thousands of rows into XLSX takes seconds
+# of Python, and the event loop (the other chats, the outbox) must not wait for all of it.
+WRITE_BATCH = 500
 
 
 async def write_export(
@@ -30,14 +36,21 @@ async def write_export(
         columns=columns,
     )
     count = 0
+    batch: list[list[Cell]] = []
     try:
         async for line in kind.lines(tx, scope):
-            writer.row(cells(columns, line, zone))
-            count += 1
+            batch.append(cells(columns, line, zone))
+            if len(batch) == WRITE_BATCH:
+                await asyncio.to_thread(_write, writer, batch)
+                count, batch = count + len(batch), []
+        await asyncio.to_thread(_write, writer, batch)
+        count += len(batch)
     except BaseException:
-        writer.discard()
+        # Best effort: when cancelled, a batch may still be being written in its thread.
+        with contextlib.suppress(Exception):
+            writer.discard()
         raise
-    writer.close()
+    await asyncio.to_thread(writer.close)
     since = f" since={scope.since.date().isoformat()}" if scope.since is not None else ""
     await audit(
         tx,
@@ -49,6 +62,11 @@ async def write_export(
         detail=f"{kind.name} {format} rows={count}{since}",
     )
     return count
+
+
+def _write(writer: SheetWriter, rows: list[list[Cell]]) -> None:
+    for row in rows:
+        writer.row(row)
 
 
 def file_name(scope: ExportScope, kind: ExportKind, format: Format) -> str:
