@@ -22,6 +22,7 @@ from bot.channels.console import LOOKS, ConsoleChannel, chat
 from bot.channels.telegram.app import bot_username
 from bot.cli.admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.cli.db import add_db_parsers, run_db
+from bot.cli.exports import EXPORT_COMMANDS, add_export_parsers
 from bot.cli.participants import add_participant_parsers, run_participants
 from bot.cli.prerelease import add_prerelease_parsers, run_prerelease, run_relink
 from bot.cli.staff import STAFF_COMMANDS, add_staff_parsers
@@ -67,6 +68,7 @@ def parser() -> argparse.ArgumentParser:
     add_admin_parsers(sub)
     add_staff_parsers(sub)
     add_prerelease_parsers(sub)
+    add_export_parsers(sub)
     return top
 
 
@@ -142,7 +144,7 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
             return await run_relink(args, db, **links)
         if command == "participants":
             return await run_participants(args, db)
-        if command in ADMIN_COMMANDS | STAFF_COMMANDS:
+        if command in ADMIN_COMMANDS | STAFF_COMMANDS | EXPORT_COMMANDS:
             return await run_admin(args, db, settings)
         where = database_location(settings.database_url)
         if command == "run" and (settings.telegram_bot_token or settings.whatsapp_enabled):

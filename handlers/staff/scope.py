@@ -15,13 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Address,
     Participant,
     ParticipantStatus,
+    Program,
+    ProgramSession,
     Referral,
     ReferralStatus,
     StaffRole,
@@ -101,9 +103,39 @@ async def participant_in_scope(
 def visible(staff: StaffView) -> ColumnElement[bool]:
     """A WHERE clause on `Participant` for lists and searches: the participants `staff` may see
     (each one's access, read or act, is `access_to`)."""
+    return seen_by_organisation(staff.organisation_id)
+
+
+def seen_by_organisation(organisation_id: int) -> ColumnElement[bool]:
+    """`visible` for any staff member of `organisation_id`: the whole organisation's view, which
+    an admin has and the command line exports for it."""
     referred = select(Referral.participant_id).where(
-        Referral.partner_id == staff.organisation_id, Referral.status == ReferralStatus.ACTIVE
+        Referral.partner_id == organisation_id, Referral.status == ReferralStatus.ACTIVE
     )
     return (Participant.status != ParticipantStatus.REGISTERING) & or_(
-        Participant.organisation_id == staff.organisation_id, Participant.id.in_(referred)
+        Participant.organisation_id == organisation_id, Participant.id.in_(referred)
     )
+
+
+def sessions_seen_by_organisation(organisation_id: int) -> ColumnElement[bool]:
+    """A WHERE clause on a query of `Participant` joined with `ProgramSession` and `Program`
+    (with `seen_by_organisation`): the sessions, with their answers and attendance, that the
+    organisation's staff may see of each participant. All of its own participants'; of a
+    participant referred to it, only the referred program's (a referral to no program in
+    particular: the organisation's own programs), as `referral_programs` gives them for one."""
+    referred = exists().where(
+        Referral.participant_id == Participant.id,
+        Referral.partner_id == organisation_id,
+        Referral.status == ReferralStatus.ACTIVE,
+        or_(
+            Referral.program_id == ProgramSession.program_id,
+            Referral.program_id.is_(None) & (Program.organisation_id == organisation_id),
+        ),
+    )
+    return (Participant.organisation_id == organisation_id) | referred
+
+
+def appointments_seen_by_organisation(organisation_id: int) -> ColumnElement[bool]:
+    """A WHERE clause on a query of `Participant` joined with their appointments: only an
+    organisation's own participants' (a referral shares a program, not one-to-one meetings)."""
+    return Participant.organisation_id == organisation_id

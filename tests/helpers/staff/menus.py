@@ -7,7 +7,7 @@ from __future__ import annotations
 
 CASEWORKER_COMMANDS = (
     "peserta", "sesi", "jadwalulang", "catatan", "pesan", "jadwalkan", "alihkan", "rujuk",
-    "gantinomor",
+    "gantinomor", "ekspor",
 )  # fmt: skip
 ADMIN_COMMANDS = (*CASEWORKER_COMMANDS, "undang", "staf", "mitra", "audit")
 ON_THE_CARD = frozenset({"catatan", "pesan", "jadwalkan", "alihkan"})
