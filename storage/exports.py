@@ -17,6 +17,7 @@ from storage.models import (
     Appointment,
     Enrolment,
     EnrolmentStatus,
+    Note,
     Occurrence,
     Organisation,
     Participant,
@@ -190,3 +191,40 @@ async def meeting_rows(
     )
     async for row in _stream(tx, query):
         yield row
+
+
+def notes_query(
+    where: ColumnElement[bool], *, organisation_id: int, since: datetime | None
+) -> Select[Any]:
+    """The notes `organisation_id`'s staff wrote about the participants `where` admits, oldest
+    first (a partner's staff never get another organisation's notes)."""
+    author = aliased(StaffMember)
+    query = (
+        select(
+            Note.id,
+            Note.participant_id,
+            Participant.name,
+            Participant.status.label("participant_status"),
+            Note.created_at,
+            author.name.label("author"),
+            Note.text,
+            Note.erased,
+        )
+        .join(Participant, Participant.id == Note.participant_id)
+        .outerjoin(author, author.id == Note.staff_id)
+        .where(where, Note.organisation_id == organisation_id)
+        .order_by(Note.created_at, Note.id)
+    )
+    if since is not None:
+        query = query.where(Note.created_at >= since)
+    return query
+
+
+def note_rows(
+    tx: AsyncSession,
+    where: ColumnElement[bool],
+    *,
+    organisation_id: int,
+    since: datetime | None = None,
+) -> AsyncIterator[Row[Any]]:
+    return _stream(tx, notes_query(where, organisation_id=organisation_id, since=since))

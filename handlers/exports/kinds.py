@@ -16,7 +16,7 @@ from handlers.i18n import N_, _
 from handlers.participants.labels import CATEGORIES, CONTACT_TIMES, INTERESTS
 from handlers.reminders.rsvp import DAYS
 from handlers.staff.cards.labels import STATUSES
-from storage.exports import meeting_rows, participant_rows
+from storage.exports import meeting_rows, note_rows, participant_rows
 from storage.models import ParticipantStatus
 
 Lines = Callable[[AsyncSession, ExportScope], AsyncIterator[Line]]
@@ -186,6 +186,28 @@ async def rsvp_lines(tx: AsyncSession, scope: ExportScope) -> AsyncIterator[Line
         )
 
 
+NOTE_COLUMNS = (
+    Column(N_("Participant ID"), CellKind.NUMBER, 10),
+    Column(N_("Name"), width=26, personal=True),
+    Column(N_("Written"), CellKind.DATETIME, 18),
+    Column(N_("Written by"), width=22),
+    Column(N_("Note"), width=60, personal=True),
+)
+
+
+async def note_lines(tx: AsyncSession, scope: ExportScope) -> AsyncIterator[Line]:
+    """The notes the organisation's staff wrote about the participants in scope (never another
+    organisation's notes, so a partner's export holds only its own)."""
+    rows = note_rows(
+        tx, scope.participants(), organisation_id=scope.organisation_id, since=scope.since
+    )
+    async for row in rows:
+        yield Line(
+            (row.participant_id, row.name, row.created_at, row.author, row.text),
+            erased=row.erased or row.participant_status == ParticipantStatus.ERASED,
+        )
+
+
 # In the order the chat offers them.
 EXPORT_KINDS: dict[str, ExportKind] = {
     kind.name: kind
@@ -213,6 +235,14 @@ EXPORT_KINDS: dict[str, ExportKind] = {
             RSVP_COLUMNS,
             rsvp_lines,
             "answers to reminders: coming, cannot come, asked to reschedule (reason, days)",
+        ),
+        ExportKind(
+            "notes",
+            N_("Notes"),
+            N_("notes"),
+            NOTE_COLUMNS,
+            note_lines,
+            "notes staff wrote about participants (their own organisation's only)",
         ),
     )
 }

@@ -25,6 +25,7 @@ KIND_WORDS = {
     "participants": normalised_set(("peserta", "participants", "klien")),
     "attendance": normalised_set(("kehadiran", "absensi", "presensi", "attendance")),
     "rsvps": normalised_set(("rsvp", "rsvps", "jawaban", "konfirmasi", "answers")),
+    "notes": normalised_set(("catatan", "notes", "note")),
 }
 FORMAT_WORDS = {
     Format.CSV: normalised_set(("csv",)),
