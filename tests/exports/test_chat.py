@@ -40,7 +40,13 @@ async def test_ekspor_asks_what_and_which_format_then_sends_the_file(
     admin = Person(inbox, channel, address=w.admin_a.address)
 
     (what,) = await typed(admin, "/ekspor")
-    assert [b.title for b in what.buttons] == ["Peserta", "Kehadiran", "Jawaban RSVP", "Catatan", "Batal"]
+    assert [b.title for b in what.buttons] == [
+        "Peserta",
+        "Kehadiran",
+        "Jawaban RSVP",
+        "Catatan",
+        "Batal",
+    ]
     assert what.document is None
     if channel.name == "whatsapp":
         message = render(what)[-1].message
