@@ -29,7 +29,7 @@ from storage.models import (
     Referral,
     ReferralStatus,
 )
-from storage.outbox import cancel_pending
+from storage.outbox import cancel_pending, forget_notices_about
 from storage.staff.partners import withdraw_all
 
 
@@ -46,6 +46,7 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     await delete_flags(tx, participant.id)  # what they asked staff for is theirs too
     await _erase_answers(tx, participant.id)
     await cancel_pending(tx, participant_id=participant.id)
+    await forget_notices_about(tx, participant.id)  # what staff were to be told about them
     await withdraw_all(tx, participant.id, now)  # no partner sees them any more
     await tx.execute(
         update(Appointment).where(Appointment.participant_id == participant.id).values(active=False)

@@ -26,6 +26,7 @@ from storage.models.programs import (
 from storage.models.staff import (
     AssignmentRule,
     AuditEntry,
+    DigestItem,
     Invite,
     InviteKind,
     Partnership,
@@ -47,6 +48,7 @@ __all__ = [
     "Base",
     "Conversation",
     "DeliveryStatus",
+    "DigestItem",
     "Enrolment",
     "EnrolmentStatus",
     "Flag",
