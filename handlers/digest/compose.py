@@ -147,10 +147,11 @@ async def _admin_counts(tx: AsyncSession, parts: list[Part]) -> list[str]:
             if item.program:
                 by_program[item.program] += 1
     names = await staff_names(tx, {i for i in by_caseworker if i is not None})
+    nobody = _("no caseworker")
     lines = []
     if by_caseworker:
         counts = " · ".join(
-            f"{esc(names.get(i, '-')) if i is not None else _('no caseworker')}: {n}"
+            f"{esc(names.get(i, '-')) if i is not None else nobody}: {n}"
             for i, n in sorted(by_caseworker.items(), key=lambda kv: (-kv[1], kv[0] or 0))
         )
         lines += ["", "<b>" + _("Per caseworker") + "</b>", counts]
