@@ -315,3 +315,33 @@ async def test_ringkasan_sends_it_now_and_a_button_opens_the_card(
     )  # what was news is not told twice
     assert f"#{load.ids['Joko']} Joko" not in again.text
     assert f"#{siti} Siti" in again.text  # still open
+
+
+async def test_a_long_caseload_fits_a_phone_five_lines_a_section_ten_buttons(
+    db: Database, channel: CollectingChannel
+) -> None:
+    org = await add_org(db, "Bapas Pekalongan")
+    budi = await add_staff(db, org, "Budi Santoso", address="9001", channel=channel.name)
+    tuesday = await session(db, org, "Pelatihan Las", utc(2026, 12, 1, 2, 0))
+    friday = await session(db, org, "Konseling Kelompok", utc(2026, 11, 27, 2, 0))
+    cannot, missed, new = [], [], []
+    for n in range(7):
+        cannot.append(await person(db, f"Tidak{n} Bisa", org, budi, now=LONG_AGO))
+        await seat(db, cannot[-1], tuesday, rsvp="no", at=utc(2026, 11, 28, 3, 0))
+        missed.append(await person(db, f"Absen{n} Jumat", org, budi, now=LONG_AGO))
+        await seat(db, missed[-1], friday, attendance="absent", at=utc(2026, 11, 27, 5, 0))
+        new.append(await person(db, f"Baru{n} Daftar", org, budi, now=SUNDAY_EVENING))
+    await plan(db, SUNDAY_EVENING)
+    digest = (await morning(db, channel, Clock(MONDAY_7_WIB)))["9001"]
+    assert digest.text.count("• ") == 5 * 3 + 1  # five a section, and the agenda's one line
+    assert digest.text.count("… dan 2 lagi") == 3
+    assert [b.payload for b in digest.buttons] == [
+        f"staff:p:{pid}" for pid in cannot[:5] + missed[:5]
+    ]
+    # What did not fit is told the next day; what was told is not.
+    await plan(db, utc(2026, 11, 30, 13, 0))
+    text = (await morning(db, channel, Clock(TUESDAY_7_WIB)))["9001"].text
+    for pid in missed[5:] + new[5:]:
+        assert f"#{pid} " in text
+    for pid in missed[:5] + new[:5]:
+        assert f"#{pid} " not in text
