@@ -64,11 +64,14 @@ async def forget_ended(
     await tx.execute(query.execution_options(synchronize_session=False))
 
 
-async def forget_reported_before(tx: AsyncSession, before: datetime) -> int:
-    """Reports older than the digests look back are no use any more."""
+async def forget_reported_before(
+    tx: AsyncSession, before: datetime, *, keep: Collection[str] = ()
+) -> int:
+    """Reports older than the digests look back are no use any more; those of the sections in
+    `keep` (states, such as "stopped") stay while the state lasts (`forget_ended`)."""
     result = await tx.execute(
         delete(DigestItem)
-        .where(DigestItem.reported_at < before)
+        .where(DigestItem.reported_at < before, DigestItem.section.not_in(list(keep)))
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.digest.sections import LOOKBACK
+from handlers.digest.sections import LOOKBACK, sections
 from handlers.outbox.queue import enqueue
 from handlers.outbox.recipients import Recipient
 from storage.digests import digest_readers, forget_reported_before
@@ -51,7 +51,8 @@ async def plan_digests_of(tx: AsyncSession, staff: Staff, now: datetime) -> int:
 
 async def plan_digests(tx: AsyncSession, now: datetime) -> int:
     """Every active staff member's digests (run hourly); forgets old reports too."""
-    await forget_reported_before(tx, now - LOOKBACK - timedelta(days=1))
+    states = [found.name for found in sections() if found.state]
+    await forget_reported_before(tx, now - LOOKBACK - timedelta(days=1), keep=states)
     added = 0
     for staff in await digest_readers(tx):
         added += await plan_digests_of(tx, staff, now)

@@ -345,3 +345,15 @@ async def test_a_long_caseload_fits_a_phone_five_lines_a_section_ten_buttons(
         assert f"#{pid} " in text
     for pid in missed[:5] + new[:5]:
         assert f"#{pid} " not in text
+
+
+async def test_someone_who_stays_stopped_is_not_told_again_weeks_later(db: Database) -> None:
+    channel = CollectingChannel("telegram")
+    load = await caseload(db)
+    await plan(db, SUNDAY_EVENING)
+    await morning(db, channel, Clock(MONDAY_7_WIB))
+    later = MONDAY_7_WIB + timedelta(days=20)
+    await plan(db, later - timedelta(hours=11))  # the planner also forgets old reports
+    text = (await morning(db, channel, Clock(later)))["9001"].text
+    assert f"#{load.ids['Wati']} Wati" not in text  # still stopped: told on the first day
+    assert f"#{load.ids['Siti']} Siti" not in text  # her session is long past
