@@ -48,6 +48,7 @@ async def test_an_invited_admin_confirms_their_name_and_gets_the_staff_menu(
     menu = joined[-1]
     assert [b.payload for b in menu.buttons] == [
         "staff:cmd:peserta",
+        "staff:cmd:ringkasan",
         "staff:cmd:rujuk",  # referrals, a participant's new phone; then the admin's tools
         "staff:cmd:gantinomor",
         "staff:cmd:undang",
@@ -59,6 +60,7 @@ async def test_an_invited_admin_confirms_their_name_and_gets_the_staff_menu(
     assert [name for name, _about in menu.chat_commands] == [
         "menu",
         "peserta",
+        "ringkasan",
         "rujuk",
         "gantinomor",
         "undang",
@@ -94,6 +96,7 @@ async def test_a_code_typed_in_a_message_asks_for_a_name_when_the_invite_has_non
     assert "Sari Wulandari" in joined[-1].text
     assert [b.payload for b in joined[-1].buttons] == [
         "staff:cmd:peserta",
+        "staff:cmd:ringkasan",
         "staff:cmd:rujuk",
         "staff:cmd:gantinomor",
     ]  # a caseworker
@@ -187,6 +190,7 @@ async def test_a_quiet_staff_chat_outlives_the_purge_of_silent_strangers_chats(
     menu = await person.says("MENU")
     assert [b.payload for b in menu[-1].buttons] == [
         "staff:cmd:peserta",
+        "staff:cmd:ringkasan",
         "staff:cmd:rujuk",
         "staff:cmd:gantinomor",
     ]

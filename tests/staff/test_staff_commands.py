@@ -120,6 +120,7 @@ async def test_an_admin_invites_a_caseworker_who_joins_on_the_other_channel(
         joined = await newcomer.presses("claim:yes")
         assert [b.payload for b in joined[-1].buttons] == [
             "staff:cmd:peserta",
+            "staff:cmd:ringkasan",
             "staff:cmd:rujuk",
             "staff:cmd:gantinomor",
         ]

@@ -62,7 +62,7 @@ async def test_an_admin_joins_on_telegram_and_invites_a_caseworker_who_joins_on_
             assert "Selamat bergabung, Budi Santoso" in welcome
             await chat_menu_set(telegram, budi.chat_id)
             assert telegram.menu_of(budi.chat_id) == [
-                "menu", "peserta", "rujuk", "gantinomor", "undang", "staf", "mitra", "audit",
+                "menu", "peserta", "ringkasan", "rujuk", "gantinomor", "undang", "staf", "mitra", "audit",
                 "bantuan",
             ]  # fmt: skip
             assert telegram.menu_of(9999) == default_menu  # other chats keep the usual menu
@@ -82,7 +82,7 @@ async def test_an_admin_joins_on_telegram_and_invites_a_caseworker_who_joins_on_
             assert "Sari Wulandari" in confirm.text and titles(confirm) == ["Ya", "Bukan"]
             [joined] = await sari.taps("Ya")
             assert "Selamat bergabung, Sari Wulandari" in joined.text
-            assert titles(joined) == ["Peserta", "Rujukan", "Nomor baru"]
+            assert titles(joined) == ["Peserta", "Ringkasan pagi", "Rujukan", "Nomor baru"]
             [listed] = await sari.taps("Peserta")
             assert "Belum ada peserta" in listed.text
 

@@ -129,6 +129,7 @@ async def test_a_caseworker_cannot_use_the_admin_commands(
         assert replies[0].text.startswith(f"Tidak ada perintah staf /{name}")
         assert [b.payload for b in replies[-1].buttons] == [
             "staff:cmd:peserta",
+            "staff:cmd:ringkasan",
             "staff:cmd:rujuk",
             "staff:cmd:gantinomor",
         ]
