@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import DigestItem, Staff, StaffStatus
+from storage.models import Address, DigestItem, Staff, StaffStatus
 from storage.upsert import upsert
 
 
@@ -78,10 +78,14 @@ async def forget_reported_before(
 
 
 async def digest_readers(tx: AsyncSession) -> list[Staff]:
-    """Active staff members who want the morning digest."""
+    """Active staff members with a chat who want the morning digest."""
     query = (
         select(Staff)
-        .where(Staff.status == StaffStatus.ACTIVE, Staff.digest_on.is_(True))
+        .where(
+            Staff.status == StaffStatus.ACTIVE,
+            Staff.digest_on.is_(True),
+            Staff.id.in_(select(Address.staff_id).where(Address.staff_id.is_not(None))),
+        )
         .order_by(Staff.id)
     )
     return list((await tx.execute(query)).scalars())

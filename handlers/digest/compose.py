@@ -37,8 +37,16 @@ class Digest:
 @dataclass(frozen=True)
 class Part:
     section: Section
-    items: list[Item]  # shown
-    more: int  # found but left for the next digest
+    found: list[Item]  # everything to report (counted)
+    limit: int  # how many lines are shown; the rest wait for the next digest
+
+    @property
+    def items(self) -> list[Item]:
+        return self.found[: self.limit]
+
+    @property
+    def more(self) -> int:
+        return max(0, len(self.found) - self.limit)
 
 
 def scope_of(staff: Staff, now: datetime) -> DigestScope:
@@ -75,7 +83,7 @@ async def compose(
             if item.still_open or item.key not in before or _ours(before, item.key, scheduled_id)
         ]
         if fresh:
-            parts.append(Part(found, fresh[:limit], max(0, len(fresh) - limit)))
+            parts.append(Part(found, fresh, limit))
     await forget_ended(tx, staff.id, state_sections, state_keys)
     news = [
         Reported(item.key, part.section.name)
@@ -99,11 +107,12 @@ def _ours(before: dict[str, int | None], key: str, scheduled_id: int | None) -> 
 
 
 def _attention(parts: list[Part]) -> set[int]:
+    """The people who need the reader: everyone found, shown or not."""
     return {
         item.participant_id
         for part in parts
         if part.section.needs_attention
-        for item in part.items
+        for item in part.found
         if item.participant_id is not None
     }
 
@@ -136,13 +145,13 @@ async def _render(tx: AsyncSession, scope: DigestScope, parts: list[Part]) -> Di
 
 
 async def _admin_counts(tx: AsyncSession, parts: list[Part]) -> list[str]:
-    """People needing attention per caseworker and per program (organisation-wide)."""
+    """What needs attention per caseworker and per program (organisation-wide, shown or not)."""
     by_caseworker: Counter[int | None] = Counter()
     by_program: Counter[str] = Counter()
     for part in parts:
         if not part.section.needs_attention:
             continue
-        for item in part.items:
+        for item in part.found:
             by_caseworker[item.caseworker_id] += 1
             if item.program:
                 by_program[item.program] += 1

@@ -295,8 +295,9 @@ async def test_an_admin_reads_counts_per_program_and_per_caseworker(db: Database
     text = (await morning(db, channel, Clock(MONDAY_7_WIB)))["9009"].text
     assert "Ringkasan pagi organisasi" in text
     assert "Per pendamping" in text and "Per program" in text
-    assert "Budi Santoso: " in text and "Rina Wulandari: 1" in text
-    assert "Las: " in text and "Konseling: 1" in text
+    assert "8 orang perlu perhatian." in text  # Budi's seven and Rina's Tono
+    assert "Budi Santoso: 7 · Rina Wulandari: 1" in text
+    assert "Konseling: 1 · Las: 3" in text  # Joko's missed group; Siti, Agus and Tono
     assert "Dewi" not in text  # another organisation's
 
 
