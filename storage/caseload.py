@@ -46,12 +46,18 @@ class Meeting:
     """A participant's answer or attendance for one session (`session`) or appointment."""
 
     person: Person
-    ref: str  # "e:<enrolment id>" or "o:<occurrence id>": ids only
-    title: str
+    appointment: bool  # an appointment's occurrence (else a seat in a session)
+    row_id: int  # the enrolment's or the occurrence's id
+    title: str  # the session's title, or the appointment's kind (counselling, reporting)
     program: str  # for counts per program ("Konseling" for appointments: their kind)
     starts_at: datetime
     timezone: str
     answer: str | None  # rsvp: yes, no, reschedule, None
+
+    @property
+    def key(self) -> str:
+        """Ids only, for what a digest reported: "e:<enrolment id>" or "o:<occurrence id>"."""
+        return f"{'o' if self.appointment else 'e'}:{self.row_id}"
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ async def _session_meetings(
         .order_by(ProgramSession.starts_at, Enrolment.id)
     )
     return [
-        Meeting(_person(r), f"e:{r.ref}", r.title, r.program, r.starts_at, r.timezone, r.rsvp)
+        Meeting(_person(r), False, r.ref, r.title, r.program, r.starts_at, r.timezone, r.rsvp)
         for r in await tx.execute(query)
     ]
 
@@ -135,7 +141,7 @@ async def _appointment_meetings(
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
     return [
-        Meeting(_person(r), f"o:{r.ref}", r.kind, r.kind, r.starts_at, r.timezone, r.rsvp)
+        Meeting(_person(r), True, r.ref, r.kind, r.kind, r.starts_at, r.timezone, r.rsvp)
         for r in await tx.execute(query)
     ]
 

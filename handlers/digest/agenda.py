@@ -49,7 +49,7 @@ async def agenda(tx: AsyncSession, scope: DigestScope) -> list[Item]:
         )
         items.append(
             Item(
-                key=f"agenda:{meeting.ref}:{scope.today.isoformat()}",
+                key=f"agenda:{meeting.key}:{scope.today.isoformat()}",
                 line=line,
                 participant_id=meeting.person.id,
                 first_name=first_name(meeting.person.name),

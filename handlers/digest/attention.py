@@ -25,7 +25,7 @@ def short_when(moment: datetime, timezone: str, language: str) -> str:
 
 
 def meeting_title(meeting: Meeting) -> str:
-    if meeting.ref.startswith("o:"):
+    if meeting.appointment:
         return _(APPOINTMENT_KINDS.get(meeting.title, meeting.title))
     return esc(meeting.title)
 
@@ -57,7 +57,7 @@ async def unhandled(tx: AsyncSession, scope: DigestScope) -> list[Item]:
             line = _("{who} asks for another date for {title} ({when})").format(**values)
         else:
             line = _("{who} cannot come to {title} ({when})").format(**values)
-        items.append(_item(f"answer:{meeting.ref}", line, meeting, still_open=True))
+        items.append(_item(f"answer:{meeting.key}", line, meeting, still_open=True))
     return items
 
 
@@ -69,5 +69,5 @@ async def missed(tx: AsyncSession, scope: DigestScope) -> list[Item]:
         line = _("{who} missed {title} ({when})").format(
             who=who(meeting), title=meeting_title(meeting), when=when
         )
-        items.append(_item(f"missed:{meeting.ref}", line, meeting, still_open=False))
+        items.append(_item(f"missed:{meeting.key}", line, meeting, still_open=False))
     return items

@@ -14,7 +14,16 @@ from handlers.types import Kind, Reply
 from storage.db import Database
 from storage.models import AuditEntry, Enrolment, ScheduledStatus, Staff, StaffStatus
 from tests.fakes.channel import CollectingChannel, Person
-from tests.helpers.digest import add_org, add_staff, digest_rows, person, plan, seat, session, utc
+from tests.helpers.digest import (
+    add_org,
+    add_person,
+    add_staff,
+    digest_rows,
+    plan,
+    seat,
+    session,
+    utc,
+)
 from tests.helpers.reminders import Clock, dispatcher
 
 LONG_AGO = utc(2026, 11, 1, 3, 0)
@@ -48,14 +57,14 @@ async def caseload(db: Database, channel: str = "telegram") -> Caseload:
         ("Wati Lestari", "stopped"),
         ("Rudi Hartono", "unreachable"),
     ):
-        ids[name.split()[0]] = await person(db, name, org, budi, now=LONG_AGO, status=status)
-    ids["Nina"] = await person(db, "Nina Kartika", org, budi, now=SUNDAY_EVENING)
-    ids["Ayu"] = await person(
+        ids[name.split()[0]] = await add_person(db, name, org, budi, now=LONG_AGO, status=status)
+    ids["Nina"] = await add_person(db, "Nina Kartika", org, budi, now=SUNDAY_EVENING)
+    ids["Ayu"] = await add_person(
         db, "Ayu Rahma", org, budi, now=LONG_AGO, status="preregistered", release=date(2026, 12, 2)
     )
-    ids["Tono"] = await person(db, "Tono Wijaya", org, rina, now=LONG_AGO)  # Rina's
+    ids["Tono"] = await add_person(db, "Tono Wijaya", org, rina, now=LONG_AGO)  # Rina's
     # Another organisation's person, even one whose caseworker id points at Budi.
-    ids["Dewi"] = await person(db, "Dewi Sartika", other, budi, now=LONG_AGO)
+    ids["Dewi"] = await add_person(db, "Dewi Sartika", other, budi, now=LONG_AGO)
 
     friday = await session(db, org, "Konseling Kelompok", utc(2026, 11, 27, 2, 0), "Konseling")
     today = await session(db, org, "Pelatihan Las", utc(2026, 11, 30, 6, 0))  # 13.00 WIB
@@ -190,8 +199,8 @@ async def test_each_caseworker_gets_theirs_at_seven_in_their_own_zone(db: Databa
     org = await add_org(db, "Bapas Makassar")
     wita = await add_staff(db, org, "Andi", address="7001", zone="WITA")
     wit = await add_staff(db, org, "Yohanes", address="7002", zone="WIT")
-    await person(db, "Maria Kaize", org, wit, now=utc(2026, 11, 29, 1, 0))
-    await person(db, "Rahmat Daeng", org, wita, now=utc(2026, 11, 29, 1, 0))
+    await add_person(db, "Maria Kaize", org, wit, now=utc(2026, 11, 29, 1, 0))
+    await add_person(db, "Rahmat Daeng", org, wita, now=utc(2026, 11, 29, 1, 0))
     await plan(db, utc(2026, 11, 29, 12, 0))
     due = {(row.staff_id, row.due_at) for row in await digest_rows(db)}
     assert (wit, utc(2026, 11, 29, 22, 0)) in due  # Monday 07.00 WIT
@@ -327,11 +336,11 @@ async def test_a_long_caseload_fits_a_phone_five_lines_a_section_ten_buttons(
     friday = await session(db, org, "Konseling Kelompok", utc(2026, 11, 27, 2, 0))
     cannot, missed, new = [], [], []
     for n in range(7):
-        cannot.append(await person(db, f"Tidak{n} Bisa", org, budi, now=LONG_AGO))
+        cannot.append(await add_person(db, f"Tidak{n} Bisa", org, budi, now=LONG_AGO))
         await seat(db, cannot[-1], tuesday, rsvp="no", at=utc(2026, 11, 28, 3, 0))
-        missed.append(await person(db, f"Absen{n} Jumat", org, budi, now=LONG_AGO))
+        missed.append(await add_person(db, f"Absen{n} Jumat", org, budi, now=LONG_AGO))
         await seat(db, missed[-1], friday, attendance="absent", at=utc(2026, 11, 27, 5, 0))
-        new.append(await person(db, f"Baru{n} Daftar", org, budi, now=SUNDAY_EVENING))
+        new.append(await add_person(db, f"Baru{n} Daftar", org, budi, now=SUNDAY_EVENING))
     await plan(db, SUNDAY_EVENING)
     digest = (await morning(db, channel, Clock(MONDAY_7_WIB)))["9001"]
     assert digest.text.count("• ") == 5 * 3 + 1  # five a section, and the agenda's one line

@@ -11,7 +11,7 @@ from bot.outbox.limits import ChannelLimits, Limiters
 from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
 from tests.fakes.telegram import FakeTelegramAPI
-from tests.helpers.digest import add_org, add_staff, person, plan, seat, session, utc
+from tests.helpers.digest import add_org, add_person, add_staff, plan, seat, session, utc
 from tests.helpers.reminders import Clock
 
 MONDAY_7_WIB = utc(2026, 11, 30, 0, 0)
@@ -24,9 +24,9 @@ async def test_a_telegram_digest_has_a_button_per_person(db: Database) -> None:
         org = await add_org(db, "Bapas Pekalongan")
         budi = await add_staff(db, org, "Budi Santoso", address=str(user.chat_id))
         tuesday = await session(db, org, "Pelatihan Las", utc(2026, 12, 1, 2, 0))
-        siti = await person(db, "Siti Aminah", org, budi, now=utc(2026, 11, 1))
+        siti = await add_person(db, "Siti Aminah", org, budi, now=utc(2026, 11, 1))
         await seat(db, siti, tuesday, rsvp="no", at=utc(2026, 11, 28, 3, 0))
-        agus = await person(db, "Agus Pratama", org, budi, now=utc(2026, 11, 29, 4, 0))
+        agus = await add_person(db, "Agus Pratama", org, budi, now=utc(2026, 11, 29, 4, 0))
         await plan(db, utc(2026, 11, 29, 13, 0))
         async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
             limiters = Limiters(unlisted=ChannelLimits(per_second=10_000, per_chat_interval=0))

@@ -20,7 +20,7 @@ from handlers.types import Kind
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
 from tests.fakes.whatsapp import FakeGraphAPI, shapes_of
-from tests.helpers.digest import add_org, add_staff, person, plan, seat, session, utc
+from tests.helpers.digest import add_org, add_person, add_staff, plan, seat, session, utc
 from tests.helpers.reminders import Clock
 
 CATALOGUE = load_catalogue(None)
@@ -59,12 +59,12 @@ async def test_outside_the_window_the_digest_goes_as_its_template_and_buka_opens
     fake.person_wrote(IN_WINDOW, at=(MONDAY_7_WIB - timedelta(hours=1)).timestamp())
     friday = await session(db, org, "Konseling Kelompok", utc(2026, 11, 27, 2, 0))
     long_ago = utc(2026, 11, 1)
-    joko = await person(db, "Joko Susilo", org, away, now=long_ago)
-    tono = await person(db, "Tono Wijaya", org, here, now=long_ago)
+    joko = await add_person(db, "Joko Susilo", org, away, now=long_ago)
+    tono = await add_person(db, "Tono Wijaya", org, here, now=long_ago)
     for pid in (joko, tono):
         await seat(db, pid, friday, attendance="absent", at=utc(2026, 11, 27, 5, 0))
     new = [  # more new people than a section shows
-        await person(db, f"Orang{n} Baru", org, here, now=utc(2026, 11, 29, 1, 0))
+        await add_person(db, f"Orang{n} Baru", org, here, now=utc(2026, 11, 29, 1, 0))
         for n in range(11)
     ]
 

@@ -16,7 +16,7 @@ from storage.db import Database
 from storage.erasure import erase_participant
 from storage.models import Message, Participant, ScheduledMessage, ScheduledStatus, Staff
 from tests.fakes.channel import CollectingChannel
-from tests.helpers.digest import add_org, add_staff, person, utc
+from tests.helpers.digest import add_org, add_person, add_staff, utc
 from tests.helpers.reminders import Clock, dispatcher
 
 NOW = utc(2026, 11, 30, 3, 0)
@@ -35,7 +35,7 @@ async def test_a_notice_reaches_the_staff_chat_once_even_across_a_restart(
     channel = CollectingChannel(channel_name)
     org = await add_org(db, "Bapas Pekalongan")
     budi = await add_staff(db, org, "Budi Santoso", address="9001", channel=channel_name)
-    siti = await person(db, "Siti <Aminah>", org, budi, now=NOW)
+    siti = await add_person(db, "Siti <Aminah>", org, budi, now=NOW)
     async with db.transaction() as tx:
         added = await notify_staff(
             tx, budi, ASKED, NOW, params={"name": "Siti <Aminah>", "id": str(siti)}, about=siti,
@@ -73,7 +73,7 @@ async def test_a_notice_about_an_erased_participant_forgets_them(db: Database) -
     channel = CollectingChannel("telegram")
     org = await add_org(db, "Bapas Pekalongan")
     budi = await add_staff(db, org, "Budi Santoso", address="9001")
-    siti = await person(db, "Siti Aminah", org, budi, now=NOW)
+    siti = await add_person(db, "Siti Aminah", org, budi, now=NOW)
     async with db.transaction() as tx:
         await notify_staff(
             tx, budi, ASKED, NOW, params={"name": "Siti Aminah", "id": str(siti)}, about=siti
@@ -94,7 +94,7 @@ async def test_a_row_is_for_exactly_one_recipient(db: Database) -> None:
         Recipient(participant_id=1, staff_id=1)
     org = await add_org(db, "Bapas Pekalongan")
     budi = await add_staff(db, org, "Budi Santoso", address="9001")
-    siti = await person(db, "Siti Aminah", org, budi, now=NOW)
+    siti = await add_person(db, "Siti Aminah", org, budi, now=NOW)
     for columns in ({}, {"participant_id": siti, "staff_id": budi}):
         with pytest.raises(IntegrityError):
             async with db.transaction() as tx:

@@ -52,7 +52,7 @@ async def add_staff(
         return staff.id
 
 
-async def person(
+async def add_person(
     db: Database,
     name: str,
     organisation_id: int,
