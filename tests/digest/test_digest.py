@@ -10,9 +10,19 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.inbox import Inbox
+from handlers.outbox.delivery import prepare
+from handlers.reminders.rules import ReminderPolicy
 from handlers.types import Kind, Reply
 from storage.db import Database
-from storage.models import AuditEntry, Enrolment, ScheduledStatus, Staff, StaffStatus
+from storage.models import (
+    AuditEntry,
+    Enrolment,
+    Participant,
+    ScheduledStatus,
+    Staff,
+    StaffStatus,
+)
+from storage.outbox import claim_due
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.digest import (
     add_org,
@@ -186,8 +196,6 @@ async def test_someone_who_stops_again_after_coming_back_is_news_again(
 
 
 async def _set_status(db: Database, pid: int, status: str) -> None:
-    from storage.models import Participant
-
     async with db.transaction() as tx:
         participant = await tx.get(Participant, pid)
         assert participant is not None
@@ -367,3 +375,21 @@ async def test_someone_who_stays_stopped_is_not_told_again_weeks_later(db: Datab
     text = (await morning(db, channel, Clock(later)))["9001"].text
     assert f"#{load.ids['Wati']} Wati" not in text  # still stopped: told on the first day
     assert f"#{load.ids['Siti']} Siti" not in text  # her session is long past
+
+
+async def test_a_digest_rendered_by_a_process_that_died_before_sending_keeps_its_news(
+    db: Database,
+) -> None:
+    """Rendering remembers what was told; if the process dies before the send, the row is due
+    again after the lease and shows the same news (it reported them itself)."""
+    channel = CollectingChannel("telegram")
+    load = await caseload(db)
+    await plan(db, SUNDAY_EVENING)
+    async with db.transaction() as tx:
+        claimed = await claim_due(tx, MONDAY_7_WIB, "doomed-worker", 10)
+        rendered = await prepare(tx, claimed, MONDAY_7_WIB, ReminderPolicy(), {"telegram"})
+    assert len(rendered) == 2  # rendered and committed; the process dies before sending
+    sent = await morning(db, channel, Clock(MONDAY_7_WIB + timedelta(minutes=6)))
+    assert f"#{load.ids['Joko']} Joko tidak datang" in sent["9001"].text
+    assert f"#{load.ids['Nina']} Nina" in sent["9001"].text
+    assert await morning(db, channel, Clock(MONDAY_7_WIB + timedelta(minutes=20))) == {}
