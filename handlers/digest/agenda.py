@@ -12,7 +12,7 @@ from handlers.i18n import N_, _
 from handlers.text import esc
 from storage.caseload import appointments_between, sessions_between
 
-ANSWERS = {"yes": N_("Hadir"), "no": N_("Tidak bisa"), "reschedule": N_("another date")}
+ANSWERS = {"yes": N_("coming"), "no": N_("can't come"), "reschedule": N_("another date")}
 
 
 @section("agenda", 30, N_("Today and tomorrow"), needs_attention=False)
@@ -23,7 +23,7 @@ async def agenda(tx: AsyncSession, scope: DigestScope) -> list[Item]:
     items = []
     for found in await sessions_between(tx, scope.people, start, end):
         line = _(
-            "{when} {title}: {coming} Hadir · {not_coming} Tidak bisa · {silent} no answer yet"
+            "{when} {title}: {coming} coming · {not_coming} can't come · {silent} no answer yet"
         )
         items.append(
             Item(
