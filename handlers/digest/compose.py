@@ -11,7 +11,7 @@ from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.digest.sections import DigestScope, Item, Section, sections
-from handlers.i18n import _
+from handlers.i18n import _, ngettext
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.commands import staff_payload
 from handlers.staff.scope import StaffView
@@ -126,12 +126,20 @@ async def _render(tx: AsyncSession, scope: DigestScope, parts: list[Part]) -> Di
     if scope.caseworker_id is not None:
         head = [
             "<b>" + _("Your morning digest, {day}").format(day=day) + "</b>",
-            _("{count} people need you.").format(count=len(people)) if people else "",
+            ngettext("{count} person needs you.", "{count} people need you.", len(people)).format(
+                count=len(people)
+            )
+            if people
+            else None,
         ]
     else:
         head = [
             "<b>" + _("Your organisation's morning digest, {day}").format(day=day) + "</b>",
-            _("{count} people need attention.").format(count=len(people)) if people else "",
+            ngettext(
+                "{count} person needs attention.", "{count} people need attention.", len(people)
+            ).format(count=len(people))
+            if people
+            else None,
             *await _admin_counts(tx, parts),
         ]
     body = []
@@ -140,7 +148,7 @@ async def _render(tx: AsyncSession, scope: DigestScope, parts: list[Part]) -> Di
         if part.more:
             lines.append(_("… and {count} more").format(count=part.more))
         body.append("\n".join(lines))
-    text = "\n".join(line for line in head if line) + "\n\n" + "\n\n".join(body)
+    text = "\n".join(line for line in head if line is not None) + "\n\n" + "\n\n".join(body)
     return Digest(text, _buttons(parts), len(people), False)
 
 
