@@ -30,7 +30,7 @@ from storage.models import (
     ReferralStatus,
 )
 from storage.notes import erase_notes
-from storage.outbox import cancel_pending
+from storage.outbox import cancel_pending, forget_notices_about
 from storage.relay import delete_relay_messages
 from storage.staff.partners import withdraw_all
 
@@ -50,6 +50,7 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     await _erase_answers(tx, participant.id)
     await erase_notes(tx, participant.id)  # staff's notes about them: the text goes, the date stays
     await cancel_pending(tx, participant_id=participant.id)
+    await forget_notices_about(tx, participant.id)  # what staff were to be told about them
     await withdraw_all(tx, participant.id, now)  # no partner sees them any more
     await tx.execute(
         update(Appointment).where(Appointment.participant_id == participant.id).values(active=False)

@@ -133,7 +133,7 @@ async def queue_outbound(
     address_id: int | None,
     participant_id: int | None,
     kind: str,
-    body: str,
+    body: str | None,
     now: datetime,
 ) -> int:
     message = Message(

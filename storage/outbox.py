@@ -122,8 +122,11 @@ async def cancel_pending(
     session_id: int | None = None,
     occurrence_ids: list[int] | None = None,
     participant_id: int | None = None,
+    staff_id: int | None = None,
+    kind: str | None = None,
 ) -> int:
-    """Cancel rows not yet sent for a session, some occurrences, or a participant."""
+    """Cancel rows not yet sent for a session, some occurrences, a participant or a staff
+    member (of one kind)."""
     query = update(ScheduledMessage).where(ScheduledMessage.status == ScheduledStatus.PENDING)
     if session_id is not None:
         query = query.where(ScheduledMessage.session_id == session_id)
@@ -131,6 +134,10 @@ async def cancel_pending(
         query = query.where(ScheduledMessage.occurrence_id.in_(occurrence_ids))
     if participant_id is not None:
         query = query.where(ScheduledMessage.participant_id == participant_id)
+    if staff_id is not None:
+        query = query.where(ScheduledMessage.staff_id == staff_id)
+    if kind is not None:
+        query = query.where(ScheduledMessage.kind == kind)
     result = await tx.execute(
         query.values(status=ScheduledStatus.CANCELLED).execution_options(synchronize_session=False)
     )
@@ -199,3 +206,14 @@ async def requeue_as_template(tx: AsyncSession, message_id: int, now: datetime) 
         .execution_options(synchronize_session=False)
     )
     return result.scalar_one_or_none()
+
+
+async def forget_notices_about(tx: AsyncSession, participant_id: int) -> None:
+    """Staff notices about an erased participant: their text (which may name them) is blanked
+    and those not yet sent will not be."""
+    await tx.execute(
+        update(ScheduledMessage)
+        .where(ScheduledMessage.about_id == participant_id)
+        .values(data=None, about_id=None)
+        .execution_options(synchronize_session=False)
+    )

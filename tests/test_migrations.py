@@ -38,6 +38,7 @@ async def test_migrations_go_down_and_up_again(db: Database) -> None:
         "0007",
         "0008",
         "0009",
+        "0010",
     ]
     await migrate.upgrade(db)
     assert await migrate.pending(db) == []

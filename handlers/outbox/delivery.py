@@ -90,7 +90,9 @@ async def _prepare_one(
         address_id=reader.address.id,
         participant_id=reader.recipient.participant_id,
         kind=row.kind,
-        body=reply.text,
+        # A message to staff shows participants' data, which a participant's erasure could not
+        # find in the log: its text is not kept (the row can render it again).
+        body=reply.text if reader.staff is None else None,
         now=now,
     )
     return Delivery(
@@ -101,7 +103,10 @@ async def _prepare_one(
 def update_template(row: ScheduledMessage, reader: Reader) -> Template:
     """How a message without a template of its own is announced where free text is not allowed:
     "Hello <first name>, there is a new message for you", with a button that opens it."""
-    name = reader.participant.name if reader.participant is not None else None
+    if reader.participant is not None:
+        name = reader.participant.name
+    else:
+        name = reader.staff.name if reader.staff is not None else None
     first = (name or "").split()[0] if (name or "").split() else ""
     return Template("update", (esc(first) if first else _("friend"),), (open_payload(row.id),))
 

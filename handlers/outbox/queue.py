@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,10 +26,14 @@ async def enqueue(
     about: EventRef | None = None,
     event_at: datetime | None = None,
     offset_minutes: int | None = None,
+    data: dict[str, Any] | None = None,
+    about_id: int | None = None,
 ) -> bool:
     """A row of `kind` for `recipient`, due at `due_at`, unless one with `key` exists; True if new.
 
     `event_at`: the moment the message is about (a timed kind is never sent after it).
+    `data`: what the kind needs to render it (a staff notice's text); `about_id`: the
+    participant a staff member's message is about (erasure blanks its `data`).
     """
     added = await schedule(
         tx,
@@ -37,6 +42,8 @@ async def enqueue(
         due_at=due_at,
         event_at=event_at,
         offset_minutes=offset_minutes,
+        data=data,
+        about_id=about_id,
         **recipient.columns(),
         **(about.columns() if about is not None else {}),
     )

@@ -28,6 +28,7 @@ from storage.models.relay import RelayDirection, RelayMessage, RelayStatus
 from storage.models.staff import (
     AssignmentRule,
     AuditEntry,
+    DigestItem,
     Invite,
     InviteKind,
     Partnership,
@@ -49,6 +50,7 @@ __all__ = [
     "Base",
     "Conversation",
     "DeliveryStatus",
+    "DigestItem",
     "Enrolment",
     "EnrolmentStatus",
     "Flag",

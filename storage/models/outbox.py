@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -36,19 +37,33 @@ class OutboxKind(StrEnum):
     MOVED = "moved"  # the session has a new time or place
     FOLLOWUP = "followup"  # we missed you: a kind word and the next session
     RELAY = "relay"  # a message from the participant's caseworker (handlers/relay/)
+    DIGEST = "digest"  # a staff member's morning digest (handlers/digest/), one a day
+    STAFF_NOTICE = "staff_notice"  # a one-off notice to a staff member (handlers/outbox/notices.py)
+
+
+# Exactly one recipient: a participant or a staff member.
+ONE_RECIPIENT = "(participant_id IS NULL) <> (staff_id IS NULL)"
 
 
 class ScheduledMessage(Base):
     """A reminder, confirmation, change notice or follow-up, rendered when it is sent."""
 
     __tablename__ = "scheduled_messages"
-    __table_args__ = (Index("ix_scheduled_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_scheduled_due", "status", "due_at"),
+        CheckConstraint(ONE_RECIPIENT, name="ck_scheduled_one_recipient"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)  # makes planning idempotent
     kind: Mapped[str] = mapped_column(String(24))  # an OutboxKind
-    # The recipient: a participant today (staff members will be a second, exclusive column).
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    # The recipient: a participant or a staff member (exactly one is set).
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    # What a staff notice says: {"text": English source, "params": {...}}, translated when it is
+    # sent; `about_id` the participant it is about (erasure blanks it: storage/erasure.py).
+    data: Mapped[dict[str, Any] | None]
+    about_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"), index=True)
     # What it is about, if an event (handlers/programs/refs.py EventRef.of_row reads these).
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), index=True)
     occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), index=True)

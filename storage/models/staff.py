@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -35,6 +35,11 @@ class Staff(Base):
     status: Mapped[str] = mapped_column(String(16), default=StaffStatus.ACTIVE)
     language: Mapped[str] = mapped_column(String(8), default="id")
     timezone: Mapped[str] = mapped_column(String(32), default="Asia/Jakarta")
+    # The morning digest (handlers/digest/): at this hour of their own day, if on; on a day with
+    # nothing to report, one short line (`digest_quiet_line`) or nothing at all.
+    digest_hour: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    digest_on: Mapped[bool] = mapped_column(default=True, server_default=true())
+    digest_quiet_line: Mapped[bool] = mapped_column(default=True, server_default=true())
     invited_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
@@ -153,3 +158,22 @@ class AuditEntry(Base):
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     channel: Mapped[str] = mapped_column(String(16))  # telegram, whatsapp, cli
     detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class DigestItem(Base):
+    """Something a staff member's digest reported (by a key such as "missed:e:42": ids only), so
+    that the next digest does not repeat it unless it is still open."""
+
+    __tablename__ = "digest_items"
+    __table_args__ = (UniqueConstraint("staff_id", "key", name="uq_digest_items"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    key: Mapped[str] = mapped_column(String(80))
+    section: Mapped[str] = mapped_column(String(24))
+    # The digest row that first reported it (None: sent on demand with /ringkasan): opening
+    # that digest again later shows it again.
+    scheduled_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scheduled_messages.id", ondelete="SET NULL")
+    )
+    reported_at: Mapped[datetime]

@@ -111,3 +111,9 @@ async def first_program_of(tx: AsyncSession, participant_id: int) -> int | None:
         for row in (await tx.execute(query.order_by(query.selected_columns[0]).limit(1))).all()
     ]
     return min(found)[2] if found else None
+
+
+async def staff_addresses(tx: AsyncSession, staff_id: int) -> list[Address]:
+    """A staff member's chats (one per channel they joined from)."""
+    query = select(Address).where(Address.staff_id == staff_id).order_by(Address.id)
+    return list((await tx.execute(query)).scalars())

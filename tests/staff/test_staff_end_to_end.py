@@ -93,7 +93,8 @@ async def test_an_admin_joins_on_telegram_and_invites_a_caseworker_who_joins_on_
             [joined] = await sari.taps("Ya")
             assert "Selamat bergabung, Sari Wulandari" in joined.text
             assert titles(joined) == [
-                "Peserta", "Sesi", "Minta jadwal ulang", "Rujukan", "Nomor baru", "Ekspor data",
+                "Peserta", "Ringkasan pagi", "Sesi", "Minta jadwal ulang", "Rujukan", "Nomor baru",
+                "Ekspor data",
             ]  # fmt: skip
             [listed, pages] = await sari.taps("Peserta")
             assert "Belum ada peserta" in listed.text

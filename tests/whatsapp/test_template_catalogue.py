@@ -24,6 +24,7 @@ SAMPLES = {
     "update": Template("update", ("Budi",), ("open:17",)),
     "relay": Template("relay", (), ("open:18",)),
     "link_code": Template("link_code", ("482913",)),
+    "digest": Template("digest", ("4",), ("staff:dg:17",)),
 }
 
 
@@ -65,7 +66,7 @@ async def test_every_template_message_is_accepted_by_the_fake_graph_api(language
                 headers={"Authorization": f"Bearer {fake.token}"},
             )
             assert response.status_code == 200, (key, response.json())
-    [reminder, update, relay, _code] = fake.messages_to("6281234567890")
+    [reminder, update, relay, _code, _digest] = fake.messages_to("6281234567890")
     buttons = [c for c in reminder.message["template"]["components"] if c["type"] == "button"]
     assert [b["parameters"][0]["payload"] for b in buttons] == list(REMINDER.payloads)
     assert update.message["template"]["language"] == {"code": language}
@@ -114,3 +115,16 @@ def test_a_bad_catalogue_file_is_refused_naming_the_problem(
         load_catalogue(str(path))
     with pytest.raises(TemplateCatalogueError, match="cannot read"):
         load_catalogue(str(tmp_path / "missing.toml"))
+
+
+def test_the_digest_template_names_nobody_and_no_institution() -> None:
+    """A staff member's lock screen: a count, never a participant's name or the institution."""
+    spec = load_catalogue(None).spec("digest")
+    assert spec.category == "UTILITY"
+    assert spec.text("id").filled(("4",)) == (
+        "Ringkasan pagi Anda siap: 4 orang perlu perhatian. Ketuk Buka untuk melihatnya."
+    )
+    assert spec.text("id").quick_replies == ("Buka",)
+    for text in spec.texts.values():
+        words = text.body.casefold()
+        assert not any(w in words for w in ("lapas", "rutan", "bapas", "penjara", "prison", "bnn"))

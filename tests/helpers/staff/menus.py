@@ -6,7 +6,8 @@ are in Telegram's command menu but not in the menu list."""
 from __future__ import annotations
 
 CASEWORKER_COMMANDS = (
-    "peserta", "sesi", "jadwalulang", "catatan", "pesan", "jadwalkan", "alihkan", "rujuk",
+    "peserta", "ringkasan", "sesi", "jadwalulang", "catatan", "pesan", "jadwalkan", "alihkan",
+    "rujuk",
     "gantinomor", "ekspor",
 )  # fmt: skip
 ADMIN_COMMANDS = (*CASEWORKER_COMMANDS, "undang", "staf", "mitra", "audit")
