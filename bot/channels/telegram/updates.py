@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import Message, Update
 
-from handlers.types import Incoming, Kind
+from handlers.types import Attachment, Incoming, Kind
 
 CHANNEL = "telegram"
 
@@ -74,6 +74,12 @@ def _from_message(message: Message, key: str) -> Incoming:
     if message.contact is not None:
         own = user is not None and message.contact.user_id == user.id
         return incoming(Kind.CONTACT, phone=message.contact.phone_number, own_contact=own)
+    document = message.document
+    if document is not None and message.sticker is None and message.animation is None:
+        attachment = Attachment(
+            document.file_id, document.file_name, document.mime_type, document.file_size
+        )
+        return incoming(Kind.DOCUMENT, text=message.caption or "", attachment=attachment)
     return incoming(_media_kind(message), text=message.caption or "")
 
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.channels.whatsapp.errors import GraphError
-from handlers.types import Incoming, Kind
+from handlers.types import Attachment, Incoming, Kind
 
 CHANNEL = "whatsapp"
 
@@ -208,6 +208,13 @@ def _content(content: dict[str, Any], message: dict[str, Any], sender: Sender) -
         return _contact_fields(content.get("contacts"), sender)
     if kind == "location":
         return {"kind": Kind.LOCATION, "text": _text(part.get("name"))}
+    if kind == "document" and _text(part.get("id")):
+        attachment = Attachment(
+            _text(part.get("id")),
+            _text(part.get("filename")) or None,
+            _text(part.get("mime_type")) or None,
+        )
+        return {"kind": Kind.DOCUMENT, "text": _text(part.get("caption")), "attachment": attachment}
     if kind in _MEDIA:
         return {"kind": _MEDIA[kind], "text": _text(part.get("caption"))}
     if kind == "audio":
