@@ -49,8 +49,9 @@ class Inbox:
         async with self._locks.hold(f"{incoming.channel}:{incoming.address}"):
             try:
                 async with self.db.transaction() as tx:
-                    # A file is fetched only if a handler asks (an admin's spreadsheet), inside the
-                    # transaction: bounded by the channel's timeout and the size limit.
+                    # A file is fetched only if a handler asks (an admin's spreadsheet, also again
+                    # when the import is confirmed), inside the transaction: bounded by the
+                    # channel's timeout and the size limit.
                     outgoing = await engine.handle(
                         tx, incoming, self.settings, fetch=self._fetch(incoming)
                     )
@@ -154,9 +155,7 @@ class Inbox:
 
     def _fetch(self, incoming: Incoming) -> Fetch | None:
         channel = self.channels.get(incoming.channel)
-        if incoming.attachment is None or not isinstance(channel, FileChannel):
-            return None
-        return channel.fetch
+        return channel.fetch if isinstance(channel, FileChannel) else None
 
     def _channel(self, name: str) -> Channel:
         try:

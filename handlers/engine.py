@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.command_words import typed_command
-from handlers.files import Fetch
 from handlers.commands import ALIASES, COMMANDS, resume, set_language
+from handlers.files import Fetch
 from handlers.flow import FlowSettings, Step, Turn
 from handlers.hints import TEXT_MAX, empty_hint, media_hint, too_long_hint, unknown_command_hint
 from handlers.i18n import _, current_language, use_language

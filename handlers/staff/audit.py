@@ -29,6 +29,7 @@ class AuditAction(StrEnum):
     PARTNERSHIP = "partnership"
     PRERELEASE = "prerelease"  # a person registered before release
     RELINK = "relink"  # a participant's new chat took over
+    IMPORT = "import"  # sessions imported from a file sent in chat (detail: counts)
 
 
 async def audit(

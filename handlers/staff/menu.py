@@ -25,7 +25,7 @@ def role_name(role: str) -> str:
 
 # The menu's order: a caseworker's daily tools first, then an admin's; a command not listed
 # comes after these, by name (whatever order the modules were imported in).
-ORDER = ("peserta", "rujuk", "gantinomor", "undang", "staf", "mitra", "audit")
+ORDER = ("peserta", "rujuk", "gantinomor", "undang", "staf", "mitra", "impor", "audit")
 
 
 def commands_for(staff: StaffView) -> list[Registered]:

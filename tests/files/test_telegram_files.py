@@ -35,7 +35,7 @@ async def test_a_document_goes_with_its_caption_and_buttons() -> None:
         assert message["caption"] == "Laporan impor"
         assert message["reply_markup"]["inline_keyboard"][0][0]["text"] == "Impor"
         file_id = message["document"]["file_id"]
-        path, content = fake._files[file_id]
+        _path, content = fake._files[file_id]
         assert content == CSV.content
 
 
@@ -62,7 +62,6 @@ async def test_a_document_a_person_sent_is_fetched_once_asked_for() -> None:
         admin = fake.user(7001, first_name="Budi")
         update = admin.document_update("jadwal.csv", "text/csv", b"program,date\n")
         async with bot_for(fake) as bot:
-
             incoming = to_incoming(Update.de_json(update, bot), bot.id)
             assert incoming is not None and incoming.kind == Kind.DOCUMENT
             attachment = incoming.attachment

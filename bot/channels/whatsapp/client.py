@@ -101,7 +101,6 @@ class GraphClient:
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
         return SendOutcome(error=error, attempts=MAX_ATTEMPTS)
 
-
     async def upload(self, content: bytes, filename: str, mime: str) -> str | GraphError:
         """Upload a file for a media message (POST /{phone-number-id}/media, multipart): its media
         id, or the error. Tried again like a send after a network error or a 5xx."""

@@ -127,9 +127,7 @@ class MediaStore:
         media_id, link = document.get("id"), document.get("link")
         if (media_id is None) == (link is None):
             raise GraphAPIError(131008, "document needs exactly one of id and link")
-        if media_id is not None and (
-            not isinstance(media_id, str) or media_id not in self.files
-        ):
+        if media_id is not None and (not isinstance(media_id, str) or media_id not in self.files):
             raise GraphAPIError(131053, "Media upload error: unknown media id")
         caption = document.get("caption")
         if caption is not None and (not isinstance(caption, str) or len(caption) > CAPTION_MAX):
