@@ -62,8 +62,8 @@ async def test_an_admin_joins_on_telegram_and_invites_a_caseworker_who_joins_on_
             assert "Selamat bergabung, Budi Santoso" in welcome
             await chat_menu_set(telegram, budi.chat_id)
             assert telegram.menu_of(budi.chat_id) == [
-                "menu", "peserta", "rujuk", "gantinomor", "undang", "staf", "mitra", "audit",
-                "bantuan",
+                "menu", "peserta", "rujuk", "gantinomor", "undang", "staf", "mitra", "impor",
+                "audit", "bantuan",
             ]  # fmt: skip
             assert telegram.menu_of(9999) == default_menu  # other chats keep the usual menu
 

@@ -256,6 +256,8 @@ class MessageMethods(FakeState):
     def _input_file(self, value: Any) -> tuple[str, str, bytes, str]:
         """Resolve a file param: (file_id, file_unique_id, content, file name)."""
         if isinstance(value, Upload):
+            if not value.data:
+                raise TelegramAPIError(400, "Bad Request: file must be non-empty")
             file_id, unique = self._new_file(value.data, f"documents/{value.filename or 'file'}")
             return file_id, unique, value.data, value.filename
         if isinstance(value, str) and value.startswith("attach://"):
