@@ -53,6 +53,7 @@ async def test_an_invited_admin_confirms_their_name_and_gets_the_staff_menu(
         "staff:cmd:undang",
         "staff:cmd:staf",
         "staff:cmd:mitra",
+        "staff:cmd:impor",
         "staff:cmd:audit",
     ]
     assert menu.chat_commands is not None
@@ -64,6 +65,7 @@ async def test_an_invited_admin_confirms_their_name_and_gets_the_staff_menu(
         "undang",
         "staf",
         "mitra",
+        "impor",
         "audit",
         "bantuan",
     ]
