@@ -208,17 +208,17 @@ def _content(content: dict[str, Any], message: dict[str, Any], sender: Sender) -
         return _contact_fields(content.get("contacts"), sender)
     if kind == "location":
         return {"kind": Kind.LOCATION, "text": _text(part.get("name"))}
-    if kind == "document" and _text(part.get("id")):
-        attachment = Attachment(
-            _text(part.get("id")),
-            _text(part.get("filename")) or None,
-            _text(part.get("mime_type")) or None,
-        )
-        return {"kind": Kind.DOCUMENT, "text": _text(part.get("caption")), "attachment": attachment}
     if kind in _MEDIA:
-        return {"kind": _MEDIA[kind], "text": _text(part.get("caption"))}
+        return {
+            "kind": _MEDIA[kind],
+            "text": _text(part.get("caption")),
+            "attachment": _attachment(part) if kind != "sticker" else None,
+        }
     if kind == "audio":
-        return {"kind": Kind.VOICE if part.get("voice") is True else Kind.AUDIO}
+        return {
+            "kind": Kind.VOICE if part.get("voice") is True else Kind.AUDIO,
+            "attachment": _attachment(part),
+        }
     if kind == "reaction":
         fields: dict[str, Any] = {"kind": Kind.REACTION, "text": _text(part.get("emoji"))}
         ref = _text(part.get("message_id"))
@@ -232,6 +232,16 @@ def _content(content: dict[str, Any], message: dict[str, Any], sender: Sender) -
             fields["message_ref"] = ref
         return fields
     return {"kind": Kind.OTHER}  # unsupported, system, errors, order, and types yet to come
+
+
+def _attachment(part: dict[str, Any]) -> Attachment | None:
+    """The media id of a document, image, video or audio, with what the webhook says of it."""
+    media_id = _text(part.get("id"))
+    if not media_id:
+        return None
+    return Attachment(
+        media_id, _text(part.get("filename")) or None, _text(part.get("mime_type")) or None
+    )
 
 
 def _text_fields(text: str) -> dict[str, Any]:
