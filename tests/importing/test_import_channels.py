@@ -109,32 +109,34 @@ async def test_a_caseworker_file_on_telegram_is_not_downloaded(database_url: str
 
 async def test_an_admin_imports_a_csv_on_whatsapp_and_cancels_another(database_url: str) -> None:
     code, program = await prepared(database_url)
-    async with graph_api() as fake:
-        async with running_whatsapp(whatsapp_settings(fake, database_url), fake) as bot:
-            budi = Phone(bot, WhatsAppUser(phone="6281234567001", name="Budi"))
-            [confirm] = await budi.says(f"KODE {code}")
-            await budi.taps(titles(confirm)[0])
+    async with (
+        graph_api() as fake,
+        running_whatsapp(whatsapp_settings(fake, database_url), fake) as bot,
+    ):
+        budi = Phone(bot, WhatsAppUser(phone="6281234567001", name="Budi"))
+        [confirm] = await budi.says(f"KODE {code}")
+        await budi.taps(titles(confirm)[0])
 
-            good = csv_bytes(session_rows("Pelatihan Las", 2))
-            media_id = fake.media.person_sent(good, "text/csv", "jadwal.csv")
-            [report] = await budi.sends(document(budi.user, media_id, "jadwal.csv", "text/csv"))
-            assert "2 sesi bisa diimpor" in report.text and titles(report) == ["Impor", "Batal"]
-            [done] = await budi.taps("Impor")
-            assert "2 sesi berhasil diimpor" in done.text
-            assert [s.program_id for s in await imported(bot.db)] == [program] * 2
-            assert fake.media.downloads == [media_id, media_id]
+        good = csv_bytes(session_rows("Pelatihan Las", 2))
+        media_id = fake.media.person_sent(good, "text/csv", "jadwal.csv")
+        [report] = await budi.sends(document(budi.user, media_id, "jadwal.csv", "text/csv"))
+        assert "2 sesi bisa diimpor" in report.text and titles(report) == ["Impor", "Batal"]
+        [done] = await budi.taps("Impor")
+        assert "2 sesi berhasil diimpor" in done.text
+        assert [s.program_id for s in await imported(bot.db)] == [program] * 2
+        assert fake.media.downloads == [media_id, media_id]
 
-            bad = [["Pelatihan Las", "", "kemarin", "09:00", "12:00", "WIB", "Aula", ""]] * 7
-            rows = session_rows("Pelatihan Las", 1, first_day=30) + bad
-            other = fake.media.person_sent(xlsx_bytes(rows), XLSX, "jadwal 2.xlsx")
-            got = await budi.sends(document(budi.user, other, "jadwal 2.xlsx", XLSX))
-            attached, question = got
-            assert attached.kind == "document"
-            assert attached.message["document"]["filename"] == "laporan-jadwal 2.csv"
-            assert fake.media.files[attached.message["document"]["id"]].mime == "text/plain"
-            assert "7 baris bermasalah" in question.text and titles(question) == ["Impor", "Batal"]
-            [cancelled] = await budi.taps("Batal")
-            assert "tidak ada yang diimpor" in cancelled.text
-            assert len(await imported(bot.db)) == 2
-            actions = [(r.action, r.channel) for r in await audit_rows(bot.db)]
-            assert actions.count(("import", "whatsapp")) == 1
+        bad = [["Pelatihan Las", "", "kemarin", "09:00", "12:00", "WIB", "Aula", ""]] * 7
+        rows = session_rows("Pelatihan Las", 1, first_day=30) + bad
+        other = fake.media.person_sent(xlsx_bytes(rows), XLSX, "jadwal 2.xlsx")
+        got = await budi.sends(document(budi.user, other, "jadwal 2.xlsx", XLSX))
+        attached, question = got
+        assert attached.kind == "document"
+        assert attached.message["document"]["filename"] == "laporan-jadwal 2.csv"
+        assert fake.media.files[attached.message["document"]["id"]].mime == "text/plain"
+        assert "7 baris bermasalah" in question.text and titles(question) == ["Impor", "Batal"]
+        [cancelled] = await budi.taps("Batal")
+        assert "tidak ada yang diimpor" in cancelled.text
+        assert len(await imported(bot.db)) == 2
+        actions = [(r.action, r.channel) for r in await audit_rows(bot.db)]
+        assert actions.count(("import", "whatsapp")) == 1
