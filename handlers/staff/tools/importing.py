@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 PENDING_KEY = "import_file"  # conversation data: the file checked and waiting for Impor
 CONFIRM_TTL = timedelta(hours=1)
 SHOWN_PROBLEMS = 5  # problems listed in the chat; the attached report has every one
+SHOWN_IDS = 10  # the new sessions' numbers listed after an import
 PROBLEM_CHARS = 160  # a problem longer than this is cut in the chat (never in the report)
 
 
@@ -72,25 +73,19 @@ async def file_received(turn: Turn, staff: StaffView) -> bool:
     if parsed is None:
         return True
     name = _file_name(attachment)
-    lines = [
-        _("<b>Check of {name}</b> (nothing imported yet)").format(name=esc(name)),
-        ngettext(
+    summary = (
+        _("<b>Check of {name}</b> (nothing imported yet)").format(name=esc(name))
+        + "\n"
+        + ngettext(
             "{count} session can be imported.",
             "{count} sessions can be imported.",
             len(parsed.rows),
-        ).format(count=len(parsed.rows)),
-        *_problem_lines(parsed),
-    ]
-    document = _report(parsed, name) if len(parsed.errors) > SHOWN_PROBLEMS else None
+        ).format(count=len(parsed.rows))
+    )
     if not parsed.rows:
-        lines.append(_("Nothing to import: please fix the file and send it again."))
-        turn.replies.append(
-            Reply(
-                "\n".join(lines),
-                (Button(_("Menu"), staff_payload("cmd", "menu")),),
-                document=document,
-            )
-        )
+        tail = _("Nothing to import: please fix the file and send it again.")
+        menu = (Button(_("Menu"), staff_payload("cmd", "menu")),)
+        turn.replies.append(_reply(summary, parsed, tail, menu, name))
         return True
     stamp = str(int(turn.now.timestamp()))
     turn.remember(
@@ -112,14 +107,11 @@ async def file_received(turn: Turn, staff: StaffView) -> bool:
             "Import the good rows? Rows with problems are left out: fix them and send them again."
         )
     )
-    lines.append(question)
     buttons = (
         Button(_("Import"), staff_payload("imp_ok", stamp)),
         Button(_("Cancel"), staff_payload("imp_no")),
     )
-    turn.replies.append(
-        Reply("\n\n".join(["\n".join(lines[:2]), *lines[2:]]), buttons, document=document)
-    )
+    turn.replies.append(_reply(summary, parsed, question, buttons, name))
     return True
 
 
@@ -158,21 +150,13 @@ async def confirm(turn: Turn, staff: StaffView, argument: str) -> None:
         detail=f"sessions imported={len(added)} refused_rows={refused}",
     )
     log.info("sessions imported from chat: %d, rows refused: %d", len(added), refused)
-    ids = ", ".join(str(event.id) for event, _enrolled in added)
-    lines = [
-        ngettext(
-            "Done: {count} session imported.", "Done: {count} sessions imported.", len(added)
-        ).format(count=len(added))
-        + (" " + _("Numbers: {ids}.").format(ids=ids) if ids else ""),
-        *_problem_lines(parsed),
-    ]
-    name = _file_name(attachment)
-    document = _report(parsed, name) if len(parsed.errors) > SHOWN_PROBLEMS else None
-    turn.replies.append(
-        Reply(
-            "\n".join(lines), (Button(_("Menu"), staff_payload("cmd", "menu")),), document=document
-        )
-    )
+    ids = ", ".join(str(event.id) for event, _enrolled in added[:SHOWN_IDS])
+    ids += ", …" if len(added) > SHOWN_IDS else ""
+    summary = ngettext(
+        "Done: {count} session imported.", "Done: {count} sessions imported.", len(added)
+    ).format(count=len(added)) + (" " + _("Numbers: {ids}.").format(ids=ids) if ids else "")
+    menu = (Button(_("Menu"), staff_payload("cmd", "menu")),)
+    turn.replies.append(_reply(summary, parsed, "", menu, _file_name(attachment)))
 
 
 async def cancel(turn: Turn, staff: StaffView, _argument: str) -> None:
@@ -208,6 +192,17 @@ async def _check(turn: Turn, staff: StaffView, attachment: Attachment) -> Parsed
             _("This file cannot be imported: {problem}").format(problem=esc(str(problem))),
         )
         return None
+
+
+def _reply(
+    summary: str, parsed: Parsed, tail: str, buttons: tuple[Button, ...], name: str
+) -> Reply:
+    """The counts, the first problems, a question: short enough for a phone. With more
+    problems than the chat shows, every one of them in an attached report."""
+    problems = "\n".join(_problem_lines(parsed))
+    text = "\n\n".join(part for part in (summary, problems, tail) if part)
+    document = _report(parsed, name) if len(parsed.errors) > SHOWN_PROBLEMS else None
+    return Reply(text, buttons, document=document)
 
 
 def _problem_lines(parsed: Parsed) -> list[str]:
