@@ -40,7 +40,8 @@ class Attachment:
     """A file a person sent, as the platform refers to it: its bytes stay on the platform until
     a handler asks for them (`handlers/files.py`), so a message that needs no file costs none.
 
-    Documents now; voice notes and photos can carry one the same way later."""
+    Documents, photos, voice notes, audio and video carry one (stickers do not); only an admin's
+    spreadsheet is fetched so far. The bytes are never kept in the message log."""
 
     ref: str  # the platform's id of the file: Telegram's file_id, WhatsApp's media id
     filename: str | None = None  # as the sender's phone named it (documents have one)
