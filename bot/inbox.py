@@ -7,9 +7,10 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
-from bot.channels.protocol import Channel, SendResult
+from bot.channels.protocol import Channel, FileChannel, SendResult
 from bot.locks import KeyedLocks
 from handlers import engine
+from handlers.files import Fetch
 from handlers.flow import FlowSettings
 from handlers.i18n import _, use_language
 from handlers.outbox.queue import OUTBOX_CHANGED
@@ -48,7 +49,12 @@ class Inbox:
         async with self._locks.hold(f"{incoming.channel}:{incoming.address}"):
             try:
                 async with self.db.transaction() as tx:
-                    outgoing = await engine.handle(tx, incoming, self.settings)
+                    # A file is fetched only if a handler asks (an admin's spreadsheet, also again
+                    # when the import is confirmed), inside the transaction: bounded by the
+                    # channel's timeout and the size limit.
+                    outgoing = await engine.handle(
+                        tx, incoming, self.settings, fetch=self._fetch(incoming)
+                    )
                     outbox_changed = bool(tx.info.pop(OUTBOX_CHANGED, False))
             except engine.Redelivered:
                 log.info("redelivered message ignored channel=%s", incoming.channel)
@@ -146,6 +152,10 @@ class Inbox:
             await self.flush()
         except Exception:
             log.exception("could not record send results")
+
+    def _fetch(self, incoming: Incoming) -> Fetch | None:
+        channel = self.channels.get(incoming.channel)
+        return channel.fetch if isinstance(channel, FileChannel) else None
 
     def _channel(self, name: str) -> Channel:
         try:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.command_words import typed_command
 from handlers.commands import ALIASES, COMMANDS, resume, set_language
+from handlers.files import Fetch
 from handlers.flow import FlowSettings, Step, Turn
 from handlers.hints import TEXT_MAX, empty_hint, media_hint, too_long_hint, unknown_command_hint
 from handlers.i18n import _, current_language, use_language
@@ -64,8 +65,11 @@ class Redelivered(Exception):
     """The platform sent this message before: the caller rolls the transaction back, sends nothing."""
 
 
-async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -> list[Outgoing]:
-    """Handle one inbound message; returns the replies, logged as queued.
+async def handle(
+    tx: AsyncSession, incoming: Incoming, settings: FlowSettings, *, fetch: Fetch | None = None
+) -> list[Outgoing]:
+    """Handle one inbound message; returns the replies, logged as queued. `fetch` downloads the
+    message's attachment if a handler needs it (the channel's; None where it has none).
 
     The caller owns the transaction and sends the replies only after it commits. A message the
     platform delivered before raises `Redelivered` (found when it is logged, last, so the common
@@ -80,7 +84,7 @@ async def handle(tx: AsyncSession, incoming: Incoming, settings: FlowSettings) -
     participant = address.participant
     if participant is not None and participant.status == ParticipantStatus.UNREACHABLE:
         participant.status = ParticipantStatus.ACTIVE
-    turn = Turn(tx, incoming, address, conversation, participant, settings, now)
+    turn = Turn(tx, incoming, address, conversation, participant, settings, now, fetch=fetch)
     staff = await staff_of(tx, address)  # every message: a revoked member has no power at once
     if staff is not None:
         language = staff.language

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.files import Fetch
 from handlers.i18n import current_language
 from handlers.reminders.rules import ReminderPolicy
 from handlers.types import Button, Incoming, Kind, Reply
@@ -68,6 +69,7 @@ class Turn:
     flags: list[tuple[str, bool]] = field(default_factory=list)  # (reason, urgent) for staff
     told: list[Told] = field(default_factory=list)  # replies to the person's other addresses
     secret: bool = False  # what was typed must not be kept in the message log (a code)
+    fetch: Fetch | None = None  # the channel's download of an attachment (handlers/files.py)
 
     def flag(self, reason: str, *, urgent: bool = False) -> None:
         """Pass this inbound message on to staff (stored once the message is logged)."""

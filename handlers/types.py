@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from html import escape
 from typing import Any
+
+from handlers.i18n import _, use_language
 
 
 class Kind(StrEnum):
@@ -33,6 +36,20 @@ MEDIA_KINDS = frozenset(
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file a person sent, as the platform refers to it: its bytes stay on the platform until
+    a handler asks for them (`handlers/files.py`), so a message that needs no file costs none.
+
+    Documents, photos, voice notes, audio and video carry one (stickers do not); only an admin's
+    spreadsheet is fetched so far. The bytes are never kept in the message log."""
+
+    ref: str  # the platform's id of the file: Telegram's file_id, WhatsApp's media id
+    filename: str | None = None  # as the sender's phone named it (documents have one)
+    mime: str | None = None  # as the platform reports it, e.g. "text/csv"
+    size: int | None = None  # bytes, where the platform says before the download
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One thing a person did: typed, pressed a button, shared a contact, sent a sticker..."""
 
@@ -49,6 +66,7 @@ class Incoming:
     message_ref: str | None = None  # the platform's id of the message a button was pressed on
     dedupe_key: str | None = None  # the same key twice means the platform redelivered it
     contact_button: bool = False  # the channel can offer a "share my phone number" button
+    attachment: Attachment | None = None  # the file of a document message
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -122,12 +140,18 @@ def reply_fields(reply: Reply) -> dict[str, Any]:
         fields["language"] = reply.language
     if reply.chat_commands is not None:
         fields["chat_commands"] = [list(pair) for pair in reply.chat_commands]
+    if reply.document is not None:  # never its bytes: they may be personal data
+        fields["document"] = [reply.document.filename, reply.document.mime]
     return fields
 
 
 def reply_from(text: str, fields: dict[str, Any]) -> Reply:
-    """The reply `reply_fields` described (an edit of an earlier message becomes a new one)."""
+    """The reply `reply_fields` described (an edit of an earlier message becomes a new one).
+
+    A document's bytes were never kept: the text says that the file must be asked for again."""
     template = fields.get("template")
+    if "document" in fields:
+        text = text + "\n\n" + file_lost_note(str(fields["document"][0]), fields.get("language"))
     return Reply(
         text,
         buttons=tuple(Button(str(title), str(payload)) for title, payload in fields["buttons"]),
@@ -141,6 +165,14 @@ def reply_from(text: str, fields: dict[str, Any]) -> Reply:
         if "chat_commands" in fields
         else None,
     )
+
+
+def file_lost_note(filename: str, language: str | None) -> str:
+    """The line a resent reply gets in place of its file (whose bytes were never stored)."""
+    with use_language(language or "id"):
+        return _("The file {name} could not be sent. Please ask for it again.").format(
+            name=escape(filename, quote=False)
+        )
 
 
 @dataclass(frozen=True)

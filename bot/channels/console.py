@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.channels.protocol import SendResult
@@ -13,7 +14,7 @@ from bot.channels.whatsapp.formatting import JOINER
 from bot.channels.whatsapp.render import render
 from bot.inbox import Inbox
 from handlers.text import strip_tags
-from handlers.types import Button, Incoming, Kind, Reply
+from handlers.types import Button, Document, Incoming, Kind, Reply
 
 CHANNEL = "console"
 EXIT_WORDS = {"/keluar", "/exit", "/quit"}
@@ -25,10 +26,18 @@ class ConsoleChannel:
 
     name = CHANNEL
 
-    def __init__(self, out: TextIO, *, color: bool = False, look: str = "console") -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        *,
+        color: bool = False,
+        look: str = "console",
+        folder: Path | None = None,
+    ) -> None:
         if look not in LOOKS:
             raise ValueError(f"unknown look {look!r}: choose one of {', '.join(LOOKS)}")
         self.out = out
+        self.folder = folder  # where files sent to the terminal are written (None: the current)
         self.color = color
         self.look = look
         self.buttons: list[Button] = []
@@ -36,6 +45,12 @@ class ConsoleChannel:
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         self._sent += 1
+        if reply.document is not None:
+            try:
+                path = self._save(reply.document)
+            except OSError as error:
+                return SendResult(False, error=f"cannot write the file: {error.strerror}")
+            self.out.write(f"\n📎 {path}\n")
         if self.look == "whatsapp":
             return self._send_as_whatsapp(reply)
         text = self._render(reply.text)
@@ -78,6 +93,19 @@ class ConsoleChannel:
         self.out.write("\n".join(lines) + "\n")
         self.out.flush()
         return SendResult(True, str(self._sent))
+
+    def _save(self, document: Document) -> Path:
+        """Write the file under its own name (made safe), never over an existing file."""
+        folder = self.folder if self.folder is not None else Path.cwd()
+        name = Path(document.filename).name.strip(". ") or "file"
+        stem, suffix = Path(name).stem, Path(name).suffix
+        path = folder / name
+        number = 1
+        while path.exists():
+            number += 1
+            path = folder / f"{stem}-{number}{suffix}"
+        path.write_bytes(document.content)
+        return path.resolve()
 
     def _render(self, html_text: str) -> str:
         if self.color:

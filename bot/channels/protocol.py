@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from handlers.types import Incoming, Reply
+from handlers.types import Attachment, Incoming, Reply
 
 Receive = Callable[[Incoming], Awaitable[object]]  # hands an inbound message to the engine
 MemberChanged = Callable[[str, str], Awaitable[None]]  # (address, new membership status)
@@ -29,3 +29,11 @@ class Channel(Protocol):
     name: str
 
     async def send(self, address: str, reply: Reply) -> SendResult: ...
+
+
+@runtime_checkable
+class FileChannel(Protocol):
+    """A channel that can also bring the bytes of a file a person sent (`handlers/files.py`
+    Fetch): at most `limit` bytes, else FileNotFetched(TOO_LARGE)."""
+
+    async def fetch(self, attachment: Attachment, limit: int) -> bytes: ...

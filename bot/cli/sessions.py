@@ -29,16 +29,15 @@ from handlers.programs.csv_import import (
     SessionRow,
     checked_text,
     city_zone_problem,
-    decode,
     local_label,
     parse_capacity,
     parse_local,
     parse_map_url,
     parse_offsets,
-    parse_sessions_csv,
     parse_timezone,
     resolve_city,
 )
+from handlers.programs.spreadsheet import parse_sessions_file
 from handlers.reminders.planning import enrol
 from storage.models import EnrolmentStatus, ParticipantStatus, ProgramSession
 
@@ -74,10 +73,10 @@ def add_session_parsers(sub: Any, *, zone_help: str, offsets_help: str) -> None:
     imp = leaf(
         sessions,
         "import",
-        "add sessions from a CSV file (see docs/sessions-import.md)",
+        "add sessions from a CSV or XLSX file (see docs/sessions-import.md)",
         sessions_import,
     )
-    imp.add_argument("file", type=Path, help="the .csv file (UTF-8; comma or semicolon)")
+    imp.add_argument("file", type=Path, help="the .csv (UTF-8; comma or semicolon) or .xlsx file")
     imp.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
 
     lst = leaf(sessions, "list", "list upcoming sessions", sessions_list)
@@ -157,13 +156,13 @@ async def sessions_add(args: argparse.Namespace, context: Context) -> int:
 
 async def sessions_import(args: argparse.Namespace, context: Context) -> int:
     try:
-        text = decode(args.file.read_bytes())
+        data = args.file.read_bytes()
     except OSError as error:
         raise InputError(f"cannot read {args.file}: {error.strerror}") from None
     async with context.db.transaction() as tx:
         programs = await program_refs(tx)
         existing = await existing_session_keys(tx, context.now)
-    parsed = parse_sessions_csv(text, programs=programs, existing=existing, now=context.now)
+    parsed = parse_sessions_file(data, programs=programs, existing=existing, now=context.now)
     added = []
     if parsed.rows and not args.dry_run:
         try:  # all good rows or none; add_sessions checks them again against the database

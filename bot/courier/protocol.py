@@ -1,10 +1,11 @@
 """The messages between the engine process and a courier process, and their one encoding.
 
-Engine -> courier: `Start` (first, once), `Send` (a reply to send; answered by `Sent`),
+Engine -> courier: `Start` (first, once), `Send` (a reply to send; answered by `Sent`), `Fetch`
+(the bytes of a file a person sent; answered by `Fetched`),
 `WebhookUpdate` (a raw update the engine's web app took in; answered by `UpdateHandled` once it is
 handled), `Done` (the answer to `Received` and `MembershipChanged`), `Stop`.
 Courier -> engine: `Received` (a message a person sent), `MembershipChanged` (a private chat
-blocked or unblocked the bot), `Sent`, `UpdateHandled`.
+blocked or unblocked the bot), `Sent`, `Fetched`, `UpdateHandled`.
 
 A message that waits for an answer carries a `call_id`; the answer carries the same id. Both ends
 are our own code, started together, so a message is pickled as `(tag, *fields)`: `decode` knows
@@ -20,7 +21,7 @@ from typing import Any
 
 from bot.channels.protocol import SendResult
 from bot.config import Settings
-from handlers.types import Incoming, Reply
+from handlers.types import Attachment, Incoming, Reply
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,22 @@ class Send:
 class Sent:
     call_id: int
     result: SendResult
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    call_id: int
+    attachment: Attachment
+    limit: int  # at most this many bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """The file's bytes, or (content None) why not: an `Unfetched` value."""
+
+    call_id: int
+    content: bytes | None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +97,17 @@ class Done:
 
 
 Message = (
-    Start | Stop | Send | Sent | WebhookUpdate | UpdateHandled | Received | MembershipChanged | Done
+    Start
+    | Stop
+    | Send
+    | Sent
+    | Fetch
+    | Fetched
+    | WebhookUpdate
+    | UpdateHandled
+    | Received
+    | MembershipChanged
+    | Done
 )
 
 _TYPES: tuple[type[Any], ...] = (
@@ -88,6 +115,8 @@ _TYPES: tuple[type[Any], ...] = (
     Stop,
     Send,
     Sent,
+    Fetch,
+    Fetched,
     WebhookUpdate,
     UpdateHandled,
     Received,

@@ -22,6 +22,8 @@ from bot.config import Settings
 from bot.courier.link import Link, LinkClosed
 from bot.courier.protocol import (
     Done,
+    Fetch,
+    Fetched,
     MembershipChanged,
     Message,
     Received,
@@ -32,7 +34,8 @@ from bot.courier.protocol import (
     UpdateHandled,
     WebhookUpdate,
 )
-from handlers.types import Reply
+from handlers.files import FileNotFetched, Unfetched
+from handlers.types import Attachment, Reply
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +83,21 @@ class CourierProcess:
             return SendResult(False, error=f"the {self.name} process has stopped")
         return result
 
+    async def fetch(self, attachment: Attachment, limit: int) -> bytes:
+        """The bytes of a file a person sent, brought by the courier (it holds the platform's
+        client); FileNotFetched when they cannot be."""
+        assert self._link is not None, "start() the courier first"
+        try:
+            fetched: Fetched = await self._link.call(
+                lambda call_id: Fetch(call_id, attachment, limit)
+            )
+        except LinkClosed:
+            raise FileNotFetched(Unfetched.FAILED) from None
+        if fetched.content is None:
+            known = {str(reason): reason for reason in Unfetched}
+            raise FileNotFetched(known.get(fetched.reason or "", Unfetched.FAILED))
+        return fetched.content
+
     async def handle_update(self, data: object) -> None:
         """Hand a raw update the web app took in to the courier; returns once it is handled.
 
@@ -124,6 +142,8 @@ class CourierProcess:
         match message:
             case Sent(call_id, result):
                 self._link.answered(call_id, result)
+            case Fetched(call_id):
+                self._link.answered(call_id, message)
             case UpdateHandled(call_id):
                 self._link.answered(call_id, None)
             case Received(call_id, incoming):

@@ -9,8 +9,9 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from bot.channels.protocol import Channel, SendResult
-from handlers.types import Reply
+from bot.channels.protocol import Channel, FileChannel, SendResult
+from handlers.files import FileNotFetched, Unfetched
+from handlers.types import Attachment, Reply
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +161,12 @@ class Paced:
             self.limiter.pause(result.retry_after)
             reply = result.rest or reply  # a long message may have gone out in part
         return SendResult(False, error="flood control: gave up after retries", attempts=attempts)
+
+    async def fetch(self, attachment: Attachment, limit: int) -> bytes:
+        """A file a person sent, through the channel (not paced: the limiter is for sends)."""
+        if not isinstance(self.channel, FileChannel):
+            raise FileNotFetched(Unfetched.NO_CHANNEL)
+        return await self.channel.fetch(attachment, limit)
 
 
 def paced(channels: Mapping[str, Channel], limiters: Limiters) -> dict[str, Paced]:

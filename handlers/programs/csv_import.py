@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import partial
@@ -254,14 +254,36 @@ def parse_sessions_csv(
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [" ".join(cell.split()).casefold().replace(" ", "_") for cell in next(reader, [])]
+    header = next(reader, [])
+
+    def lines() -> Iterator[tuple[int, list[str]]]:
+        line = reader.line_num + 1
+        for cells in reader:
+            start_line, line = line, reader.line_num + 1
+            yield start_line, cells
+
+    return parse_session_table(
+        header, lines(), programs=programs, existing=existing, now=now, delimiter=delimiter
+    )
+
+
+def parse_session_table(
+    header_cells: Sequence[str],
+    rows: Iterable[tuple[int, Sequence[str]]],
+    *,
+    programs: Sequence[ProgramRef],
+    existing: Mapping[SessionKey, int],
+    now: datetime,
+    delimiter: str | None = None,
+) -> Parsed:
+    """A table of sessions (a CSV file's, or a spreadsheet's as text): the header's cells, then
+    (line number, cells) for each row. `delimiter`: the CSV's, for the hint about quoting."""
+    header = [" ".join(cell.split()).casefold().replace(" ", "_") for cell in header_cells]
     _check_header(header)
-    rows: list[SessionRow] = []
+    parsed: list[SessionRow] = []
     errors: list[tuple[int, str]] = []
     seen: dict[SessionKey, int] = {}
-    line = reader.line_num + 1
-    for cells in reader:
-        start_line, line = line, reader.line_num + 1
+    for start_line, cells in rows:
         if not any(cell.strip() for cell in cells):
             continue
         if any(cell.strip() for cell in cells[len(header) :]):
@@ -277,11 +299,13 @@ def parse_sessions_csv(
             errors.extend((start_line, problem) for problem in problems)
         else:
             seen[row.key] = start_line
-            rows.append(row)
-    return Parsed(rows, errors)
+            parsed.append(row)
+    return Parsed(parsed, errors)
 
 
-def _too_many(cells: int, columns: int, delimiter: str) -> str:
+def _too_many(cells: int, columns: int, delimiter: str | None) -> str:
+    if delimiter is None:
+        return f"has {cells} cells but the header has {columns}: write nothing right of the last"
     return f'has {cells} cells but the header has {columns}: put text with "{delimiter}" in quotes'
 
 

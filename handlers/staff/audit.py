@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     ATTENDANCE = "attendance"  # a participant marked present or absent at a session
     APPOINTMENT = "appointment"  # an appointment scheduled for a participant
     HANDLED = "handled"  # a "Tidak bisa" or reschedule answer dealt with (detail: how)
+    IMPORT = "import"  # sessions imported from a file sent in chat (detail: counts)
 
 
 async def audit(

@@ -18,6 +18,7 @@ from handlers.staff.commands import (
     PREFIX,
     STAFF_BUTTONS,
     STAFF_COMMANDS,
+    STAFF_FILES,
     STAFF_STEPS,
     StaffStep,
 )
@@ -58,6 +59,10 @@ async def route_staff(turn: Turn, staff: StaffView) -> None:
         turn.say(media_hint(Kind.BUTTON))
         show_staff_menu(turn, staff)
         return
+    if incoming.kind == Kind.DOCUMENT and incoming.attachment is not None:
+        for run in STAFF_FILES:
+            if await run(turn, staff):
+                return
     if incoming.kind == Kind.TEXT:
         word, _sep, args = incoming.text.strip().partition(" ")
         typed = normalise(word)

@@ -90,3 +90,15 @@ def staff_step(name: str, ask: StaffAsk, answer: StaffAnswer) -> None:
     if existing is not None and existing.answer is not answer:
         raise ValueError(f"staff step {state!r} is registered twice")
     STAFF_STEPS[state] = StaffStep(ask, answer)
+
+
+# What a file sent in a staff chat does (an admin's spreadsheet of sessions): each registered
+# handler in turn, until one returns True; a file none takes gets the staff chat's usual answer.
+StaffFile = Callable[[Turn, StaffView], Awaitable[bool]]
+STAFF_FILES: list[StaffFile] = []
+
+
+def staff_file(run: StaffFile) -> None:
+    """Register what a file sent in a staff chat may be (once, from its module)."""
+    if run not in STAFF_FILES:
+        STAFF_FILES.append(run)

@@ -16,6 +16,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     LinkPreviewOptions,
     ReplyKeyboardMarkup,
@@ -25,7 +26,8 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.channels.protocol import SendResult
-from handlers.types import Button, Reply
+from handlers.files import FileNotFetched, Unfetched
+from handlers.types import Attachment, Button, Document, Reply
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,57 @@ class TelegramChannel:
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         chat_id = int(address)
+        if reply.document is not None:
+            return await self._send_with_document(chat_id, reply)
+        return await self._send_text(chat_id, reply)
+
+    async def _send_with_document(self, chat_id: int, reply: Reply) -> SendResult:
+        """The file with the text as its caption (and the buttons under it); a text too long for
+        a caption goes as its own message(s) after the file, the buttons under the last."""
+        assert reply.document is not None
+        fits = len(reply.text) <= MessageLimit.CAPTION_LENGTH and reply.share_phone is None
+        caption = reply.text if fits else ""
+        markup = render_markup(reply) if fits else None
+        result = await self._send_one(chat_id, caption, markup, None, document=reply.document)
+        if result.retry_after is not None:
+            return replace(result, rest=None)  # nothing went out: the whole reply again
+        if not result.ok or fits:
+            if result.ok:
+                await self._answered(chat_id, reply)
+            return result
+        rest = replace(reply, document=None, edit_ref=None)
+        sent = await self._send_text(chat_id, rest)
+        attempts = result.attempts + sent.attempts
+        if sent.retry_after is not None:
+            return replace(sent, attempts=attempts, rest=sent.rest or rest)
+        return replace(sent, attempts=attempts)
+
+    async def _answered(self, chat_id: int, reply: Reply) -> None:
+        for press in self._presses.get(chat_id, ()):
+            press.answered = True
+        if reply.chat_commands is not None:
+            await self.set_chat_commands(chat_id, reply.chat_commands)
+
+    async def fetch(self, attachment: Attachment, limit: int) -> bytes:
+        """A file a person sent: getFile, then its download (Telegram keeps files at least an
+        hour after getFile; bots may download files up to 20 MB)."""
+        try:
+            found = await self.bot.get_file(attachment.ref)
+            if found.file_size is not None and found.file_size > limit:
+                raise FileNotFetched(Unfetched.TOO_LARGE)
+            content = bytes(await found.download_as_bytearray())
+        except BadRequest as error:
+            big = "too big" in error.message.lower()
+            log.info("telegram file not fetched: %s", "too big" if big else "refused")
+            raise FileNotFetched(Unfetched.TOO_LARGE if big else Unfetched.GONE) from None
+        except TelegramError as error:
+            log.info("telegram file not fetched: %s", type(error).__name__)
+            raise FileNotFetched(Unfetched.FAILED) from None
+        if len(content) > limit:
+            raise FileNotFetched(Unfetched.TOO_LARGE)
+        return content
+
+    async def _send_text(self, chat_id: int, reply: Reply) -> SendResult:
         chunks = split_text(reply.text)
         external_id: str | None = None
         attempts = 0
@@ -95,10 +148,7 @@ class TelegramChannel:
             if not result.ok:
                 return SendResult(False, None, result.error, result.unreachable, attempts)
             external_id = result.external_id
-        for press in self._presses.get(chat_id, ()):
-            press.answered = True
-        if reply.chat_commands is not None:
-            await self.set_chat_commands(chat_id, reply.chat_commands)
+        await self._answered(chat_id, reply)
         return SendResult(True, external_id, attempts=attempts)
 
     async def set_chat_commands(self, chat_id: int, commands: tuple[tuple[str, str], ...]) -> None:
@@ -116,10 +166,25 @@ class TelegramChannel:
             log.info("chat command menu left as it was: %s", type(error).__name__)
 
     async def _send_one(
-        self, chat_id: int, text: str, markup: Markup, edit_ref: str | None
+        self,
+        chat_id: int,
+        text: str,
+        markup: Markup,
+        edit_ref: str | None,
+        *,
+        document: Document | None = None,
     ) -> SendResult:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
+                if document is not None:
+                    sent = await self.bot.send_document(
+                        chat_id=chat_id,
+                        document=InputFile(document.content, filename=document.filename),
+                        caption=text or None,
+                        parse_mode=ParseMode.HTML if text else None,
+                        reply_markup=markup,
+                    )
+                    return SendResult(True, str(sent.message_id), attempts=attempt)
                 if edit_ref is not None and isinstance(markup, InlineKeyboardMarkup | None):
                     edited = await self._edit(chat_id, int(edit_ref), text, markup)
                     if edited is not None:

@@ -28,6 +28,8 @@ from bot.channels.telegram.webhook import process_raw_update
 from bot.courier.link import Link, LinkClosed
 from bot.courier.protocol import (
     Done,
+    Fetch,
+    Fetched,
     MembershipChanged,
     Message,
     Received,
@@ -40,7 +42,8 @@ from bot.courier.protocol import (
 )
 from bot.logs import setup_logging
 from bot.memory import freeze_startup_objects
-from handlers.types import Incoming, Reply
+from handlers.files import FileNotFetched, Unfetched
+from handlers.types import Attachment, Incoming, Reply
 
 log = logging.getLogger("pendamping.telegram")
 
@@ -79,6 +82,18 @@ async def run(link: Link) -> None:
         with contextlib.suppress(LinkClosed):
             link.send(Sent(call_id, result))
 
+    async def fetch(call_id: int, attachment: Attachment, limit: int) -> None:
+        answer = Fetched(call_id, None, Unfetched.FAILED)
+        try:
+            await ready.wait()
+            answer = Fetched(call_id, await channel.fetch(attachment, limit))
+        except FileNotFetched as error:
+            answer = Fetched(call_id, None, error.reason)
+        except Exception:  # the engine's call must get an answer, whatever happened
+            log.exception("telegram fetch failed")
+        with contextlib.suppress(LinkClosed):
+            link.send(answer)
+
     async def handle_update(call_id: int, data: object) -> None:
         try:
             await ready.wait()  # the engine's web app may take a post while PTB is starting
@@ -97,6 +112,8 @@ async def run(link: Link) -> None:
         match message:
             case Send(call_id, address, reply):
                 work(send(call_id, address, reply))
+            case Fetch(call_id, attachment, limit):
+                work(fetch(call_id, attachment, limit))
             case WebhookUpdate(call_id, data):
                 work(handle_update(call_id, data))
             case Done(call_id):

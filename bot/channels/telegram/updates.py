@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import Message, Update
 
-from handlers.types import Incoming, Kind
+from handlers.types import Attachment, Incoming, Kind
 
 CHANNEL = "telegram"
 
@@ -74,7 +74,27 @@ def _from_message(message: Message, key: str) -> Incoming:
     if message.contact is not None:
         own = user is not None and message.contact.user_id == user.id
         return incoming(Kind.CONTACT, phone=message.contact.phone_number, own_contact=own)
-    return incoming(_media_kind(message), text=message.caption or "")
+    kind = _media_kind(message)
+    return incoming(kind, text=message.caption or "", attachment=_attachment(message, kind))
+
+
+def _attachment(message: Message, kind: Kind) -> Attachment | None:
+    """The file behind a document, photo (its largest size), voice note, audio or video."""
+    if kind == Kind.DOCUMENT and message.document is not None:
+        found = message.document
+        return Attachment(found.file_id, found.file_name, found.mime_type, found.file_size)
+    if kind == Kind.PHOTO:
+        photo = message.photo[-1]
+        return Attachment(photo.file_id, None, "image/jpeg", photo.file_size)
+    media = {
+        Kind.VOICE: message.voice or message.video_note,
+        Kind.AUDIO: message.audio,
+        Kind.VIDEO: message.video,
+    }.get(kind)
+    if media is None:
+        return None
+    mime = getattr(media, "mime_type", None)
+    return Attachment(media.file_id, getattr(media, "file_name", None), mime, media.file_size)
 
 
 def _media_kind(message: Message) -> Kind:

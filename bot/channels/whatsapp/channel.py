@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.channels.protocol import SendResult
-from bot.channels.whatsapp.client import GraphClient, SendOutcome
+from bot.channels.whatsapp.client import GraphClient, MediaProblem, SendOutcome
 from bot.channels.whatsapp.errors import PAIR_RATE, THROUGHPUT, GraphError, Outcome
+from bot.channels.whatsapp.formatting import command_words, to_whatsapp
 from bot.channels.whatsapp.render import render
 from bot.channels.whatsapp.templates import TemplateCatalogue
-from handlers.types import Reply
+from handlers.files import FileNotFetched, Unfetched
+from handlers.types import Attachment, Reply
 from storage.addresses import last_inbound_at
 from storage.db import Database
 
@@ -76,6 +78,11 @@ class WhatsAppChannel:
             reply.template_only or not await self._window_open(address)
         ):
             return await self._send_template(address, reply, attempts=0)
+        if reply.document is not None:
+            return await self._send_with_document(address, reply)
+        return await self._send_text(address, reply)
+
+    async def _send_text(self, address: str, reply: Reply) -> SendResult:
         external_id: str | None = None
         attempts = 0
         for index, part in enumerate(render(reply, self.default_language)):
@@ -91,6 +98,42 @@ class WhatsAppChannel:
             rest = part.rest if index else None
             return _failed(error, attempts, rest)
         return SendResult(True, external_id, attempts=max(attempts, 1))
+
+    async def _send_with_document(self, address: str, reply: Reply) -> SendResult:
+        """Upload the file, then a document message with the text as its caption; a text too
+        long for a caption, or with buttons (a document has none), follows as its own message."""
+        document = reply.document
+        assert document is not None
+        media = await self.client.upload(
+            document.content, document.filename, document_mime(document.mime)
+        )
+        if isinstance(media, GraphError):
+            log.warning("whatsapp upload failed: %s", media.code)
+            return _failed(media, 1, None)
+        caption = to_whatsapp(command_words(reply.text)).strip()
+        fits = not reply.buttons and len(caption) <= CAPTION_MAX
+        body: dict[str, Any] = {"id": media, "filename": document.filename}
+        if fits and caption:
+            body["caption"] = caption
+        outcome = await self._post(address, {"type": "document", "document": body})
+        attempts = outcome.attempts + 1
+        if not outcome.ok:
+            return _failed(outcome.error or GraphError(0), attempts, None)
+        if fits:
+            return SendResult(True, outcome.wamid, attempts=attempts)
+        rest = replace(reply, document=None)
+        sent = await self._send_text(address, rest)
+        attempts += sent.attempts
+        if sent.retry_after is not None:
+            return replace(sent, attempts=attempts, rest=sent.rest or rest)
+        return replace(sent, attempts=attempts)
+
+    async def fetch(self, attachment: Attachment, limit: int) -> bytes:
+        """A file a person sent, downloaded at once (its media URL lasts only minutes)."""
+        content = await self.client.download(attachment.ref, limit)
+        if isinstance(content, MediaProblem):
+            raise FileNotFetched(Unfetched(str(content)))
+        return content
 
     async def _window_open(self, address: str) -> bool:
         last = await self.window(address)
@@ -124,6 +167,30 @@ class WhatsAppChannel:
             await asyncio.sleep(wait)
             wait *= 2
         raise AssertionError("unreachable")
+
+
+# What WhatsApp takes as a document (Cloud API "Supported media types"); other text (CSV) goes as
+# plain text, its file name keeping the extension the phone opens it by.
+DOCUMENT_MIMES = frozenset(
+    {
+        "text/plain",
+        "application/pdf",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    }
+)
+CAPTION_MAX = 1024  # a media message's caption
+
+
+def document_mime(mime: str) -> str:
+    bare = mime.split(";", 1)[0].strip().lower()
+    if bare in DOCUMENT_MIMES:
+        return bare
+    return "text/plain" if bare.startswith("text/") else bare  # Meta refuses the rest
 
 
 def _failed(error: GraphError, attempts: int, rest: Reply | None) -> SendResult:

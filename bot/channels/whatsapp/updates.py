@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.channels.whatsapp.errors import GraphError
-from handlers.types import Incoming, Kind
+from handlers.types import Attachment, Incoming, Kind
 
 CHANNEL = "whatsapp"
 
@@ -209,9 +209,16 @@ def _content(content: dict[str, Any], message: dict[str, Any], sender: Sender) -
     if kind == "location":
         return {"kind": Kind.LOCATION, "text": _text(part.get("name"))}
     if kind in _MEDIA:
-        return {"kind": _MEDIA[kind], "text": _text(part.get("caption"))}
+        return {
+            "kind": _MEDIA[kind],
+            "text": _text(part.get("caption")),
+            "attachment": _attachment(part) if kind != "sticker" else None,
+        }
     if kind == "audio":
-        return {"kind": Kind.VOICE if part.get("voice") is True else Kind.AUDIO}
+        return {
+            "kind": Kind.VOICE if part.get("voice") is True else Kind.AUDIO,
+            "attachment": _attachment(part),
+        }
     if kind == "reaction":
         fields: dict[str, Any] = {"kind": Kind.REACTION, "text": _text(part.get("emoji"))}
         ref = _text(part.get("message_id"))
@@ -225,6 +232,16 @@ def _content(content: dict[str, Any], message: dict[str, Any], sender: Sender) -
             fields["message_ref"] = ref
         return fields
     return {"kind": Kind.OTHER}  # unsupported, system, errors, order, and types yet to come
+
+
+def _attachment(part: dict[str, Any]) -> Attachment | None:
+    """The media id of a document, image, video or audio, with what the webhook says of it."""
+    media_id = _text(part.get("id"))
+    if not media_id:
+        return None
+    return Attachment(
+        media_id, _text(part.get("filename")) or None, _text(part.get("mime_type")) or None
+    )
 
 
 def _text_fields(text: str) -> dict[str, Any]:

@@ -37,6 +37,7 @@ ACTIONS: dict[str, str] = {
     AuditAction.PARTNERSHIP: N_("partnership"),
     AuditAction.PRERELEASE: N_("registered before release"),
     AuditAction.RELINK: N_("re-linked a phone"),
+    AuditAction.IMPORT: N_("imported sessions"),
 }
 
 

@@ -26,6 +26,7 @@ from tests.fakes.telegram.wire import (
 )
 
 JSONDict = dict[str, Any]
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files ("file is too big")
 
 
 class MessageMethods(FakeState):
@@ -255,6 +256,8 @@ class MessageMethods(FakeState):
     def _input_file(self, value: Any) -> tuple[str, str, bytes, str]:
         """Resolve a file param: (file_id, file_unique_id, content, file name)."""
         if isinstance(value, Upload):
+            if not value.data:
+                raise TelegramAPIError(400, "Bad Request: file must be non-empty")
             file_id, unique = self._new_file(value.data, f"documents/{value.filename or 'file'}")
             return file_id, unique, value.data, value.filename
         if isinstance(value, str) and value.startswith("attach://"):
@@ -315,6 +318,31 @@ class MessageMethods(FakeState):
 
     def _send_document(self, params: JSONDict) -> JSONDict:
         return self._send_media(params, "document", "sendDocument")
+
+    def _get_file(self, params: JSONDict) -> JSONDict:
+        """getFile: where to download a file from (bots may download files up to 20 MB)."""
+        file_id = params.get("file_id")
+        if not isinstance(file_id, str) or not file_id:
+            raise TelegramAPIError(400, "Bad Request: file_id is empty")
+        found = self._files.get(file_id)
+        if found is None:
+            raise TelegramAPIError(400, "Bad Request: invalid file_id")
+        path, content = found
+        if len(content) > DOWNLOAD_LIMIT:
+            raise TelegramAPIError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": "AgAD" + file_id[-8:],
+            "file_size": len(content),
+            "file_path": path,
+        }
+
+    def download(self, token: str, path: str) -> bytes | None:
+        """The bytes at /file/bot<token>/<file_path>, as getFile named it; None: not found."""
+        if token != self.token:
+            return None
+        self.downloads.append(path)
+        return self._file_paths.get(path)
 
     def _answer_callback_query(self, params: JSONDict) -> bool:
         query = self._queries.get(str(params.get("callback_query_id", "")))

@@ -47,6 +47,7 @@ class FakeTelegramAPI(MessageMethods, UpdateMethods):
             "getme": self._get_me,
             "sendmessage": self._send_message,
             "senddocument": self._send_document,
+            "getfile": self._get_file,
             "editmessagetext": self._edit_message_text,
             "editmessagereplymarkup": self._edit_message_reply_markup,
             "answercallbackquery": self._answer_callback_query,
@@ -333,6 +334,12 @@ class FakeTelegramAPI(MessageMethods, UpdateMethods):
     ) -> tuple[int, bytes, str]:
         """Serve one HTTP request (decoded path): (status, body, content type)."""
         try:
+            if path.startswith("/file/bot") and verb == "GET":
+                token, _, file_path = path[len("/file/bot") :].partition("/")
+                content = self.download(token, file_path)
+                if content is None:
+                    return 404, NOT_FOUND_BODY, "application/json"
+                return 200, content, "application/octet-stream"
             if path.startswith("/bot"):
                 token, _, method = path[4:].partition("/")
                 if method and "/" not in method:

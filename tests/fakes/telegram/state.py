@@ -110,6 +110,7 @@ class FakeState:
         self._query_ids = itertools.count(1)
         self._files: dict[str, tuple[str, bytes]] = {}
         self._file_paths: dict[str, bytes] = {}
+        self.downloads: list[str] = []  # file paths the bot downloaded (/file/bot<token>/...)
         self._file_ids = itertools.count(1)
         self._injections: dict[tuple[str, int | None], deque[Injection]] = {}
         self._call_waits: dict[str, Waitable] = {}

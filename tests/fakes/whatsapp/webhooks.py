@@ -166,6 +166,27 @@ def media(
     return message(user, kind, content, **options)
 
 
+def document(
+    user: WhatsAppUser,
+    media_id: str,
+    filename: str,
+    mime_type: str,
+    *,
+    caption: str | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """A document a person sent, kept by Meta under `media_id` (FakeGraphAPI.media.person_sent)."""
+    content: dict[str, Any] = {
+        "filename": filename,
+        "mime_type": mime_type,
+        "sha256": "Lq+0N1zE0NWoFEwVsXnFjW8ziwTdHV2fZTy8ZYmFKEk=",
+        "id": media_id,
+    }
+    if caption is not None:
+        content["caption"] = caption
+    return message(user, "document", content, **options)
+
+
 def location(
     user: WhatsAppUser, latitude: float, longitude: float, name: str | None = None, **options: Any
 ) -> dict[str, Any]:
