@@ -71,6 +71,10 @@ async def test_a_caseworker_writes_and_reads_the_participants_reply(
     assert (back.staff_id, back.participant_id) == (c.budi, c.participant_id)
     for row in (to, back):
         assert "Siti" not in (row.detail or "") and "datang" not in (row.detail or "")
+    card = await c.budi_chat.says(f"/peserta {c.participant_id}")  # the thread is on the card
+    section = card[-1].text.split("<b>Pesan lewat bot</b>\n", 1)[1].split("\n\n")[0]
+    assert "Budi Santoso ke peserta: Halo &lt;b&gt;Siti&lt;/b&gt;, besok jam 9 ya" in section
+    assert "peserta menulis: Baik pak, saya datang" in section
     [log] = await c.rina_chat.says("/audit")  # what the admin reads: who, what, no words
     assert "Budi Santoso · mengirim pesan" in log.text
     assert "Budi Santoso · menerima balasan peserta" in log.text

@@ -32,6 +32,8 @@ from storage.models import (
     ReferralStatus,
     SessionStatus,
 )
+from storage.models.relay import RelayDirection
+from storage.relay import ThreadLine, relay_thread
 from storage.staff.cards import CardData, card_data, last_inbound
 
 SHOWN = 3  # lines per section before "and N more"
@@ -226,8 +228,26 @@ def _referrals(data: CardData) -> list[str]:
     return _more(lines, len(data.referrals))
 
 
+def _messages(thread: list[ThreadLine], timezone: str, language: str) -> list[str]:
+    """The latest messages through the bot, both ways (never shown to a partner)."""
+    lines = []
+    for line in thread:
+        when = short_when(line.at, timezone, language)
+        if line.direction == RelayDirection.TO_PARTICIPANT:
+            who = _("{name} to them").format(name=esc(line.staff_name or "-"))
+        else:
+            who = _("they wrote")
+        lines.append(f"• {when} · {who}: {esc(_clip(line.text, NOTE_CHARS))}")
+    return lines
+
+
 def card_text(
-    participant: Participant, data: CardData, now: datetime, language: str, partner: bool
+    participant: Participant,
+    data: CardData,
+    now: datetime,
+    language: str,
+    partner: bool,
+    thread: list[ThreadLine] | None = None,
 ) -> str:
     meetings = _meetings(data, now)
     blocks = ["\n".join(_profile(participant, data, language, partner))]
@@ -242,6 +262,9 @@ def card_text(
         blocks.append(
             "<b>" + _("Notes") + "</b>\n" + ("\n".join(notes) if notes else _("No notes yet."))
         )
+    messages = _messages(thread or [], participant.timezone, language)
+    if messages:
+        blocks.append("<b>" + _("Messages through the bot") + "</b>\n" + "\n".join(messages))
     referrals = _referrals(data)
     if referrals:
         blocks.append("<b>" + _("Referrals") + "</b>\n" + "\n".join(referrals))
@@ -277,7 +300,8 @@ async def open_card(turn: Turn, staff: StaffView, argument: str) -> None:
     data = await card_data(
         turn.tx, participant, organisation_id=staff.organisation_id, partner=partner, notes=SHOWN
     )
-    text = card_text(participant, data, turn.now, turn.language, partner)
+    thread = [] if partner else await relay_thread(turn.tx, participant.id, SHOWN)
+    text = card_text(participant, data, turn.now, turn.language, partner, thread)
     turn.say(text, card_buttons(participant.id, access))
 
 
