@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from handlers.checkins.start import kabar
 from handlers.command_words import HELP
 from handlers.flow import Turn
 from handlers.i18n import N_, _
@@ -25,6 +26,7 @@ from storage.models import Participant, ParticipantStatus
 MENU: list[tuple[str, str]] = [
     ("start", N_("Start or open the menu")),
     ("jadwal", N_("My schedule")),
+    ("kabar", N_("Tell us how you are")),
     ("profil", N_("See or change my data")),
     ("bahasa", N_("Bahasa Indonesia / English")),
     ("bantuan", N_("Help")),
@@ -45,6 +47,7 @@ ALIASES = {
     "lang": "bahasa",
     "cancel": "batal",
     "link": "hubungkan",
+    "checkin": "kabar",
 }
 
 
@@ -221,4 +224,5 @@ COMMANDS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     "batal": cancel,
     "menu": menu,
     "hubungkan": link,
+    "kabar": kabar,
 }

@@ -47,6 +47,9 @@ class Incoming:
     own_contact: bool = True  # False when the shared contact is someone else's
     profile_name: str | None = None  # the name the platform shows; never stored without consent
     message_ref: str | None = None  # the platform's id of the message a button was pressed on
+    # A voice note's, photo's... platform reference: Telegram's file id (lasting), WhatsApp's
+    # media id (downloadable for a while only).
+    media_ref: str | None = None
     dedupe_key: str | None = None  # the same key twice means the platform redelivered it
     contact_button: bool = False  # the channel can offer a "share my phone number" button
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.checkins import erase_checkins
 from storage.flags import delete_flags
 from storage.messages import erase_bodies
 from storage.models import (
@@ -45,6 +46,7 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     await erase_bodies(tx, participant.id)  # every message in and out, replies quoting them
     await delete_flags(tx, participant.id)  # what they asked staff for is theirs too
     await _erase_answers(tx, participant.id)
+    await erase_checkins(tx, participant.id)  # their words and voice notes; answers stay
     await cancel_pending(tx, participant_id=participant.id)
     await withdraw_all(tx, participant.id, now)  # no partner sees them any more
     await tx.execute(

@@ -35,6 +35,8 @@ class OutboxKind(StrEnum):
     CANCELLED = "cancelled"  # the session or appointment will not take place
     MOVED = "moved"  # the session has a new time or place
     FOLLOWUP = "followup"  # we missed you: a kind word and the next session
+    CHECKIN = "checkin"  # how are you doing? a check-in on a day of the person's schedule
+    CHECKIN_NUDGE = "checkin_nudge"  # the one gentle reminder a day after an unanswered check-in
 
 
 class ScheduledMessage(Base):

@@ -74,7 +74,17 @@ def _from_message(message: Message, key: str) -> Incoming:
     if message.contact is not None:
         own = user is not None and message.contact.user_id == user.id
         return incoming(Kind.CONTACT, phone=message.contact.phone_number, own_contact=own)
-    return incoming(_media_kind(message), text=message.caption or "")
+    return incoming(_media_kind(message), text=message.caption or "", media_ref=_file_id(message))
+
+
+def _file_id(message: Message) -> str | None:
+    """The file id of a voice note, photo (its largest size), audio, video or document."""
+    if message.photo:
+        return message.photo[-1].file_id
+    for media in (message.voice, message.video_note, message.audio, message.video, message.document):
+        if media is not None:
+            return media.file_id
+    return None
 
 
 def _media_kind(message: Message) -> Kind:

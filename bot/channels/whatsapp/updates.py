@@ -208,10 +208,12 @@ def _content(content: dict[str, Any], message: dict[str, Any], sender: Sender) -
         return _contact_fields(content.get("contacts"), sender)
     if kind == "location":
         return {"kind": Kind.LOCATION, "text": _text(part.get("name"))}
+    media_ref = _text(part.get("id")) or None
     if kind in _MEDIA:
-        return {"kind": _MEDIA[kind], "text": _text(part.get("caption"))}
+        return {"kind": _MEDIA[kind], "text": _text(part.get("caption")), "media_ref": media_ref}
     if kind == "audio":
-        return {"kind": Kind.VOICE if part.get("voice") is True else Kind.AUDIO}
+        voice = part.get("voice") is True
+        return {"kind": Kind.VOICE if voice else Kind.AUDIO, "media_ref": media_ref}
     if kind == "reaction":
         fields: dict[str, Any] = {"kind": Kind.REACTION, "text": _text(part.get("emoji"))}
         ref = _text(part.get("message_id"))
