@@ -119,7 +119,7 @@ class ReminderScheduler:
         if added:
             log.info("planned %d appointment reminder(s)", added)
         async with self.dispatcher.db.transaction() as tx:
-            added = await plan_all_checkins(tx, datetime.now(UTC), self.dispatcher.policy)
+            added = await plan_all_checkins(tx, self.dispatcher.clock(), self.dispatcher.policy)
         if added:
             log.info("planned %d check-in message(s)", added)
 

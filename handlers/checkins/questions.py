@@ -85,12 +85,12 @@ ACTIVITIES: Table = {
 
 HOUSING: Table = {
     "yes": (
-        N_("Yes"),
+        N_("Yes, I do"),
         (*YES_WORDS, "ada", "punya", "aman", "sudah ada", "ada rumah", "punya rumah"),
         (),
     ),
     "no": (
-        N_("No"),
+        N_("No, I don't"),
         (*NO_WORDS, "tidak ada", "gak ada", "ga ada", "nggak ada", "belum ada", "tidak aman",
          "gak aman", "tidak punya rumah", "gak punya rumah", "tidak ada tempat tinggal",
          "gak ada tempat tinggal", "ga ada tempat tinggal", "nggak ada tempat tinggal",

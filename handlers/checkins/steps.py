@@ -16,7 +16,7 @@ from handlers.understanding.choice_step import choice_step
 from handlers.understanding.choices import Option, normalise, normalised_set
 from handlers.understanding.distress import DANGER, recognise
 from handlers.understanding.multichoice import Outcome, read_ticks
-from storage.checkins import resumable, set_needs
+from storage.checkins import RESUMABLE, resumable, set_needs
 from storage.models import Checkin, CheckinStatus
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ async def current(turn: Turn) -> Checkin | None:
         found = await resumable(turn.tx, participant.id, turn.now)
     if found is None or participant is None or found.participant_id != participant.id:
         return None
-    if found.status != CheckinStatus.PARTIAL:
+    if found.status != CheckinStatus.PARTIAL or found.started_at < turn.now - RESUMABLE:
         return None
     turn.remember(**{KEY: found.id})
     return found
