@@ -68,6 +68,8 @@ async def plan_checkins(
         wanted[key] = (OutboxKind.CHECKIN, at)
         wanted[nudge_key(key)] = (OutboxKind.CHECKIN_NUDGE, at + NUDGE_AFTER)
     for row in pending:
+        if row.due_at <= now:
+            continue  # due already: the dispatcher is about to send it
         if row.key not in wanted:
             row.status = ScheduledStatus.CANCELLED  # another date or schedule now
             row.error = "re-planned"
