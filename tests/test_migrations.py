@@ -28,6 +28,15 @@ async def test_migrations_go_down_and_up_again(db: Database) -> None:
     async with db.engine.connect() as connection:
         tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
     assert set(tables) <= {"alembic_version"}
-    assert await migrate.pending(db) == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0014"]
+    assert await migrate.pending(db) == [
+        "0001",
+        "0002",
+        "0003",
+        "0004",
+        "0005",
+        "0006",
+        "0007",
+        "0014",
+    ]
     await migrate.upgrade(db)
     assert await migrate.pending(db) == []

@@ -9,8 +9,8 @@ from typing import Any
 
 from bot.app import flow_settings
 from bot.cli.appointments import add_appointment_parsers
-from bot.cli.common import Context, group, leaf, table, typed
 from bot.cli.checkins import add_checkin_parsers
+from bot.cli.common import Context, group, leaf, table, typed
 from bot.cli.flags import add_flag_parsers
 from bot.cli.partners import add_partner_parsers
 from bot.cli.sessions import add_session_parsers

@@ -20,7 +20,9 @@ def parse_days(text: str) -> list[int]:
     try:
         days = sorted({int(part) for part in text.replace(" ", "").split(",") if part})
     except ValueError:
-        raise ValueError(f"--days takes whole numbers separated by commas, e.g. 3,7,14; not {text!r}")
+        raise ValueError(
+            f"--days takes whole numbers separated by commas, e.g. 3,7,14; not {text!r}"
+        ) from None
     if not days or days[0] < 1 or days[-1] > 3 * 365:
         raise ValueError("--days takes days from 1 to 1095 after release, e.g. 3,7,14,30")
     return days

@@ -236,7 +236,9 @@ async def finish_checkin(turn: Turn, checkin: Checkin) -> None:
 
 CHECKIN: dict[str, Step] = {
     "checkin.mood": choice_step(
-        question=lambda turn: _("How are you feeling these days? Choose 1 (very bad) to 5 (very good)."),
+        question=lambda turn: _(
+            "How are you feeling these days? Choose 1 (very bad) to 5 (very good)."
+        ),
         options=lambda turn: options(MOODS, "ci_mood"),
         on_choice=_saver("mood", int),
         ttl=TTL,

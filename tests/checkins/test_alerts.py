@@ -87,7 +87,9 @@ async def test_answers_that_need_nobody_raise_no_flag(
 ) -> None:
     person, pid = await signed_up(inbox, channel, "42")
     await person.says("/kabar")
-    await _answer(person, ("2", "cari kerja", "tidak pasti", "kerja", "tidak", "jualan kue di pasar"))
+    await _answer(
+        person, ("2", "cari kerja", "tidak pasti", "kerja", "tidak", "jualan kue di pasar")
+    )
     assert await flags(db, pid) == []
     assert "diteruskan ke pendamping" in person.last().text
 

@@ -138,7 +138,9 @@ async def test_after_a_day_a_half_done_checkin_stays_partial_and_a_new_one_begin
     await yusuf.says("/kabar")
     await yusuf.says("2")
     later = datetime.now(UTC) + timedelta(days=1, hours=1)
-    [_intro, mood] = await yusuf.sends(Kind.COMMAND, text="/kabar", command="kabar", received_at=later)
+    [_intro, mood] = await yusuf.sends(
+        Kind.COMMAND, text="/kabar", command="kabar", received_at=later
+    )
     assert "1 (sangat buruk)" in mood.text
     old, new = await checkins(db, pid)
     assert (old.status, old.mood) == (CheckinStatus.PARTIAL, 2)  # counted as partial, not lost

@@ -37,7 +37,7 @@ async def _run_until(db: Database, channel: CollectingChannel, clock: Clock, end
 async def test_an_unanswered_checkin_gets_exactly_one_nudge(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:
-    _person, pid = await _planned(inbox, channel, "61")
+    await _planned(inbox, channel, "61")
     [first, *_] = await rows(db)
     clock = Clock(first.due_at - timedelta(minutes=30))
     # From the first check-in to just before the second (day 7): the prompt and one nudge.

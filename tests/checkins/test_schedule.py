@@ -144,7 +144,7 @@ async def test_an_organisation_and_a_program_can_set_their_own_days(
 
 
 def test_days_that_are_not_numbers_are_refused_with_what_to_type() -> None:
-    with pytest.raises(ValueError, match="e.g. 3,7,14"):
+    with pytest.raises(ValueError, match=r"e\.g\. 3,7,14"):
         parse_days("tiga")
     with pytest.raises(ValueError, match="from 1 to 1095"):
         parse_days("0,7")

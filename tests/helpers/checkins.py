@@ -36,9 +36,7 @@ async def update(db: Database, pid: int, **values: object) -> None:
             setattr(participant, name, value)
 
 
-async def plan(
-    db: Database, pid: int, now: datetime, quiet: QuietHours | None = None
-) -> int:
+async def plan(db: Database, pid: int, now: datetime, quiet: QuietHours | None = None) -> int:
     policy = ReminderPolicy(quiet=quiet) if quiet is not None else POLICY
     async with db.transaction() as tx:
         participant = await tx.get(Participant, pid)

@@ -81,7 +81,13 @@ def _file_id(message: Message) -> str | None:
     """The file id of a voice note, photo (its largest size), audio, video or document."""
     if message.photo:
         return message.photo[-1].file_id
-    for media in (message.voice, message.video_note, message.audio, message.video, message.document):
+    for media in (
+        message.voice,
+        message.video_note,
+        message.audio,
+        message.video,
+        message.document,
+    ):
         if media is not None:
             return media.file_id
     return None
