@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.inbox import Inbox
+from handlers.flow import FlowSettings
 from handlers.types import Kind
 from storage.db import Database
 from storage.models import CheckinStatus
 from tests.fakes.channel import CollectingChannel
 from tests.helpers.checkins import checkins, flags, needs, signed_up
+from tests.helpers.reminders import participant_id, register
+from tests.helpers.two_channels import two_channels
 
 
 async def test_a_checkin_with_buttons_is_stored_in_its_columns(
@@ -145,3 +150,26 @@ async def test_after_a_day_a_half_done_checkin_stays_partial_and_a_new_one_begin
     old, new = await checkins(db, pid)
     assert (old.status, old.mood) == (CheckinStatus.PARTIAL, 2)  # counted as partial, not lost
     assert (new.status, new.mood) == (CheckinStatus.PARTIAL, None)
+
+
+@pytest.mark.parametrize("channel_name", ["telegram", "whatsapp"])
+async def test_the_same_checkin_on_telegram_and_on_whatsapp(
+    db: Database, settings: FlowSettings, channel_name: str
+) -> None:
+    async with two_channels(db, settings) as bot:
+        person = bot.person(channel_name, profile_name="Yusuf Latuconsina")
+        await register(person, "kota ambon")
+        pid = await participant_id(db, person.address)
+        await person.says("KABAR")
+        for text in ("2", "usaha sendiri", "tidak pasti"):
+            await person.says(text)
+        await person.presses("ci_help:capital")
+        await person.presses("ci_help:done")
+        await person.presses("ci_call:yes")
+        await person.sends(Kind.VOICE, media_ref=f"{channel_name}-voice-1")
+    [checkin] = await checkins(db, pid)
+    assert (checkin.channel, checkin.mood, checkin.activity, checkin.housing) == (
+        channel_name, 2, "business", "unsure",
+    )  # fmt: skip
+    assert checkin.media_ref == f"{channel_name}-voice-1" and checkin.wants_contact is True
+    assert await needs(db, checkin.id) == ["capital"]
