@@ -19,6 +19,7 @@ from handlers.staff.claiming import holds_tries, try_code
 from handlers.staff.codes import code_in
 from handlers.states import current_step, enter, finish
 from handlers.text import clean_line
+from storage.checkins import open_prompt
 from storage.erasure import forget_address
 from storage.models import Participant, ParticipantStatus
 
@@ -181,6 +182,9 @@ async def restart(turn: Turn, args: str) -> None:
     if participant.status == ParticipantStatus.STOPPED:
         participant.status = ParticipantStatus.ACTIVE
         turn.say(_("Welcome back! You will receive our messages again. 😊"))
+    elif await open_prompt(turn.tx, participant.id, turn.now) is not None:
+        await kabar(turn)  # "MULAI" typed after a check-in prompt: its Start button, meant
+        return
     else:
         turn.say(_("You are already receiving our messages."))
     await resume(turn)

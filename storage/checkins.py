@@ -37,14 +37,15 @@ async def start_checkin(
         help_answered=False,
         note_answered=False,
         media_stored=False,
-        prompt_id=await _open_prompt(tx, participant.id, now),
+        prompt_id=await open_prompt(tx, participant.id, now),
     )
     tx.add(checkin)
     await tx.flush()
     return checkin
 
 
-async def _open_prompt(tx: AsyncSession, participant_id: int, now: datetime) -> int | None:
+async def open_prompt(tx: AsyncSession, participant_id: int, now: datetime) -> int | None:
+    """The latest check-in prompt sent to them in the last two days that no check-in answers."""
     answered = exists().where(Checkin.prompt_id == ScheduledMessage.id)
     query = (
         select(ScheduledMessage.id)

@@ -101,3 +101,18 @@ async def test_two_unanswered_checkins_in_a_row_mark_the_person_unresponsive(
     )
     async with db.transaction() as tx:
         assert await unresponsive(tx, [pid]) == set()
+
+
+async def test_mulai_typed_after_a_prompt_starts_the_checkin(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person, pid = await _planned(inbox, channel, "65")
+    [first, *_] = await rows(db)
+    clock = Clock(first.due_at - timedelta(minutes=30))
+    assert await _run_until(db, channel, clock, first.due_at + timedelta(hours=1)) == 1
+    replies = await person.sends(  # type: ignore[attr-defined]
+        Kind.TEXT, text="Mulai", received_at=clock.now
+    )
+    assert "1 (sangat buruk)" in replies[-1].text
+    [checkin] = await checkins(db, pid)
+    assert checkin.prompt_id == first.id
