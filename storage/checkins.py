@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, select, update
@@ -240,3 +241,38 @@ async def cancel_nudges(tx: AsyncSession, participant_id: int, now: datetime) ->
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class CheckinSummary:
+    """One person's check-ins, counted, for exports."""
+
+    complete: int
+    partial: int
+    unanswered: int
+    last_at: datetime | None  # the last one they answered (complete or partial)
+    last_mood: int | None
+
+
+async def checkin_summaries(tx: AsyncSession) -> dict[int, CheckinSummary]:
+    """Every participant's check-ins, counted (one query, for the participants' export)."""
+    query = select(
+        Checkin.participant_id, Checkin.status, Checkin.started_at, Checkin.mood
+    ).order_by(Checkin.participant_id, Checkin.started_at, Checkin.id)
+    counts: dict[int, dict[str, int]] = {}
+    last: dict[int, tuple[datetime, int | None]] = {}
+    for participant_id, status, started_at, mood in (await tx.execute(query)).tuples():
+        mine = counts.setdefault(participant_id, {})
+        mine[status] = mine.get(status, 0) + 1
+        if status != CheckinStatus.EXPIRED:
+            last[participant_id] = (started_at, mood if mood is not None else None)
+    return {
+        pid: CheckinSummary(
+            complete=mine.get(CheckinStatus.COMPLETE, 0),
+            partial=mine.get(CheckinStatus.PARTIAL, 0),
+            unanswered=mine.get(CheckinStatus.EXPIRED, 0),
+            last_at=last[pid][0] if pid in last else None,
+            last_mood=last[pid][1] if pid in last else None,
+        )
+        for pid, mine in counts.items()
+    }

@@ -9,12 +9,15 @@ from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.checkins import CheckinSummary, checkin_summaries
 from storage.models import Participant, ParticipantStatus
 from storage.participants import iter_participants
 
 COLUMNS = [
     "id", "name", "phone", "category", "city", "province", "timezone", "language", "interests",
     "contact_time", "status", "consent_at", "registered_at", "created_at", "channels",
+    "checkins_complete", "checkins_partial", "checkins_unanswered", "last_checkin_at",
+    "last_mood",
 ]  # fmt: skip
 PERSONAL = {"name", "phone", "city", "contact_time", "channels"}
 FREE_TEXT = {"name", "city"}  # typed by people: never let a spreadsheet run them as formulas
@@ -24,7 +27,7 @@ def _when(moment: datetime | None) -> str:
     return moment.isoformat(timespec="seconds") if moment else ""
 
 
-def row(participant: Participant) -> dict[str, str]:
+def row(participant: Participant, checkins: CheckinSummary | None = None) -> dict[str, str]:
     values = {
         "id": str(participant.id),
         "name": participant.name or "",
@@ -41,6 +44,12 @@ def row(participant: Participant) -> dict[str, str]:
         "registered_at": _when(participant.registered_at),
         "created_at": _when(participant.created_at),
         "channels": ";".join(sorted({a.channel for a in participant.addresses})),
+        # Their check-ins (/kabar), counted; the answers themselves are in the check-in export.
+        "checkins_complete": str(checkins.complete if checkins else 0),
+        "checkins_partial": str(checkins.partial if checkins else 0),
+        "checkins_unanswered": str(checkins.unanswered if checkins else 0),
+        "last_checkin_at": _when(checkins.last_at if checkins else None),
+        "last_mood": str(checkins.last_mood) if checkins and checkins.last_mood else "",
     }
     if participant.status == ParticipantStatus.ERASED:
         values.update({column: "" for column in PERSONAL})
@@ -51,8 +60,9 @@ def row(participant: Participant) -> dict[str, str]:
 
 
 async def rows(tx: AsyncSession) -> AsyncIterator[dict[str, str]]:
+    summaries = await checkin_summaries(tx)
     async for participant in iter_participants(tx):
-        yield row(participant)
+        yield row(participant, summaries.get(participant.id))
 
 
 async def write_csv(tx: AsyncSession, out: TextIO) -> int:
