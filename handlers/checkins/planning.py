@@ -53,7 +53,6 @@ async def plan_checkins(
 ) -> int:
     """Rows for every check-in still ahead (and its nudge); rows planned for another date are
     cancelled; none for people who are not active. Returns how many rows were new."""
-    pending = await _pending(tx, participant.id)
     if participant.status != ParticipantStatus.ACTIVE:
         return 0
     base = base_date(participant.release_date, participant.consent_at, participant.timezone)
@@ -67,6 +66,8 @@ async def plan_checkins(
         key = prompt_key(participant.id, day, base.isoformat())
         wanted[key] = (OutboxKind.CHECKIN, at)
         wanted[nudge_key(key)] = (OutboxKind.CHECKIN_NUDGE, at + NUDGE_AFTER)
+    planned = await _planned(tx, participant.id)
+    pending = [row for row in planned if row.status == ScheduledStatus.PENDING]
     for row in pending:
         if row.due_at <= now:
             continue  # due already: the dispatcher is about to send it
@@ -77,7 +78,8 @@ async def plan_checkins(
         elif row.due_at != wanted[row.key][1]:
             row.due_at = wanted[row.key][1]  # another time of day
             tx.info[OUTBOX_CHANGED] = True
-    known = {row.key for row in pending}
+    # Sent, skipped... rows stay as they are; cancelled ones come back if their date does again.
+    known = {row.key for row in planned if row.status != ScheduledStatus.CANCELLED}
     added = 0
     for key, (kind, at) in wanted.items():
         if key in known:
@@ -88,11 +90,11 @@ async def plan_checkins(
     return added
 
 
-async def _pending(tx: AsyncSession, participant_id: int) -> list[ScheduledMessage]:
+async def _planned(tx: AsyncSession, participant_id: int) -> list[ScheduledMessage]:
+    """Their check-in rows, whatever their status."""
     query = select(ScheduledMessage).where(
         ScheduledMessage.participant_id == participant_id,
         ScheduledMessage.kind.in_([str(kind) for kind in KINDS]),
-        ScheduledMessage.status == ScheduledStatus.PENDING,
     )
     return list((await tx.execute(query)).scalars())
 

@@ -148,3 +148,16 @@ def test_days_that_are_not_numbers_are_refused_with_what_to_type() -> None:
         parse_days("tiga")
     with pytest.raises(ValueError, match="from 1 to 1095"):
         parse_days("0,7")
+
+
+async def test_a_date_changed_back_brings_the_first_plan_back_without_duplicates(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    _person, pid = await signed_up(inbox, channel, "59")
+    for released in (RELEASED, RELEASED + timedelta(days=10), RELEASED):
+        await update(db, pid, release_date=released)
+        await plan(db, pid, NOW)
+    found = await rows(db)
+    pending = [r for r in found if r.status == ScheduledStatus.PENDING]
+    assert len(found) == 2 * len(DEFAULT_DAYS)  # one row per key: the first ones revived
+    assert local_times(pending, "Asia/Jayapura")[0] == datetime(2026, 12, 4, 8, 0)
