@@ -6,8 +6,10 @@ from handlers.checkins.steps import KEY, current, next_question
 from handlers.flow import END, Turn
 from handlers.i18n import _
 from handlers.menu import registered
-from handlers.states import enter
+from handlers.staff.claiming import holds_tries
+from handlers.states import current_step, enter
 from storage.checkins import cancel_nudges, start_checkin
+from storage.erasure import forget_address
 from storage.models import ParticipantStatus
 
 PREFIX = "kabar"  # button payloads: "kabar:start" (or "kabar:start:<prompt row id>")
@@ -20,13 +22,17 @@ def start_payload(row_id: int | None = None) -> str:
 async def kabar(turn: Turn, _args: str = "") -> None:
     """Begin a check-in, or continue the one left half-way today."""
     participant = turn.participant
-    if participant is None or not registered(participant):
+    if participant is None:
+        if not holds_tries(turn):  # never consented: nor this chat is kept (as /hapus does)
+            await forget_address(turn.tx, turn.address.id)
+            turn.erased = True
+        turn.say(_("You have not signed up yet. Type /start to begin."))
+        return
+    if not registered(participant):
         turn.say(_("Please finish signing up first; after that you can tell us how you are."))
-        if participant is None:
-            return
-        from handlers.commands import resume  # the commands table imports this module
-
-        await resume(turn)
+        step = current_step(turn)
+        if step is not None:
+            await step.ask(turn)
         return
     await cancel_nudges(turn.tx, participant.id, turn.now)
     checkin = await current(turn)

@@ -4,6 +4,7 @@ it is given, so that a check-in left half-way is not lost and continues where it
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from handlers.checkins.alerts import alerts_for, raise_alerts
@@ -12,7 +13,7 @@ from handlers.flow import END, WAIT, Step, Turn
 from handlers.i18n import _
 from handlers.participants.support import contact_line, support
 from handlers.types import Button, Incoming, Kind
-from handlers.understanding.choice_step import choice_step
+from handlers.understanding.choice_step import OnChoice, choice_step
 from handlers.understanding.choices import Option, normalise, normalised_set
 from handlers.understanding.distress import DANGER, recognise
 from handlers.understanding.multichoice import Outcome, read_ticks
@@ -85,7 +86,9 @@ async def _lost(turn: Turn) -> str:
     return END
 
 
-def _saver(column: str, convert: type = str):  # type: ignore[no-untyped-def]
+def _saver(column: str, convert: Callable[[str], object] = str) -> OnChoice:
+    """An answer that fills one column of the check-in, then the next question."""
+
     async def save(turn: Turn, option: Option) -> str | None:
         checkin = await current(turn)
         if checkin is None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.inbox import Inbox
 from handlers.flow import FlowSettings
 from handlers.types import Kind
 from storage.db import Database
-from storage.models import CheckinStatus
-from tests.fakes.channel import CollectingChannel
+from storage.models import Address, CheckinStatus
+from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.checkins import checkins, flags, needs, signed_up
 from tests.helpers.reminders import participant_id, register
 from tests.helpers.two_channels import two_channels
@@ -173,3 +174,13 @@ async def test_the_same_checkin_on_telegram_and_on_whatsapp(
     )  # fmt: skip
     assert checkin.media_ref == f"{channel_name}-voice-1" and checkin.wants_contact is True
     assert await needs(db, checkin.id) == ["capital"]
+
+
+async def test_kabar_before_signing_up_says_so_and_keeps_no_trace(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    stranger = Person(inbox, channel, address="39")
+    [reply] = await stranger.says("/kabar")
+    assert "Anda belum terdaftar" in reply.text
+    async with db.transaction() as tx:
+        assert await tx.scalar(select(func.count()).select_from(Address)) == 0
