@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from handlers.checkins.alerts import alerts_for, raise_alerts
@@ -206,6 +207,31 @@ async def note(turn: Turn, incoming: Incoming) -> str | None:
     return await _after(turn, checkin)
 
 
+def keeping_media(step: Step) -> Step:
+    """A question answered with buttons or words that also takes a voice note or photo sent in
+    between: kept on the check-in for the pendamping to open, then the question again."""
+    answer_words = step.answer
+
+    async def answer(turn: Turn, incoming: Incoming) -> str | None:
+        if incoming.kind not in MEDIA:
+            return await answer_words(turn, incoming)
+        checkin = await current(turn)
+        if checkin is None:
+            return await _lost(turn)
+        if checkin.media_ref is None:  # the first one; a later one is in the message log
+            checkin.media_kind = str(incoming.kind)
+            checkin.media_ref = incoming.media_ref
+        caption = _own_words(incoming.text)
+        risk = recognise(caption) if caption else None
+        if risk in DANGER and risk is not None:
+            await support(turn, risk)
+        else:
+            turn.say(_("Thank you, I have kept it for your pendamping. Now, please answer:"))
+        return None
+
+    return replace(step, answer=answer, accepts=frozenset({*step.accepts, *MEDIA}))
+
+
 async def finish_checkin(turn: Turn, checkin: Checkin) -> None:
     """Every question answered: thank them, and raise the flags the answers call for."""
     checkin.status = CheckinStatus.COMPLETE
@@ -238,32 +264,40 @@ async def finish_checkin(turn: Turn, checkin: Checkin) -> None:
 
 
 CHECKIN: dict[str, Step] = {
-    "checkin.mood": choice_step(
-        question=lambda turn: _(
-            "How are you feeling these days? Choose 1 (very bad) to 5 (very good)."
-        ),
-        options=lambda turn: options(MOODS, "ci_mood"),
-        on_choice=_saver("mood", int),
-        ttl=TTL,
+    "checkin.mood": keeping_media(
+        choice_step(
+            question=lambda turn: _(
+                "How are you feeling these days? Choose 1 (very bad) to 5 (very good)."
+            ),
+            options=lambda turn: options(MOODS, "ci_mood"),
+            on_choice=_saver("mood", int),
+            ttl=TTL,
+        )
     ),
-    "checkin.activity": choice_step(
-        question=lambda turn: _("What are you mainly doing now?"),
-        options=lambda turn: options(ACTIVITIES, "ci_act"),
-        on_choice=_saver("activity"),
-        ttl=TTL,
+    "checkin.activity": keeping_media(
+        choice_step(
+            question=lambda turn: _("What are you mainly doing now?"),
+            options=lambda turn: options(ACTIVITIES, "ci_act"),
+            on_choice=_saver("activity"),
+            ttl=TTL,
+        )
     ),
-    "checkin.housing": choice_step(
-        question=lambda turn: _("Do you have a safe place to live?"),
-        options=lambda turn: options(HOUSING, "ci_home"),
-        on_choice=_saver("housing"),
-        ttl=TTL,
+    "checkin.housing": keeping_media(
+        choice_step(
+            question=lambda turn: _("Do you have a safe place to live?"),
+            options=lambda turn: options(HOUSING, "ci_home"),
+            on_choice=_saver("housing"),
+            ttl=TTL,
+        )
     ),
-    "checkin.help": Step(ask_needs, needs, ttl=TTL),
-    "checkin.contact": choice_step(
-        question=lambda turn: _("Would you like your pendamping to contact you?"),
-        options=lambda turn: options(CONTACT, "ci_call"),
-        on_choice=_save_contact,
-        ttl=TTL,
+    "checkin.help": keeping_media(Step(ask_needs, needs, ttl=TTL)),
+    "checkin.contact": keeping_media(
+        choice_step(
+            question=lambda turn: _("Would you like your pendamping to contact you?"),
+            options=lambda turn: options(CONTACT, "ci_call"),
+            on_choice=_save_contact,
+            ttl=TTL,
+        )
     ),
     "checkin.note": Step(
         ask_note,

@@ -184,3 +184,18 @@ async def test_kabar_before_signing_up_says_so_and_keeps_no_trace(
     assert "Anda belum terdaftar" in reply.text
     async with db.transaction() as tx:
         assert await tx.scalar(select(func.count()).select_from(Address)) == 0
+
+
+async def test_a_voice_note_mid_way_is_kept_and_the_question_asked_again(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    yusuf, pid = await signed_up(inbox, channel, "38")
+    await yusuf.says("/kabar")
+    await yusuf.says("2")
+    [kept, again] = await yusuf.sends(Kind.VOICE, media_ref="voice-mid-way")
+    assert "sudah saya simpan untuk pendamping" in kept.text
+    assert "kegiatan utama" in again.text.lower()
+    [checkin] = await checkins(db, pid)
+    assert (checkin.media_kind, checkin.media_ref, checkin.activity) == (
+        "voice", "voice-mid-way", None,
+    )  # fmt: skip
