@@ -1,5 +1,5 @@
-"""Participant commands (/start, /bantuan, /profil, /berhenti, /mulai, /hapus, /bahasa, /batal,
-/hubungkan), also typed as plain words (handlers/command_words.py)."""
+"""Participant commands (/start, /bantuan, /profil, /kabar, /berhenti, /mulai, /hapus, /bahasa,
+/batal, /hubungkan), also typed as plain words (handlers/command_words.py)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ from storage.models import Participant, ParticipantStatus
 MENU: list[tuple[str, str]] = [
     ("start", N_("Start or open the menu")),
     ("jadwal", N_("My schedule")),
-    ("kabar", N_("Tell us how you are")),
     ("profil", N_("See or change my data")),
+    ("kabar", N_("Tell us how you are")),
     ("bahasa", N_("Bahasa Indonesia / English")),
     ("bantuan", N_("Help")),
     ("berhenti", N_("Stop all messages")),
