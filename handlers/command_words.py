@@ -24,7 +24,7 @@ WORDS = {
     "data saya": "profil", "mulai": "mulai", "resume": "mulai", "hapus": "hapus",
     "delete": "hapus", "hapus data": "hapus", "hapus data saya": "hapus", "bahasa": "bahasa",
     "language": "bahasa", "batal": "batal", "cancel": "batal", "hubungkan": "hubungkan",
-    "link": "hubungkan",
+    "link": "hubungkan", "kabar": "kabar", "check in": "kabar", "checkin": "kabar",
 }  # fmt: skip
 
 # Commands inside any question, even one that keeps the person's own words.
@@ -46,6 +46,7 @@ ANSWERS: dict[str, frozenset[str]] = {
 HELP: list[tuple[str, str]] = [
     ("MENU", N_("Open the menu")),
     ("JADWAL", N_("My schedule")),
+    ("KABAR", N_("Tell us how you are")),
     ("PROFIL", N_("See or change my data")),
     ("BAHASA", N_("Bahasa Indonesia / English")),
     ("BERHENTI", N_("Stop all messages")),

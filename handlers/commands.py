@@ -1,10 +1,11 @@
-"""Participant commands (/start, /bantuan, /profil, /berhenti, /mulai, /hapus, /bahasa, /batal,
-/hubungkan), also typed as plain words (handlers/command_words.py)."""
+"""Participant commands (/start, /bantuan, /profil, /kabar, /berhenti, /mulai, /hapus, /bahasa,
+/batal, /hubungkan), also typed as plain words (handlers/command_words.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from handlers.checkins.start import kabar
 from handlers.command_words import HELP
 from handlers.flow import Turn
 from handlers.i18n import N_, _
@@ -18,6 +19,7 @@ from handlers.staff.claiming import holds_tries, try_code
 from handlers.staff.codes import code_in
 from handlers.states import current_step, enter, finish
 from handlers.text import clean_line
+from storage.checkins import open_prompt
 from storage.erasure import forget_address
 from storage.models import Participant, ParticipantStatus
 
@@ -26,6 +28,7 @@ MENU: list[tuple[str, str]] = [
     ("start", N_("Start or open the menu")),
     ("jadwal", N_("My schedule")),
     ("profil", N_("See or change my data")),
+    ("kabar", N_("Tell us how you are")),
     ("bahasa", N_("Bahasa Indonesia / English")),
     ("bantuan", N_("Help")),
     ("berhenti", N_("Stop all messages")),
@@ -45,6 +48,7 @@ ALIASES = {
     "lang": "bahasa",
     "cancel": "batal",
     "link": "hubungkan",
+    "checkin": "kabar",
 }
 
 
@@ -178,6 +182,9 @@ async def restart(turn: Turn, args: str) -> None:
     if participant.status == ParticipantStatus.STOPPED:
         participant.status = ParticipantStatus.ACTIVE
         turn.say(_("Welcome back! You will receive our messages again. 😊"))
+    elif await open_prompt(turn.tx, participant.id, turn.now) is not None:
+        await kabar(turn)  # "MULAI" typed after a check-in prompt: its Start button, meant
+        return
     else:
         turn.say(_("You are already receiving our messages."))
     await resume(turn)
@@ -221,4 +228,5 @@ COMMANDS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     "batal": cancel,
     "menu": menu,
     "hubungkan": link,
+    "kabar": kabar,
 }

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.checkins import start as checkin_start
 from handlers.command_words import typed_command
 from handlers.commands import ALIASES, COMMANDS, resume, set_language
 from handlers.files import Fetch
@@ -43,7 +44,16 @@ log = logging.getLogger(__name__)
 
 # Button payload prefixes that work at any time; every other prefix belongs to one question.
 GLOBAL_PREFIXES = frozenset(
-    {"cmd", "lang", "rsvp", "join", "open", referral_consent.PREFIX, relay_kinds.PREFIX}
+    {
+        "cmd",
+        "lang",
+        "rsvp",
+        "join",
+        "open",
+        referral_consent.PREFIX,
+        relay_kinds.PREFIX,
+        checkin_start.PREFIX,
+    }
 )
 # The template a message to someone else goes as where only templates may go now (its text is
 # the parameter): a partner's admin told of a proposal, a caseworker told of an answer.
@@ -250,6 +260,9 @@ async def route(turn: Turn) -> None:
             return
         if prefix == "open":
             await reopen(turn, value)
+            return
+        if prefix == checkin_start.PREFIX:  # "Mulai" on a check-in prompt or its template
+            await checkin_start.pressed(turn, value)
             return
         if prefix == referral_consent.PREFIX:  # a partner may see my data: yes, no, take back
             await referral_consent.pressed(turn, value)

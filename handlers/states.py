@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.checkins.steps import CHECKIN
 from handlers.flow import END, WAIT, Step, Turn
 from handlers.linking.codes import WAIT as LINK_WAIT
 from handlers.linking.steps import LINK
@@ -30,6 +31,7 @@ STATES: dict[str, Step] = {
     **CLAIM,
     **PRERELEASE,
     **RELINK,
+    **CHECKIN,
 }
 # What outlives a flow: the language chosen before sign-up, a pause after wrong link codes, the
 # codes (staff invites...) that did not work this hour, and that this chat was given the staff menu.

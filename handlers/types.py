@@ -66,7 +66,9 @@ class Incoming:
     message_ref: str | None = None  # the platform's id of the message a button was pressed on
     dedupe_key: str | None = None  # the same key twice means the platform redelivered it
     contact_button: bool = False  # the channel can offer a "share my phone number" button
-    attachment: Attachment | None = None  # the file of a document message
+    # The file behind a document, photo, voice note, audio or video: Telegram's file id (lasting)
+    # or WhatsApp's media id (downloadable for a while only), with its name, type and size.
+    attachment: Attachment | None = None
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.checkins import erase_checkins
 from storage.flags import delete_flags
 from storage.messages import erase_bodies
 from storage.models import (
@@ -49,6 +50,7 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     await delete_relay_messages(tx, participant.id)  # what they and staff wrote each other
     await _erase_answers(tx, participant.id)
     await erase_notes(tx, participant.id)  # staff's notes about them: the text goes, the date stays
+    await erase_checkins(tx, participant.id)  # their words and voice notes; answers stay
     await cancel_pending(tx, participant_id=participant.id)
     await forget_notices_about(tx, participant.id)  # what staff were to be told about them
     await withdraw_all(tx, participant.id, now)  # no partner sees them any more

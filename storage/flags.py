@@ -18,10 +18,12 @@ async def add_flag(
     reason: str,
     urgent: bool,
     now: datetime,
+    checkin_id: int | None = None,
 ) -> Flag:
     flag = Flag(
         participant_id=participant_id,
         message_id=message_id,
+        checkin_id=checkin_id,
         reason=reason,
         urgent=urgent,
         status=FlagStatus.OPEN,

@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from bot.inbox import Inbox
 from handlers.programs.appointments import add_appointment
 from handlers.reminders.rules import ReminderPolicy
-from handlers.types import Kind
+from handlers.types import Attachment, Kind
 from storage.db import Database
 from storage.models import (
     Address,
     Appointment,
+    Checkin,
     Conversation,
     Enrolment,
     Flag,
@@ -51,12 +52,15 @@ APPOINTMENT_REASON = "jadwal kerja di pabrik tahu bentrok"
 DANGER = "saya dipukuli mandor tadi"  # a danger flag for staff
 NUMBER_CHANGE = "nomor saya ganti 0896 1234 5678"  # a new phone number, saved after a yes
 NOTE = "Ditemui di kos Jl. Merdeka 12, sedang cari kerja las"  # a caseworker's note about them
+CHECKIN_NOTE = "anak saya sudah mau sekolah lagi di SD Negeri 5"  # the last answer of a check-in
+VOICE_NOTE = "AwACAgUAAxkBAAIBQ2Zt-voice"  # the Telegram file id of a check-in's voice note
 
 # What the person typed or is known by, as they would be found in a column.
 TYPED = [
     PROFILE_NAME, *PROFILE_NAME.split(), NEW_NAME, *NEW_NAME.split(), START_CODE,
     "kab. serang", "Serang", "kota ambon", "Ambon", "pelatihan kerja dan konseling",
     FREE_TEXT, PLAN, AFTER_REMINDER, SESSION_REASON, APPOINTMENT_REASON, DANGER, NUMBER_CHANGE, NOTE,
+    CHECKIN_NOTE, VOICE_NOTE,
     "senin, kamis", "mon,thu",  # the days they chose, as typed and as stored
 ]  # fmt: skip
 NUMBERS = [CHAT_ID, PHONE, NEW_PHONE, "89612345678"]
@@ -92,6 +96,16 @@ async def change_profile(person: Person) -> None:
     await person.presses("edit:phone")
     await person.says("+62 813-9876-5432")
     await person.presses("profile:close")
+
+
+async def check_in(person: Person) -> None:
+    """Two check-ins: one ends with a typed note, the other with a voice note."""
+    for answers in (("4", "bekerja", "ya", "tidak perlu", "tidak", CHECKIN_NOTE),
+                    ("5", "pelatihan", "ya", "tidak perlu", "tidak")):  # fmt: skip
+        await person.says("/kabar")
+        for text in answers:
+            await person.says(text)
+    await person.sends(Kind.VOICE, attachment=Attachment(VOICE_NOTE))
 
 
 async def answer_a_session_reminder(
@@ -175,6 +189,7 @@ async def test_after_erasure_nothing_the_person_typed_is_left_anywhere(
     sid = await answer_a_session_reminder(db, person, channel)
     occurrence_id = await answer_an_appointment_reminder(db, person)
     await a_caseworker_writes_a_note(db)
+    await check_in(person)
     await inbox.flush()
     assert await count(db, Flag) == 4  # the free text, the danger, the new number, the worry
     async with db.transaction() as tx:
@@ -227,6 +242,12 @@ async def test_after_erasure_nothing_the_person_typed_is_left_anywhere(
     assert await count(db, Address) == 0 and await count(db, Conversation) == 0
     # The note stays on the staff timeline, dated, as "erased with the participant", wordless.
     assert (note.participant_id, note.text, note.erased) == (erased.id, "", True)
+    async with db.transaction() as tx:
+        kept = list((await tx.execute(select(Checkin).order_by(Checkin.id))).scalars())
+    # Their check-ins still count (mood, activity), without their words or their voice.
+    assert [(c.mood, c.activity, c.free_text, c.media_ref) for c in kept] == [
+        (4, "work", None, None), (5, "training", None, None),
+    ]  # fmt: skip
 
 
 async def test_erased_person_gets_no_more_reminders_or_appointments(

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.app import flow_settings
 from bot.cli.appointments import add_appointment_parsers
+from bot.cli.checkins import add_checkin_parsers
 from bot.cli.common import Context, group, leaf, table, typed
 from bot.cli.flags import add_flag_parsers
 from bot.cli.partners import add_partner_parsers
@@ -41,6 +42,7 @@ ADMIN_COMMANDS: set[str] = {
     "attendance",
     "appointments",
     "flags",
+    "checkins",
     "partners",
     "referrals",
 }
@@ -87,6 +89,7 @@ def add_admin_parsers(sub: Any) -> None:
     add_session_parsers(sub, zone_help=ZONE_HELP, offsets_help=OFFSETS_HELP)
     add_appointment_parsers(sub, zone_help=ZONE_HELP)
     add_flag_parsers(sub)
+    add_checkin_parsers(sub)
     add_partner_parsers(sub)
 
 

@@ -1,5 +1,5 @@
 """APScheduler wakes the dispatcher when the next row falls due, and runs the hourly jobs: the
-appointment and digest planners and the retention job (storage/retention.py).
+appointment, digest and check-in planners and the retention job (storage/retention.py).
 
 It never holds the only copy of anything, and never runs database work itself: its jobs only set
 an event that our own dispatch loop waits on. The outbox rows in the database are the truth, so a
@@ -19,6 +19,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.outbox.dispatcher import Dispatcher
+from handlers.checkins.planning import plan_all_checkins
 from handlers.digest.planning import plan_digests
 from handlers.reminders.planning import plan_all_appointments
 from storage.retention import apply_retention
@@ -119,6 +120,10 @@ class ReminderScheduler:
             digests = await plan_digests(tx, datetime.now(UTC))
         if added or digests:
             log.info("planned %d appointment reminder(s), %d digest(s)", added, digests)
+        async with self.dispatcher.db.transaction() as tx:
+            added = await plan_all_checkins(tx, self.dispatcher.clock(), self.dispatcher.policy)
+        if added:
+            log.info("planned %d check-in message(s)", added)
 
     async def _retain(self) -> None:
         """Delete what the privacy rules keep no longer; a failure waits for the next hour."""

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.checkins import CheckinSummary, checkin_summaries
 from storage.models import Note, Participant, ParticipantStatus
 from storage.notes import notes_by_participant
 from storage.participants import iter_participants
@@ -23,6 +24,8 @@ from storage.participants import iter_participants
 COLUMNS = [
     "id", "name", "phone", "category", "city", "province", "timezone", "language", "interests",
     "contact_time", "status", "consent_at", "registered_at", "created_at", "channels", "notes",
+    "checkins_complete", "checkins_partial", "checkins_unanswered", "last_checkin_at",
+    "last_mood",
 ]  # fmt: skip
 PERSONAL = {"name", "phone", "city", "contact_time", "channels", "notes"}
 FREE_TEXT = {
@@ -45,7 +48,11 @@ def _notes(notes: list[Note]) -> str:
     )
 
 
-def row(participant: Participant, notes: list[Note] | None = None) -> dict[str, str]:
+def row(
+    participant: Participant,
+    notes: list[Note] | None = None,
+    checkins: CheckinSummary | None = None,
+) -> dict[str, str]:
     values = {
         "id": str(participant.id),
         "name": participant.name or "",
@@ -63,6 +70,12 @@ def row(participant: Participant, notes: list[Note] | None = None) -> dict[str, 
         "created_at": _when(participant.created_at),
         "channels": ";".join(sorted({a.channel for a in participant.addresses})),
         "notes": _notes(notes or []),
+        # Their check-ins (/kabar), counted; the answers themselves are in the check-in export.
+        "checkins_complete": str(checkins.complete if checkins else 0),
+        "checkins_partial": str(checkins.partial if checkins else 0),
+        "checkins_unanswered": str(checkins.unanswered if checkins else 0),
+        "last_checkin_at": _when(checkins.last_at if checkins else None),
+        "last_mood": str(checkins.last_mood) if checkins and checkins.last_mood else "",
     }
     if participant.status == ParticipantStatus.ERASED:
         values.update({column: "" for column in PERSONAL})
@@ -74,8 +87,9 @@ def row(participant: Participant, notes: list[Note] | None = None) -> dict[str, 
 
 async def rows(tx: AsyncSession) -> AsyncIterator[dict[str, str]]:
     notes = await notes_by_participant(tx)
+    summaries = await checkin_summaries(tx)
     async for participant in iter_participants(tx):
-        yield row(participant, notes.get(participant.id))
+        yield row(participant, notes.get(participant.id), summaries.get(participant.id))
 
 
 async def write_csv(tx: AsyncSession, out: TextIO) -> int:

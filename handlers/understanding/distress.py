@@ -29,7 +29,7 @@ _PHRASES: dict[Risk, tuple[str, ...]] = {
     Risk.SELF_HARM: (
         "bunuh diri", "bundir", "ingin mati", "pengen mati", "pengin mati", "pingin mati",
         "kepengen mati", "pgn mati", "pen mati", "mau mati aja", "mau mati saja", "saya mau mati",
-        "aku mau mati", "gue mau mati", "gw mau mati", "mending mati", "lebih baik mati",
+        "mau mati", "aku mau mati", "gue mau mati", "gw mau mati", "mending mati", "lebih baik mati",
         "mati aja", "mati saja", "akhiri hidup*", "mengakhiri hidup*", "ngakhirin hidup*",
         "tidak mau hidup", "gak mau hidup", "ga mau hidup", "nggak mau hidup", "males hidup",
         "tidak ingin hidup", "gak ingin hidup", "capek hidup", "cape hidup", "capai hidup",
@@ -58,7 +58,7 @@ _PHRASES: dict[Risk, tuple[str, ...]] = {
         "masuk bui", "dibui", "arrested", "in jail",
     ),
     Risk.RELAPSE: (
-        "make lagi", "makai lagi", "pake lagi", "memakai lagi", "nyabu", "sabu sabu", "pakai sabu",
+        "make lagi", "makai lagi", "pake lagi", "pakai lagi", "pakai narkoba", "memakai lagi", "nyabu", "sabu sabu", "pakai sabu",
         "pake sabu", "make sabu", "isap sabu", "ngisap sabu", "nyabu lagi", "ngobat",
         "nyimeng", "ganja", "putaw", "sakau", "ngelem", "pil koplo", "koplo", "tramadol",
         "tembakau gorila", "sinte", "ekstasi", "inex", "narkoba", "kambuh", "relapse",
@@ -86,6 +86,16 @@ _THINGS_THAT_DIE = Phrases(
     )
 )  # fmt: skip
 
+# "Pakai lagi" is also what people do with clothes and tools: "bajunya mau saya pakai lagi".
+_USING_AGAIN = frozenset(normalise(w) for w in ("pakai", "pake", "make", "makai", "memakai"))
+_THINGS_WORN = Phrases(
+    (
+        "baju", "celana", "kaos", "kemeja", "jaket", "seragam", "sepatu", "sandal", "sendal",
+        "topi", "helm", "masker", "tas", "hp", "handphone", "motor", "mobil", "laptop", "alat",
+        "barang", "kartu", "akun", "aplikasi", "nomor", "kacamata", "jam tangan",
+    )
+)  # fmt: skip
+
 
 def recognise(text: str) -> Risk | None:
     """The most urgent risk the text signals, or None."""
@@ -97,6 +107,8 @@ def recognise(text: str) -> Risk | None:
         if found is None:
             continue
         if "mati" in found and _THINGS_THAT_DIE.find(words) is not None:
+            continue
+        if found[0] in _USING_AGAIN and len(found) == 2 and _THINGS_WORN.find(words) is not None:
             continue
         return risk
     return None

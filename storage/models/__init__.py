@@ -1,6 +1,7 @@
 """Every table, by what it is about; import models from here (`from storage.models import Participant`)."""
 
 from storage.models.base import Base
+from storage.models.checkins import Checkin, CheckinHelp, CheckinSchedule, CheckinStatus
 from storage.models.flags import Flag, FlagReason, FlagStatus
 from storage.models.notes import Note
 from storage.models.outbox import OutboxKind, ScheduledMessage, ScheduledStatus
@@ -48,6 +49,10 @@ __all__ = [
     "AssignmentRule",
     "AuditEntry",
     "Base",
+    "Checkin",
+    "CheckinHelp",
+    "CheckinSchedule",
+    "CheckinStatus",
     "Conversation",
     "DeliveryStatus",
     "DigestItem",

@@ -22,6 +22,9 @@ class FlagReason:
     VIOLENCE = "violence"  # danger: hurt, threatened, or about to hurt someone
     ARREST = "arrest"  # danger: arrested or held by the police
     RELAPSE = "relapse"  # danger: using drugs or drinking again
+    LOW_MOOD = "low_mood"  # a check-in: feels very bad (mood 1 of 5)
+    NO_HOME = "no_home"  # a check-in: has no safe place to live
+    WANTS_CONTACT = "wants_contact"  # a check-in: asks their caseworker to contact them
 
 
 class FlagStatus:
@@ -39,6 +42,10 @@ class Flag(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), index=True
+    )
+    # The check-in whose answers raised it, if any (handlers/checkins/alerts.py).
+    checkin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkins.id", ondelete="SET NULL"), index=True
     )
     reason: Mapped[str] = mapped_column(String(24))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -39,6 +39,8 @@ class OutboxKind(StrEnum):
     RELAY = "relay"  # a message from the participant's caseworker (handlers/relay/)
     DIGEST = "digest"  # a staff member's morning digest (handlers/digest/), one a day
     STAFF_NOTICE = "staff_notice"  # a one-off notice to a staff member (handlers/outbox/notices.py)
+    CHECKIN = "checkin"  # how are you doing? a check-in on a day of the person's schedule
+    CHECKIN_NUDGE = "checkin_nudge"  # the one gentle reminder a day after an unanswered check-in
 
 
 # Exactly one recipient: a participant or a staff member.

@@ -1,0 +1,112 @@
+"""Planning check-ins as outbox rows: a prompt on each day of the schedule and, a day later, one
+nudge (sent only if the prompt went unanswered). Idempotent; a changed date re-plans."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.checkins.schedule import DEFAULT_DAYS, base_date, prompt_time
+from handlers.outbox.queue import OUTBOX_CHANGED, enqueue
+from handlers.outbox.recipients import Recipient
+from handlers.reminders.rules import ReminderPolicy
+from storage.checkins import NUDGE_AFTER, expire_unanswered, schedule_days
+from storage.models import (
+    Membership,
+    OutboxKind,
+    Participant,
+    ParticipantStatus,
+    ScheduledMessage,
+    ScheduledStatus,
+)
+
+log = logging.getLogger(__name__)
+
+KINDS = (OutboxKind.CHECKIN, OutboxKind.CHECKIN_NUDGE)
+
+
+def prompt_key(participant_id: int, day: int, on: str) -> str:
+    return f"{OutboxKind.CHECKIN}:p{participant_id}:d{day}:{on}"
+
+
+def nudge_key(prompt: str) -> str:
+    return prompt.replace(f"{OutboxKind.CHECKIN}:", f"{OutboxKind.CHECKIN_NUDGE}:", 1)
+
+
+def prompt_of(nudge: str) -> str:
+    return nudge.replace(f"{OutboxKind.CHECKIN_NUDGE}:", f"{OutboxKind.CHECKIN}:", 1)
+
+
+async def days_for(tx: AsyncSession, participant: Participant) -> tuple[int, ...]:
+    """Their program's schedule, else their organisation's, else the default."""
+    query = select(Membership.program_id).where(Membership.participant_id == participant.id)
+    programs = list((await tx.execute(query)).scalars())
+    days = await schedule_days(tx, participant.organisation_id, programs)
+    return DEFAULT_DAYS if days is None else tuple(days)
+
+
+async def plan_checkins(
+    tx: AsyncSession, participant: Participant, now: datetime, policy: ReminderPolicy
+) -> int:
+    """Rows for every check-in still ahead (and its nudge); rows planned for another date are
+    cancelled; none for people who are not active. Returns how many rows were new."""
+    if participant.status != ParticipantStatus.ACTIVE:
+        return 0
+    base = base_date(participant.release_date, participant.consent_at, participant.timezone)
+    if base is None:
+        return 0
+    wanted: dict[str, tuple[str, datetime]] = {}
+    for day in await days_for(tx, participant):
+        at = prompt_time(base, day, participant.timezone, participant.contact_time, policy.quiet)
+        if at < now:
+            continue
+        key = prompt_key(participant.id, day, base.isoformat())
+        wanted[key] = (OutboxKind.CHECKIN, at)
+        wanted[nudge_key(key)] = (OutboxKind.CHECKIN_NUDGE, at + NUDGE_AFTER)
+    planned = await _planned(tx, participant.id)
+    pending = [row for row in planned if row.status == ScheduledStatus.PENDING]
+    for row in pending:
+        if row.due_at <= now:
+            continue  # due already: the dispatcher is about to send it
+        if row.key not in wanted:
+            row.status = ScheduledStatus.CANCELLED  # another date or schedule now
+            row.error = "re-planned"
+            tx.info[OUTBOX_CHANGED] = True
+        elif row.due_at != wanted[row.key][1]:
+            row.due_at = wanted[row.key][1]  # another time of day
+            tx.info[OUTBOX_CHANGED] = True
+    # Sent, skipped... rows stay as they are; cancelled ones come back if their date does again.
+    known = {row.key for row in planned if row.status != ScheduledStatus.CANCELLED}
+    added = 0
+    for key, (kind, at) in wanted.items():
+        if key in known:
+            continue
+        added += await enqueue(
+            tx, kind=kind, recipient=Recipient(participant.id), key=key, due_at=at
+        )
+    return added
+
+
+async def _planned(tx: AsyncSession, participant_id: int) -> list[ScheduledMessage]:
+    """Their check-in rows, whatever their status."""
+    query = select(ScheduledMessage).where(
+        ScheduledMessage.participant_id == participant_id,
+        ScheduledMessage.kind.in_([str(kind) for kind in KINDS]),
+    )
+    return list((await tx.execute(query)).scalars())
+
+
+async def plan_all_checkins(tx: AsyncSession, now: datetime, policy: ReminderPolicy) -> int:
+    """The planner job: check-ins for every active participant, and unanswered prompts recorded
+    as expired check-ins (for "tidak merespons")."""
+    query = select(Participant).where(Participant.status == ParticipantStatus.ACTIVE)
+    added = 0
+    for participant in list((await tx.execute(query.order_by(Participant.id))).scalars()):
+        added += await plan_checkins(tx, participant, now, policy)
+    expired = await expire_unanswered(tx, now)
+    if expired:
+        log.info("%d check-in prompt(s) went unanswered", expired)
+    return added
