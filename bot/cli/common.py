@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.config import Settings
+from handlers.i18n import use_language
 from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
 
@@ -46,7 +47,8 @@ def typed(parse: Callable[[str], _T]) -> Callable[[str], _T]:
 
     def convert(text: str) -> _T:
         try:
-            return parse(text)
+            with use_language("en"):  # the command line speaks English (bot/cli/main.py)
+                return parse(text)
         except ValueError as error:
             raise argparse.ArgumentTypeError(str(error).strip()) from None
 

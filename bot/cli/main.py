@@ -29,7 +29,7 @@ from bot.cli.staff import STAFF_COMMANDS, add_staff_parsers
 from bot.config import ConfigError, Settings, database_location, stranded_database
 from bot.inbox import Inbox
 from bot.logs import setup_logging
-from handlers.i18n import CatalogMissing, check_catalogs
+from handlers.i18n import CatalogMissing, check_catalogs, use_language
 from handlers.regions import table as region_data
 
 log = logging.getLogger("pendamping")
@@ -129,6 +129,15 @@ def stranded_message(old: Path, settings: Settings) -> str:
 
 
 async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    if command in ("run", "chat"):
+        return await _dispatch(command, args, settings)
+    # The operators' commands speak English (their messages, and the reasons a value or a row
+    # of a file is refused, which staff read in their own language when they import in chat).
+    with use_language("en"):
+        return await _dispatch(command, args, settings)
+
+
+async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
     if command == "db":
         return await run_db(args, settings)
     db = await open_database(settings)

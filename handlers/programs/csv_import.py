@@ -12,6 +12,7 @@ from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from handlers.i18n import _
 from handlers.regions.search import match_regencies, province, regency_by_key, suggest_regencies
 from handlers.timefmt import ZONES, zone_abbr
 
@@ -91,8 +92,10 @@ def parse_timezone(text: str, what: str = "timezone") -> str:
     found = _TIMEZONES.get(text.strip().casefold())
     if found is None:
         raise InputError(
-            f"{what} {text!r} is not an Indonesian time zone: use WIB (Asia/Jakarta), "
-            "WITA (Asia/Makassar) or WIT (Asia/Jayapura)"
+            _(
+                "{what} {text} is not an Indonesian time zone: use WIB (Asia/Jakarta), "
+                "WITA (Asia/Makassar) or WIT (Asia/Jayapura)"
+            ).format(what=what, text=repr(text))
         )
     return found
 
@@ -105,11 +108,17 @@ def parse_date(text: str, what: str = "date") -> date:
     elif match := _DMY_DATE.fullmatch(value):
         day, month, year = (int(part) for part in match.groups())
     else:
-        raise InputError(f"{what} {text!r} is not a date: use YYYY-MM-DD or DD/MM/YYYY")
+        raise InputError(
+            _("{what} {text} is not a date: use YYYY-MM-DD or DD/MM/YYYY").format(
+                what=what, text=repr(text)
+            )
+        )
     try:
         return date(year, month, day)
     except ValueError:
-        raise InputError(f"{what} {text!r} is not a day of the calendar") from None
+        raise InputError(
+            _("{what} {text} is not a day of the calendar").format(what=what, text=repr(text))
+        ) from None
 
 
 def parse_clock(text: str, what: str = "time") -> time:
@@ -117,7 +126,11 @@ def parse_clock(text: str, what: str = "time") -> time:
     match = _CLOCK.fullmatch(text.strip())
     hour, minute = (int(part) for part in match.groups()) if match else (99, 99)
     if hour > 23 or minute > 59:
-        raise InputError(f"{what} {text!r} is not a time: use HH:MM or HH.MM on a 24-hour clock")
+        raise InputError(
+            _("{what} {text} is not a time: use HH:MM or HH.MM on a 24-hour clock").format(
+                what=what, text=repr(text)
+            )
+        )
     return time(hour, minute)
 
 
@@ -134,7 +147,9 @@ def parse_local(text: str, timezone: str, what: str, *, day: date | None = None)
     except InputError:
         example = '"2026-12-01 09:00"' + (' or "12:00"' if day is not None else "")
         raise InputError(
-            f"{what} {text!r} is not a date and time: write it like {example}"
+            _("{what} {text} is not a date and time: write it like {example}").format(
+                what=what, text=repr(text), example=example
+            )
         ) from None
     return datetime.combine(day, clock, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
@@ -151,8 +166,10 @@ def parse_offsets(text: str, what: str = "offsets") -> list[int] | None:
         return None
     if not all(p.isdigit() and 1 <= int(p) <= MAX_OFFSET for p in parts):
         raise InputError(
-            f"{what} {text!r} must be minutes before the start, each 1 to {MAX_OFFSET}, "
-            'separated by commas or semicolons, e.g. "1440;120" (the day before and 2 hours before)'
+            _(
+                "{what} {text} must be minutes before the start, each 1 to {most}, separated by "
+                'commas or semicolons, e.g. "1440;120" (the day before and 2 hours before)'
+            ).format(what=what, text=repr(text), most=MAX_OFFSET)
         )
     return sorted({int(p) for p in parts}, reverse=True)
 
@@ -162,7 +179,11 @@ def parse_flag(text: str, what: str = "open") -> bool:
     value = text.strip().casefold()
     if value in _YES or value in _NO:
         return value in _YES
-    raise InputError(f"{what} {text!r} must be ya or tidak (yes/no, true/false, 1/0)")
+    raise InputError(
+        _("{what} {text} must be ya or tidak (yes/no, true/false, 1/0)").format(
+            what=what, text=repr(text)
+        )
+    )
 
 
 def parse_capacity(text: str, what: str = "capacity") -> int | None:
@@ -170,7 +191,9 @@ def parse_capacity(text: str, what: str = "capacity") -> int | None:
     value = text.strip()
     if value and (not value.isdigit() or not 1 <= int(value) <= 100_000):
         raise InputError(
-            f"{what} {text!r} must be a whole number of seats, at least 1 (empty: no limit)"
+            _("{what} {text} must be a whole number of seats, at least 1 (empty: no limit)").format(
+                what=what, text=repr(text)
+            )
         )
     return int(value) if value else None
 
@@ -182,9 +205,19 @@ def resolve_city(text: str, what: str = "city") -> str:
         return found[0].key
     if found:
         names = ", ".join(r.label() for r in found)
-        raise InputError(f"{what} {text!r} could be {names}: write the one you mean in full")
-    hint = " or ".join(r.label() for r in suggest_regencies(text)) or "kota pekalongan, kab. serang"
-    raise InputError(f"{what} {text!r} is not a kabupaten/kota we know (like {hint})")
+        raise InputError(
+            _("{what} {text} could be {names}: write the one you mean in full").format(
+                what=what, text=repr(text), names=names
+            )
+        )
+    hint = (
+        _(" or ").join(r.label() for r in suggest_regencies(text)) or "kota pekalongan, kab. serang"
+    )
+    raise InputError(
+        _("{what} {text} is not a kabupaten/kota we know (like {hint})").format(
+            what=what, text=repr(text), hint=hint
+        )
+    )
 
 
 def city_zone_problem(city_key: str, timezone: str) -> str | None:
@@ -194,14 +227,20 @@ def city_zone_problem(city_key: str, timezone: str) -> str | None:
     if zone == timezone:
         return None
     assert regency is not None
-    return f"{regency.label()} is in {zone_abbr(zone)}, but the times are in {zone_abbr(timezone)}"
+    return _("{city} is in {zone}, but the times are in {given}").format(
+        city=regency.label(), zone=zone_abbr(zone), given=zone_abbr(timezone)
+    )
 
 
 def checked_text(text: str | None, what: str, limit: int) -> str | None:
     """Trimmed text, or None when empty; too long -> InputError."""
     value = " ".join((text or "").split())
     if len(value) > limit:
-        raise InputError(f"{what} is {len(value)} characters long; at most {limit} fit")
+        raise InputError(
+            _("{what} is {length} characters long; at most {limit} fit").format(
+                what=what, length=len(value), limit=limit
+            )
+        )
     return value or None
 
 
@@ -209,7 +248,11 @@ def parse_map_url(text: str, what: str = "map_url") -> str | None:
     """A link to the place on a map; empty is none."""
     value = checked_text(text, what, LIMITS["map_url"])
     if value and (" " in value or not value.startswith(("https://", "http://"))):
-        raise InputError(f"{what} {value!r} must be a web address starting with https://")
+        raise InputError(
+            _("{what} {text} must be a web address starting with https://").format(
+                what=what, text=repr(value)
+            )
+        )
     return value
 
 
@@ -223,10 +266,14 @@ def programs_named(ref: str, programs: Sequence[ProgramRef]) -> list[ProgramRef]
 
 def program_problem(ref: str, found: Sequence[ProgramRef]) -> str | None:
     if not found:
-        return f"there is no program {ref!r}: give its id or name (`pendamping programs list`)"
+        return _(
+            "there is no program {ref}: give its id or name (`pendamping programs list`)"
+        ).format(ref=repr(ref))
     if len(found) > 1:
         ids = ", ".join(str(p.id) for p in found)
-        return f"{len(found)} programs are called {ref!r} (ids {ids}): give the id instead"
+        return _("{count} programs are called {ref} (ids {ids}): give the id instead").format(
+            count=len(found), ref=repr(ref), ids=ids
+        )
     return None
 
 
@@ -239,7 +286,9 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise InputError(f"line {line}: the file is not UTF-8; save it as CSV UTF-8") from None
+        raise InputError(
+            _("line {line}: the file is not UTF-8; save it as CSV UTF-8").format(line=line)
+        ) from None
 
 
 def parse_sessions_csv(
@@ -290,11 +339,18 @@ def parse_session_table(
             row, problems = None, [_too_many(len(cells), len(header), delimiter)]
         else:
             row, problems = _row(dict(zip(header, cells, strict=False)), start_line, programs, now)
-        same = "(same program, start and place)"
         if row is not None and row.key in existing:
-            problems = [f"duplicates session {existing[row.key]} {same}"]
+            problems = [
+                _("duplicates session {id} (same program, start and place)").format(
+                    id=existing[row.key]
+                )
+            ]
         elif row is not None and row.key in seen:
-            problems = [f"duplicates line {seen[row.key]} {same}"]
+            problems = [
+                _("duplicates line {line} (same program, start and place)").format(
+                    line=seen[row.key]
+                )
+            ]
         if problems or row is None:
             errors.extend((start_line, problem) for problem in problems)
         else:
@@ -305,29 +361,44 @@ def parse_session_table(
 
 def _too_many(cells: int, columns: int, delimiter: str | None) -> str:
     if delimiter is None:
-        return f"has {cells} cells but the header has {columns}: write nothing right of the last"
-    return f'has {cells} cells but the header has {columns}: put text with "{delimiter}" in quotes'
+        return _(
+            "has {cells} cells but the header has {columns}: write nothing right of the last"
+        ).format(cells=cells, columns=columns)
+    return _(
+        'has {cells} cells but the header has {columns}: put text with "{delimiter}" in quotes'
+    ).format(cells=cells, columns=columns, delimiter=delimiter)
 
 
 def _check_header(header: list[str]) -> None:
     named = [name for name in header if name]
     if not named:
         raise InputError(
-            "line 1: the file is empty; the first line must name the columns, "
-            "e.g. program,date,start,end,timezone,place"
+            _(
+                "line 1: the file is empty; the first line must name the columns, "
+                "e.g. program,date,start,end,timezone,place"
+            )
         )
     unknown = [name for name in named if name not in COLUMNS]
     missing = [name for name in REQUIRED if name not in named]
     doubled = sorted({name for name in named if named.count(name) > 1})
     problems = [
-        *([f"unknown column(s) {', '.join(unknown)}"] if unknown else []),
-        *([f"missing column(s) {', '.join(missing)}"] if missing else []),
-        *([f"column(s) named twice: {', '.join(doubled)}"] if doubled else []),
+        *([_("unknown column(s) {names}").format(names=", ".join(unknown))] if unknown else []),
+        *([_("missing column(s) {names}").format(names=", ".join(missing))] if missing else []),
+        *(
+            [_("column(s) named twice: {names}").format(names=", ".join(doubled))]
+            if doubled
+            else []
+        ),
     ]
     if problems:
         raise InputError(
-            f"line 1 (header): {'; '.join(problems)}. The columns are {', '.join(COLUMNS)}; "
-            f"{', '.join(REQUIRED)} are required"
+            _(
+                "line 1 (header): {problems}. The columns are {columns}; {required} are required"
+            ).format(
+                problems="; ".join(problems),
+                columns=", ".join(COLUMNS),
+                required=", ".join(REQUIRED),
+            )
         )
 
 
@@ -336,7 +407,7 @@ def _row(
 ) -> tuple[SessionRow | None, list[str]]:
     """One row's values, or every problem with it."""
     cell = {name: record.get(name, "").strip() for name in COLUMNS}
-    problems = [f"{name} is empty" for name in REQUIRED if not cell[name]]
+    problems = [_("{name} is empty").format(name=name) for name in REQUIRED if not cell[name]]
 
     def read(name: str, parse: Callable[[str], _T]) -> _T | None:
         if name in REQUIRED and not cell[name]:
@@ -352,8 +423,8 @@ def _row(
         problems.append(problem)
     zone = read("timezone", parse_timezone)
     day = read("date", parse_date)
-    start = read("start", lambda value: parse_clock(value, "start time"))
-    end = read("end", lambda value: parse_clock(value, "end time"))
+    start = read("start", lambda value: parse_clock(value, "start"))
+    end = read("end", lambda value: parse_clock(value, "end"))
     texts = {
         name: read(name, partial(checked_text, what=name, limit=n)) for name, n in LIMITS.items()
     }
@@ -363,13 +434,16 @@ def _row(
     is_open = read("open", parse_flag)
     offsets = read("offsets", parse_offsets)
     if start is not None and end is not None and end <= start:
-        word = "the same as" if end == start else "before"
-        problems.append(f"end time {end:%H:%M} is {word} start time {start:%H:%M}")
+        if end == start:
+            problem = _("end time {end} is the same as start time {start}")
+        else:
+            problem = _("end time {end} is before start time {start}")
+        problems.append(problem.format(end=f"{end:%H:%M}", start=f"{start:%H:%M}"))
     if zone is None or day is None or start is None or end is None:
         return None, problems
     starts_at = datetime.combine(day, start, tzinfo=ZoneInfo(zone)).astimezone(UTC)
     if starts_at <= now:
-        problems.append(f"start {local_label(starts_at, zone)} is in the past")
+        problems.append(_("start {when} is in the past").format(when=local_label(starts_at, zone)))
     if city is not None and (problem := city_zone_problem(city, zone)):
         problems.append(problem)
     if problems or texts["place"] is None:

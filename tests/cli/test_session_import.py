@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 
 import pytest
 
+from handlers.i18n import use_language
 from handlers.programs.admin import program_kind
 from handlers.programs.csv_import import (
     InputError,
@@ -29,6 +31,14 @@ PROGRAMS = [
     ProgramRef(4, "Penyuluhan Hukum"),  # the same name at another organisation
 ]
 HEADER = "program,title,date,start,end,timezone,place,capacity,city,open,offsets\n"
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """These checks read the reasons as the command line prints them: in English (staff who
+    import in chat read them in their own language, tests/importing)."""
+    with use_language("en"):
+        yield
 
 
 def parse(text: str, existing: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
@@ -98,7 +108,7 @@ def test_every_kind_of_bad_row_is_reported_with_its_line_number() -> None:
     assert reasons[4].startswith("there is no program 'Las'")
     assert reasons[5] == "2 programs are called 'Penyuluhan Hukum' (ids 3, 4): give the id instead"
     assert reasons[6] == "date '2026-02-30' is not a day of the calendar"
-    assert reasons[7].startswith("start time '9am' is not a time: use HH:MM or HH.MM")
+    assert reasons[7].startswith("start '9am' is not a time: use HH:MM or HH.MM")
     assert reasons[8].startswith("timezone 'WITB' is not an Indonesian time zone")
     assert reasons[9] == "start 2026-10-02 09:00 WIB is in the past"
     assert reasons[10].startswith("capacity '0' must be a whole number of seats, at least 1")

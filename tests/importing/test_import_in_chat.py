@@ -71,7 +71,7 @@ async def test_a_csv_is_checked_first_and_imported_only_on_impor(
     checked = await sends_file(admin, channel, csv_bytes(rows), "jadwal.csv", "text/csv")
     [report] = checked
     assert "jadwal.csv" in report.text and "3 sesi" in report.text
-    assert "baris 5: end time 08:00 is before start time 13:00" in report.text
+    assert "baris 5: jam selesai 08:00 lebih awal dari jam mulai 13:00" in report.text
     assert "baris 6:" in report.text and "WITB" in report.text
     assert [b.title for b in report.buttons] == ["Impor", "Batal"]
     assert report.document is None  # few problems: all in the chat
@@ -105,7 +105,7 @@ async def test_an_xlsx_with_excel_dates_imports_like_a_csv(
     rows.append(excel_row("Pelatihan Las", 12))  # the same as row 2
     [report] = await sends_file(admin, channel, xlsx_bytes(rows), "jadwal.xlsx", XLSX)
     assert "3 sesi" in report.text
-    assert "baris 5: duplicates line 2 (same program, start and place)" in report.text
+    assert "baris 5: sama dengan baris 2 (program, waktu mulai dan tempat sama)" in report.text
     await admin.presses(report.buttons[0].payload)
     imported = await sessions(db)
     assert len(imported) == 3
@@ -166,8 +166,8 @@ async def test_an_admin_names_only_their_own_organisations_programs(
     rows += session_rows(str(theirs), 1, first_day=16)
     [report] = await sends_file(admin, channel, csv_bytes(rows), "jadwal.csv", "text/csv")
     assert "1 sesi" in report.text
-    assert "baris 3: there is no program 'Konseling Semarang'" in report.text
-    assert f"baris 4: there is no program '{theirs}'" in report.text
+    assert "baris 3: program 'Konseling Semarang' tidak ada" in report.text
+    assert f"baris 4: program '{theirs}' tidak ada" in report.text
     await admin.presses(report.buttons[0].payload)
     assert [s.program_id for s in await sessions(db)] != [theirs]
     assert len(await sessions(db)) == 1
@@ -178,7 +178,7 @@ async def test_a_file_that_cannot_be_read_at_all_says_why(
 ) -> None:
     admin, _org = await admin_of(db, inbox, channel)
     header = await sends_file(admin, channel, b"nama;tanggal\nx;y\n", "jadwal.csv", "text/csv")
-    assert "tidak dapat diimpor" in header[-1].text and "unknown column" in header[-1].text
+    assert "tidak dapat diimpor" in header[-1].text and "kolom yang tidak dikenal: nama, tanggal" in header[-1].text
     pdf = await sends_file(admin, channel, b"%PDF-1.4", "surat.pdf", "application/pdf")
     assert "CSV atau Excel" in pdf[-1].text
     broken = await sends_file(admin, channel, b"PK\x03\x04broken", "jadwal.xlsx", XLSX)
