@@ -15,6 +15,7 @@ from storage.models import AuditEntry, Participant, Staff
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.participants import add_participant
 from tests.helpers.staff.chat import add_organisation, join_as_staff, place
+from tests.helpers.staff.menus import ADMIN
 
 NOW = datetime.now(UTC)
 
@@ -165,3 +166,19 @@ async def test_a_participant_pressing_a_reassign_payload_gets_the_stale_button_a
         r.text for r in unknown
     ]
     assert unknown and stale
+
+
+async def test_an_admins_menu_longer_than_a_whatsapp_list_pages_with_more(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    org = await add_organisation(db, "Bapas Surakarta")
+    admin = Person(inbox, channel, address="3001")
+    await join_as_staff(admin, db, org, role="admin", name="Rina Kusuma")
+    [menu] = await admin.says("MENU")
+    assert len(menu.buttons) == 10 and menu.buttons[-1].payload == "staff:more:1"
+    [second] = await admin.presses("staff:more:1")
+    assert len(second.buttons) <= 10 and second.buttons[-1].payload == "staff:more:0"
+    shown = [b.payload for b in menu.buttons[:-1] + second.buttons[:-1]]
+    assert shown == [f"staff:cmd:{name}" for name in ADMIN]  # every command, once, in order
+    [first_again] = await admin.presses("staff:more:0")
+    assert [b.payload for b in first_again.buttons] == [b.payload for b in menu.buttons]
