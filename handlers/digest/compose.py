@@ -120,7 +120,7 @@ def _attention(parts: list[Part]) -> set[int]:
 async def _render(tx: AsyncSession, scope: DigestScope, parts: list[Part]) -> Digest:
     day = format_date(scope.today, "EEEE, d MMMM", locale=scope.language)
     if not parts:
-        text = _("Good morning! Nothing to report today ({day}).").format(day=day)
+        text = _("Nothing to report today ({day}).").format(day=day)
         return Digest(text, (), 0, True)
     people = _attention(parts)
     if scope.caseworker_id is not None:

@@ -21,9 +21,10 @@ from handlers.staff.commands import (
     STAFF_FILES,
     STAFF_STEPS,
     StaffStep,
+    staff_payload,
 )
 from handlers.staff.discovery import discover
-from handlers.staff.menu import STAFF_MENU_KEY, show_staff_menu, staff_help
+from handlers.staff.menu import STAFF_MENU_KEY, menu_buttons, show_staff_menu, staff_help
 from handlers.staff.scope import StaffView
 from handlers.states import finish
 from handlers.types import Kind
@@ -44,20 +45,7 @@ async def route_staff(turn: Turn, staff: StaffView) -> None:
         await _command(turn, staff, incoming.command.lower(), incoming.args)
         return
     if incoming.kind == Kind.BUTTON and incoming.payload:
-        prefix, _sep, rest = incoming.payload.partition(":")
-        action, _sep, argument = rest.partition(":")
-        if prefix == PREFIX and action == "cmd":
-            await _command(turn, staff, argument, "")
-            return
-        pressed = STAFF_BUTTONS.get(action) if prefix == PREFIX else None
-        if pressed is not None:
-            await pressed(turn, staff, argument)
-            return
-        if prefix in STAFF_COMMANDS:  # "<command>:<arguments>", as if typed: "mitra:terima 5"
-            await _command(turn, staff, prefix, rest)
-            return
-        turn.say(media_hint(Kind.BUTTON))
-        show_staff_menu(turn, staff)
+        await _press(turn, staff, incoming.payload)
         return
     if incoming.kind == Kind.DOCUMENT and incoming.attachment is not None:
         for run in STAFF_FILES:
@@ -73,6 +61,9 @@ async def route_staff(turn: Turn, staff: StaffView) -> None:
         if (typed in CANCEL_WORDS | MENU_WORDS and bare) or (step is None and _is_command(typed)):
             await _command(turn, staff, typed, args.strip())
             return
+        if step is None and (payload := _menu_title(staff, incoming.text)) is not None:
+            await _press(turn, staff, payload)  # a menu row's title typed, as in the terminal
+            return
         if step is not None:
             next_state = await step.answer(turn, staff, incoming)
             await enter_staff(turn, staff, next_state)
@@ -81,6 +72,37 @@ async def route_staff(turn: Turn, staff: StaffView) -> None:
         turn.say(media_hint(incoming.kind))
         return
     show_staff_menu(turn, staff)
+
+
+async def _press(turn: Turn, staff: StaffView, payload: str) -> None:
+    prefix, _sep, rest = payload.partition(":")
+    action, _sep, argument = rest.partition(":")
+    if prefix == PREFIX and action == "cmd":
+        await _command(turn, staff, argument, "")
+        return
+    pressed = STAFF_BUTTONS.get(action) if prefix == PREFIX else None
+    if pressed is not None:
+        await pressed(turn, staff, argument)
+        return
+    if prefix in STAFF_COMMANDS:  # "<command>:<arguments>", as if typed: "mitra:terima 5"
+        await _command(turn, staff, prefix, rest)
+        return
+    turn.say(media_hint(Kind.BUTTON))
+    show_staff_menu(turn, staff)
+
+
+def _menu_title(staff: StaffView, text: str) -> str | None:
+    """The payload of the menu row whose title is `text` (any page), if one is."""
+    wanted = " ".join(text.split()).casefold()
+    page = 0
+    while True:
+        buttons = menu_buttons(staff, page)
+        for button in buttons:
+            if button.title.casefold() == wanted:
+                return button.payload
+        if not buttons or buttons[-1].payload != staff_payload("more", page + 1):
+            return None
+        page += 1
 
 
 def staff_reply_logged() -> str:

@@ -300,7 +300,7 @@ async def test_a_quiet_day_is_one_line_or_nothing_as_chosen(
     await command(rina, "kosong diam", SUNDAY_EVENING)
     sent = await morning(db, channel, Clock(MONDAY_7_WIB))
     assert list(sent) == ["9001"]
-    assert "Tidak ada yang perlu dilaporkan" in sent["9001"].text
+    assert "tidak ada yang perlu dilaporkan" in sent["9001"].text
     assert sent["9001"].text.count("\n") == 0
 
 

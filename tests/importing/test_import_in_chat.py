@@ -178,7 +178,10 @@ async def test_a_file_that_cannot_be_read_at_all_says_why(
 ) -> None:
     admin, _org = await admin_of(db, inbox, channel)
     header = await sends_file(admin, channel, b"nama;tanggal\nx;y\n", "jadwal.csv", "text/csv")
-    assert "tidak dapat diimpor" in header[-1].text and "kolom yang tidak dikenal: nama, tanggal" in header[-1].text
+    assert (
+        "tidak dapat diimpor" in header[-1].text
+        and "kolom yang tidak dikenal: nama, tanggal" in header[-1].text
+    )
     pdf = await sends_file(admin, channel, b"%PDF-1.4", "surat.pdf", "application/pdf")
     assert "CSV atau Excel" in pdf[-1].text
     broken = await sends_file(admin, channel, b"PK\x03\x04broken", "jadwal.xlsx", XLSX)

@@ -182,3 +182,16 @@ async def test_an_admins_menu_longer_than_a_whatsapp_list_pages_with_more(
     assert shown == [f"staff:cmd:{name}" for name in ADMIN]  # every command, once, in order
     [first_again] = await admin.presses("staff:more:0")
     assert [b.payload for b in first_again.buttons] == [b.payload for b in menu.buttons]
+
+
+async def test_typing_a_menu_rows_title_is_pressing_it(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    org = await add_organisation(db, "Bapas Surakarta")
+    admin = Person(inbox, channel, address="3001")
+    await join_as_staff(admin, db, org, role="admin", name="Rina Kusuma")
+    pressed = await admin.presses("staff:more:1")
+    typed = await admin.says("lainnya")  # as in the terminal, where rows are numbered
+    assert [b.payload for b in typed[-1].buttons] == [b.payload for b in pressed[-1].buttons]
+    team = await admin.says("Staf")  # a row of the second page
+    assert "Rina Kusuma" in team[-1].text and "revoke" not in team[-1].text
