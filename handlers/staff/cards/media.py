@@ -91,7 +91,7 @@ def _media(turn: Turn, checkin: Checkin) -> Media | str:
         return Media(kind, file_id=ref)
     if not checkin.media_stored or not ref:
         if checkin.media_problem is not None:
-            return _("It could not be kept: WhatsApp no longer had it.")
+            return _("It could not be saved from WhatsApp.")
         return _("It is still being downloaded. Please try again in a minute.")
     folder = turn.settings.media_dir
     content = MediaStore(folder).read(ref) if folder is not None else None

@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.whatsapp.errors import GraphAPIError
-from tests.fakes.whatsapp.media import MediaStore
+from tests.fakes.whatsapp.media import MEDIA_MESSAGES, MediaStore
 from tests.fakes.whatsapp.rates import Rates
 from tests.fakes.whatsapp.validation import Templates, check_message, recipient_of
 
@@ -48,6 +48,8 @@ class Received:
         if self.kind == "document":
             document = self.message["document"]
             return str(document.get("caption") or document.get("filename") or "")
+        if self.kind in MEDIA_MESSAGES:
+            return str(self.message[self.kind].get("caption") or "")
         return str(self.message["template"]["name"])
 
 
@@ -178,6 +180,9 @@ class FakeGraphAPI:
             if payload.get("type") == "document":
                 self.media.check_document(payload)
                 kind = "document"
+            elif payload.get("type") in MEDIA_MESSAGES:
+                kind = str(payload["type"])
+                self.media.check_media(payload, kind)
             else:
                 kind = check_message(payload, self.templates)
             return 200, self._accept(recipient, kind, payload)
