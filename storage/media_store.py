@@ -64,8 +64,8 @@ class MediaStore:
         oldest = (now - SWEEP_GRACE).timestamp()
         gone = 0
         for name in self.names():
-            if name in kept:
-                continue
+            if name in kept or not NAME.match(name.removesuffix(".part")):
+                continue  # named, or not a file of ours (never delete what we did not write)
             path = self.folder / name
             if path.stat().st_mtime > oldest:
                 continue

@@ -94,6 +94,7 @@ class FakeGraphAPI:
         self.internal_errors: list[Exception] = []
         self._last_inbound: dict[str, float] = {}
         self._injections: deque[Injection] = deque()
+        self._media_failures = 0  # media id lookups still to answer with a transient error
         self._wamids = itertools.count(1)
         self._arrived = asyncio.Event()
         self._refused = asyncio.Event()
@@ -160,6 +161,11 @@ class FakeGraphAPI:
         """Answer the next `times` sends (to `recipient`, or anyone) with error `code`."""
         self._injections.append(Injection(code, recipient, times, status))
 
+    def fail_media_next(self, *, times: int = 1) -> None:
+        """Answer the next `times` media id lookups (GET /{media-id}) with Meta's transient
+        error: HTTP 500, code 2 "Service temporarily unavailable"."""
+        self._media_failures += times
+
     # ---- serving ----------------------------------------------------------------------------
     async def handle(self, path: str, authorization: str, body: bytes) -> tuple[int, JSONDict]:
         """One request: (HTTP status, JSON answer)."""
@@ -203,6 +209,9 @@ class FakeGraphAPI:
             prefix = f"/{self.version}/"
             media_id = path.removeprefix(prefix)
             if verb == "GET" and path.startswith(prefix) and media_id.isdigit():
+                if self._media_failures > 0:
+                    self._media_failures -= 1
+                    raise GraphAPIError(2, "Service temporarily unavailable", status=500)
                 return 200, self.media.info(media_id)
             raise GraphAPIError(100, f"unknown path {path}", status=400)
         except GraphAPIError as error:
