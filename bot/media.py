@@ -65,9 +65,10 @@ class MediaKeeper:
         for checkin_id, kind, ref, tries in waiting if self.fetch is not None else []:
             content = await fetch_file(self.fetch, Attachment(ref), MAX_MEDIA_BYTES)
             if isinstance(content, bytes):
-                name = self.store.save(kind, content)
+                name = self.store.write(kind, content)
                 async with self.db.transaction() as tx:
                     await keep_media(tx, checkin_id, name)
+                self.store.finish(name)
                 done.kept += 1
                 continue
             final = content in FINAL or tries + 1 >= MAX_TRIES
@@ -78,9 +79,10 @@ class MediaKeeper:
                 log.warning("check-in %d: media not kept (%s)", checkin_id, content)
             else:
                 done.retried += 1
+        names = self.store.names()  # before the names kept: see MediaStore
         async with self.db.transaction() as tx:
             kept = await stored_media(tx)
-        done.deleted = self.store.sweep(kept, self.clock())
+        done.deleted = self.store.sweep(names, kept, self.clock())
         if done.kept or done.given_up or done.deleted:
             log.info(
                 "media store: %d kept, %d given up, %d file(s) deleted",

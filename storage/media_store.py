@@ -3,7 +3,7 @@
 A file is named by a random id and the kind's extension ("3f9c…e1.ogg"), never after a person:
 the folder alone says nothing about whom a file is of. The database holds the name (a check-in's
 `media_ref` with `media_stored`); a file no check-in names any more (erased, or deleted by
-retention) is deleted by `sweep`.
+retention) is deleted by `sweep`, which the media job runs every minute.
 """
 
 from __future__ import annotations
@@ -16,25 +16,32 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 MAX_MEDIA_BYTES = 16 * 1024 * 1024  # 16 MB: WhatsApp's own limit for audio and video
-# A file younger than this is left by `sweep` even if no check-in names it yet: it may have been
-# written a moment before the transaction that records it commits.
+# A ".part" file younger than this is left by `sweep`: its transaction may not have committed.
 SWEEP_GRACE = timedelta(minutes=10)
 EXTENSIONS = {"voice": ".ogg", "audio": ".ogg", "photo": ".jpg", "video": ".mp4"}
+PART = ".part"  # a file written, its name not yet recorded
 NAME = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{2,4}$")  # what `save` names files: nothing else
 
 
 class MediaStore:
+    """Writing a file takes two steps around the transaction that records it: `write` puts the
+    bytes under "<name>.part", the caller commits the name, then `finish` gives the file its name.
+    So a named file is always recorded (the sweep may delete any it finds unrecorded, at once),
+    and a crash leaves only a ".part" file, swept once it is `SWEEP_GRACE` old."""
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def save(self, kind: str, content: bytes) -> str:
-        """Write the bytes under a new random name; the name (the check-in's `media_ref`)."""
+    def write(self, kind: str, content: bytes) -> str:
+        """Write the bytes under a new random name (as "<name>.part"); the name to record."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name = secrets.token_hex(16) + EXTENSIONS.get(kind, ".bin")
-        partial = self.folder / (name + ".part")
-        partial.write_bytes(content)
-        os.replace(partial, self.folder / name)  # whole or not at all
+        (self.folder / (name + PART)).write_bytes(content)
         return name
+
+    def finish(self, name: str) -> None:
+        """The name is recorded: the file takes it (whole, at once)."""
+        os.replace(self.folder / (name + PART), self.folder / name)
 
     def path(self, ref: str) -> Path | None:
         """Where the file named `ref` is, if it is one of ours and still there."""
@@ -47,28 +54,27 @@ class MediaStore:
         found = self.path(ref)
         return found.read_bytes() if found is not None else None
 
-    def delete(self, ref: str) -> bool:
-        found = self.path(ref)
-        if found is None:
-            return False
-        found.unlink(missing_ok=True)
-        return True
-
     def names(self) -> list[str]:
+        """The store's own files (finished or ".part"), nothing else that may be in the folder."""
         if not self.folder.is_dir():
             return []
-        return sorted(p.name for p in self.folder.iterdir() if p.is_file())
+        return sorted(
+            p.name
+            for p in self.folder.iterdir()
+            if p.is_file() and NAME.match(p.name.removesuffix(PART))
+        )
 
-    def sweep(self, kept: Collection[str], now: datetime) -> int:
-        """Delete the files (and half-written ones) that no check-in names; how many went."""
+    def sweep(self, names: Collection[str], kept: Collection[str], now: datetime) -> int:
+        """Delete the files among `names` (listed *before* `kept` was read) that no check-in
+        names, and ".part" files older than `SWEEP_GRACE`; how many went."""
         oldest = (now - SWEEP_GRACE).timestamp()
         gone = 0
-        for name in self.names():
-            if name in kept or not NAME.match(name.removesuffix(".part")):
-                continue  # named, or not a file of ours (never delete what we did not write)
+        for name in names:
             path = self.folder / name
-            if path.stat().st_mtime > oldest:
+            if name in kept or not path.is_file():
                 continue
+            if name.endswith(PART) and path.stat().st_mtime > oldest:
+                continue  # being written, or its transaction is still open
             path.unlink(missing_ok=True)
             gone += 1
         return gone

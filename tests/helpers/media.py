@@ -21,8 +21,8 @@ from storage.db import Database
 from storage.models import AuditEntry, Checkin
 from tests.fakes.channel import Person
 from tests.fakes.whatsapp import FakeGraphAPI, shapes_of
-from tests.helpers.reminders import participant_id, register
 from tests.helpers.cards import staff_id
+from tests.helpers.reminders import participant_id, register
 from tests.helpers.staff.chat import add_organisation, join_as_staff, place
 from tests.helpers.two_channels import TwoChannels
 

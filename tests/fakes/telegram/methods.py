@@ -320,9 +320,16 @@ class MessageMethods(FakeState):
             media = {
                 "file_id": file_id,
                 "file_unique_id": unique,
-                "file_name": name,
                 "file_size": len(content),
             }
+            if kind in ("document", "audio", "video"):
+                media["file_name"] = name
+            if kind in ("voice", "audio", "video"):  # Telegram reads it from the file
+                media["duration"] = int(params.get("duration") or 3)
+            if kind == "voice":
+                media["mime_type"] = "audio/ogg"
+            if kind == "video":
+                media |= {"width": 640, "height": 360}
         body: JSONDict = {kind: media}
         if caption:
             body["caption"] = caption
