@@ -12,7 +12,7 @@ from telegram import Bot
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram.channel import TelegramChannel
 from handlers.flow import FlowSettings
-from handlers.types import Kind, Media, Reply
+from handlers.types import Kind, Media, Reply, reply_fields, reply_from
 from storage.db import Database
 from tests.fakes.telegram import FakeTelegramAPI
 from tests.helpers.media import (
@@ -114,3 +114,35 @@ def _contents(path: str) -> bytes:
 def _photo_id(telegram: FakeTelegramAPI) -> str:
     update = telegram.user(7200).photo_update()
     return str(update["message"]["photo"][-1]["file_id"])
+
+
+async def test_a_whatsapp_photo_is_shown_as_an_image_with_its_caption(
+    db: Database, tmp_path: Path
+) -> None:
+    folder = tmp_path / "media"
+    photo = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    async with (
+        graph_channel(db) as (fake, whatsapp),
+        two_channels(db, FlowSettings(media_dir=folder)) as bot,
+    ):
+        media_id = fake.media.person_sent(photo, "image/png")
+        _person, pid = await checks_in_with(bot, "whatsapp", Kind.PHOTO, media_id)
+        assert (await keeper(db, folder, whatsapp).keep_once()).kept == 1
+        office = await office_with_caseworker(bot, "whatsapp", CASEWORKER_WA, pid)
+        [shown] = await office.caseworker.presses(f"staff:media:{pid}")
+        assert shown.media is not None and shown.media.mime == "image/png"
+        fake.person_wrote(CASEWORKER_WA)
+        assert (await whatsapp.send(CASEWORKER_WA, shown)).ok
+        [image] = await fake.wait_for(CASEWORKER_WA, 1)
+    assert image.kind == "image" and image.text.startswith("Kabar ")
+    assert fake.media.files[image.message["image"]["id"]].content == photo
+
+
+def test_a_queued_reply_keeps_a_telegram_file_id_but_never_bytes() -> None:
+    by_id = Reply("Kabar", media=Media("voice", file_id="AwACAgUAAxkBAAIB"))
+    assert reply_from(by_id.text, reply_fields(by_id)).media == by_id.media
+    with_bytes = Reply("Kabar", media=Media("voice", content=VOICE, filename="a.ogg"))
+    fields = reply_fields(with_bytes)
+    assert "OggS" not in repr(fields)
+    again = reply_from(with_bytes.text, fields)
+    assert again.media is None and "tidak dapat dikirim" in again.text

@@ -20,7 +20,6 @@ from storage.media_store import MediaStore
 from storage.models import Checkin, Participant
 
 SHOWN = 3  # the latest voice notes or photos sent from the card at once
-MIMES = {"voice": "audio/ogg", "audio": "audio/ogg", "photo": "image/jpeg", "video": "video/mp4"}
 NONE_YET = N_("No voice notes or photos from check-ins yet.")
 NOT_FOUND = N_("There is no check-in with that number that you can see.")
 
@@ -97,7 +96,24 @@ def _media(turn: Turn, checkin: Checkin) -> Media | str:
     content = MediaStore(folder).read(ref) if folder is not None else None
     if content is None:
         return _("The file is no longer in the media store.")
-    return Media(kind, content=content, filename=ref, mime=MIMES.get(kind, ""))
+    return Media(kind, content=content, filename=ref, mime=mime_of(kind, content))
+
+
+def mime_of(kind: str, content: bytes) -> str:
+    """The file's type from its first bytes (the platforms check it against what is said)."""
+    if kind == "photo":
+        return "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
+    if kind == "video":
+        return "video/3gpp" if content[8:11] == b"3gp" else "video/mp4"
+    if content.startswith(b"OggS"):
+        return "audio/ogg"
+    if content.startswith(b"ID3") or content[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio/mpeg"
+    if content[4:8] == b"ftyp":
+        return "audio/mp4"
+    if content.startswith(b"#!AMR"):
+        return "audio/amr"
+    return "audio/ogg"  # a voice note, as WhatsApp and Telegram record them
 
 
 staff_button("media", media_of_participant)
