@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import delete
 
 from handlers.flow import FlowSettings
+from handlers.staff.cards.media import media_button
 from handlers.types import Kind
 from storage.db import Database
 from storage.models import Checkin
@@ -88,3 +89,16 @@ async def test_a_check_in_deleted_by_retention_takes_its_file_along(
             await tx.execute(delete(Checkin).where(Checkin.participant_id == pid))
         done = await keeper(db, folder, whatsapp).keep_once()
     assert done.deleted == 1 and list(folder.iterdir()) == []
+
+
+async def test_a_check_ins_own_button_opens_its_voice_note(
+    db: Database, settings: FlowSettings
+) -> None:
+    async with two_channels(db, settings) as bot:
+        _person, pid = await checks_in_with(bot, "telegram", Kind.VOICE, "AwACAgUAAxkBAAIB")
+        office = await office_with_caseworker(bot, "telegram", "7001", pid)
+        checkin = await checkin_of(db, pid)
+        button = media_button(checkin)
+        assert button is not None and button.title == "Dengar/lihat kabar"
+        [played] = await office.caseworker.presses(button.payload)
+    assert played.media is not None and played.media.file_id == "AwACAgUAAxkBAAIB"

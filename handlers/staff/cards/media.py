@@ -12,9 +12,9 @@ from handlers.flow import Turn
 from handlers.i18n import N_, _
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.cards.labels import short_when
-from handlers.staff.commands import staff_button
+from handlers.staff.commands import staff_button, staff_payload
 from handlers.staff.scope import StaffView, participant_in_scope
-from handlers.types import Media, Reply
+from handlers.types import Button, Media, Reply
 from storage.checkin_media import checkins_with_media
 from storage.media_store import MediaStore
 from storage.models import Checkin, Participant
@@ -22,6 +22,14 @@ from storage.models import Checkin, Participant
 SHOWN = 3  # the latest voice notes or photos sent from the card at once
 NONE_YET = N_("No voice notes or photos from check-ins yet.")
 NOT_FOUND = N_("There is no check-in with that number that you can see.")
+
+
+def media_button(checkin: Checkin) -> Button | None:
+    """ "Dengar/lihat kabar" for one check-in's voice note or photo (e.g. under its alert), if
+    it has one; pressing it checks the scope again."""
+    if checkin.media_kind is None:
+        return None
+    return Button(_("Voice & photos"), staff_payload("kmedia", checkin.id))
 
 
 async def media_of_participant(turn: Turn, staff: StaffView, argument: str) -> None:
