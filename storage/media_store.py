@@ -20,7 +20,7 @@ MAX_MEDIA_BYTES = 16 * 1024 * 1024  # 16 MB: WhatsApp's own limit for audio and 
 SWEEP_GRACE = timedelta(minutes=10)
 EXTENSIONS = {"voice": ".ogg", "audio": ".ogg", "photo": ".jpg", "video": ".mp4"}
 PART = ".part"  # a file written, its name not yet recorded
-NAME = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{2,4}$")  # what `save` names files: nothing else
+NAME = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{2,4}$")  # what `write` names files: nothing else
 
 
 class MediaStore:
