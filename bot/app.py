@@ -26,6 +26,7 @@ from bot.channels.whatsapp.service import WhatsApp
 from bot.config import Settings
 from bot.courier.remote import CourierProcess
 from bot.inbox import Inbox
+from bot.media import MediaKeeper
 from bot.memory import freeze_startup_objects
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.limits import Limiters, paced
@@ -51,6 +52,7 @@ def flow_settings(
         telegram_username=telegram_username,
         whatsapp_number=settings.whatsapp_business_number,
         invite_hours=settings.invite_hours,
+        media_dir=settings.media_folder,
         default_language=settings.default_language,
         default_timezone=settings.default_timezone,
         program_name=settings.program_name,
@@ -145,6 +147,8 @@ class Sending:
         self._inbox: Inbox | None = None
         self._reminders: ReminderScheduler | None = None
         self.telegram_username: str | None = None
+        self._media: asyncio.Task[None] | None = None
+        self._media_stop = asyncio.Event()
 
     def add(self, channel: Channel) -> None:
         """A channel, paced by its limiter (replies and the outbox share it) and counted."""
@@ -165,6 +169,8 @@ class Sending:
 
     async def start(self) -> None:
         self._reminders = start_reminders(self.db, self.settings, self.channels)
+        self._media_stop.clear()
+        self._media = asyncio.create_task(self._keep_media(), name="media-keeper")
         self.inbox.on_outbox = self._reminders.wake
         if self.whatsapp is not None:
             await self.whatsapp.webhook.open(self.receive, on_requeue=self._reminders.wake)
@@ -177,6 +183,16 @@ class Sending:
         if self._reminders is not None:
             await self._reminders.stop()  # before the channels: a reminder being sent needs them
             self._reminders = None
+        if self._media is not None:
+            self._media_stop.set()
+            await self._media
+            self._media = None
+
+    async def _keep_media(self) -> None:
+        """Check-ins' WhatsApp voice notes and photos into the media store (bot/media.py)."""
+        fetch = self.whatsapp.channel.fetch if self.whatsapp is not None else None
+        keeper = MediaKeeper(self.db, self.settings.media_folder, fetch)
+        await keeper.run(self._media_stop)
 
     async def close(self) -> None:
         await self.stop()

@@ -209,6 +209,20 @@ class Settings:
     crisis_lines: tuple[str, ...] = variable(
         "CRISIS_LINES", "119 ext. 8 (SEJIWA);healing119.id", help_lines
     )
+    # Where check-ins' voice notes and photos from WhatsApp are kept (bot/media.py); None: a
+    # "media" folder next to the SQLite database, or ./media with PostgreSQL.
+    media_dir: str | None = variable("MEDIA_DIR", None, text)
+
+    @property
+    def media_folder(self) -> Path:
+        """MEDIA_DIR, else "media" next to the SQLite database file, else ./media."""
+        if self.media_dir:
+            return Path(self.media_dir).expanduser().absolute()
+        parsed = make_url(self.database_url)
+        database = parsed.database
+        if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
+            return Path(database).absolute().parent / "media"
+        return Path("media").absolute()
 
     @property
     def whatsapp_enabled(self) -> bool:

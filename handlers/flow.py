@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +42,9 @@ class FlowSettings:
     telegram_username: str | None = None
     whatsapp_number: str | None = None
     invite_hours: int = 72  # how long a one-time code works (INVITE_HOURS)
+    # The media store's folder (MEDIA_DIR): check-ins' WhatsApp voice notes and photos; None:
+    # none kept (staff can still open Telegram's, by file id).
+    media_dir: Path | None = None
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,19 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Media:
+    """A voice note, audio, photo or video sent with a reply (a check-in's, to staff), `text` as
+    its caption where the platform allows one: by Telegram's file id (Telegram keeps its files),
+    or as bytes from the media store. Bytes are never written to the message log or to logs."""
+
+    kind: str  # "voice", "audio", "photo" or "video"
+    file_id: str | None = None  # Telegram's: sent again by id (only Telegram can)
+    content: bytes | None = None
+    filename: str = ""  # a random name from the media store, never a person's ("3f9c….ogg")
+    mime: str = ""  # e.g. "audio/ogg", "image/jpeg"
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message to send. `text` is a small HTML subset (<b>, <i>); person-typed text must be escaped."""
 
@@ -126,6 +139,7 @@ class Reply:
     # Channels without a command menu (WhatsApp, the terminal) ignore it.
     chat_commands: tuple[tuple[str, str], ...] | None = None
     document: Document | None = None  # a file to send, `text` as its caption
+    media: Media | None = None  # a voice note or photo to send, `text` as its caption
 
 
 def reply_fields(reply: Reply) -> dict[str, Any]:
@@ -144,6 +158,8 @@ def reply_fields(reply: Reply) -> dict[str, Any]:
         fields["chat_commands"] = [list(pair) for pair in reply.chat_commands]
     if reply.document is not None:  # never its bytes: they may be personal data
         fields["document"] = [reply.document.filename, reply.document.mime]
+    if reply.media is not None:  # Telegram's file id is kept (no personal data), bytes never
+        fields["media"] = [reply.media.kind, reply.media.file_id]
     return fields
 
 
@@ -154,6 +170,9 @@ def reply_from(text: str, fields: dict[str, Any]) -> Reply:
     template = fields.get("template")
     if "document" in fields:
         text = text + "\n\n" + file_lost_note(str(fields["document"][0]), fields.get("language"))
+    media = fields.get("media")
+    if media is not None and media[1] is None:
+        text = text + "\n\n" + file_lost_note(str(media[0]), fields.get("language"))
     return Reply(
         text,
         buttons=tuple(Button(str(title), str(payload)) for title, payload in fields["buttons"]),
@@ -166,6 +185,7 @@ def reply_from(text: str, fields: dict[str, Any]) -> Reply:
         chat_commands=tuple((str(name), str(about)) for name, about in fields["chat_commands"])
         if "chat_commands" in fields
         else None,
+        media=Media(str(media[0]), file_id=str(media[1])) if media and media[1] else None,
     )
 
 

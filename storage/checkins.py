@@ -205,6 +205,7 @@ async def media_to_keep(tx: AsyncSession, channel: str) -> list[Checkin]:
         Checkin.channel == channel,
         Checkin.media_ref.is_not(None),
         Checkin.media_stored.is_(False),
+        Checkin.media_problem.is_(None),
     )
     return list((await tx.execute(query.order_by(Checkin.id))).scalars())
 
@@ -223,7 +224,9 @@ async def erase_checkins(tx: AsyncSession, participant_id: int) -> None:
     await tx.execute(
         update(Checkin)
         .where(Checkin.participant_id == participant_id)
-        .values(free_text=None, media_ref=None, media_kind=None, media_stored=False)
+        .values(
+            free_text=None, media_ref=None, media_kind=None, media_stored=False, media_problem=None
+        )
     )
 
 

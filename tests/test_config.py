@@ -189,6 +189,7 @@ EVERY_VARIABLE = {  # a value for each variable that differs from its default
     "CRISIS_LINES": "119 ext. 8; 0800 123",
     "WHATSAPP_BUSINESS_NUMBER": "+62 812-3456-7890",
     "INVITE_HOURS": "24",
+    "MEDIA_DIR": "/srv/pendamping/media",
 }
 
 
@@ -227,6 +228,7 @@ def test_every_variable_is_read_from_the_env_file(tmp_path: Path) -> None:
         crisis_lines=("119 ext. 8", "0800 123"),
         whatsapp_business_number="6281234567890",
         invite_hours=24,
+        media_dir="/srv/pendamping/media",
     )
 
 

@@ -51,6 +51,16 @@ class ConsoleChannel:
             except OSError as error:
                 return SendResult(False, error=f"cannot write the file: {error.strerror}")
             self.out.write(f"\n📎 {path}\n")
+        if reply.media is not None:
+            if reply.media.content is None:  # Telegram's file id: only Telegram can show it
+                self.out.write("\n📎 (Telegram)\n")
+            else:
+                try:
+                    name = reply.media.filename or "media"
+                    path = self._save(Document(name, reply.media.content, reply.media.mime))
+                except OSError as error:
+                    return SendResult(False, error=f"cannot write the file: {error.strerror}")
+                self.out.write(f"\n📎 {path}\n")
         if self.look == "whatsapp":
             return self._send_as_whatsapp(reply)
         text = self._render(reply.text)

@@ -43,6 +43,10 @@ class Checkin(Base):
     # until storage/checkins.py `keep_media` replaces it with the media store's reference.
     media_ref: Mapped[str | None] = mapped_column(String(256))
     media_stored: Mapped[bool] = mapped_column(default=False)  # media_ref is the store's own
+    # WhatsApp media downloads tried so far (handlers/media/keeping.py), and why the media was
+    # given up ("gone", "too_large", "failed" after the last try); None: kept or still tried.
+    media_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    media_problem: Mapped[str | None] = mapped_column(String(16))
     prompt_id: Mapped[int | None] = mapped_column(
         ForeignKey("scheduled_messages.id", ondelete="SET NULL"), index=True
     )

@@ -168,4 +168,12 @@ def whatsapp_limits_kept(replies: list[Reply]) -> bool:
 
 # The buttons of a card for staff who may act on the person, in order (CARD_BUTTONS, then
 # "Peserta" and "Menu"): one place for every test that checks them.
-CARD_ACTIONS = ["Tambah catatan", "Kirim pesan", "Jadwalkan", "Ganti pendamping", "Peserta", "Menu"]
+CARD_ACTIONS = [
+    "Tambah catatan",
+    "Kirim pesan",
+    "Jadwalkan",
+    "Ganti pendamping",
+    "Dengar/lihat kabar",
+    "Peserta",
+    "Menu",
+]

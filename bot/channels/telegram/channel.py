@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from telegram import (
     Bot,
@@ -22,12 +23,13 @@ from telegram import (
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
+from telegram import Message as TelegramMessage
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.channels.protocol import SendResult
 from handlers.files import FileNotFetched, Unfetched
-from handlers.types import Attachment, Button, Document, Reply
+from handlers.types import Attachment, Button, Document, Media, Reply
 
 log = logging.getLogger(__name__)
 
@@ -82,25 +84,27 @@ class TelegramChannel:
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         chat_id = int(address)
-        if reply.document is not None:
+        if reply.document is not None or reply.media is not None:
             return await self._send_with_document(chat_id, reply)
         return await self._send_text(chat_id, reply)
 
     async def _send_with_document(self, chat_id: int, reply: Reply) -> SendResult:
         """The file with the text as its caption (and the buttons under it); a text too long for
         a caption goes as its own message(s) after the file, the buttons under the last."""
-        assert reply.document is not None
+        assert reply.document is not None or reply.media is not None
         fits = len(reply.text) <= MessageLimit.CAPTION_LENGTH and reply.share_phone is None
         caption = reply.text if fits else ""
         markup = render_markup(reply) if fits else None
-        result = await self._send_one(chat_id, caption, markup, None, document=reply.document)
+        result = await self._send_one(
+            chat_id, caption, markup, None, document=reply.document, media=reply.media
+        )
         if result.retry_after is not None:
             return replace(result, rest=None)  # nothing went out: the whole reply again
         if not result.ok or fits:
             if result.ok:
                 await self._answered(chat_id, reply)
             return result
-        rest = replace(reply, document=None, edit_ref=None)
+        rest = replace(reply, document=None, media=None, edit_ref=None)
         sent = await self._send_text(chat_id, rest)
         attempts = result.attempts + sent.attempts
         if sent.retry_after is not None:
@@ -173,9 +177,13 @@ class TelegramChannel:
         edit_ref: str | None,
         *,
         document: Document | None = None,
+        media: Media | None = None,
     ) -> SendResult:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
+                if media is not None:
+                    sent = await self._send_media(chat_id, media, text, markup)
+                    return SendResult(True, str(sent.message_id), attempts=attempt)
                 if document is not None:
                     sent = await self.bot.send_document(
                         chat_id=chat_id,
@@ -219,6 +227,29 @@ class TelegramChannel:
             except TelegramError as error:
                 return SendResult(False, error=error.message, attempts=attempt)
         return SendResult(False, error="gave up after retries", attempts=MAX_ATTEMPTS)
+
+    async def _send_media(
+        self, chat_id: int, media: Media, caption: str, markup: Markup
+    ) -> TelegramMessage:
+        """sendVoice, sendAudio, sendPhoto or sendVideo: by file id, or uploading the bytes."""
+        found: str | InputFile = (
+            media.file_id
+            if media.file_id is not None
+            else InputFile(media.content or b"", filename=media.filename or None)
+        )
+        common: dict[str, Any] = {
+            "chat_id": chat_id,
+            "caption": caption or None,
+            "parse_mode": ParseMode.HTML if caption else None,
+            "reply_markup": markup,
+        }
+        if media.kind == "photo":
+            return await self.bot.send_photo(photo=found, **common)
+        if media.kind == "video":
+            return await self.bot.send_video(video=found, **common)
+        if media.kind == "audio":
+            return await self.bot.send_audio(audio=found, **common)
+        return await self.bot.send_voice(voice=found, **common)
 
     async def _edit(
         self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None

@@ -80,6 +80,8 @@ class WhatsAppChannel:
             return await self._send_template(address, reply, attempts=0)
         if reply.document is not None:
             return await self._send_with_document(address, reply)
+        if reply.media is not None and reply.media.content is not None:
+            return await self._send_with_media(address, reply)
         return await self._send_text(address, reply)
 
     async def _send_text(self, address: str, reply: Reply) -> SendResult:
@@ -122,6 +124,36 @@ class WhatsAppChannel:
         if fits:
             return SendResult(True, outcome.wamid, attempts=attempts)
         rest = replace(reply, document=None)
+        sent = await self._send_text(address, rest)
+        attempts += sent.attempts
+        if sent.retry_after is not None:
+            return replace(sent, attempts=attempts, rest=sent.rest or rest)
+        return replace(sent, attempts=attempts)
+
+    async def _send_with_media(self, address: str, reply: Reply) -> SendResult:
+        """Upload the voice note or photo, then an audio or image message (a photo takes the
+        text as its caption; audio takes none), then the text with its buttons."""
+        media = reply.media
+        assert media is not None and media.content is not None
+        image = media.kind == "photo"
+        mime = media.mime or ("image/jpeg" if image else "audio/ogg")
+        uploaded = await self.client.upload(media.content, media.filename or "media", mime)
+        if isinstance(uploaded, GraphError):
+            log.warning("whatsapp upload failed: %s", uploaded.code)
+            return _failed(uploaded, 1, None)
+        caption = to_whatsapp(command_words(reply.text)).strip()
+        fits = image and not reply.buttons and len(caption) <= CAPTION_MAX
+        kind = "image" if image else "video" if media.kind == "video" else "audio"
+        body: dict[str, Any] = {"id": uploaded}
+        if fits and caption:
+            body["caption"] = caption
+        outcome = await self._post(address, {"type": kind, kind: body})
+        attempts = outcome.attempts + 1
+        if not outcome.ok:
+            return _failed(outcome.error or GraphError(0), attempts, None)
+        if fits or not reply.text.strip():
+            return SendResult(True, outcome.wamid, attempts=attempts)
+        rest = replace(reply, media=None)
         sent = await self._send_text(address, rest)
         attempts += sent.attempts
         if sent.retry_after is not None:

@@ -59,6 +59,7 @@ CARD_BUTTONS: tuple[CardButton, ...] = (
     CardButton(N_("Send message"), "msg"),
     CardButton(N_("Schedule"), "appt"),
     CardButton(N_("Reassign"), "ra"),
+    CardButton(N_("Voice & photos"), "media"),  # of check-ins (cards/media.py)
 )
 NOT_FOUND = N_("There is no participant with that number that you can see.")
 

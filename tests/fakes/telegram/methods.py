@@ -27,6 +27,16 @@ from tests.fakes.telegram.wire import (
 
 JSONDict = dict[str, Any]
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files ("file is too big")
+# Where Telegram files a kind's files (getFile's file_path): a file id is of the kind it was
+# sent as, and sendVoice, sendPhoto, ... take only their own kind's.
+FOLDERS = {
+    "document": "documents",
+    "voice": "voice",
+    "photo": "photos",
+    "audio": "music",
+    "video": "videos",
+    "sticker": "stickers",
+}
 
 
 class MessageMethods(FakeState):
@@ -253,17 +263,25 @@ class MessageMethods(FakeState):
         self.markup_edits.append({**edited, "method": "editMessageReplyMarkup"})
         return edited
 
-    def _input_file(self, value: Any) -> tuple[str, str, bytes, str]:
-        """Resolve a file param: (file_id, file_unique_id, content, file name)."""
+    def _input_file(self, value: Any, kind: str = "document") -> tuple[str, str, bytes, str]:
+        """Resolve a file param: (file_id, file_unique_id, content, file name). A file id must be
+        of the method's kind (a photo's cannot go as a voice note), as Telegram checks."""
+        folder = FOLDERS.get(kind, "documents")
         if isinstance(value, Upload):
             if not value.data:
                 raise TelegramAPIError(400, "Bad Request: file must be non-empty")
-            file_id, unique = self._new_file(value.data, f"documents/{value.filename or 'file'}")
+            file_id, unique = self._new_file(value.data, f"{folder}/{value.filename or 'file'}")
             return file_id, unique, value.data, value.filename
         if isinstance(value, str) and value.startswith("attach://"):
             raise TelegramAPIError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         if isinstance(value, str) and value in self._files:
             path, content = self._files[value]
+            found = path.split("/", 1)[0]
+            if kind != "document" and found != folder:
+                of = {v: k for k, v in FOLDERS.items()}.get(found, "document").capitalize()
+                raise TelegramAPIError(
+                    400, f"Bad Request: can't use file of type {of} as {kind.capitalize()}"
+                )
             return value, "AgAD" + value[-8:], content, path.rsplit("/", 1)[-1]
         if isinstance(value, str) and value.startswith(("http://", "https://")):
             name = value.rsplit("/", 1)[-1] or "file"
@@ -283,7 +301,7 @@ class MessageMethods(FakeState):
         markup = self._check_markup(params.get("reply_markup"))
         if params.get(kind) is None:
             raise TelegramAPIError(400, f"Bad Request: there is no {kind} in the request")
-        file_id, unique, content, name = self._input_file(params.get(kind))
+        file_id, unique, content, name = self._input_file(params.get(kind), kind)
         if state.blocked:
             raise TelegramAPIError(403, E_BLOCKED)
         self._check_flood(state.chat["id"])
@@ -302,9 +320,16 @@ class MessageMethods(FakeState):
             media = {
                 "file_id": file_id,
                 "file_unique_id": unique,
-                "file_name": name,
                 "file_size": len(content),
             }
+            if kind in ("document", "audio", "video"):
+                media["file_name"] = name
+            if kind in ("voice", "audio", "video"):  # Telegram reads it from the file
+                media["duration"] = int(params.get("duration") or 3)
+            if kind == "voice":
+                media["mime_type"] = "audio/ogg"
+            if kind == "video":
+                media |= {"width": 640, "height": 360}
         body: JSONDict = {kind: media}
         if caption:
             body["caption"] = caption
@@ -318,6 +343,18 @@ class MessageMethods(FakeState):
 
     def _send_document(self, params: JSONDict) -> JSONDict:
         return self._send_media(params, "document", "sendDocument")
+
+    def _send_voice(self, params: JSONDict) -> JSONDict:
+        return self._send_media(params, "voice", "sendVoice")
+
+    def _send_photo(self, params: JSONDict) -> JSONDict:
+        return self._send_media(params, "photo", "sendPhoto")
+
+    def _send_audio(self, params: JSONDict) -> JSONDict:
+        return self._send_media(params, "audio", "sendAudio")
+
+    def _send_video(self, params: JSONDict) -> JSONDict:
+        return self._send_media(params, "video", "sendVideo")
 
     def _get_file(self, params: JSONDict) -> JSONDict:
         """getFile: where to download a file from (bots may download files up to 20 MB)."""

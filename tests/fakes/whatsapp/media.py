@@ -38,7 +38,13 @@ DOCUMENT_TYPES = frozenset(
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     }
 )
-SIZES = {"image/jpeg": 5 * MB, "image/png": 5 * MB} | {kind: 100 * MB for kind in DOCUMENT_TYPES}
+AUDIO_TYPES = frozenset({"audio/ogg", "audio/mpeg", "audio/mp4", "audio/aac", "audio/amr"})
+SIZES = (
+    {"image/jpeg": 5 * MB, "image/png": 5 * MB, "video/mp4": 16 * MB, "video/3gpp": 16 * MB}
+    | {kind: 16 * MB for kind in AUDIO_TYPES}
+    | {kind: 100 * MB for kind in DOCUMENT_TYPES}
+)
+MEDIA_MESSAGES = ("image", "audio", "video")  # message types that name a media id like documents
 URL_LIFETIME = 300.0  # seconds a media URL can be downloaded from
 CAPTION_MAX = 1024
 
@@ -119,6 +125,27 @@ class MediaStore:
             return None
         self.downloads.append(media_id)
         return self.files[media_id].content
+
+    def check_media(self, payload: JSONDict, kind: str) -> None:
+        """An image, audio or video message: an uploaded media id of that kind (or a link); a
+        caption for images and videos only (audio takes none)."""
+        body = payload.get(kind)
+        if not isinstance(body, dict):
+            raise GraphAPIError(131008, f"{kind} is required and must be an object")
+        media_id, link = body.get("id"), body.get("link")
+        if (media_id is None) == (link is None):
+            raise GraphAPIError(131008, f"{kind} needs exactly one of id and link")
+        if media_id is not None:
+            found = self.files.get(media_id) if isinstance(media_id, str) else None
+            if found is None:
+                raise GraphAPIError(131053, "Media upload error: unknown media id")
+            if found.mime.split("/")[0] != ("image" if kind == "image" else kind):
+                raise GraphAPIError(131053, f"Media upload error: {found.mime} is not {kind}")
+        caption = body.get("caption")
+        if caption is not None and kind == "audio":
+            raise GraphAPIError(100, "audio does not take a caption")
+        if caption is not None and (not isinstance(caption, str) or len(caption) > CAPTION_MAX):
+            raise GraphAPIError(100, f"{kind}.caption is longer than {CAPTION_MAX} characters")
 
     def check_document(self, payload: JSONDict) -> None:
         document = payload.get("document")

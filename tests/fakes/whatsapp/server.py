@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.whatsapp.errors import GraphAPIError
-from tests.fakes.whatsapp.media import MediaStore
+from tests.fakes.whatsapp.media import MEDIA_MESSAGES, MediaStore
 from tests.fakes.whatsapp.rates import Rates
 from tests.fakes.whatsapp.validation import Templates, check_message, recipient_of
 
@@ -48,6 +48,8 @@ class Received:
         if self.kind == "document":
             document = self.message["document"]
             return str(document.get("caption") or document.get("filename") or "")
+        if self.kind in MEDIA_MESSAGES:
+            return str(self.message[self.kind].get("caption") or "")
         return str(self.message["template"]["name"])
 
 
@@ -92,6 +94,7 @@ class FakeGraphAPI:
         self.internal_errors: list[Exception] = []
         self._last_inbound: dict[str, float] = {}
         self._injections: deque[Injection] = deque()
+        self._media_failures = 0  # media id lookups still to answer with a transient error
         self._wamids = itertools.count(1)
         self._arrived = asyncio.Event()
         self._refused = asyncio.Event()
@@ -158,6 +161,11 @@ class FakeGraphAPI:
         """Answer the next `times` sends (to `recipient`, or anyone) with error `code`."""
         self._injections.append(Injection(code, recipient, times, status))
 
+    def fail_media_next(self, *, times: int = 1) -> None:
+        """Answer the next `times` media id lookups (GET /{media-id}) with Meta's transient
+        error: HTTP 500, code 2 "Service temporarily unavailable"."""
+        self._media_failures += times
+
     # ---- serving ----------------------------------------------------------------------------
     async def handle(self, path: str, authorization: str, body: bytes) -> tuple[int, JSONDict]:
         """One request: (HTTP status, JSON answer)."""
@@ -178,6 +186,9 @@ class FakeGraphAPI:
             if payload.get("type") == "document":
                 self.media.check_document(payload)
                 kind = "document"
+            elif payload.get("type") in MEDIA_MESSAGES:
+                kind = str(payload["type"])
+                self.media.check_media(payload, kind)
             else:
                 kind = check_message(payload, self.templates)
             return 200, self._accept(recipient, kind, payload)
@@ -198,6 +209,9 @@ class FakeGraphAPI:
             prefix = f"/{self.version}/"
             media_id = path.removeprefix(prefix)
             if verb == "GET" and path.startswith(prefix) and media_id.isdigit():
+                if self._media_failures > 0:
+                    self._media_failures -= 1
+                    raise GraphAPIError(2, "Service temporarily unavailable", status=500)
                 return 200, self.media.info(media_id)
             raise GraphAPIError(100, f"unknown path {path}", status=400)
         except GraphAPIError as error:
