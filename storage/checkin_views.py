@@ -151,9 +151,7 @@ async def checkins_since(
         .order_by(Checkin.started_at, Checkin.id)
     )
     return [
-        Answered(
-            _person(r), r.id, r.status, r.started_at, r.mood, r.previous, _split(r.flags)
-        )
+        Answered(_person(r), r.id, r.status, r.started_at, r.mood, r.previous, _split(r.flags))
         for r in await tx.execute(query)
     ]
 

@@ -16,6 +16,7 @@ from handlers.exports.sheet import CellKind, Column, Line
 from handlers.i18n import N_, _
 from handlers.participants.labels import CATEGORIES, CONTACT_TIMES, INTERESTS
 from handlers.reminders.rsvp import DAYS
+from handlers.staff.cards.checkins import in_order
 from handlers.staff.cards.labels import STATUSES
 from storage.checkin_views import checkin_rows, split_needs
 from storage.exports import meeting_rows, note_rows, participant_rows
@@ -256,7 +257,7 @@ async def checkin_lines(tx: AsyncSession, scope: ExportScope) -> AsyncIterator[L
                 row.mood,
                 activity(row.activity),
                 housing(row.housing),
-                ", ".join(need(code) or code for code in split_needs(row.needs)),
+                ", ".join(need(code) or code for code in in_order(split_needs(row.needs))),
                 None if row.wants_contact is None else _(YES_NO[bool(row.wants_contact)]),
                 row.free_text,
                 media(row.media_kind) if row.media_ref and not erased else None,

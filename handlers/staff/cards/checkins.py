@@ -43,6 +43,12 @@ def trend(moods: list[int]) -> str | None:
     return f"{row} ({mood(first)} → {mood(last)}, {way})"
 
 
+def in_order(needs: list[str]) -> list[str]:
+    """The needs in the order the question offers them (the database keeps no order)."""
+    order = list(NEEDS)
+    return sorted(needs, key=lambda need: order.index(need) if need in order else len(order))
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -59,7 +65,7 @@ def checkin_line(line: CheckinLine, timezone: str, language: str) -> str:
         parts.append(title(ACTIVITIES, checkin.activity))
     if checkin.housing in HOUSING_WORDS:
         parts.append(_(HOUSING_WORDS[checkin.housing]))
-    asked = [title(NEEDS, need) for need in line.needs if need != "none"]
+    asked = [title(NEEDS, need) for need in in_order(line.needs) if need != "none"]
     if asked:
         parts.append(_("asks for: {needs}").format(needs=", ".join(asked)))
     if checkin.wants_contact:
