@@ -11,7 +11,7 @@ from handlers.i18n import N_, _
 from handlers.staff.cards.checkins import MOOD_EMOJI
 from handlers.text import esc
 from storage.caseload import Person
-from storage.checkin_views import checkins_since, open_alerts, stopped_responding
+from storage.checkin_views import Alert, checkins_since, open_alerts, stopped_responding
 from storage.models import CheckinStatus, FlagReason
 
 REASONS = {
@@ -56,13 +56,19 @@ def arrow(mood: int, previous: int | None) -> str:
 
 @section("checkin_alerts", 5, N_("Open alerts"))
 async def alerts(tx: AsyncSession, scope: DigestScope) -> list[Item]:
-    """Open until a staff member resolves the flag: repeated every day till then."""
+    """One line a person, their open alerts together; repeated every day until resolved."""
+    mine: dict[int, list[Alert]] = {}
+    for alert in await open_alerts(tx, scope.people):  # the urgent first
+        mine.setdefault(alert.person.id, []).append(alert)
     items = []
-    for alert in await open_alerts(tx, scope.people):
-        line = _("{who}: {what}").format(who=_who(alert.person), what=_reason(alert.reason))
-        if alert.urgent:
+    for found in mine.values():
+        person = found[0].person
+        what = ", ".join(dict.fromkeys(_reason(alert.reason) for alert in found))
+        line = _("{who}: {what}").format(who=_who(person), what=what)
+        if any(alert.urgent for alert in found):
             line = "⚠️ " + line
-        items.append(_item(f"alert:{alert.flag_id}", line, alert.person, still_open=True))
+        key = "alert:" + ",".join(str(alert.flag_id) for alert in found)
+        items.append(_item(key, line, person, still_open=True))
     return items
 
 
@@ -77,7 +83,9 @@ async def checkins(tx: AsyncSession, scope: DigestScope) -> list[Item]:
         if answered.status == CheckinStatus.PARTIAL:
             parts.append(_("partial"))
         if answered.flags:
-            parts.append("⚠️ " + ", ".join(_reason(code) for code in dict.fromkeys(answered.flags)))
+            order = list(REASONS)
+            codes = sorted(set(answered.flags), key=lambda c: order.index(c) if c in order else 99)
+            parts.append("⚠️ " + ", ".join(_reason(code) for code in codes))
         items.append(_item(f"checkin:{answered.checkin_id}", " · ".join(parts), answered.person))
     return items
 
