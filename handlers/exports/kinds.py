@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.checkins.questions import ACTIVITIES, HOUSING, NEEDS
+from handlers.checkins.questions import ACTIVITIES, CONTACT, HOUSING, NEEDS
 from handlers.exports.scope import ExportScope
 from handlers.exports.sheet import CellKind, Column, Line
 from handlers.i18n import N_, _
@@ -216,7 +216,6 @@ CHECKIN_STATUSES = {
     "partial": N_("Partial"),
     "expired": N_("Unanswered"),
 }
-YES_NO = {True: N_("Yes"), False: N_("No")}
 MEDIA_KINDS = {"voice": N_("Voice note"), "audio": N_("Voice note"), "photo": N_("Photo")}
 
 CHECKIN_COLUMNS = (
@@ -240,7 +239,7 @@ async def checkin_lines(tx: AsyncSession, scope: ExportScope) -> AsyncIterator[L
     """Every check-in of the organisation's own participants in scope (a partner organisation
     exports none: check-ins are the caseworker's, not the partner's)."""
     status, activity, housing = Labels(CHECKIN_STATUSES), Labels(ACTIVITIES), Labels(HOUSING)
-    need, media = Labels(NEEDS), Labels(MEDIA_KINDS)
+    need, media, contact = Labels(NEEDS), Labels(MEDIA_KINDS), Labels(CONTACT)
     rows = checkin_rows(
         tx, scope.participants(), organisation_id=scope.organisation_id, since=scope.since
     )
@@ -258,7 +257,9 @@ async def checkin_lines(tx: AsyncSession, scope: ExportScope) -> AsyncIterator[L
                 activity(row.activity),
                 housing(row.housing),
                 ", ".join(need(code) or code for code in in_order(split_needs(row.needs))),
-                None if row.wants_contact is None else _(YES_NO[bool(row.wants_contact)]),
+                None
+                if row.wants_contact is None
+                else contact("yes" if row.wants_contact else "no"),
                 row.free_text,
                 media(row.media_kind) if row.media_ref and not erased else None,
             ),
