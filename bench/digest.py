@@ -11,8 +11,8 @@ purpose: 40% of the caseworkers have 50 people, 20% have 300, the rest share wha
 Each organisation runs 10 programs with a session every week over 8 weeks (6 past, 2 ahead);
 everyone has a seat in their program's sessions, with RSVP answers (some "Tidak bisa" and
 reschedule requests, most handled), attendance for the past ones (some missed), a few people
-stopped or unreachable, new sign-ups, and pre-registered people released soon. All of it is
-bulk-inserted.
+stopped or unreachable, new sign-ups, pre-registered people released soon, and three check-ins
+each (some unanswered, some flagged). All of it is bulk-inserted.
 
 Measured, on the code the bot runs (handlers/digest/planning.py, handlers/outbox/delivery.py):
   plan      one `plan_digests` over every staff member (the hourly planner)
@@ -50,7 +50,9 @@ from storage import migrate  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import (  # noqa: E402
     Address,
+    Checkin,
     Enrolment,
+    Flag,
     Organisation,
     Participant,
     Program,
@@ -156,10 +158,49 @@ async def seed(db: Database, participants: int, caseworkers: int, rng: random.Ra
                 next_id += 1
         await bulk(tx, Participant, people)
         await bulk(tx, Enrolment, seats)
+        checkins, flags = _checkins(people, rng)
+        await bulk(tx, Checkin, checkins)
+        await bulk(tx, Flag, flags)
     print(
         f"seeded {len(people):,} participants, {caseworkers} caseworkers + 3 admins, "
-        f"{len(sessions)} sessions, {len(seats):,} seats"
+        f"{len(sessions)} sessions, {len(seats):,} seats, {len(checkins):,} check-ins, "
+        f"{len(flags):,} flags"
     )
+
+
+def _checkins(
+    people: list[dict[str, Any]], rng: random.Random
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Three check-ins each (2 weeks, a week and a day ago), a fifth unanswered, mood 1 or no
+    safe place flagged (some resolved)."""
+    checkins: list[dict[str, Any]] = []
+    flags: list[dict[str, Any]] = []
+    for person in people:
+        if person["status"] == "preregistered":
+            continue
+        for days in (14, 7, 1):
+            started = NOW - timedelta(days=days, hours=rng.uniform(0, 6))
+            answered = rng.random() >= 0.2
+            checkin = {
+                "id": len(checkins) + 1, "participant_id": person["id"],
+                "organisation_id": person["organisation_id"], "started_at": started,
+                "status": "complete" if answered else "expired", "channel": "telegram",
+                "mood": rng.randint(1, 5) if answered else None,
+                "housing": rng.choice(("yes", "yes", "yes", "no")) if answered else None,
+                "help_answered": answered, "note_answered": answered, "media_stored": False,
+            }  # fmt: skip
+            checkins.append(checkin)
+            for reason, raised in (
+                ("low_mood", checkin["mood"] == 1),
+                ("no_home", checkin["housing"] == "no"),
+            ):
+                if raised:
+                    flags.append({
+                        "participant_id": person["id"], "checkin_id": checkin["id"],
+                        "reason": reason, "urgent": True, "created_at": started,
+                        "status": "resolved" if rng.random() < 0.7 else "open",
+                    })  # fmt: skip
+    return checkins, flags
 
 
 def _seat(pid: int, event_row: dict[str, Any], rng: random.Random) -> dict[str, Any]:

@@ -10,12 +10,15 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.checkins.questions import ACTIVITIES, CONTACT, HOUSING, NEEDS
 from handlers.exports.scope import ExportScope
 from handlers.exports.sheet import CellKind, Column, Line
 from handlers.i18n import N_, _
 from handlers.participants.labels import CATEGORIES, CONTACT_TIMES, INTERESTS
 from handlers.reminders.rsvp import DAYS
+from handlers.staff.cards.checkins import in_order
 from handlers.staff.cards.labels import STATUSES
+from storage.checkin_views import checkin_rows, split_needs
 from storage.exports import meeting_rows, note_rows, participant_rows
 from storage.models import ParticipantStatus
 
@@ -208,6 +211,62 @@ async def note_lines(tx: AsyncSession, scope: ExportScope) -> AsyncIterator[Line
         )
 
 
+CHECKIN_STATUSES = {
+    "complete": N_("Complete"),
+    "partial": N_("Partial"),
+    "expired": N_("Unanswered"),
+}
+MEDIA_KINDS = {"voice": N_("Voice note"), "audio": N_("Voice note"), "photo": N_("Photo")}
+
+CHECKIN_COLUMNS = (
+    Column(N_("Participant ID"), CellKind.NUMBER, 10),
+    Column(N_("Name"), width=26, personal=True),
+    Column(N_("Started"), CellKind.DATETIME, 18),
+    Column(N_("Finished"), CellKind.DATETIME, 18),
+    Column(N_("Check-in status"), width=14),
+    Column(N_("Channel"), width=10),
+    Column(N_("Mood (1-5)"), CellKind.NUMBER, 10),
+    Column(N_("Main activity"), width=20),
+    Column(N_("Safe place to live"), width=14),
+    Column(N_("Help asked for"), width=36),
+    Column(N_("Wants contact"), width=10),
+    Column(N_("Their words"), width=60, personal=True),
+    Column(N_("Voice note or photo"), width=14),
+)
+
+
+async def checkin_lines(tx: AsyncSession, scope: ExportScope) -> AsyncIterator[Line]:
+    """Every check-in of the organisation's own participants in scope (a partner organisation
+    exports none: check-ins are the caseworker's, not the partner's)."""
+    status, activity, housing = Labels(CHECKIN_STATUSES), Labels(ACTIVITIES), Labels(HOUSING)
+    need, media, contact = Labels(NEEDS), Labels(MEDIA_KINDS), Labels(CONTACT)
+    rows = checkin_rows(
+        tx, scope.participants(), organisation_id=scope.organisation_id, since=scope.since
+    )
+    async for row in rows:
+        erased = row.participant_status == ParticipantStatus.ERASED
+        yield Line(
+            (
+                row.participant_id,
+                row.name,
+                row.started_at,
+                row.finished_at,
+                status(row.status),
+                CHANNEL_NAMES.get(row.channel, row.channel) if row.channel else None,
+                row.mood,
+                activity(row.activity),
+                housing(row.housing),
+                ", ".join(need(code) or code for code in in_order(split_needs(row.needs))),
+                None
+                if row.wants_contact is None
+                else contact("yes" if row.wants_contact else "no"),
+                row.free_text,
+                media(row.media_kind) if row.media_ref and not erased else None,
+            ),
+            erased=erased,
+        )
+
+
 # In the order the chat offers them.
 EXPORT_KINDS: dict[str, ExportKind] = {
     kind.name: kind
@@ -243,6 +302,14 @@ EXPORT_KINDS: dict[str, ExportKind] = {
             NOTE_COLUMNS,
             note_lines,
             "notes staff wrote about participants (their own organisation's only)",
+        ),
+        ExportKind(
+            "checkins",
+            N_("Check-ins"),
+            N_("check-ins"),
+            CHECKIN_COLUMNS,
+            checkin_lines,
+            "check-ins (Kabar): mood, activity, housing, help asked, their words",
         ),
     )
 }

@@ -26,6 +26,7 @@ KIND_WORDS = {
     "attendance": normalised_set(("kehadiran", "absensi", "presensi", "attendance")),
     "rsvps": normalised_set(("rsvp", "rsvps", "jawaban", "konfirmasi", "answers")),
     "notes": normalised_set(("catatan", "notes", "note")),
+    "checkins": normalised_set(("kabar", "checkin", "checkins", "check-in", "check-ins")),
 }
 FORMAT_WORDS = {
     Format.CSV: normalised_set(("csv",)),

@@ -2,12 +2,14 @@
 
 Urgency (lower comes first), decided here only:
 
-0. DANGER: an open flag marked urgent (self-harm, violence, arrest, relapse).
+0. DANGER: an open flag marked urgent (self-harm, violence, arrest, relapse), or any open flag
+   a check-in raised (very bad mood, no safe place, asks to be contacted).
 1. ANSWER: a "Tidak bisa" or a reschedule request, for a session or appointment from the last
    RECENT days or ahead, that no staff member handled yet (`handled_at` is NULL).
 2. MISSED: marked absent at a session or appointment in the last RECENT days.
 3. FLAG: any other open flag (a message that waits for staff).
-4. SILENT: stopped messages, or unreachable (blocked the bot).
+4. SILENT: stopped messages, or unreachable (blocked the bot), or "tidak merespons": their
+   last two check-ins both went unanswered (storage/checkins.py `unresponsive`).
 5. REST: everyone else; 6. ERASED: what is left of people who erased their data.
 
 Within a level: the most recent message from the person first, then the newest participant.
@@ -27,6 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import (
     Address,
     Appointment,
+    Checkin,
+    CheckinStatus,
     Enrolment,
     Flag,
     FlagStatus,
@@ -117,8 +121,24 @@ def _flag(*, urgent: bool) -> ColumnElement[bool]:
         Flag.participant_id == Participant.id, Flag.status == FlagStatus.OPEN
     )
     if urgent:
-        query = query.where(Flag.urgent.is_(True))
+        query = query.where(or_(Flag.urgent.is_(True), Flag.checkin_id.is_not(None)))
     return query.exists()
+
+
+def _unresponsive() -> ColumnElement[bool]:
+    """Their last two check-ins both expired unanswered."""
+
+    def nth(offset: int) -> ColumnElement[str | None]:
+        return (
+            select(Checkin.status)
+            .where(Checkin.participant_id == Participant.id)
+            .order_by(Checkin.started_at.desc(), Checkin.id.desc())
+            .offset(offset)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    return and_(nth(0) == CheckinStatus.EXPIRED, nth(1) == CheckinStatus.EXPIRED)
 
 
 def urgency(organisation_id: int, now: datetime) -> ColumnElement[int]:
@@ -132,6 +152,7 @@ def urgency(organisation_id: int, now: datetime) -> ColumnElement[int]:
         (and_(own, _missed(now)), literal(int(Urgency.MISSED))),
         (and_(own, _flag(urgent=False)), literal(int(Urgency.FLAG))),
         (silent, literal(int(Urgency.SILENT))),
+        (and_(own, _unresponsive()), literal(int(Urgency.SILENT))),
         else_=literal(int(Urgency.REST)),
     )
 

@@ -45,6 +45,7 @@ async def test_ekspor_asks_what_and_which_format_then_sends_the_file(
         "Kehadiran",
         "Jawaban RSVP",
         "Catatan",
+        "Kabar peserta",
         "Batal",
     ]
     assert what.document is None

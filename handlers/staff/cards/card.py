@@ -13,6 +13,7 @@ from handlers.i18n import N_, _
 from handlers.participants.labels import CATEGORIES
 from handlers.programs.events import occurrence_event
 from handlers.staff.audit import AuditAction, audit
+from handlers.staff.cards.checkins import checkins_block
 from handlers.staff.cards.labels import (
     CHANNELS,
     LANGUAGES,
@@ -25,6 +26,8 @@ from handlers.staff.commands import staff_button, staff_payload
 from handlers.staff.scope import Access, StaffView, access_to, participant_in_scope
 from handlers.text import esc
 from handlers.types import Button
+from storage.checkin_views import CheckinLine, latest_checkins
+from storage.checkins import unresponsive
 from storage.models import (
     EnrolmentStatus,
     Participant,
@@ -116,7 +119,9 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _profile(participant: Participant, data: CardData, language: str, partner: bool) -> list[str]:
+def _profile(
+    participant: Participant, data: CardData, language: str, partner: bool, silent: bool
+) -> list[str]:
     category = CATEGORIES.get(participant.category or "")
     about = [
         _(category[0]) if category else None,
@@ -126,6 +131,8 @@ def _profile(participant: Participant, data: CardData, language: str, partner: b
     status = status_of(participant)
     if participant.status != ParticipantStatus.ACTIVE:
         status = f"<b>{status.upper()}</b>"
+    elif silent:  # both their last check-ins went unanswered (never told to a partner)
+        status += " · <b>" + _("not responding").upper() + "</b>"
     channels = sorted({CHANNELS.get(a.channel, a.channel) for a in data.addresses})
     lines = [
         f"<b>#{participant.id} {esc(display_name(participant))}</b>",
@@ -249,9 +256,15 @@ def card_text(
     language: str,
     partner: bool,
     thread: list[ThreadLine] | None = None,
+    checkins: list[CheckinLine] | None = None,
+    silent: bool = False,
 ) -> str:
+    """`checkins`: their latest, newest first (None: not shown, as to a partner); `silent`:
+    they stopped answering check-ins."""
     meetings = _meetings(data, now)
-    blocks = ["\n".join(_profile(participant, data, language, partner))]
+    blocks = ["\n".join(_profile(participant, data, language, partner, silent))]
+    if checkins is not None and not partner:
+        blocks.append(checkins_block(checkins, participant.timezone, language))
     blocks.append("<b>" + _("Coming up") + "</b>\n" + "\n".join(_upcoming(meetings, language)))
     summary, history = _attendance(meetings, language)
     blocks.append("\n".join([f"<b>{summary}</b>", *history]))
@@ -302,7 +315,11 @@ async def open_card(turn: Turn, staff: StaffView, argument: str) -> None:
         turn.tx, participant, organisation_id=staff.organisation_id, partner=partner, notes=SHOWN
     )
     thread = [] if partner else await relay_thread(turn.tx, participant.id, SHOWN)
-    text = card_text(participant, data, turn.now, turn.language, partner, thread)
+    checkins, silent = None, False
+    if not partner:  # two statements, whatever their history
+        checkins = await latest_checkins(turn.tx, participant.id)
+        silent = participant.id in await unresponsive(turn.tx, [participant.id])
+    text = card_text(participant, data, turn.now, turn.language, partner, thread, checkins, silent)
     turn.say(text, card_buttons(participant.id, access))
 
 
