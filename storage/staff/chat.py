@@ -1,43 +1,18 @@
-"""Queries behind the staff commands in the chat: invites by id, an organisation's members,
-pages of participants, the chats a participant uses."""
+"""Queries behind the staff commands in the chat: an organisation's members, staff names, the
+organisation's audit log."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Address, AuditEntry, Participant, Staff
+from storage.models import AuditEntry, Participant, Staff
 
 
 async def member_of(tx: AsyncSession, organisation_id: int, staff_id: int) -> Staff | None:
     """Staff member `staff_id` if they belong to `organisation_id` (else None, as if unknown)."""
     query = select(Staff).where(Staff.id == staff_id, Staff.organisation_id == organisation_id)
     return (await tx.execute(query)).scalar_one_or_none()
-
-
-async def participants_page(
-    tx: AsyncSession, where: ColumnElement[bool], *, offset: int, limit: int
-) -> tuple[list[Participant], int]:
-    """A page of the participants `where` allows, newest first, and how many there are."""
-    total = (await tx.execute(select(func.count(Participant.id)).where(where))).scalar_one()
-    query = (
-        select(Participant)
-        .where(where)
-        .order_by(Participant.created_at.desc(), Participant.id.desc())
-        .offset(offset)
-        .limit(limit)
-    )
-    return list((await tx.execute(query)).scalars()), int(total)
-
-
-async def channels_of(tx: AsyncSession, participant_id: int) -> list[str]:
-    query = (
-        select(Address.channel)
-        .where(Address.participant_id == participant_id)
-        .distinct()
-        .order_by(Address.channel)
-    )
-    return list((await tx.execute(query)).scalars())
 
 
 async def staff_names(tx: AsyncSession, ids: set[int]) -> dict[int, str]:
