@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.models import (
     Checkin,
@@ -69,17 +70,17 @@ class ProgramAttendance:
         return self.attended + self.absent
 
 
-def _within(column: ColumnElement[datetime] | object, span: Span) -> ColumnElement[bool]:
-    return and_(column >= span.start, column < span.end)  # type: ignore[operator]
+def _within(
+    column: InstrumentedAttribute[datetime | None] | InstrumentedAttribute[datetime], span: Span
+) -> ColumnElement[bool]:
+    return and_(column >= span.start, column < span.end)
 
 
 async def people_counts(tx: AsyncSession, organisation_id: int, span: Span) -> People:
     own = Participant.organisation_id == organisation_id
     registered = Participant.registered_at
     query = select(
-        func.count().filter(
-            Participant.status == ParticipantStatus.ACTIVE, registered < span.end
-        ),
+        func.count().filter(Participant.status == ParticipantStatus.ACTIVE, registered < span.end),
         func.count().filter(Participant.status.in_(SIGNED_UP), _within(registered, span)),
         func.count().filter(
             Participant.status == ParticipantStatus.STOPPED,
@@ -117,7 +118,7 @@ async def checkin_counts(
 
 
 async def answers_by(
-    tx: AsyncSession, column: ColumnElement[str | None], organisation_id: int, span: Span
+    tx: AsyncSession, column: InstrumentedAttribute[str | None], organisation_id: int, span: Span
 ) -> dict[str | None, int]:
     """How many answered check-ins gave each value of `column` (None: not answered)."""
     query = (
@@ -175,4 +176,3 @@ async def attendance_by_program(
 
 def mood_average(counts: CheckinCounts) -> float | None:
     return counts.mood_sum / counts.mood_count if counts.mood_count else None
-

@@ -50,7 +50,7 @@ class ConsoleChannel:
                 path = self._save(reply.document)
             except OSError as error:
                 return SendResult(False, error=f"cannot write the file: {error.strerror}")
-            self.out.write(f"\n📎 {path}\n")
+            self.out.write(f"\n{'🖼' if reply.document.photo else '📎'} {path}\n")
         if self.look == "whatsapp":
             return self._send_as_whatsapp(reply)
         text = self._render(reply.text)

@@ -24,8 +24,8 @@ from bot.cli.admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.cli.db import add_db_parsers, run_db
 from bot.cli.exports import EXPORT_COMMANDS, add_export_parsers
 from bot.cli.participants import add_participant_parsers, run_participants
-from bot.cli.reports import REPORT_COMMANDS, add_report_parsers
 from bot.cli.prerelease import add_prerelease_parsers, run_prerelease, run_relink
+from bot.cli.reports import REPORT_COMMANDS, add_report_parsers
 from bot.cli.staff import STAFF_COMMANDS, add_staff_parsers
 from bot.config import ConfigError, Settings, database_location, stranded_database
 from bot.inbox import Inbox

@@ -62,7 +62,9 @@ def previous_month(now: datetime, timezone: str) -> date:
 def month_span(month: date, timezone: str) -> Span:
     """The month, from local midnight on its first day to that of the next month, in UTC."""
     zone = ZoneInfo(timezone)
-    following = date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
+    following = (
+        date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
+    )
     start = datetime.combine(month, time(), zone).astimezone(UTC)
     end = datetime.combine(following, time(), zone).astimezone(UTC)
     return Span(start, end)

@@ -1,5 +1,6 @@
 """/laporan (admins): last month's report (or the month typed, "/laporan 2026-10") as an XLSX
-with a chart, and its main figures in the message; audited as an export."""
+with a chart, and its main figures in the message; audited as an export. And the weekly digest
+template's "Buka": the chart of the last 8 weeks, as it is now."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ import asyncio
 
 from handlers.flow import Turn
 from handlers.i18n import N_, _
+from handlers.reports.chart import draw_weekly
+from handlers.reports.kinds import OPEN_ACTION
 from handlers.reports.monthly import MonthlyReport, monthly_report, parse_month, previous_month
+from handlers.reports.weekly import iso_week, this_monday, weekly_figures, weekly_text
 from handlers.reports.workbook import file_name, month_title, write_report
 from handlers.staff.audit import AuditAction, audit
-from handlers.staff.commands import staff_command, staff_payload
+from handlers.staff.commands import staff_button, staff_command, staff_payload
 from handlers.staff.scope import StaffView
 from handlers.types import Button, Document, Reply
-from storage.models import Organisation
+from storage.models import Organisation, Staff
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -51,9 +55,7 @@ async def laporan(turn: Turn, staff: StaffView, args: str) -> None:
         return
     try:
         month = (
-            parse_month(args)
-            if args.strip()
-            else previous_month(turn.now, organisation.timezone)
+            parse_month(args) if args.strip() else previous_month(turn.now, organisation.timezone)
         )
     except ValueError:
         turn.say(
@@ -78,6 +80,18 @@ async def laporan(turn: Turn, staff: StaffView, args: str) -> None:
     turn.replies.append(Reply(summary(report), document=document))
 
 
+async def open_weekly(turn: Turn, view: StaffView, argument: str) -> None:
+    """The weekly digest's chart, drawn now (the row it announced only says it was due)."""
+    staff = await turn.tx.get(Staff, view.staff_id)
+    assert staff is not None  # the engine found them active a moment ago
+    figures = await weekly_figures(turn.tx, staff, turn.now)
+    png = await asyncio.to_thread(draw_weekly, figures)
+    week = iso_week(this_monday(turn.now, staff.timezone))
+    document = Document(f"ringkasan-{week}.png", png, "image/png")
+    turn.replies.append(Reply(weekly_text(figures), document=document))
+
+
+staff_button(OPEN_ACTION, open_weekly)
 staff_command(
     "laporan", laporan, N_("Monthly report (Excel)"), admin_only=True, title=N_("Monthly report")
 )

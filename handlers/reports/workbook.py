@@ -5,6 +5,7 @@ asked for and of attendance per program. No formulas: every figure is a plain nu
 from __future__ import annotations
 
 import io
+from typing import cast
 
 from babel.dates import format_date
 from openpyxl import Workbook
@@ -37,7 +38,12 @@ class _Sheet:
         self.sheet = sheet
         self.row = 0
 
-    def line(self, *values: object, bold: bool = False, number_format: str | None = None) -> int:
+    def line(
+        self,
+        *values: str | int | float | None,
+        bold: bool = False,
+        number_format: str | None = None,
+    ) -> int:
         self.row += 1
         for column, value in enumerate(values, start=1):
             if isinstance(value, str):
@@ -55,8 +61,7 @@ class _Sheet:
 
 def write_report(report: MonthlyReport) -> bytes:
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None
+    sheet = cast(Worksheet, book.active)  # a new workbook's one sheet
     sheet.title = _("Report")[:31]
     sheet.column_dimensions["A"].width = 40
     for letter in "BCD":
@@ -118,9 +123,12 @@ def write_report(report: MonthlyReport) -> bytes:
     if help_last > help_header:
         chart = _bar_chart(_("Help asked for"), _("Check-ins"))
         chart.add_data(
-            Reference(sheet, min_col=2, min_row=help_header, max_row=help_last), titles_from_data=True
+            Reference(sheet, min_col=2, min_row=help_header, max_row=help_last),
+            titles_from_data=True,
         )
-        chart.set_categories(Reference(sheet, min_col=1, min_row=help_header + 1, max_row=help_last))
+        chart.set_categories(
+            Reference(sheet, min_col=1, min_row=help_header + 1, max_row=help_last)
+        )
         sheet.add_chart(chart, f"F{anchor_row}")
         anchor_row += 18
     if attendance_last > attendance_header:
@@ -154,4 +162,5 @@ def _bar_chart(chart_title: str, axis_title: str) -> BarChart:
 
 def file_name(report: MonthlyReport) -> str:
     """ "laporan-2026-11.xlsx"."""
-    return f"{_('report')}-{report.month:%Y-%m}.xlsx"
+    name = _("report")
+    return f"{name}-{report.month:%Y-%m}.xlsx"

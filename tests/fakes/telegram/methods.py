@@ -27,6 +27,9 @@ from tests.fakes.telegram.wire import (
 
 JSONDict = dict[str, Any]
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files ("file is too big")
+PHOTO_LIMIT = 10 * 1024 * 1024  # sendPhoto: "The photo must be at most 10 MB in size"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
 
 
 class MessageMethods(FakeState):
@@ -318,6 +321,16 @@ class MessageMethods(FakeState):
 
     def _send_document(self, params: JSONDict) -> JSONDict:
         return self._send_media(params, "document", "sendDocument")
+
+    def _send_photo(self, params: JSONDict) -> JSONDict:
+        """sendPhoto: an image (Telegram shows it inline; at most 10 MB, as PNG or JPEG)."""
+        upload = params.get("photo")
+        content = upload.data if isinstance(upload, Upload) else None
+        if isinstance(content, bytes) and not content.startswith((PNG_MAGIC, JPEG_MAGIC)):
+            raise TelegramAPIError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        if isinstance(content, bytes) and len(content) > PHOTO_LIMIT:
+            raise TelegramAPIError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        return self._send_media(params, "photo", "sendPhoto")
 
     def _get_file(self, params: JSONDict) -> JSONDict:
         """getFile: where to download a file from (bots may download files up to 20 MB)."""

@@ -47,6 +47,7 @@ class FakeTelegramAPI(MessageMethods, UpdateMethods):
             "getme": self._get_me,
             "sendmessage": self._send_message,
             "senddocument": self._send_document,
+            "sendphoto": self._send_photo,
             "getfile": self._get_file,
             "editmessagetext": self._edit_message_text,
             "editmessagereplymarkup": self._edit_message_reply_markup,

@@ -120,6 +120,24 @@ class MediaStore:
         self.downloads.append(media_id)
         return self.files[media_id].content
 
+    def check_image(self, payload: JSONDict) -> None:
+        """An image message: an uploaded PNG or JPEG by id (or a link), an optional caption."""
+        image = payload.get("image")
+        if not isinstance(image, dict):
+            raise GraphAPIError(131008, "image is required and must be an object")
+        media_id, link = image.get("id"), image.get("link")
+        if (media_id is None) == (link is None):
+            raise GraphAPIError(131008, "image needs exactly one of id and link")
+        if media_id is not None:
+            media = self.files.get(media_id) if isinstance(media_id, str) else None
+            if media is None:
+                raise GraphAPIError(131053, "Media upload error: unknown media id")
+            if not media.mime.startswith("image/"):
+                raise GraphAPIError(131053, "Media upload error: the media is not an image")
+        caption = image.get("caption")
+        if caption is not None and (not isinstance(caption, str) or len(caption) > CAPTION_MAX):
+            raise GraphAPIError(100, f"image.caption is longer than {CAPTION_MAX} characters")
+
     def check_document(self, payload: JSONDict) -> None:
         document = payload.get("document")
         if not isinstance(document, dict):

@@ -48,6 +48,8 @@ class Received:
         if self.kind == "document":
             document = self.message["document"]
             return str(document.get("caption") or document.get("filename") or "")
+        if self.kind == "image":
+            return str(self.message["image"].get("caption") or "")
         return str(self.message["template"]["name"])
 
 
@@ -178,6 +180,9 @@ class FakeGraphAPI:
             if payload.get("type") == "document":
                 self.media.check_document(payload)
                 kind = "document"
+            elif payload.get("type") == "image":
+                self.media.check_image(payload)
+                kind = "image"
             else:
                 kind = check_message(payload, self.templates)
             return 200, self._accept(recipient, kind, payload)
