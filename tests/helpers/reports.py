@@ -7,8 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from storage.db import Database
 from storage.models import (
+    Address,
     Checkin,
     CheckinHelp,
     CheckinStatus,
@@ -95,14 +98,17 @@ async def _session(db: Database, program: int, starts: datetime, seats: dict[int
             )
 
 
-async def seeded_month(db: Database, channel: str = "telegram") -> Month:
+async def seeded_month(
+    db: Database, channel: str = "telegram", *, addresses: tuple[str, str] = ("9001", "9002")
+) -> Month:
+    """`addresses`: the admin's and the caseworker's chats on `channel`."""
     org_a, (welding, sewing) = await add_org(
         db, "Rutan Kelas IIA Pekalongan", programs=("Pelatihan Las", "Kelas Menjahit")
     )
     org_b, (farming,) = await add_org(db, "Bapas Semarang", programs=("Pelatihan Tani",))
-    admin_a = await add_staff(db, org_a, "Pak Harto", channel=channel, address="9001")
+    admin_a = await add_staff(db, org_a, "Pak Harto", channel=channel, address=addresses[0])
     caseworker_a = await add_staff(
-        db, org_a, "Ibu Rina", role=StaffRole.CASEWORKER, channel=channel, address="9002"
+        db, org_a, "Ibu Rina", role=StaffRole.CASEWORKER, channel=channel, address=addresses[1]
     )
     budi = await add_participant(db, "Budi", now=at(1, month=10))
     sari = await add_participant(db, "Sari", now=at(10))
@@ -154,3 +160,14 @@ async def seeded_month(db: Database, channel: str = "telegram") -> Month:
     await _session(db, sewing, at(15), {budi: "absent"})
     await _session(db, farming, at(12), {dewi: "attended"})
     return Month(org_a, org_b, admin_a, caseworker_a, budi, sari, joko)
+
+
+async def wrote(db: Database, channel: str, address: str, at: datetime) -> None:
+    """The staff chat `address` last wrote to the bot at `at` (WhatsApp's 24-hour window)."""
+    async with db.transaction() as tx:
+        row = (
+            await tx.execute(
+                select(Address).where(Address.channel == channel, Address.value == address)
+            )
+        ).scalar_one()
+        row.last_inbound_at = at
