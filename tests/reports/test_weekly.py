@@ -105,7 +105,9 @@ async def test_weekly_rows_are_planned_once_per_week_whenever_the_planner_runs(
     keys = sorted(row.key for row in rows)
     admin, caseworker = w.admin_a.view.staff_id, w.caseworker_a.view.staff_id
     assert keys == sorted(
-        f"weekly:{staff}:{week}" for staff in (admin, caseworker) for week in ("2026-W50", "2026-W51")
+        f"weekly:{staff}:{week}"
+        for staff in (admin, caseworker)
+        for week in ("2026-W50", "2026-W51")
     )
     due = {row.key: row.due_at for row in rows}
     assert due[f"weekly:{admin}:2026-W50"] == NOW + timedelta(days=5, hours=21)  # 07.00 WIB
