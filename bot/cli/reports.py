@@ -44,8 +44,7 @@ async def report_cmd(args: argparse.Namespace, context: Context) -> int:
                 tx, organisation.id, organisation.name, organisation.timezone, month
             )
             output = target(args.output, file_name(report))
-            partial = output.with_name(output.name + ".part")
-            partial.write_bytes(await asyncio.to_thread(write_report, report))
+            content = await asyncio.to_thread(write_report, report)
             await audit(
                 tx,
                 staff=None,
@@ -55,6 +54,13 @@ async def report_cmd(args: argparse.Namespace, context: Context) -> int:
                 organisation_id=organisation.id,
                 detail=f"report month={month:%Y-%m}",
             )
-    os.replace(partial, output)  # only once the audit row is committed
+    # Only once the audit row is committed, and never half-written under the real name.
+    partial = output.with_name(output.name + ".part")
+    try:
+        partial.write_bytes(content)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, output)
     print(f"wrote the report of {month:%Y-%m} of {organisation.name} to {output}")
     return 0

@@ -1,14 +1,17 @@
 """The weekly digest through the real channels: on Telegram a photo (sendPhoto) with its text as
 the caption; on WhatsApp an uploaded PNG sent as an image message inside the 24 hours, the
-"weekly" template outside them, whose "Buka" sends the chart."""
+"weekly" template outside them, whose "Buka" sends the chart; in the terminal a PNG file."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from telegram import Bot
 
+from bot.channels.console import ConsoleChannel
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.whatsapp.channel import WhatsAppChannel, db_window
 from bot.channels.whatsapp.client import GraphClient
@@ -18,7 +21,7 @@ from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.limits import ChannelLimits, Limiters
 from handlers.reminders.rules import ReminderPolicy
 from handlers.reports.planning import plan_weekly
-from handlers.types import Kind
+from handlers.types import Document, Kind, Reply
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel, Person
 from tests.fakes.telegram import FakeTelegramAPI
@@ -115,3 +118,14 @@ async def test_on_whatsapp_an_image_in_the_window_and_the_template_outside_it(
     assert opened.text.startswith("<b>Ringkasan mingguan</b>: seluruh lembaga")
     assert opened.document is not None and opened.document.photo
     assert opened.document.content.startswith(PNG_SIGNATURE)
+
+
+async def test_in_the_terminal_the_chart_is_written_as_a_png_file(tmp_path: Path) -> None:
+    out = io.StringIO()
+    terminal = ConsoleChannel(out, folder=tmp_path)
+    png = PNG_SIGNATURE + b"\x00" * 64
+    chart = Document("ringkasan-2026-W50.png", png, "image/png")
+    result = await terminal.send("local", Reply("Ringkasan mingguan", document=chart))
+    assert result.ok
+    assert (tmp_path / "ringkasan-2026-W50.png").read_bytes() == png
+    assert f"🖼 {tmp_path / 'ringkasan-2026-W50.png'}" in out.getvalue()
