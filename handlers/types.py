@@ -95,6 +95,9 @@ class Template:
     payloads: tuple[str, ...] = ()
 
 
+PHOTO_MIMES = frozenset({"image/png", "image/jpeg"})
+
+
 @dataclass(frozen=True)
 class Document:
     """A file sent with a reply (an export, an import report): the reply's text is its caption.
@@ -103,6 +106,11 @@ class Document:
     filename: str  # what the reader's phone shows and saves it as, e.g. "kehadiran-2026-12-01.xlsx"
     content: bytes
     mime: str  # e.g. "text/csv", or XLSX's "application/vnd.openxmlformats-officedocument..."
+
+    @property
+    def photo(self) -> bool:
+        """A PNG or JPEG image (a chart): shown as a photo in the chat, not as a file to open."""
+        return self.mime in PHOTO_MIMES
 
 
 @dataclass(frozen=True)

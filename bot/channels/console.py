@@ -50,7 +50,7 @@ class ConsoleChannel:
                 path = self._save(reply.document)
             except OSError as error:
                 return SendResult(False, error=f"cannot write the file: {error.strerror}")
-            self.out.write(f"\n📎 {path}\n")
+            self.out.write(f"\n{'🖼' if reply.document.photo else '📎'} {path}\n")
         if reply.media is not None:
             if reply.media.content is None:  # Telegram's file id: only Telegram can show it
                 self.out.write("\n📎 (Telegram)\n")

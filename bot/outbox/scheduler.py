@@ -22,6 +22,7 @@ from bot.outbox.dispatcher import Dispatcher
 from handlers.checkins.planning import plan_all_checkins
 from handlers.digest.planning import plan_digests
 from handlers.reminders.planning import plan_all_appointments
+from handlers.reports.planning import plan_weekly
 from storage.retention import apply_retention
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ class ReminderScheduler:
         async with self.dispatcher.db.transaction() as tx:
             added = await plan_all_appointments(tx, datetime.now(UTC), self.dispatcher.policy)
             digests = await plan_digests(tx, datetime.now(UTC))
+            digests += await plan_weekly(tx, datetime.now(UTC))
         if added or digests:
             log.info("planned %d appointment reminder(s), %d digest(s)", added, digests)
         async with self.dispatcher.db.transaction() as tx:

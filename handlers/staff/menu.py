@@ -37,6 +37,7 @@ ORDER = (
     "rujuk",
     "gantinomor",
     "ekspor",
+    "laporan",
     "impor",
     "undang",
     "staf",

@@ -38,6 +38,7 @@ class OutboxKind(StrEnum):
     FOLLOWUP = "followup"  # we missed you: a kind word and the next session
     RELAY = "relay"  # a message from the participant's caseworker (handlers/relay/)
     DIGEST = "digest"  # a staff member's morning digest (handlers/digest/), one a day
+    WEEKLY = "weekly"  # a staff member's weekly chart (handlers/reports/), on Mondays
     STAFF_NOTICE = "staff_notice"  # a one-off notice to a staff member (handlers/outbox/notices.py)
     CHECKIN = "checkin"  # how are you doing? a check-in on a day of the person's schedule
     CHECKIN_NUDGE = "checkin_nudge"  # the one gentle reminder a day after an unanswered check-in

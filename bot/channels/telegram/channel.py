@@ -184,6 +184,15 @@ class TelegramChannel:
                 if media is not None:
                     sent = await self._send_media(chat_id, media, text, markup)
                     return SendResult(True, str(sent.message_id), attempts=attempt)
+                if document is not None and document.photo:
+                    sent = await self.bot.send_photo(
+                        chat_id=chat_id,
+                        photo=InputFile(document.content, filename=document.filename),
+                        caption=text or None,
+                        parse_mode=ParseMode.HTML if text else None,
+                        reply_markup=markup,
+                    )
+                    return SendResult(True, str(sent.message_id), attempts=attempt)
                 if document is not None:
                     sent = await self.bot.send_document(
                         chat_id=chat_id,

@@ -102,22 +102,24 @@ class WhatsAppChannel:
         return SendResult(True, external_id, attempts=max(attempts, 1))
 
     async def _send_with_document(self, address: str, reply: Reply) -> SendResult:
-        """Upload the file, then a document message with the text as its caption; a text too
+        """Upload the file, then a document (or image) message with the text as its caption; a text too
         long for a caption, or with buttons (a document has none), follows as its own message."""
         document = reply.document
         assert document is not None
-        media = await self.client.upload(
-            document.content, document.filename, document_mime(document.mime)
-        )
+        mime = document.mime if document.photo else document_mime(document.mime)
+        media = await self.client.upload(document.content, document.filename, mime)
         if isinstance(media, GraphError):
             log.warning("whatsapp upload failed: %s", media.code)
             return _failed(media, 1, None)
         caption = to_whatsapp(command_words(reply.text)).strip()
         fits = not reply.buttons and len(caption) <= CAPTION_MAX
-        body: dict[str, Any] = {"id": media, "filename": document.filename}
+        body: dict[str, Any] = {"id": media}
+        if not document.photo:  # an image message has no file name
+            body["filename"] = document.filename
         if fits and caption:
             body["caption"] = caption
-        outcome = await self._post(address, {"type": "document", "document": body})
+        kind = "image" if document.photo else "document"
+        outcome = await self._post(address, {"type": kind, kind: body})
         attempts = outcome.attempts + 1
         if not outcome.ok:
             return _failed(outcome.error or GraphError(0), attempts, None)

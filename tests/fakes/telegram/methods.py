@@ -37,6 +37,9 @@ FOLDERS = {
     "video": "videos",
     "sticker": "stickers",
 }
+PHOTO_LIMIT = 10 * 1024 * 1024  # sendPhoto: "The photo must be at most 10 MB in size"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
 
 
 class MessageMethods(FakeState):
@@ -348,6 +351,13 @@ class MessageMethods(FakeState):
         return self._send_media(params, "voice", "sendVoice")
 
     def _send_photo(self, params: JSONDict) -> JSONDict:
+        """sendPhoto: an image (Telegram shows it inline; at most 10 MB, as PNG or JPEG)."""
+        upload = params.get("photo")
+        content = upload.data if isinstance(upload, Upload) else None
+        if isinstance(content, bytes) and not content.startswith((PNG_MAGIC, JPEG_MAGIC)):
+            raise TelegramAPIError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        if isinstance(content, bytes) and len(content) > PHOTO_LIMIT:
+            raise TelegramAPIError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
         return self._send_media(params, "photo", "sendPhoto")
 
     def _send_audio(self, params: JSONDict) -> JSONDict:

@@ -1,0 +1,1 @@
+"""Reports: the monthly numbers an office sends upward, and the weekly digest's chart."""
