@@ -59,12 +59,33 @@ async def open_flags(
     return [(flag, body) for flag, body in (await tx.execute(query)).tuples()]
 
 
-async def resolve_flag(tx: AsyncSession, flag_id: int, now: datetime) -> bool:
+async def resolve_flag(
+    tx: AsyncSession,
+    flag_id: int,
+    now: datetime,
+    *,
+    staff_id: int | None = None,
+    outcome: str | None = None,
+) -> bool:
+    """Close an open flag (`staff_id`: who, None from the command line; `outcome`: a
+    FlagOutcome). False if there is no such open flag."""
     flag = await tx.get(Flag, flag_id)
     if flag is None or flag.status != FlagStatus.OPEN:
         return False
     flag.status = FlagStatus.RESOLVED
     flag.resolved_at = now
+    flag.resolved_by_id = staff_id
+    flag.outcome = outcome
+    return True
+
+
+async def acknowledge_flag(tx: AsyncSession, flag_id: int, staff_id: int, now: datetime) -> bool:
+    """Someone on the staff took an open flag on; False if it is closed or already taken on."""
+    flag = await tx.get(Flag, flag_id)
+    if flag is None or flag.status != FlagStatus.OPEN or flag.acknowledged_at is not None:
+        return False
+    flag.acknowledged_at = now
+    flag.acknowledged_by_id = staff_id
     return True
 
 

@@ -40,6 +40,7 @@ async def test_migrations_go_down_and_up_again(db: Database) -> None:
         "0009",
         "0010",
         "0011",
+        "0012",
     ]
     await migrate.upgrade(db)
     assert await migrate.pending(db) == []

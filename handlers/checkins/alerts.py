@@ -11,6 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.alerts.rules import DEFAULT_RULES, Rules
+from handlers.alerts.sending import alert_staff
 from storage.flags import add_flag
 from storage.models import Checkin, Flag, FlagReason
 
@@ -23,8 +25,9 @@ class Alert:
     urgent: bool  # to the caseworker at once, before anything else
 
 
-def alerts_for(checkin: Checkin) -> list[Alert]:
-    """The default rules: mood 1 of 5; no safe place to live; asks to be contacted."""
+def alerts_for(checkin: Checkin, rules: Rules = DEFAULT_RULES) -> list[Alert]:
+    """Mood 1 of 5; no safe place to live; asks to be contacted: each unless the organisation
+    switched it off (handlers/alerts/rules.py)."""
     alerts = []
     if checkin.mood == 1:
         alerts.append(Alert(FlagReason.LOW_MOOD, urgent=True))
@@ -32,13 +35,14 @@ def alerts_for(checkin: Checkin) -> list[Alert]:
         alerts.append(Alert(FlagReason.NO_HOME, urgent=True))
     if checkin.wants_contact:
         alerts.append(Alert(FlagReason.WANTS_CONTACT, urgent=False))
-    return alerts
+    return [alert for alert in alerts if rules.allows(alert.reason)]
 
 
 async def raise_alerts(
     tx: AsyncSession, checkin: Checkin, now: datetime, alerts: Sequence[Alert]
 ) -> list[Flag]:
-    """A flag per alert, pointing at the check-in (its answers are the message)."""
+    """A flag per alert, pointing at the check-in (its answers are the message), each sent to
+    staff at once (handlers/alerts/sending.py)."""
     flags = [
         await add_flag(
             tx,
@@ -51,6 +55,8 @@ async def raise_alerts(
         )
         for alert in alerts
     ]
+    for flag in flags:
+        await alert_staff(tx, flag, now)
     if flags:
         log.info(
             "check-in %s flagged participant=%s reasons=%s",
