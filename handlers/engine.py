@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.alerts.sending import alert_staff
+from handlers.alerts.sending import alert_turn
 from handlers.checkins import start as checkin_start
 from handlers.checkins.steps import checkin_of_turn
 from handlers.command_words import typed_command
@@ -169,7 +169,7 @@ async def handle(
     if turn.flags and kept and turn.participant is not None:
         checkin_id = checkin_of_turn(turn)
         for reason, urgent in turn.flags:
-            flag = await add_flag(
+            await add_flag(
                 tx,
                 participant_id=turn.participant.id,
                 message_id=inbound_id,
@@ -178,9 +178,10 @@ async def handle(
                 now=now,
                 checkin_id=checkin_id if urgent else None,
             )
-            if urgent:  # danger: the caseworker hears of it now, not at the digest
-                await alert_staff(tx, flag, now)
         log.info("flagged participant=%s reasons=%s", turn.participant.id, turn.flags)
+    if turn.participant is not None and (turn.flags or turn.checkin_id is not None):
+        # Danger, or a check-in's answers: the caseworker hears of it now, not at the digest.
+        await alert_turn(tx, turn.participant.id, now)
     return [
         Outgoing(incoming.channel, incoming.address, reply, message_id)
         for reply, message_id in zip(replies, reply_ids, strict=True)

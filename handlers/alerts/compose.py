@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.checkins.questions import ACTIVITIES, CONTACT, HOUSING, MOODS, NEEDS, title
@@ -35,16 +37,20 @@ def _clip(text: str) -> str:
     return text if len(text) <= WORDS_MAX else text[: WORDS_MAX - 1] + "…"
 
 
-async def alert_text(tx: AsyncSession, flag: Flag, timezone: str, language: str) -> str:
-    """In the reader's language (the caller sets it), their zone for the times."""
-    participant = await tx.get(Participant, flag.participant_id)
+async def alert_text(tx: AsyncSession, flags: Sequence[Flag], timezone: str, language: str) -> str:
+    """`flags` raised by one message, in the reader's language (the caller sets it) and zone."""
+    lead = flags[0]
+    participant = await tx.get(Participant, lead.participant_id)
     name = participant.name if participant is not None and participant.name else "-"
-    lines = [
-        _("🚨 <b>Alert: {name} (#{id})</b>").format(name=esc(name), id=flag.participant_id),
-        _(WHAT[flag.reason]) if flag.reason in WHAT else _("Passed on a message for you."),
-    ]
-    checkin = await tx.get(Checkin, flag.checkin_id) if flag.checkin_id is not None else None
-    message = await tx.get(Message, flag.message_id) if flag.message_id is not None else None
+    lines = [_("🚨 <b>Alert: {name} (#{id})</b>").format(name=esc(name), id=lead.participant_id)]
+    lines.extend(
+        _(WHAT[flag.reason]) if flag.reason in WHAT else _("Passed on a message for you.")
+        for flag in flags
+    )
+    checkin_id = next((flag.checkin_id for flag in flags if flag.checkin_id is not None), None)
+    checkin = await tx.get(Checkin, checkin_id) if checkin_id is not None else None
+    message_id = next((flag.message_id for flag in flags if flag.message_id is not None), None)
+    message = await tx.get(Message, message_id) if message_id is not None else None
     words = message.body if message is not None and message.body else None
     if words and (checkin is None or (checkin.free_text or "").strip() != words.strip()):
         lines.append(_("Their message: “{words}”").format(words=esc(_clip(words))))
@@ -53,7 +59,7 @@ async def alert_text(tx: AsyncSession, flag: Flag, timezone: str, language: str)
         lines.extend(await _answers(tx, checkin, timezone, language))
     lines.append("")
     lines.append(
-        _("Received {when}.").format(when=format_when(flag.created_at, timezone, language))
+        _("Received {when}.").format(when=format_when(lead.created_at, timezone, language))
     )
     return "\n".join(lines)
 

@@ -12,31 +12,35 @@ from handlers.types import Reply, Template
 from storage.models import Flag, FlagStatus, OutboxKind, ScheduledStatus
 
 
-async def _flag_of(draft: Draft) -> Flag | None:
+async def _flags_of(draft: Draft) -> list[Flag]:
+    """The alert's flags that still exist (none once its participant was erased)."""
     data = draft.row.data
-    flag_id = data.get("flag") if data else None
-    return await draft.tx.get(Flag, flag_id) if isinstance(flag_id, int) else None
+    ids = data.get("flags") if data else None
+    if not isinstance(ids, list):
+        return []
+    found = [await draft.tx.get(Flag, flag_id) for flag_id in ids if isinstance(flag_id, int)]
+    return [flag for flag in found if flag is not None]
 
 
 async def _alert(draft: Draft) -> Reply | Skip:
-    flag = await _flag_of(draft)
-    if flag is None:
+    flags = await _flags_of(draft)
+    if not flags:
         return Skip(ScheduledStatus.CANCELLED, "alert forgotten (its participant was erased)")
-    text = await alert_text(draft.tx, flag, draft.reader.timezone, draft.reader.language)
-    return Reply(text, alert_buttons(flag), template=Template(NOTICE_TEMPLATE, (text,)))
+    text = await alert_text(draft.tx, flags, draft.reader.timezone, draft.reader.language)
+    return Reply(text, alert_buttons(flags), template=Template(NOTICE_TEMPLATE, (text,)))
 
 
 async def _escalation(draft: Draft) -> Reply | Skip:
-    flag = await _flag_of(draft)
-    if flag is None:
+    flags = await _flags_of(draft)
+    if not flags:
         return Skip(ScheduledStatus.CANCELLED, "alert forgotten (its participant was erased)")
-    if flag.status != FlagStatus.OPEN or flag.acknowledged_at is not None:
+    if all(f.status != FlagStatus.OPEN for f in flags) or any(f.acknowledged_at for f in flags):
         return Skip(ScheduledStatus.CANCELLED, "alert taken on in time")
     hours = (draft.row.data or {}).get("hours", 0)
     head = _("⏫ Nobody has taken this alert on in {hours} hours:").format(hours=hours)
-    body = await alert_text(draft.tx, flag, draft.reader.timezone, draft.reader.language)
+    body = await alert_text(draft.tx, flags, draft.reader.timezone, draft.reader.language)
     text = f"{head}\n\n{body}"
-    return Reply(text, alert_buttons(flag), template=Template(NOTICE_TEMPLATE, (text,)))
+    return Reply(text, alert_buttons(flags), template=Template(NOTICE_TEMPLATE, (text,)))
 
 
 register(OutboxKind.STAFF_ALERT, render=_alert)

@@ -12,7 +12,6 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.alerts.rules import DEFAULT_RULES, Rules
-from handlers.alerts.sending import alert_staff
 from storage.flags import add_flag
 from storage.models import Checkin, Flag, FlagReason
 
@@ -41,8 +40,8 @@ def alerts_for(checkin: Checkin, rules: Rules = DEFAULT_RULES) -> list[Alert]:
 async def raise_alerts(
     tx: AsyncSession, checkin: Checkin, now: datetime, alerts: Sequence[Alert]
 ) -> list[Flag]:
-    """A flag per alert, pointing at the check-in (its answers are the message), each sent to
-    staff at once (handlers/alerts/sending.py)."""
+    """A flag per alert, pointing at the check-in (its answers are the message), sent to staff
+    with the rest of this message's flags once it is logged (handlers/alerts/sending.py)."""
     flags = [
         await add_flag(
             tx,
@@ -55,8 +54,6 @@ async def raise_alerts(
         )
         for alert in alerts
     ]
-    for flag in flags:
-        await alert_staff(tx, flag, now)
     if flags:
         log.info(
             "check-in %s flagged participant=%s reasons=%s",
