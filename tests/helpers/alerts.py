@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.inbox import Inbox
+from handlers.types import Reply
 from storage.db import Database
 from storage.models import Flag, ScheduledMessage
 from tests.fakes.channel import CollectingChannel, Person
@@ -86,3 +87,7 @@ async def outbox(db: Database, kind: str) -> list[ScheduledMessage]:
     async with db.transaction() as tx:
         query = select(ScheduledMessage).where(ScheduledMessage.kind == kind)
         return list((await tx.execute(query.order_by(ScheduledMessage.id))).scalars())
+
+
+def replies_to(channel: CollectingChannel, address: str) -> list[Reply]:
+    return [reply for to, reply in channel.sent if to == address]
