@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from bot.inbox import Inbox
+from handlers.types import Attachment, Kind
 from storage.db import Database
 from tests.fakes.channel import CollectingChannel
 from tests.helpers.alerts import (
@@ -61,8 +62,6 @@ async def test_a_troubled_checkin_alerts_the_caseworker_once_with_every_answer(
 async def test_a_voice_note_is_named_in_the_alert(
     db: Database, inbox: Inbox, channel: CollectingChannel
 ) -> None:
-    from handlers.types import Attachment, Kind
-
     place = await office(db, inbox, channel)
     await check_in(place.person, TROUBLED[:5])
     await place.person.sends(Kind.VOICE, attachment=Attachment("voice-1"))
