@@ -4,11 +4,12 @@ hours; nobody outside the participant's scope can touch it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.inbox import Inbox
 from storage.db import Database
-from storage.models import AuditEntry, Staff
+from storage.erasure import erase_participant
+from storage.models import AuditEntry, Participant, Staff
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.alerts import (
     ADMIN,
@@ -151,3 +152,37 @@ async def test_a_caseworker_who_only_reads_the_participant_cannot_resolve(
     [answer] = await citra.presses(f"staff:alout:{flag}.c")
     assert answer.text == "Peringatan itu tidak ada, atau bukan wewenang Anda."
     assert {f.status for f in await all_flags(db, pid)} == {"open"}
+
+
+async def test_an_alert_about_someone_erased_before_it_went_is_never_sent(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    place = await office(db, inbox, channel)
+    await check_in(place.person, TROUBLED)
+    async with db.transaction() as tx:
+        participant = await tx.get(Participant, place.pid)
+        assert participant is not None
+        await erase_participant(tx, participant, datetime.now(UTC))
+    assert await deliver(db, channel, NOW) == 0
+    assert await deliver(db, channel, FOUR_HOURS) == 0
+    assert sent_to(channel, CASEWORKER) == sent_to(channel, ADMIN) == []
+    assert await all_flags(db, place.pid) == []
+
+
+async def test_the_rules_command_refuses_odd_hours_and_keeps_what_it_is_not_told(
+    db: Database, inbox: Inbox, channel: CollectingChannel, database_url: str
+) -> None:
+    place = await office(db, inbox, channel)
+    code, _out, err = await run_command(
+        database_url, f"checkins alerts --org {place.org} --escalate-hours 0"
+    )
+    assert code != 0 and "--escalate-hours" in err
+    code, out, _err = await run_command(
+        database_url, f"checkins alerts --org {place.org} --no-home off"
+    )
+    assert code == 0
+    assert "mood-1 on, no-home off, wants-contact on, escalate after 4 h" in out
+    code, out, _err = await run_command(
+        database_url, f"checkins alerts --org {place.org} --escalate-hours 8"
+    )
+    assert "mood-1 on, no-home off, wants-contact on, escalate after 8 h" in out
