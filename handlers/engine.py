@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.alerts.sending import alert_turn
 from handlers.checkins import start as checkin_start
+from handlers.checkins.steps import checkin_of_turn
 from handlers.command_words import typed_command
 from handlers.commands import ALIASES, COMMANDS, resume, set_language
 from handlers.files import Fetch
@@ -165,6 +167,7 @@ async def handle(
             reply = replace(reply, template=Template(NOTICE_TEMPLATE, (reply.text,)))
         told.append(Outgoing(other.address.channel, other.address.value, reply, message_id))
     if turn.flags and kept and turn.participant is not None:
+        checkin_id = checkin_of_turn(turn)
         for reason, urgent in turn.flags:
             await add_flag(
                 tx,
@@ -173,8 +176,12 @@ async def handle(
                 reason=reason,
                 urgent=urgent,
                 now=now,
+                checkin_id=checkin_id if urgent else None,
             )
         log.info("flagged participant=%s reasons=%s", turn.participant.id, turn.flags)
+    if turn.participant is not None and (turn.flags or turn.checkin_id is not None):
+        # Danger, or a check-in's answers: the caseworker hears of it now, not at the digest.
+        await alert_turn(tx, turn.participant.id, now)
     return [
         Outgoing(incoming.channel, incoming.address, reply, message_id)
         for reply, message_id in zip(replies, reply_ids, strict=True)

@@ -74,6 +74,7 @@ class Turn:
     told: list[Told] = field(default_factory=list)  # replies to the person's other addresses
     secret: bool = False  # what was typed must not be kept in the message log (a code)
     fetch: Fetch | None = None  # the channel's download of an attachment (handlers/files.py)
+    checkin_id: int | None = None  # the check-in this message answered: its flags point at it
 
     def flag(self, reason: str, *, urgent: bool = False) -> None:
         """Pass this inbound message on to staff (stored once the message is logged)."""

@@ -41,6 +41,7 @@ async def test_migrations_go_down_and_up_again(db: Database) -> None:
         "0010",
         "0011",
         "0012",
+        "0013",
     ]
     await migrate.upgrade(db)
     assert await migrate.pending(db) == []

@@ -21,6 +21,9 @@ REASONS = {
     "phone_change": "new phone number",
     "rsvp_note": "answer to a reminder",
     "message": "message",
+    "low_mood": "check-in: mood 1 of 5",
+    "no_home": "check-in: no safe place to live",
+    "wants_contact": "check-in: asks to be contacted",
 }
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.alerts.rules import DEFAULT_RULES, Rules
 from storage.flags import add_flag
 from storage.models import Checkin, Flag, FlagReason
 
@@ -23,8 +24,9 @@ class Alert:
     urgent: bool  # to the caseworker at once, before anything else
 
 
-def alerts_for(checkin: Checkin) -> list[Alert]:
-    """The default rules: mood 1 of 5; no safe place to live; asks to be contacted."""
+def alerts_for(checkin: Checkin, rules: Rules = DEFAULT_RULES) -> list[Alert]:
+    """Mood 1 of 5; no safe place to live; asks to be contacted: each unless the organisation
+    switched it off (handlers/alerts/rules.py)."""
     alerts = []
     if checkin.mood == 1:
         alerts.append(Alert(FlagReason.LOW_MOOD, urgent=True))
@@ -32,13 +34,14 @@ def alerts_for(checkin: Checkin) -> list[Alert]:
         alerts.append(Alert(FlagReason.NO_HOME, urgent=True))
     if checkin.wants_contact:
         alerts.append(Alert(FlagReason.WANTS_CONTACT, urgent=False))
-    return alerts
+    return [alert for alert in alerts if rules.allows(alert.reason)]
 
 
 async def raise_alerts(
     tx: AsyncSession, checkin: Checkin, now: datetime, alerts: Sequence[Alert]
 ) -> list[Flag]:
-    """A flag per alert, pointing at the check-in (its answers are the message)."""
+    """A flag per alert, pointing at the check-in (its answers are the message), sent to staff
+    with the rest of this message's flags once it is logged (handlers/alerts/sending.py)."""
     flags = [
         await add_flag(
             tx,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
+from handlers.alerts.rules import rules_of
 from handlers.checkins.alerts import alerts_for, raise_alerts
 from handlers.checkins.questions import ACTIVITIES, CONTACT, HOUSING, MOODS, NEEDS, options, title
 from handlers.flow import END, WAIT, Step, Turn
@@ -55,7 +56,19 @@ async def current(turn: Turn) -> Checkin | None:
     if found.status != CheckinStatus.PARTIAL or found.started_at < turn.now - RESUMABLE:
         return None
     turn.remember(**{KEY: found.id})
+    turn.checkin_id = found.id
     return found
+
+
+def checkin_of_turn(turn: Turn) -> int | None:
+    """The check-in this message was part of (answered, or interrupted by danger words), if any:
+    a danger flag raised in it carries its answers to the caseworker."""
+    noted = turn.data.get(KEY)
+    return (
+        turn.checkin_id
+        if turn.checkin_id is not None
+        else (noted if isinstance(noted, int) else None)
+    )
 
 
 def next_question(checkin: Checkin) -> str:
@@ -237,7 +250,7 @@ async def finish_checkin(turn: Turn, checkin: Checkin) -> None:
     checkin.status = CheckinStatus.COMPLETE
     checkin.finished_at = turn.now
     turn.forget(KEY)
-    alerts = alerts_for(checkin)
+    alerts = alerts_for(checkin, await rules_of(turn.tx, checkin.organisation_id))
     await raise_alerts(turn.tx, checkin, turn.now, alerts)
     log.info("check-in %s complete, %d alert(s)", checkin.id, len(alerts))
     if turn.flags:  # danger was heard just now: its answer said who will call

@@ -34,6 +34,8 @@ class AuditAction(StrEnum):
     APPOINTMENT = "appointment"  # an appointment scheduled for a participant
     HANDLED = "handled"  # a "Tidak bisa" or reschedule answer dealt with (detail: how)
     IMPORT = "import"  # sessions imported from a file sent in chat (detail: counts)
+    ACKNOWLEDGE = "acknowledge"  # an alert taken on ("Saya tangani"; detail: the flag id)
+    RESOLVE = "resolve"  # a flag closed from its alert (detail: the flag id and the outcome)
 
 
 async def audit(

@@ -2,7 +2,7 @@
 
 from storage.models.base import Base
 from storage.models.checkins import Checkin, CheckinHelp, CheckinSchedule, CheckinStatus
-from storage.models.flags import Flag, FlagReason, FlagStatus
+from storage.models.flags import AlertRules, Flag, FlagOutcome, FlagReason, FlagStatus
 from storage.models.notes import Note
 from storage.models.outbox import OutboxKind, ScheduledMessage, ScheduledStatus
 from storage.models.people import (
@@ -44,6 +44,7 @@ from storage.models.webhooks import DeliveryStatus, WebhookDelivery
 
 __all__ = [
     "Address",
+    "AlertRules",
     "Answers",
     "Appointment",
     "AssignmentRule",
@@ -59,6 +60,7 @@ __all__ = [
     "Enrolment",
     "EnrolmentStatus",
     "Flag",
+    "FlagOutcome",
     "FlagReason",
     "FlagStatus",
     "Invite",

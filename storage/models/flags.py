@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -32,6 +32,15 @@ class FlagStatus:
     RESOLVED = "resolved"  # a person on the staff dealt with it
 
 
+class FlagOutcome:
+    """How a staff member closed a flag from its alert (handlers/alerts/staff.py)."""
+
+    CONTACTED = "contacted"  # they spoke with the person
+    REFERRED = "referred"  # sent on to a service (health, legal, shelter, ...)
+    NOT_URGENT = "not_urgent"  # looked into it: no emergency
+    OTHER = "other"
+
+
 class Flag(Base):
     """One message (the text stays in the message log, erased with it) that staff must see."""
 
@@ -52,3 +61,26 @@ class Flag(Base):
     status: Mapped[str] = mapped_column(String(16), default=FlagStatus.OPEN)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+    # Who closed it and how (a FlagOutcome; None when closed from the command line).
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    # "Saya tangani": someone on the staff took it on (no escalation), still open until resolved.
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL")
+    )
+
+
+class AlertRules(Base):
+    """An organisation's own alert rules (handlers/alerts/rules.py holds the defaults, used
+    when it has no row). Danger in what someone writes always alerts."""
+
+    __tablename__ = "alert_rules"
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    low_mood: Mapped[bool] = mapped_column(Boolean, default=True)  # mood 1 of 5
+    no_home: Mapped[bool] = mapped_column(Boolean, default=True)  # no safe place to live
+    wants_contact: Mapped[bool] = mapped_column(Boolean, default=True)  # asks to be contacted
+    escalate_hours: Mapped[int] = mapped_column(Integer, default=4)  # unacknowledged: to admins

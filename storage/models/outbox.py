@@ -42,6 +42,8 @@ class OutboxKind(StrEnum):
     STAFF_NOTICE = "staff_notice"  # a one-off notice to a staff member (handlers/outbox/notices.py)
     CHECKIN = "checkin"  # how are you doing? a check-in on a day of the person's schedule
     CHECKIN_NUDGE = "checkin_nudge"  # the one gentle reminder a day after an unanswered check-in
+    STAFF_ALERT = "staff_alert"  # a flag that needs a staff member now (handlers/alerts/)
+    ALERT_ESCALATION = "alert_escalation"  # an alert nobody took on in time: to the admins
 
 
 # Exactly one recipient: a participant or a staff member.

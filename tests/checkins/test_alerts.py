@@ -101,7 +101,9 @@ async def test_danger_at_any_question_is_answered_with_support_and_flagged_urgen
     await person.says("/kabar")
     [answer] = await person.says("pengen mati aja rasanya")
     assert "119" in answer.text  # the crisis line
-    assert await flags(db, pid) == [("self_harm", True, None)]
+    [checkin] = await checkins(db, pid)
+    # The flag points at the check-in under way: its answers go with the alert.
+    assert await flags(db, pid) == [("self_harm", True, checkin.id)]
     [again] = await person.says("1")  # the check-in carries on from the same question
     assert "kegiatan utama" in again.text.lower()
 
@@ -115,7 +117,7 @@ async def test_danger_in_the_last_answer_is_kept_in_the_checkin_and_flagged(
     await person.says("kemarin saya diciduk lagi")
     [checkin] = await checkins(db, pid)
     assert checkin.free_text == "kemarin saya diciduk lagi"
-    assert ("arrest", True, None) in await flags(db, pid)
+    assert ("arrest", True, checkin.id) in await flags(db, pid)
 
 
 async def test_danger_in_a_voice_notes_caption_is_flagged(
@@ -129,4 +131,4 @@ async def test_danger_in_a_voice_notes_caption_is_flagged(
     assert (checkin.media_kind, checkin.media_ref, checkin.free_text) == (
         "photo", "photo-1", "saya dipukul",
     )  # fmt: skip
-    assert ("violence", True, None) in await flags(db, pid)
+    assert ("violence", True, checkin.id) in await flags(db, pid)
