@@ -21,10 +21,10 @@ from pathlib import Path
 
 from handlers.files import Fetch, Unfetched, fetch_file
 from handlers.types import Attachment
-from storage.checkin_media import media_tried, stored_media
-from storage.checkins import keep_media, media_to_keep
+from storage.checkins.answers import keep_media, media_to_keep
+from storage.checkins.media import media_tried, stored_media
+from storage.checkins.media_store import MAX_MEDIA_BYTES, MediaStore
 from storage.db import Database
-from storage.media_store import MAX_MEDIA_BYTES, MediaStore
 
 log = logging.getLogger(__name__)
 

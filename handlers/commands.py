@@ -19,7 +19,7 @@ from handlers.staff.claiming import holds_tries, try_code
 from handlers.staff.codes import code_in
 from handlers.states import current_step, enter, finish
 from handlers.text import clean_line
-from storage.checkins import open_prompt
+from storage.checkins.answers import open_prompt
 from storage.erasure import forget_address
 from storage.models import Participant, ParticipantStatus
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.checkins import erase_checkins
+from storage.checkins.answers import erase_checkins
 from storage.flags import delete_flags
 from storage.messages import erase_bodies
 from storage.models import (
@@ -30,10 +30,10 @@ from storage.models import (
     Referral,
     ReferralStatus,
 )
-from storage.notes import erase_notes
 from storage.outbox import cancel_pending, forget_notices_about
-from storage.relay import delete_relay_messages
+from storage.staff.notes import erase_notes
 from storage.staff.partners import withdraw_all
+from storage.staff.relay import delete_relay_messages
 
 
 async def erase_participant(tx: AsyncSession, participant: Participant, now: datetime) -> None:

@@ -31,7 +31,7 @@ from storage.models import (
     RelayMessage,
     Staff,
 )
-from storage.notes import add_note
+from storage.staff.notes import add_note
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.database_scan import find_strings
 from tests.helpers.reminders import Clock, dispatcher, enrol_person, make_session, outbox

@@ -28,8 +28,8 @@ from handlers.programs.admin import (
     programs_overview,
 )
 from handlers.programs.changes import ChangeError
-from handlers.programs.csv_import import InputError, parse_offsets, parse_timezone
 from handlers.programs.recurrence import RecurrenceError
+from handlers.programs.values import InputError, parse_offsets, parse_timezone
 from handlers.reminders.rules import DEFAULT_OFFSETS
 from handlers.timefmt import zone_abbr
 from storage.db import Database

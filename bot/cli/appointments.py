@@ -14,7 +14,8 @@ from handlers.programs.appointments import (
     appointments_overview,
     cancel_appointment,
 )
-from handlers.programs.csv_import import (
+from handlers.programs.recurrence import occurrences, parse_recurrence
+from handlers.programs.values import (
     LIMITS,
     InputError,
     checked_text,
@@ -23,7 +24,6 @@ from handlers.programs.csv_import import (
     parse_local,
     parse_timezone,
 )
-from handlers.programs.recurrence import occurrences, parse_recurrence
 from storage.models import Appointment
 
 UPCOMING_SHOWN = 4  # dates of a series that `appointments add` prints

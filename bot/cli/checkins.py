@@ -10,8 +10,8 @@ from handlers.alerts.rules import DEFAULT_ESCALATE_HOURS, Rules, rules_of
 from handlers.checkins.planning import plan_all_checkins
 from handlers.checkins.schedule import DEFAULT_DAYS, parse_days
 from handlers.programs.admin import Refused, find_organisation
-from storage.alerts import save_alert_rules
-from storage.checkins import set_schedule
+from storage.checkins.alerts import save_alert_rules
+from storage.checkins.answers import set_schedule
 from storage.models import AlertRules, Program
 
 DAYS_HELP = (

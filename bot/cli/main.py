@@ -25,7 +25,6 @@ from bot.cli.db import add_db_parsers, run_db
 from bot.cli.exports import EXPORT_COMMANDS, add_export_parsers
 from bot.cli.participants import add_participant_parsers, run_participants
 from bot.cli.prerelease import add_prerelease_parsers, run_prerelease, run_relink
-from bot.cli.reports import REPORT_COMMANDS, add_report_parsers
 from bot.cli.staff import STAFF_COMMANDS, add_staff_parsers
 from bot.config import ConfigError, Settings, database_location, stranded_database
 from bot.inbox import Inbox
@@ -70,7 +69,6 @@ def parser() -> argparse.ArgumentParser:
     add_staff_parsers(sub)
     add_prerelease_parsers(sub)
     add_export_parsers(sub)
-    add_report_parsers(sub)
     return top
 
 
@@ -155,7 +153,7 @@ async def _dispatch(command: str, args: argparse.Namespace, settings: Settings) 
             return await run_relink(args, db, **links)
         if command == "participants":
             return await run_participants(args, db)
-        if command in ADMIN_COMMANDS | STAFF_COMMANDS | EXPORT_COMMANDS | REPORT_COMMANDS:
+        if command in ADMIN_COMMANDS | STAFF_COMMANDS | EXPORT_COMMANDS:
             return await run_admin(args, db, settings)
         where = database_location(settings.database_url)
         if command == "run" and (settings.telegram_bot_token or settings.whatsapp_enabled):

@@ -23,10 +23,11 @@ from handlers.programs.admin import (
     sessions_overview,
 )
 from handlers.programs.changes import cancel_session, move_session
-from handlers.programs.csv_import import (
+from handlers.programs.csv_import import SessionRow
+from handlers.programs.spreadsheet import parse_sessions_file
+from handlers.programs.values import (
     LIMITS,
     InputError,
-    SessionRow,
     checked_text,
     city_zone_problem,
     local_label,
@@ -37,7 +38,6 @@ from handlers.programs.csv_import import (
     parse_timezone,
     resolve_city,
 )
-from handlers.programs.spreadsheet import parse_sessions_file
 from handlers.reminders.planning import enrol
 from storage.models import EnrolmentStatus, ParticipantStatus, ProgramSession
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.cli.common import Context, group, leaf, table, typed
 from bot.cli.links import print_links
 from handlers.programs.admin import Refused, find_organisation, find_program
-from handlers.programs.csv_import import resolve_city
+from handlers.programs.values import resolve_city
 from handlers.staff.assignment import RuleTarget, add_assignment_rule
 from handlers.staff.invites import ROLES, create_staff_invite
 from handlers.staff.roster import change_role, revoke_staff

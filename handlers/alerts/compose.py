@@ -10,7 +10,7 @@ from handlers.checkins.questions import ACTIVITIES, CONTACT, HOUSING, MOODS, NEE
 from handlers.i18n import N_, _
 from handlers.text import esc
 from handlers.timefmt import format_when
-from storage.checkins import needs_of
+from storage.checkins.answers import needs_of
 from storage.models import Checkin, Flag, FlagReason, Message, Participant
 
 WORDS_MAX = 600  # of their words in an alert; the card and the message log keep all of it

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.alerts import alert_rules_of
+from storage.checkins.alerts import alert_rules_of
 from storage.models import FlagReason
 
 DEFAULT_ESCALATE_HOURS = 4

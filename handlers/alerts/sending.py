@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.alerts.rules import rules_of
 from handlers.outbox.queue import enqueue
 from handlers.outbox.recipients import Recipient
-from storage.alerts import admins_of, cancel_escalation, caseworker_of
+from storage.checkins.alerts import admins_of, cancel_escalation, caseworker_of
 from storage.flags import alerting_flags_at
 from storage.models import Flag, OutboxKind, Participant
 

@@ -10,9 +10,9 @@ from handlers.digest.sections import DigestScope, Item, first_name, section
 from handlers.i18n import N_, _
 from handlers.staff.cards.checkins import MOOD_EMOJI
 from handlers.text import esc
-from storage.caseload import Person
-from storage.checkin_views import Alert, checkins_since, open_alerts, stopped_responding
+from storage.checkins.views import Alert, checkins_since, open_alerts, stopped_responding
 from storage.models import CheckinStatus, FlagReason
+from storage.staff.digest_queries import Person
 
 REASONS = {
     FlagReason.LOW_MOOD: N_("feels very bad"),

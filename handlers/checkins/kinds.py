@@ -13,7 +13,7 @@ from handlers.i18n import _
 from handlers.outbox.registry import Draft, Skip, register
 from handlers.text import esc
 from handlers.types import Button, Reply, Template
-from storage.checkins import answered_since
+from storage.checkins.answers import answered_since
 from storage.models import Participant, ScheduledMessage, ScheduledStatus
 
 TEMPLATE = "checkin"  # bot/channels/whatsapp/templates.toml: outside WhatsApp's 24 hours

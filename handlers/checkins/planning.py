@@ -13,7 +13,7 @@ from handlers.checkins.schedule import DEFAULT_DAYS, base_date, prompt_time
 from handlers.outbox.queue import OUTBOX_CHANGED, enqueue
 from handlers.outbox.recipients import Recipient
 from handlers.reminders.rules import ReminderPolicy
-from storage.checkins import NUDGE_AFTER, expire_unanswered, schedule_days
+from storage.checkins.answers import NUDGE_AFTER, expire_unanswered, schedule_days
 from storage.models import (
     Membership,
     OutboxKind,

@@ -8,7 +8,7 @@ from handlers.i18n import _
 from handlers.menu import registered
 from handlers.staff.claiming import holds_tries
 from handlers.states import current_step, enter
-from storage.checkins import cancel_nudges, start_checkin
+from storage.checkins.answers import cancel_nudges, start_checkin
 from storage.erasure import forget_address
 from storage.models import ParticipantStatus
 

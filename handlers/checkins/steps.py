@@ -19,7 +19,7 @@ from handlers.understanding.choice_step import OnChoice, choice_step
 from handlers.understanding.choices import Option, normalise, normalised_set
 from handlers.understanding.distress import DANGER, recognise
 from handlers.understanding.multichoice import Outcome, read_ticks
-from storage.checkins import RESUMABLE, resumable, set_needs
+from storage.checkins.answers import RESUMABLE, resumable, set_needs
 from storage.models import Checkin, CheckinStatus
 
 log = logging.getLogger(__name__)

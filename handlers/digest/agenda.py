@@ -10,7 +10,7 @@ from handlers.digest.attention import meeting_title, short_when, who
 from handlers.digest.sections import DigestScope, Item, first_name, section
 from handlers.i18n import N_, _
 from handlers.text import esc
-from storage.caseload import appointments_between, sessions_between
+from storage.staff.digest_queries import appointments_between, sessions_between
 
 ANSWERS = {"yes": N_("coming"), "no": N_("can't come"), "reschedule": N_("another date")}
 

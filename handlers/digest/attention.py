@@ -12,7 +12,7 @@ from handlers.digest.sections import DigestScope, Item, first_name, section
 from handlers.i18n import N_, _
 from handlers.text import esc
 from handlers.timefmt import zone_abbr
-from storage.caseload import Meeting, missed_meetings, unhandled_answers
+from storage.staff.digest_queries import Meeting, missed_meetings, unhandled_answers
 
 APPOINTMENT_KINDS = {"counselling": N_("counselling"), "reporting": N_("mandatory reporting")}
 

@@ -17,9 +17,9 @@ from handlers.staff.commands import staff_payload
 from handlers.staff.scope import StaffView
 from handlers.text import esc, fit
 from handlers.types import Button
-from storage.digests import Reported, forget_ended, record_reported, reported
 from storage.models import Staff, StaffRole
 from storage.staff.chat import staff_names
+from storage.staff.digests import Reported, forget_ended, record_reported, reported
 
 LINES = 5  # a caseworker's lines per section: the rest wait for the next digest
 ADMIN_LINES = 3  # an admin reads counts first, then the most urgent few of each section

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.digest.sections import DigestScope, Item, first_name, section
 from handlers.i18n import N_, _
 from handlers.text import esc
-from storage.caseload import Change, new_sign_ups, people_gone, releases_ahead
 from storage.models import ParticipantStatus
+from storage.staff.digest_queries import Change, new_sign_ups, people_gone, releases_ahead
 
 RELEASE_AHEAD = timedelta(days=7)
 

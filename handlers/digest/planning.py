@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.digest.sections import LOOKBACK, sections
 from handlers.outbox.queue import enqueue
 from handlers.outbox.recipients import Recipient
-from storage.digests import digest_readers, forget_reported_before
 from storage.models import OutboxKind, Staff, StaffStatus
 from storage.outbox import cancel_pending
+from storage.staff.digests import digest_readers, forget_reported_before
 
 DEFAULT_HOUR = 7
 LATE = timedelta(hours=1)  # a digest planned after its hour (a new staff member) still goes

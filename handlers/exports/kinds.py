@@ -18,9 +18,9 @@ from handlers.participants.labels import CATEGORIES, CONTACT_TIMES, INTERESTS
 from handlers.reminders.rsvp import DAYS
 from handlers.staff.cards.checkins import in_order
 from handlers.staff.cards.labels import STATUSES
-from storage.checkin_views import checkin_rows, split_needs
-from storage.exports import meeting_rows, note_rows, participant_rows
+from storage.checkins.views import checkin_rows, split_needs
 from storage.models import ParticipantStatus
+from storage.staff.exports import meeting_rows, note_rows, participant_rows
 
 Lines = Callable[[AsyncSession, ExportScope], AsyncIterator[Line]]
 

@@ -16,10 +16,10 @@ from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.checkins import CheckinSummary, checkin_summaries
+from storage.checkins.answers import CheckinSummary, checkin_summaries
 from storage.models import Note, Participant, ParticipantStatus
-from storage.notes import notes_by_participant
 from storage.participants import iter_participants
+from storage.staff.notes import notes_by_participant
 
 COLUMNS = [
     "id", "name", "phone", "category", "city", "province", "timezone", "language", "interests",

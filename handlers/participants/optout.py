@@ -11,7 +11,7 @@ from handlers.understanding.choices import NO_WORDS, YES_WORDS, Option, pick
 from handlers.understanding.phrases import Phrases
 from storage.erasure import delete_unregistered, return_to_preregistered
 from storage.models import Participant, ParticipantStatus
-from storage.relay import end_relays
+from storage.staff.relay import end_relays
 
 # The whole message is one of these (polite words aside): "stop", "berhenti aja kak".
 _STOP_ALONE = Phrases(

@@ -9,16 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.programs.changes import add_session, enrol_in_program, mark_attendance
-from handlers.programs.csv_import import (
+from handlers.programs.csv_import import SessionKey, SessionRow, session_key
+from handlers.programs.values import (
     InputError,
     ProgramRef,
-    SessionKey,
-    SessionRow,
     checked_text,
     local_label,
     program_problem,
     programs_named,
-    session_key,
 )
 from handlers.reminders.rules import ReminderPolicy
 from storage.models import (

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.programs.admin import Refused
-from handlers.programs.csv_import import local_label
+from handlers.programs.values import local_label
 from handlers.reminders.planning import notify_appointment_cancelled, plan_appointment
 from handlers.reminders.rules import ReminderPolicy
 from storage.models import Appointment, Occurrence, Participant

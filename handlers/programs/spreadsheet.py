@@ -13,14 +13,13 @@ from typing import Any
 from openpyxl import load_workbook
 
 from handlers.programs.csv_import import (
-    InputError,
     Parsed,
-    ProgramRef,
     SessionKey,
     decode,
     parse_session_table,
     parse_sessions_csv,
 )
+from handlers.programs.values import InputError, ProgramRef
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMES = frozenset({"text/csv", "text/comma-separated-values", "application/csv", "text/plain"})

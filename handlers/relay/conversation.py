@@ -30,7 +30,7 @@ from storage.models import (
     RelayStatus,
     Staff,
 )
-from storage.relay import add_relay, end_relays, open_relay
+from storage.staff.relay import add_relay, end_relays, open_relay
 
 OPEN_FOR = timedelta(days=7)  # a reply this long after staff last wrote is a new message
 REPLY_MAX = 3000  # characters kept and passed on (a Telegram message holds 4096)

@@ -10,7 +10,7 @@ from handlers.outbox.reopen import open_payload
 from handlers.text import esc
 from handlers.types import Button, Reply, Template
 from storage.models import OutboxKind, ScheduledStatus, Staff
-from storage.relay import relay_of_outbox_row
+from storage.staff.relay import relay_of_outbox_row
 
 RELAY_TEMPLATE = "relay"
 PREFIX = "relay"  # the participant's relay buttons: "relay:end"

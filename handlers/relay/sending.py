@@ -23,7 +23,7 @@ from storage.models import (
     RelayMessage,
     RelayStatus,
 )
-from storage.relay import add_relay, outbox_row_id
+from storage.staff.relay import add_relay, outbox_row_id
 
 MESSAGE_MAX = 1000  # characters: a message to read on a phone, and far below every platform limit
 

@@ -22,7 +22,7 @@ from handlers.staff.scope import StaffView, participant_in_scope
 from handlers.text import esc
 from handlers.types import Button, Incoming, Kind
 from storage.models import Participant, RelayDirection, Staff
-from storage.relay import ThreadLine, relay_thread
+from storage.staff.relay import ThreadLine, relay_thread
 
 ACTION = "msg"  # "staff:msg:<participant id>": write to this participant
 TO_KEY = "relay_to"  # conversation data: whom the message being typed is for

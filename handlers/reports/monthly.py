@@ -1,5 +1,5 @@
 """The monthly report an office sends upward: a month of its own participants' numbers, counted
-in the organisation's time zone, gathered by storage/reports.py's aggregate queries."""
+in the organisation's time zone, gathered by storage/staff/reports.py's aggregate queries."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.checkins.questions import ACTIVITIES, HOUSING, NEEDS
 from storage.models import Checkin
-from storage.reports import (
+from storage.staff.reports import (
     CheckinCounts,
     People,
     ProgramAttendance,

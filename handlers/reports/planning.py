@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.outbox.queue import enqueue
 from handlers.outbox.recipients import Recipient
 from handlers.reports.weekly import iso_week, this_monday
-from storage.digests import digest_readers
 from storage.models import OutboxKind, Staff, StaffStatus
+from storage.staff.digests import digest_readers
 
 LATE = timedelta(hours=1)  # planned after its hour (the bot was down): still goes
 VALID = timedelta(days=1)  # never sent once its Monday is over

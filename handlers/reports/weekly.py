@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import _
 from storage.models import Staff, StaffRole
-from storage.reports import ProgramAttendance, Span, attendance_by_program, checkin_counts
+from storage.staff.reports import ProgramAttendance, Span, attendance_by_program, checkin_counts
 
 WEEKS = 8
 

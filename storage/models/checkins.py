@@ -40,7 +40,7 @@ class Checkin(Base):
     free_text: Mapped[str | None] = mapped_column(Text)
     media_kind: Mapped[str | None] = mapped_column(String(16))  # voice, audio, photo, video...
     # Telegram: the file id (kept by Telegram); WhatsApp: the media id, valid for a while only,
-    # until storage/checkins.py `keep_media` replaces it with the media store's reference.
+    # until storage/checkins/answers.py `keep_media` replaces it with the media store's reference.
     media_ref: Mapped[str | None] = mapped_column(String(256))
     media_stored: Mapped[bool] = mapped_column(default=False)  # media_ref is the store's own
     # WhatsApp media downloads tried so far (handlers/media/keeping.py), and why the media was

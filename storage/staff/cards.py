@@ -25,7 +25,7 @@ from storage.models import (
     Referral,
     Staff,
 )
-from storage.notes import latest_notes
+from storage.staff.notes import latest_notes
 
 
 @dataclass(frozen=True)

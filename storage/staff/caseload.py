@@ -9,7 +9,7 @@ Urgency (lower comes first), decided here only:
 2. MISSED: marked absent at a session or appointment in the last RECENT days.
 3. FLAG: any other open flag (a message that waits for staff).
 4. SILENT: stopped messages, or unreachable (blocked the bot), or "tidak merespons": their
-   last two check-ins both went unanswered (storage/checkins.py `unresponsive`).
+   last two check-ins both went unanswered (storage/checkins/answers.py `unresponsive`).
 5. REST: everyone else; 6. ERASED: what is left of people who erased their data.
 
 Within a level: the most recent message from the person first, then the newest participant.

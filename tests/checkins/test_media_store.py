@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from handlers.flow import FlowSettings
 from handlers.types import Attachment, Kind
-from storage.checkins import keep_media, media_to_keep
+from storage.checkins.answers import keep_media, media_to_keep
 from storage.db import Database
 from tests.helpers.checkins import checkins
 from tests.helpers.reminders import participant_id, register

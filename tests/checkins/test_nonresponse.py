@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.inbox import Inbox
 from handlers.types import Kind
-from storage.checkins import expire_unanswered, unresponsive
+from storage.checkins.answers import expire_unanswered, unresponsive
 from storage.db import Database
 from storage.models import CheckinStatus, ScheduledStatus
 from tests.fakes.channel import CollectingChannel

@@ -12,7 +12,7 @@ import pytest
 from bot.inbox import Inbox
 from handlers.checkins.schedule import DEFAULT_DAYS, parse_days
 from handlers.reminders.rules import QuietHours
-from storage.checkins import set_schedule
+from storage.checkins.answers import set_schedule
 from storage.db import Database
 from storage.models import Organisation, ParticipantStatus, ScheduledStatus
 from tests.fakes.channel import CollectingChannel

@@ -9,18 +9,16 @@ import pytest
 
 from handlers.i18n import use_language
 from handlers.programs.admin import program_kind
-from handlers.programs.csv_import import (
+from handlers.programs.csv_import import decode, parse_sessions_csv, session_key
+from handlers.programs.values import (
     InputError,
     ProgramRef,
-    decode,
     parse_clock,
     parse_date,
     parse_local,
     parse_offsets,
-    parse_sessions_csv,
     parse_timezone,
     resolve_city,
-    session_key,
 )
 
 NOW = datetime(2026, 11, 1, 0, 0, tzinfo=UTC)

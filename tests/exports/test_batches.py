@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage.db import Database
-from storage.exports import BATCH
 from storage.models import Participant, ParticipantStatus
+from storage.staff.exports import BATCH
 from tests.helpers.exports import export_as, read_csv, read_xlsx, world, xlsx_rows
 
 MANY = 2 * BATCH + 7

@@ -9,7 +9,7 @@ from datetime import timedelta
 from storage.db import Database
 from storage.erasure import erase_participant
 from storage.models import Participant
-from storage.notes import add_note
+from storage.staff.notes import add_note
 from tests.helpers.exports import NOW, export_as, read_csv, read_xlsx, world, xlsx_rows
 from tests.helpers.staff.partners import StaffChat
 

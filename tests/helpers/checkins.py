@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.inbox import Inbox
 from handlers.checkins.planning import plan_all_checkins, plan_checkins
 from handlers.reminders.rules import QuietHours, ReminderPolicy
-from storage.checkins import checkins_of, needs_of
+from storage.checkins.answers import checkins_of, needs_of
 from storage.db import Database
 from storage.models import Checkin, Flag, Participant, ScheduledMessage
 from tests.fakes.channel import CollectingChannel, Person

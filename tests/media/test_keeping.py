@@ -8,8 +8,8 @@ from pathlib import Path
 
 from handlers.flow import FlowSettings
 from handlers.types import Kind
+from storage.checkins.media_store import NAME
 from storage.db import Database
-from storage.media_store import NAME
 from tests.helpers.media import (
     PARTICIPANT,
     VOICE,

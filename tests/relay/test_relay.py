@@ -11,7 +11,7 @@ from handlers.staff.audit import AuditAction
 from handlers.types import Kind
 from storage.db import Database
 from storage.models import Participant
-from storage.relay import relay_thread
+from storage.staff.relay import relay_thread
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.relay import (
     ANI,

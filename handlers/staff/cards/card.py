@@ -26,8 +26,8 @@ from handlers.staff.commands import staff_button, staff_payload
 from handlers.staff.scope import Access, StaffView, access_to, participant_in_scope
 from handlers.text import esc
 from handlers.types import Button
-from storage.checkin_views import CheckinLine, latest_checkins
-from storage.checkins import unresponsive
+from storage.checkins.answers import unresponsive
+from storage.checkins.views import CheckinLine, latest_checkins
 from storage.models import (
     EnrolmentStatus,
     Participant,
@@ -36,8 +36,8 @@ from storage.models import (
     SessionStatus,
 )
 from storage.models.relay import RelayDirection
-from storage.relay import ThreadLine, relay_thread
 from storage.staff.cards import CardData, card_data, last_inbound
+from storage.staff.relay import ThreadLine, relay_thread
 
 SHOWN = 3  # lines per section before "and N more"
 NOTE_CHARS = 160  # of a note's text on the card

@@ -7,7 +7,7 @@ from handlers.checkins.questions import ACTIVITIES, NEEDS, title
 from handlers.i18n import N_, _
 from handlers.staff.cards.labels import short_when
 from handlers.text import esc
-from storage.checkin_views import CheckinLine
+from storage.checkins.views import CheckinLine
 from storage.models import CheckinStatus
 
 SHOWN = 3  # check-ins shown in full

@@ -15,8 +15,8 @@ from handlers.staff.cards.labels import short_when
 from handlers.staff.commands import staff_button, staff_payload
 from handlers.staff.scope import StaffView, participant_in_scope
 from handlers.types import Button, Media, Reply
-from storage.checkin_media import checkins_with_media
-from storage.media_store import MediaStore
+from storage.checkins.media import checkins_with_media
+from storage.checkins.media_store import MediaStore
 from storage.models import Checkin, Participant
 
 SHOWN = 3  # the latest voice notes or photos sent from the card at once

@@ -18,7 +18,7 @@ from handlers.staff.scope import Access, StaffView, access_to, participant_in_sc
 from handlers.text import esc
 from handlers.types import Button, Incoming, Kind
 from storage.models import Participant
-from storage.notes import NOTE_MAX, add_note
+from storage.staff.notes import NOTE_MAX, add_note
 
 log = logging.getLogger(__name__)
 

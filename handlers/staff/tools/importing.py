@@ -22,8 +22,9 @@ from handlers.files import MAX_FILE_BYTES, Unfetched, fetch_file, unfetched_text
 from handlers.flow import Turn
 from handlers.i18n import N_, _, ngettext
 from handlers.programs.admin import add_sessions, existing_session_keys, program_refs
-from handlers.programs.csv_import import InputError, Parsed
+from handlers.programs.csv_import import Parsed
 from handlers.programs.spreadsheet import kind_of, parse_sessions_file
+from handlers.programs.values import InputError
 from handlers.staff.audit import AuditAction, audit
 from handlers.staff.commands import staff_button, staff_command, staff_file, staff_payload
 from handlers.staff.menu import show_staff_menu

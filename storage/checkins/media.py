@@ -1,5 +1,5 @@
 """Queries on check-ins' voice notes and photos: which to download, which were kept, which staff
-may open (see storage/media_store.py for the files)."""
+may open (see storage/checkins/media_store.py for the files)."""
 
 from __future__ import annotations
 

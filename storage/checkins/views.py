@@ -12,8 +12,6 @@ from sqlalchemy import ColumnElement, Row, Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.caseload import SEEN, Person
-from storage.exports import BATCH
 from storage.models import (
     Checkin,
     CheckinHelp,
@@ -24,6 +22,8 @@ from storage.models import (
     Participant,
     ParticipantStatus,
 )
+from storage.staff.digest_queries import SEEN, Person
+from storage.staff.exports import BATCH
 
 # Flags that are news for the digest's "open alerts" even when no check-in raised them.
 DANGER = (FlagReason.SELF_HARM, FlagReason.VIOLENCE, FlagReason.ARREST, FlagReason.RELAPSE)
@@ -157,7 +157,7 @@ async def checkins_since(
 
 
 async def stopped_responding(tx: AsyncSession, who: ColumnElement[bool]) -> list[Person]:
-    """Active people whose last two check-ins both went unanswered (storage/checkins.py
+    """Active people whose last two check-ins both went unanswered (storage/checkins/answers.py
     `unresponsive`, for a whole caseload in one statement)."""
     rank = (
         func.row_number()
