@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -22,6 +22,13 @@ from storage.models import (
 
 LIVE = (SessionStatus.SCHEDULED, SessionStatus.MOVED)
 SEATED = (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITLISTED)
+OPEN_ANSWERS = ("no", "reschedule")  # answers staff should deal with
+
+
+def unhandled(answers: type[Enrolment] | type[Occurrence]) -> ColumnElement[bool]:
+    """A "Tidak bisa" answer or a reschedule request no staff member has dealt with yet: the one
+    definition behind /jadwalulang, the people list's urgency and the digest."""
+    return answers.rsvp.in_(OPEN_ANSWERS) & answers.handled_at.is_(None)
 
 
 async def enrolment_of(tx: AsyncSession, participant_id: int, session_id: int) -> Enrolment | None:

@@ -20,8 +20,8 @@ from storage.models import (
     ProgramSession,
     SessionStatus,
 )
+from storage.programs import unhandled
 
-OPEN_ANSWERS = ("no", "reschedule")
 OPEN_LIMIT = 300  # open answers read at once, per kind (a list shows ten a page)
 
 
@@ -126,7 +126,7 @@ async def open_answers(tx: AsyncSession, people: ColumnElement[bool]) -> list[Op
         select(Enrolment, Participant, ProgramSession.starts_at)
         .join(Participant, Participant.id == Enrolment.participant_id)
         .join(ProgramSession, ProgramSession.id == Enrolment.session_id)
-        .where(Enrolment.rsvp.in_(OPEN_ANSWERS), Enrolment.handled_at.is_(None), people)
+        .where(unhandled(Enrolment), people)
         .order_by(Enrolment.rsvp_at, Enrolment.id)
         .limit(OPEN_LIMIT)
     )
@@ -134,7 +134,7 @@ async def open_answers(tx: AsyncSession, people: ColumnElement[bool]) -> list[Op
         select(Occurrence, Participant, Occurrence.starts_at)
         .join(Appointment, Appointment.id == Occurrence.appointment_id)
         .join(Participant, Participant.id == Appointment.participant_id)
-        .where(Occurrence.rsvp.in_(OPEN_ANSWERS), Occurrence.handled_at.is_(None), people)
+        .where(unhandled(Occurrence), people)
         .order_by(Occurrence.rsvp_at, Occurrence.id)
         .limit(OPEN_LIMIT)
     )

@@ -39,9 +39,9 @@ from storage.models import (
     ParticipantStatus,
     ProgramSession,
 )
+from storage.programs import unhandled
 
 RECENT = timedelta(days=14)
-OPEN_ANSWERS = ("no", "reschedule")
 ABSENT = "absent"
 
 
@@ -71,8 +71,7 @@ def _open_answer(now: datetime) -> ColumnElement[bool]:
         .join(ProgramSession, ProgramSession.id == Enrolment.session_id)
         .where(
             Enrolment.participant_id == Participant.id,
-            Enrolment.rsvp.in_(OPEN_ANSWERS),
-            Enrolment.handled_at.is_(None),
+            unhandled(Enrolment),
             ProgramSession.starts_at >= since,
         )
         .exists()
@@ -82,8 +81,7 @@ def _open_answer(now: datetime) -> ColumnElement[bool]:
         .join(Appointment, Appointment.id == Occurrence.appointment_id)
         .where(
             Appointment.participant_id == Participant.id,
-            Occurrence.rsvp.in_(OPEN_ANSWERS),
-            Occurrence.handled_at.is_(None),
+            unhandled(Occurrence),
             Occurrence.starts_at >= since,
         )
         .exists()

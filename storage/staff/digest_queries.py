@@ -23,9 +23,10 @@ from storage.models import (
     ProgramSession,
     SessionStatus,
 )
+from storage.programs import OPEN_ANSWERS, unhandled
 
 GONE = (ParticipantStatus.UNREACHABLE, ParticipantStatus.STOPPED)
-NOT_ANSWERS = ("no", "reschedule")
+
 SEEN = (
     ParticipantStatus.ACTIVE,
     ParticipantStatus.STOPPED,
@@ -154,16 +155,12 @@ async def unhandled_answers(
     sessions = await _session_meetings(
         tx,
         who,
-        Enrolment.rsvp.in_(NOT_ANSWERS)
-        & Enrolment.handled_at.is_(None)
-        & (ProgramSession.starts_at >= since),
+        unhandled(Enrolment) & (ProgramSession.starts_at >= since),
     )
     appointments = await _appointment_meetings(
         tx,
         who,
-        Occurrence.rsvp.in_(NOT_ANSWERS)
-        & Occurrence.handled_at.is_(None)
-        & (Occurrence.starts_at >= since),
+        unhandled(Occurrence) & (Occurrence.starts_at >= since),
     )
     return sorted(sessions + appointments, key=lambda m: m.starts_at)
 
@@ -201,7 +198,7 @@ async def sessions_between(
     """The sessions between `start` and `end` that people of `who` have a seat in, with how
     many of them said they come, said they cannot, and said nothing yet."""
     coming = func.sum(case((Enrolment.rsvp == "yes", 1), else_=0))
-    not_coming = func.sum(case((Enrolment.rsvp.in_(NOT_ANSWERS), 1), else_=0))
+    not_coming = func.sum(case((Enrolment.rsvp.in_(OPEN_ANSWERS), 1), else_=0))
     silent = func.sum(case((Enrolment.rsvp.is_(None), 1), else_=0))
     query = (
         select(

@@ -35,7 +35,8 @@ from storage.models import (
     ProgramSession,
     SessionStatus,
 )
-from storage.staff.agenda import OPEN_ANSWERS, open_answers, other_sessions_of_program, tallies
+from storage.programs import OPEN_ANSWERS
+from storage.staff.agenda import open_answers, other_sessions_of_program, tallies
 
 PAGE = 8  # with "Next page" and "Menu", a WhatsApp list's 10 rows
 MAX_PAGE = 1000
