@@ -1,6 +1,7 @@
 """Every table, by what it is about; import models from here (`from storage.models import Participant`)."""
 
 from storage.models.base import Base
+from storage.models.broadcasts import Broadcast, BroadcastStatus
 from storage.models.checkins import Checkin, CheckinHelp, CheckinSchedule, CheckinStatus
 from storage.models.flags import AlertRules, Flag, FlagOutcome, FlagReason, FlagStatus
 from storage.models.notes import Note
@@ -50,6 +51,8 @@ __all__ = [
     "AssignmentRule",
     "AuditEntry",
     "Base",
+    "Broadcast",
+    "BroadcastStatus",
     "Checkin",
     "CheckinHelp",
     "CheckinSchedule",

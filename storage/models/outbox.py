@@ -44,6 +44,7 @@ class OutboxKind(StrEnum):
     CHECKIN_NUDGE = "checkin_nudge"  # the one gentle reminder a day after an unanswered check-in
     STAFF_ALERT = "staff_alert"  # a flag that needs a staff member now (handlers/alerts/)
     ALERT_ESCALATION = "alert_escalation"  # an alert nobody took on in time: to the admins
+    BROADCAST = "broadcast"  # an admin's announcement, one row per recipient (handlers/broadcasts/)
 
 
 # Exactly one recipient: a participant or a staff member.
@@ -56,6 +57,7 @@ class ScheduledMessage(Base):
     __tablename__ = "scheduled_messages"
     __table_args__ = (
         Index("ix_scheduled_due", "status", "due_at"),
+        Index("ix_scheduled_broadcast", "broadcast_id", "status"),
         CheckConstraint(ONE_RECIPIENT, name="ck_scheduled_one_recipient"),
     )
 
@@ -73,6 +75,8 @@ class ScheduledMessage(Base):
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id"), index=True)
     occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), index=True)
     offset_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The broadcast it delivers to one recipient (storage/models/broadcasts.py).
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id"))
     due_at: Mapped[datetime]
     event_at: Mapped[datetime | None]  # when the session starts: never remind after that
     status: Mapped[str] = mapped_column(String(16), default=ScheduledStatus.PENDING)

@@ -1,0 +1,1 @@
+"""Admin broadcasts: composing (/siaran, `pendamping broadcast`), delivering and their figures."""
