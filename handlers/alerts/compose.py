@@ -64,6 +64,21 @@ async def alert_text(tx: AsyncSession, flags: Sequence[Flag], timezone: str, lan
     return "\n".join(lines)
 
 
+async def alert_summary(tx: AsyncSession, flags: Sequence[Flag]) -> tuple[str, str]:
+    """Who and what, each on one line, for the alert template (its parameters allow no line
+    breaks): "Yusuf (#12)" and "Check-in: feels very bad (mood 1 of 5). ..." in the reader's
+    language (the caller sets it)."""
+    lead = flags[0]
+    participant = await tx.get(Participant, lead.participant_id)
+    name = participant.name if participant is not None and participant.name else "-"
+    who = _("{name} (#{id})").format(name=esc(name), id=lead.participant_id)
+    what = " ".join(
+        _(WHAT[flag.reason]) if flag.reason in WHAT else _("Passed on a message for you.")
+        for flag in flags
+    )
+    return who, what
+
+
 async def _answers(tx: AsyncSession, checkin: Checkin, timezone: str, language: str) -> list[str]:
     when = checkin.finished_at or checkin.started_at
     needs = [title(NEEDS, need) for need in await needs_of(tx, checkin.id)]

@@ -1,14 +1,15 @@
 """The alert kinds of the outbox: an alert to a staff member, and its escalation to the admins.
-Both are rendered when sent, in the reader's language, from the flag as it is then."""
+Both are rendered when sent, in the reader's language, from the flag as it is then. Outside
+WhatsApp's 24 hours they go as the `alert` template: who and what in one line, "Buka" to see
+every answer with the alert's buttons, "Saya tangani" to take it on from the lock screen."""
 
 from __future__ import annotations
 
-from handlers.alerts.compose import alert_text
-from handlers.alerts.staff import alert_buttons
+from handlers.alerts.compose import alert_summary, alert_text
+from handlers.alerts.staff import alert_buttons, alert_template
 from handlers.i18n import _
-from handlers.outbox.kinds import NOTICE_TEMPLATE
 from handlers.outbox.registry import Draft, Skip, register
-from handlers.types import Reply, Template
+from handlers.types import Reply
 from storage.models import Flag, FlagStatus, OutboxKind, ScheduledStatus
 
 
@@ -27,7 +28,8 @@ async def _alert(draft: Draft) -> Reply | Skip:
     if not flags:
         return Skip(ScheduledStatus.CANCELLED, "alert forgotten (its participant was erased)")
     text = await alert_text(draft.tx, flags, draft.reader.timezone, draft.reader.language)
-    return Reply(text, alert_buttons(flags), template=Template(NOTICE_TEMPLATE, (text,)))
+    template = alert_template(flags, *await alert_summary(draft.tx, flags))
+    return Reply(text, alert_buttons(flags), template=template)
 
 
 async def _escalation(draft: Draft) -> Reply | Skip:
@@ -40,7 +42,8 @@ async def _escalation(draft: Draft) -> Reply | Skip:
     head = _("⏫ Nobody has taken this alert on in {hours} hours:").format(hours=hours)
     body = await alert_text(draft.tx, flags, draft.reader.timezone, draft.reader.language)
     text = f"{head}\n\n{body}"
-    return Reply(text, alert_buttons(flags), template=Template(NOTICE_TEMPLATE, (text,)))
+    who, what = await alert_summary(draft.tx, flags)
+    return Reply(text, alert_buttons(flags), template=alert_template(flags, who, f"{head} {what}"))
 
 
 register(OutboxKind.STAFF_ALERT, render=_alert)

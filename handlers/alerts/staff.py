@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from handlers.alerts.compose import alert_text
 from handlers.alerts.sending import taken_on
 from handlers.flow import Turn
 from handlers.i18n import N_, _
@@ -14,13 +15,14 @@ from handlers.staff.audit import AuditAction, audit
 from handlers.staff.commands import staff_button, staff_payload
 from handlers.staff.scope import StaffView, participant_in_scope
 from handlers.text import esc
-from handlers.types import Button
+from handlers.types import Button, Template
 from storage.flags import acknowledge_flag, flags_raised_with, resolve_flag
-from storage.models import Flag, FlagOutcome, FlagStatus, Participant
+from storage.models import Flag, FlagOutcome, FlagStatus, Participant, Staff
 
 log = logging.getLogger(__name__)
 
 ACK = "alack"
+SHOW = "alshow"  # the alert template's "Buka": the whole alert, with its buttons
 DONE = "aldone"
 OUTCOME = "alout"
 CARD = "p"  # handlers/staff/cards: the participant's card
@@ -45,6 +47,17 @@ def alert_buttons(flags: Sequence[Flag]) -> tuple[Button, ...]:
         buttons.append(Button(_("Resolve"), staff_payload(DONE, lead.id)))
     buttons.append(Button(_("View card"), staff_payload(CARD, lead.participant_id)))
     return tuple(buttons)
+
+
+ALERT_TEMPLATE = "alert"  # bot/channels/whatsapp/templates.toml: "Buka", "Saya tangani"
+
+
+def alert_template(flags: Sequence[Flag], who: str, what: str) -> Template:
+    """The alert where WhatsApp allows no free text: who and what, "Buka" and "Saya tangani"."""
+    lead = flags[0]
+    return Template(
+        ALERT_TEMPLATE, (who, what), (staff_payload(SHOW, lead.id), staff_payload(ACK, lead.id))
+    )
 
 
 async def _alert_to_act_on(
@@ -109,6 +122,27 @@ async def ack_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
     )
 
 
+async def show_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
+    """ "Buka" on the alert template: the whole alert as it is now, with its buttons."""
+    found = await _alert_to_act_on(turn, staff, argument)
+    if found is None:
+        return
+    flags, participant = found
+    await audit(
+        turn.tx,
+        staff=staff,
+        action=AuditAction.VIEW,
+        channel=turn.incoming.channel,
+        now=turn.now,
+        participant_id=participant.id,
+        detail="alert flags=" + ",".join(str(flag.id) for flag in flags),
+    )
+    member = await turn.tx.get(Staff, staff.staff_id)
+    zone = member.timezone if member is not None else "Asia/Jakarta"
+    text = await alert_text(turn.tx, flags, zone, staff.language)
+    turn.say(text, alert_buttons(flags))
+
+
 async def done_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
     """ "Resolve": how did it end? One of a few short outcomes."""
     found = await _alert_to_act_on(turn, staff, argument)
@@ -165,5 +199,6 @@ async def outcome_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
 
 
 staff_button(ACK, ack_pressed)
+staff_button(SHOW, show_pressed)
 staff_button(DONE, done_pressed)
 staff_button(OUTCOME, outcome_pressed)

@@ -54,7 +54,8 @@ async def test_a_troubled_checkin_alerts_the_caseworker_once_with_every_answer(
     [lead, *_others] = await all_flags(db, place.pid)
     assert payloads == [f"staff:alack:{lead.id}", f"staff:aldone:{lead.id}", f"staff:p:{place.pid}"]
     assert [button.title for button in alert.buttons] == ["Saya tangani", "Selesai", "Lihat kartu"]
-    assert alert.template is not None and alert.template.key == "notice"  # outside the window
+    assert alert.template is not None and alert.template.key == "alert"  # outside the window
+    assert alert.template.payloads == (f"staff:alshow:{lead.id}", f"staff:alack:{lead.id}")
     assert sent_to(channel, ADMIN) == []
     assert await deliver(db, channel, NOW) == 0  # sent once
 

@@ -1,6 +1,7 @@
 """The real bot on WhatsApp against the fake Graph API: a check-in answered "1" brings the
-caseworker's alert at once; outside the caseworker's 24 hours it goes as the notice template;
-inside them it carries the buttons, and "Saya tangani" works from the phone."""
+caseworker's alert at once; outside the caseworker's 24 hours it goes as the alert template,
+whose "Buka" shows every answer and "Saya tangani" takes it on from the lock screen; inside them
+it carries the buttons, and "Saya tangani" works from the phone."""
 
 from __future__ import annotations
 
@@ -13,11 +14,18 @@ from sqlalchemy import select
 
 from storage import migrate
 from storage.db import Database
-from storage.models import Address, Flag, Participant
+from storage.models import Address, AuditEntry, Flag, Participant
 from tests.fakes.whatsapp import FakeGraphAPI
 from tests.fakes.whatsapp.webhooks import WhatsAppUser
 from tests.helpers.digest import add_org, add_staff
-from tests.helpers.whatsapp.bot import Phone, graph_api, running_bot, titles, whatsapp_settings
+from tests.helpers.whatsapp.bot import (
+    Phone,
+    graph_api,
+    running_bot,
+    template_text,
+    titles,
+    whatsapp_settings,
+)
 
 YUSUF = WhatsAppUser(phone="6281234560001", name="Yusuf Latuconsina")
 BUDI = WhatsAppUser(phone="6281234569001", name="Budi Santoso")
@@ -62,7 +70,7 @@ async def _check_in(yusuf: Phone) -> None:
         await yusuf.says(answer)
 
 
-async def test_a_checkin_answered_1_alerts_the_caseworker_as_the_notice_template(
+async def test_a_checkin_answered_1_alerts_the_caseworker_as_the_alert_template(
     fake: FakeGraphAPI, database_url: str
 ) -> None:
     await _seed(database_url, budi_wrote_hours_ago=30)
@@ -71,10 +79,26 @@ async def test_a_checkin_answered_1_alerts_the_caseworker_as_the_notice_template
         await _check_in(Phone(bot, YUSUF))
         [alert] = await fake.wait_for(BUDI.phone or "", 1, timeout=10)
         assert alert.kind == "template"
-        assert alert.message["template"]["name"] == "pendamping_pemberitahuan"
-        shown = str(alert.message["template"])
-        assert "Yusuf Latuconsina" in shown
-        assert "Sangat buruk" in shown and "Tempat tinggal aman: Tidak" in shown
+        assert alert.message["template"]["name"] == "pendamping_peringatan"
+        lock_screen = template_text(alert)
+        assert lock_screen.startswith("Peringatan: Yusuf Latuconsina (#")
+        assert "merasa sangat buruk" in lock_screen and "tempat tinggal" in lock_screen
+        assert "Tempat tinggal aman: Tidak" not in lock_screen  # the answers wait for "Buka"
+        budi = Phone(bot, BUDI, seen=1)
+        [shown] = await budi.taps("Buka")
+        assert "Peringatan: Yusuf Latuconsina" in shown.text
+        assert "Sangat buruk" in shown.text and "Tempat tinggal aman: Tidak" in shown.text
+        assert titles(shown) == ["Saya tangani", "Selesai", "Lihat kartu"]
+        # "Saya tangani" straight from the template, as from the lock screen
+        [taken] = await budi.taps_on(alert, "Saya tangani")
+        assert "Anda menangani peringatan" in taken.text
+        async with bot.db.transaction() as tx:
+            flags = list((await tx.execute(select(Flag))).scalars())
+            looks = (
+                await tx.execute(select(AuditEntry.action).where(AuditEntry.action == "view"))
+            ).scalars()
+        assert flags and all(flag.acknowledged_at is not None for flag in flags)
+        assert list(looks) == ["view"]  # opening the alert was a look at their data
     assert fake.answers == {}  # no free text was refused: the window was respected
 
 

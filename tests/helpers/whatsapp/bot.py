@@ -178,18 +178,36 @@ class Phone:
     async def taps(self, title: str) -> list[Received]:
         """Tap the reply button or list row titled `title` on the latest message that has one."""
         for received in reversed(self.inbox):
-            for payload, shown, kind in options_of(received):
-                if shown == title:
-                    if kind == "quick_reply":
-                        delivery = quick_reply(self.user, payload, shown, context_id=received.wamid)
-                    elif kind == "row":
-                        delivery = list_reply(self.user, payload, shown, context_id=received.wamid)
-                    else:
-                        delivery = button_reply(
-                            self.user, payload, shown, context_id=received.wamid
-                        )
-                    return await self.sends(delivery)
+            if any(shown == title for _payload, shown, _kind in options_of(received)):
+                return await self.taps_on(received, title)
         raise AssertionError(f"no button {title!r} in {[r.text for r in self.inbox]}")
+
+    async def taps_on(self, received: Received, title: str) -> list[Received]:
+        """Tap the option titled `title` of that message (an older one, say, on a lock screen)."""
+        for payload, shown, kind in options_of(received):
+            if shown == title:
+                if kind == "quick_reply":
+                    delivery = quick_reply(self.user, payload, shown, context_id=received.wamid)
+                elif kind == "row":
+                    delivery = list_reply(self.user, payload, shown, context_id=received.wamid)
+                else:
+                    delivery = button_reply(self.user, payload, shown, context_id=received.wamid)
+                return await self.sends(delivery)
+        raise AssertionError(f"no button {title!r} on {received.text!r}")
+
+
+def template_text(received: Received) -> str:
+    """A template message as the person reads it: its body in their language, filled in."""
+    template = received.message["template"]
+    spec = next(s for s in load_catalogue(None).specs.values() if s.name == template["name"])
+    texts = next(t for t in spec.texts.values() if t.code == template["language"]["code"])
+    params = tuple(
+        parameter["text"]
+        for component in template.get("components", [])
+        if component.get("type") == "body"
+        for parameter in component.get("parameters", [])
+    )
+    return texts.filled(params)
 
 
 def options_of(received: Received) -> list[tuple[str, str, str]]:
