@@ -170,7 +170,10 @@ class Sending:
     async def start(self) -> None:
         self._reminders = start_reminders(self.db, self.settings, self.channels)
         self._media_stop.clear()
-        self._media = asyncio.create_task(self._keep_media(), name="media-keeper")
+        fetch = self.whatsapp.channel.fetch if self.whatsapp is not None else None
+        keeper = MediaKeeper(self.db, self.settings.media_folder, fetch)
+        self._media = asyncio.create_task(keeper.run(self._media_stop), name="media-keeper")
+        self.inbox.on_media = keeper.wake
         self.inbox.on_outbox = self._reminders.wake
         if self.whatsapp is not None:
             await self.whatsapp.webhook.open(self.receive, on_requeue=self._reminders.wake)
@@ -187,12 +190,6 @@ class Sending:
             self._media_stop.set()
             await self._media
             self._media = None
-
-    async def _keep_media(self) -> None:
-        """Check-ins' WhatsApp voice notes and photos into the media store (bot/media.py)."""
-        fetch = self.whatsapp.channel.fetch if self.whatsapp is not None else None
-        keeper = MediaKeeper(self.db, self.settings.media_folder, fetch)
-        await keeper.run(self._media_stop)
 
     async def close(self) -> None:
         await self.stop()

@@ -16,6 +16,7 @@ from handlers.i18n import _, use_language
 from handlers.outbox.queue import OUTBOX_CHANGED
 from handlers.outbox.reachability import mark_unreachable
 from handlers.types import Incoming, Outgoing, Reply, reply_from
+from storage.checkins.media import MEDIA_WAITING
 from storage.db import Database
 from storage.messages import record_results, unsent_replies
 from storage.models import MessageStatus
@@ -43,6 +44,8 @@ class Inbox:
         self._first_sent: int | None = None  # the first reply this process sent (its log id)
         # Called after a turn that added outbox rows commits: wakes the dispatcher.
         self.on_outbox: Callable[[], None] | None = None
+        # Called after a turn that stored a voice note's or photo's reference: wakes the media job.
+        self.on_media: Callable[[], None] | None = None
 
     async def receive(self, incoming: Incoming) -> list[SendResult]:
         """Handle one message; a person's messages are handled one at a time, in order."""
@@ -56,6 +59,7 @@ class Inbox:
                         tx, incoming, self.settings, fetch=self._fetch(incoming)
                     )
                     outbox_changed = bool(tx.info.pop(OUTBOX_CHANGED, False))
+                    media_waiting = bool(tx.info.pop(MEDIA_WAITING, False))
             except engine.Redelivered:
                 log.info("redelivered message ignored channel=%s", incoming.channel)
                 unsent = await self._unsent_replies(incoming)
@@ -70,6 +74,8 @@ class Inbox:
                 return []
             if outbox_changed and self.on_outbox is not None:
                 self.on_outbox()
+            if media_waiting and self.on_media is not None:
+                self.on_media()
             return await self.deliver(outgoing)
 
     async def _unsent_replies(self, incoming: Incoming) -> list[Outgoing]:

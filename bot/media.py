@@ -12,7 +12,6 @@ keeps `media_problem`, and staff who ask for it are told it could not be kept.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,6 +52,11 @@ class MediaKeeper:
         self.store = MediaStore(folder)
         self.fetch = fetch
         self.clock = clock
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look now: a check-in just stored a file's reference (bot/inbox.py `on_media`)."""
+        self._wake.set()
 
     async def keep_once(self) -> KeptMedia:
         """Download what waits (no transaction held during a download), then sweep the store."""
@@ -91,11 +95,20 @@ class MediaKeeper:
         return done
 
     async def run(self, stop: asyncio.Event, every: float = EVERY_SECONDS) -> None:
-        """`keep_once` every `every` seconds until `stop` is set; a failure waits for the next."""
+        """`keep_once` every `every` seconds, and at once when woken, until `stop` is set; a
+        failure waits for the next."""
         while not stop.is_set():
+            self._wake.clear()
             try:
                 await self.keep_once()
             except Exception:
                 log.exception("media job failed; trying again in a minute")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=every)
+            stopping = asyncio.ensure_future(stop.wait())
+            woken = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait(
+                    {stopping, woken}, timeout=every, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                stopping.cancel()
+                woken.cancel()

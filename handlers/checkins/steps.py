@@ -20,6 +20,7 @@ from handlers.understanding.choices import Option, normalise, normalised_set
 from handlers.understanding.distress import DANGER, recognise
 from handlers.understanding.multichoice import Outcome, read_ticks
 from storage.checkins.answers import RESUMABLE, resumable, set_needs
+from storage.checkins.media import MEDIA_WAITING
 from storage.models import Checkin, CheckinStatus
 
 log = logging.getLogger(__name__)
@@ -207,6 +208,7 @@ async def note(turn: Turn, incoming: Incoming) -> str | None:
     elif incoming.kind in MEDIA:
         checkin.media_kind = str(incoming.kind)
         checkin.media_ref = incoming.attachment.ref if incoming.attachment else None
+        turn.tx.info[MEDIA_WAITING] = True
         caption = _own_words(incoming.text)
         checkin.free_text = caption or None
         risk = recognise(caption) if caption else None
@@ -234,6 +236,7 @@ def keeping_media(step: Step) -> Step:
         if checkin.media_ref is None:  # the first one; a later one is in the message log
             checkin.media_kind = str(incoming.kind)
             checkin.media_ref = incoming.attachment.ref if incoming.attachment else None
+            turn.tx.info[MEDIA_WAITING] = True
         caption = _own_words(incoming.text)
         risk = recognise(caption) if caption else None
         if risk in DANGER and risk is not None:

@@ -8,6 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Checkin
 
+# Set in a transaction's `info` when it stored a voice note's or photo's reference: whoever
+# commits it wakes the media job (bot/inbox.py), so the file is kept while it can be downloaded
+# and the caseworker alerted seconds later can already play it.
+MEDIA_WAITING = "media_waiting"
+
 
 async def media_tried(tx: AsyncSession, checkin_id: int, problem: str | None) -> None:
     """One more download of a check-in's media failed; `problem`: it is given up, and why."""

@@ -80,7 +80,8 @@ async def test_a_checkin_outside_the_window_goes_as_a_template_whose_mulai_start
             await yusuf.taps("Selesai")
             [note] = await yusuf.taps("Ya, hubungi saya")
             assert titles(note) == ["Lewati"]
-            [thanks] = await yusuf.sends(media(YUSUF, "audio", voice=True))
+            voice = fake.media.person_sent(b"OggS voice", "audio/ogg; codecs=opus")
+            [thanks] = await yusuf.sends(media(YUSUF, "audio", voice=True, media_id=voice))
             assert "Pendamping Anda akan segera menghubungi Anda" in thanks.text
             assert all(r.kind != "template" for r in yusuf.inbox[1:])  # free text again
         [checkin] = await checkins(bot.db, pid)
@@ -88,7 +89,7 @@ async def test_a_checkin_outside_the_window_goes_as_a_template_whose_mulai_start
         assert (checkin.mood, checkin.activity, checkin.housing, checkin.wants_contact) == (
             1, "looking", "no", True,
         )  # fmt: skip
-        assert checkin.media_kind == "voice" and checkin.media_ref  # the WhatsApp media id
+        assert checkin.media_kind == "voice" and checkin.media_ref
         assert checkin.prompt_id == row_id
         assert [reason for reason, _urgent, _c in await flags(bot.db, pid)] == [
             "low_mood", "no_home", "wants_contact",

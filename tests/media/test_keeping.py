@@ -4,6 +4,7 @@ and staff are told; Telegram's are left on Telegram (their file ids last)."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from handlers.flow import FlowSettings
@@ -107,3 +108,28 @@ async def test_telegram_media_stay_on_telegram(
     assert done.kept == 0 and fake.media.downloads == []
     checkin = await checkin_of(db, pid)
     assert (checkin.media_ref, checkin.media_stored) == ("AwACAgUAAxkBAAIB", False)
+
+
+async def test_a_voice_note_wakes_the_media_job_which_keeps_it_at_once(
+    db: Database, settings: FlowSettings, tmp_path: Path
+) -> None:
+    """The job looks every minute; a check-in that stores a voice note wakes it, so the file is
+    kept while WhatsApp still serves it and the caseworker alerted now can already play it."""
+    async with graph_channel(db) as (fake, whatsapp), two_channels(db, settings) as bot:
+        job = keeper(db, tmp_path, whatsapp)
+        bot.inbox.on_media = job.wake
+        stop = asyncio.Event()
+        running = asyncio.create_task(job.run(stop, every=3600))  # its own next look: an hour
+        try:
+            media_id = fake.media.person_sent(VOICE, "audio/ogg")
+            _person, pid = await checks_in_with(bot, "whatsapp", Kind.VOICE, media_id)
+            deadline = asyncio.get_running_loop().time() + 10
+            while True:  # fails the test if the job was not woken
+                if (await checkin_of(db, pid)).media_stored:
+                    break
+                assert asyncio.get_running_loop().time() < deadline, "the voice note waits"
+                await asyncio.sleep(0.02)
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, timeout=10)
+    assert fake.media.downloads == [media_id]

@@ -147,13 +147,15 @@ def media(
     *,
     caption: str | None = None,
     voice: bool = False,
+    media_id: str | None = None,
     **options: Any,
 ) -> dict[str, Any]:
-    """image, audio (a voice note with voice=True), video, document or sticker."""
+    """image, audio (a voice note with voice=True), video, document or sticker; `media_id` one
+    the fake Graph API serves (`fake.media.person_sent(...)`), else a made-up one."""
     content: dict[str, Any] = {
         "mime_type": {"image": "image/jpeg", "audio": "audio/ogg; codecs=opus"}.get(kind, "x/y"),
         "sha256": "Lq+0N1zE0NWoFEwVsXnFjW8ziwTdHV2fZTy8ZYmFKEk=",
-        "id": str(900000 + next(_serial)),
+        "id": media_id or str(900000 + next(_serial)),
     }
     if caption is not None:
         content["caption"] = caption
