@@ -58,15 +58,19 @@ async def plan_checkins(
     base = base_date(participant.release_date, participant.consent_at, participant.timezone)
     if base is None:
         return 0
+    planned = await _planned(tx, participant.id)
+    kept = {row.key for row in planned if row.status != ScheduledStatus.CANCELLED}
     wanted: dict[str, tuple[str, datetime]] = {}
     for day in await days_for(tx, participant):
         at = prompt_time(base, day, participant.timezone, participant.contact_time, policy.quiet)
-        if at < now:
-            continue
         key = prompt_key(participant.id, day, base.isoformat())
-        wanted[key] = (OutboxKind.CHECKIN, at)
+        if at >= now:
+            wanted[key] = (OutboxKind.CHECKIN, at)
+        elif key not in kept or at + NUDGE_AFTER < now:
+            continue
+        # The nudge a day later, also once its prompt has gone out (the planner runs every hour
+        # in between; the nudge itself goes only if the prompt was sent and is still unanswered).
         wanted[nudge_key(key)] = (OutboxKind.CHECKIN_NUDGE, at + NUDGE_AFTER)
-    planned = await _planned(tx, participant.id)
     pending = [row for row in planned if row.status == ScheduledStatus.PENDING]
     for row in pending:
         if row.due_at <= now:
@@ -79,10 +83,9 @@ async def plan_checkins(
             row.due_at = wanted[row.key][1]  # another time of day
             tx.info[OUTBOX_CHANGED] = True
     # Sent, skipped... rows stay as they are; cancelled ones come back if their date does again.
-    known = {row.key for row in planned if row.status != ScheduledStatus.CANCELLED}
     added = 0
     for key, (kind, at) in wanted.items():
-        if key in known:
+        if key in kept:
             continue
         added += await enqueue(
             tx, kind=kind, recipient=Recipient(participant.id), key=key, due_at=at

@@ -11,7 +11,7 @@ from storage.checkins.answers import expire_unanswered, unresponsive
 from storage.db import Database
 from storage.models import CheckinStatus, ScheduledStatus
 from tests.fakes.channel import CollectingChannel
-from tests.helpers.checkins import checkins, plan, rows, signed_up, update
+from tests.helpers.checkins import checkins, plan, plan_everyone, rows, signed_up, update
 from tests.helpers.reminders import Clock, dispatcher
 
 NOW = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
@@ -49,6 +49,23 @@ async def test_an_unanswered_checkin_gets_exactly_one_nudge(
     assert prompt.template.payloads == (prompt.buttons[0].payload,)
     assert "Sekadar mengingatkan" in nudge.text
     assert nudge.buttons == prompt.buttons  # starts the same check-in
+
+
+async def test_the_hourly_planner_between_a_prompt_and_its_nudge_keeps_the_nudge(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    """The planner runs every hour; once the prompt has gone, its nudge is still wanted."""
+    await _planned(inbox, channel, "66")
+    [first, *_] = await rows(db)
+    clock = Clock(first.due_at - timedelta(minutes=30))
+    sender = dispatcher(db, channel, clock)
+    while clock.now < first.due_at + timedelta(days=2):
+        clock.now += timedelta(hours=1)
+        await plan_everyone(db, clock.now)
+        await sender.run_once()
+    prompt, nudge = [reply for _address, reply in channel.sent]
+    assert "Bagaimana kabar Anda" in prompt.text
+    assert "Sekadar mengingatkan" in nudge.text
 
 
 async def test_an_answered_checkin_gets_no_nudge(
