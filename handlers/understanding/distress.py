@@ -28,7 +28,7 @@ DANGER = frozenset({Risk.SELF_HARM, Risk.VIOLENCE, Risk.ARREST, Risk.RELAPSE})
 _PHRASES: dict[Risk, tuple[str, ...]] = {
     Risk.SELF_HARM: (
         "bunuh diri", "bundir", "ingin mati", "pengen mati", "pengin mati", "pingin mati",
-        "kepengen mati", "pgn mati", "pen mati", "mau mati aja", "mau mati saja", "saya mau mati",
+        "kepengen mati", "pgn mati", "pen mati", "mau mati aja", "mau mati saja", "saya mau mati", "mw mati", "mo mati",
         "mau mati", "aku mau mati", "gue mau mati", "gw mau mati", "mending mati", "lebih baik mati",
         "mati aja", "mati saja", "akhiri hidup*", "mengakhiri hidup*", "ngakhirin hidup*",
         "tidak mau hidup", "gak mau hidup", "ga mau hidup", "nggak mau hidup", "males hidup",
@@ -58,7 +58,8 @@ _PHRASES: dict[Risk, tuple[str, ...]] = {
         "masuk bui", "dibui", "arrested", "in jail",
     ),
     Risk.RELAPSE: (
-        "make lagi", "makai lagi", "pake lagi", "pakai lagi", "pakai narkoba", "memakai lagi", "nyabu", "sabu sabu", "pakai sabu",
+        "make lagi", "makai lagi", "pake lagi", "pakai lagi", "make lg", "makai lg", "pake lg",
+        "pakai lg", "pakai narkoba", "memakai lagi", "nyabu", "sabu sabu", "pakai sabu",
         "pake sabu", "make sabu", "isap sabu", "ngisap sabu", "nyabu lagi", "ngobat",
         "nyimeng", "ganja", "putaw", "sakau", "ngelem", "pil koplo", "koplo", "tramadol",
         "tembakau gorila", "sinte", "ekstasi", "inex", "narkoba", "kambuh", "relapse",
@@ -97,6 +98,16 @@ _THINGS_WORN = Phrases(
 )  # fmt: skip
 
 
+# "Minum lagi" is also what people do with water and medicine: "sudah minum lagi obatnya".
+_DRINKING = frozenset(normalise(w) for w in ("minum",))
+_THINGS_DRUNK = Phrases(
+    (
+        "air", "air putih", "obat", "obatnya", "kopi", "ngopi", "teh", "susu", "jamu", "vitamin",
+        "es", "jus", "minuman", "dokter", "puskesmas",
+    )
+)  # fmt: skip
+
+
 def recognise(text: str) -> Risk | None:
     """The most urgent risk the text signals, or None."""
     words = normalise(text).split()
@@ -109,6 +120,8 @@ def recognise(text: str) -> Risk | None:
         if "mati" in found and _THINGS_THAT_DIE.find(words) is not None:
             continue
         if found[0] in _USING_AGAIN and len(found) == 2 and _THINGS_WORN.find(words) is not None:
+            continue
+        if found[0] in _DRINKING and len(found) == 2 and _THINGS_DRUNK.find(words) is not None:
             continue
         return risk
     return None

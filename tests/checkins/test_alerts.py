@@ -27,6 +27,22 @@ SIGNALS = [
     ("dipukul bapak tiri", Risk.VIOLENCE),
     ("adik saya ditangkap, saya juga", Risk.ARREST),
     ("kemarin diciduk polisi", Risk.ARREST),
+    # Abbreviations, slang and misspellings as people type them on a phone.
+    ("pgn mati aja", Risk.SELF_HARM),
+    ("mw mati", Risk.SELF_HARM),
+    ("bundir aja lah", Risk.SELF_HARM),
+    ("udh gk kuat lg", Risk.SELF_HARM),
+    ("sy nyayat tangan", Risk.SELF_HARM),
+    ("pengin mengakhiri hidup", Risk.SELF_HARM),
+    ("gw make lg", Risk.RELAPSE),
+    ("ngobat lagi", Risk.RELAPSE),
+    ("kambuh lagi bang", Risk.RELAPSE),
+    ("mabok lagi semalam", Risk.RELAPSE),
+    ("digebukin orang", Risk.VIOLENCE),
+    ("dikeroyok preman", Risk.VIOLENCE),
+    ("ketangkep polisi", Risk.ARREST),
+    ("kena razia tadi", Risk.ARREST),
+    ("dibawa ke polsek", Risk.ARREST),
 ]
 # Everyday sentences with the same words in them: none may raise an alarm.
 HARMLESS = [
@@ -37,6 +53,11 @@ HARMLESS = [
     "pukul 9 saya sudah di tempat kerja",
     "tangkapan ikan hari ini banyak",
     "jualan kue di pasar",
+    "sudah minum lagi obat dari puskesmas",
+    "pake lagi sepatu lama",
+    "motor mati mulu",
+    "mati lampu di rumah",
+    "ditahan dulu gajinya",
 ]
 
 
