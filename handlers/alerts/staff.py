@@ -11,7 +11,7 @@ from handlers.alerts.compose import alert_text
 from handlers.alerts.sending import taken_on
 from handlers.flow import Turn
 from handlers.i18n import N_, _
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.commands import staff_button, staff_payload
 from handlers.staff.scope import StaffView, participant_in_scope
 from handlers.text import esc
@@ -104,12 +104,10 @@ async def ack_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
     ]
     if taken:
         await taken_on(turn.tx, flags[0].id)
-        await audit(
-            turn.tx,
-            staff=staff,
-            action=AuditAction.ACKNOWLEDGE,
-            channel=turn.incoming.channel,
-            now=turn.now,
+        await audit_turn(
+            turn,
+            staff,
+            AuditAction.ACKNOWLEDGE,
             participant_id=participant.id,
             detail="flags=" + ",".join(str(flag_id) for flag_id in taken),
         )
@@ -128,12 +126,10 @@ async def show_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
     if found is None:
         return
     flags, participant = found
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.VIEW,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.VIEW,
         participant_id=participant.id,
         detail="alert flags=" + ",".join(str(flag.id) for flag in flags),
     )
@@ -181,12 +177,10 @@ async def outcome_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
         turn.say(_("The alert about {who} is already resolved.").format(who=_who(participant)))
         return
     await taken_on(turn.tx, flags[0].id)
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.RESOLVE,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.RESOLVE,
         participant_id=participant.id,
         detail="flags=" + ",".join(str(flag_id) for flag_id in closed) + f" outcome={outcome}",
     )

@@ -18,7 +18,7 @@ from handlers.relay.kinds import end_button
 from handlers.relay.routing import reply_recipients, view_of
 from handlers.relay.sending import label
 from handlers.relay.staff import reply_button, write_button
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.text import esc
 from handlers.types import Reply
 from handlers.understanding.phrases import Phrases
@@ -160,12 +160,10 @@ async def _pass_on(turn: Turn, opened: RelayMessage, *, danger: bool) -> list[St
     )
     if not reached and not danger:  # danger is flagged (urgent) already
         turn.flag(FlagReason.MESSAGE)
-    await audit(
-        turn.tx,
-        staff=view_of(reached[0]) if reached else None,
-        action=AuditAction.RELAY,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        view_of(reached[0]) if reached else None,
+        AuditAction.RELAY,
         participant_id=participant.id,
         organisation_id=participant.organisation_id,
         detail=f"relay {relay.id} from participant to staff "

@@ -11,7 +11,7 @@ from handlers.i18n import _
 from handlers.outbox.queue import enqueue
 from handlers.outbox.recipients import Recipient, best_address
 from handlers.reminders.discretion import is_sensitive
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.scope import StaffView
 from handlers.text import esc
 from storage.addresses import addresses_of
@@ -84,12 +84,10 @@ async def send_to_participant(
         due_at=turn.now,
     )
     relay.outbox_id = await outbox_row_id(turn.tx, key)
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.MESSAGE,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.MESSAGE,
         participant_id=participant.id,
         detail=f"relay {relay.id} to participant",
     )

@@ -16,7 +16,7 @@ from handlers.flow import END, WAIT, Turn
 from handlers.hints import media_hint
 from handlers.i18n import N_, _
 from handlers.relay.sending import MESSAGE_MAX, label, send_to_participant, why_not
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.commands import staff_button, staff_command, staff_payload, staff_step
 from handlers.staff.scope import StaffView, participant_in_scope
 from handlers.text import esc
@@ -82,12 +82,10 @@ async def start_writing(turn: Turn, staff: StaffView, participant: Participant) 
         return
     thread = await relay_thread(turn.tx, participant.id, THREAD_SHOWN)
     if thread:
-        await audit(
-            turn.tx,
-            staff=staff,
-            action=AuditAction.VIEW,
-            channel=turn.incoming.channel,
-            now=turn.now,
+        await audit_turn(
+            turn,
+            staff,
+            AuditAction.VIEW,
             participant_id=participant.id,
             detail=f"relay thread shown={len(thread)}",
         )

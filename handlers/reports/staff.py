@@ -13,7 +13,7 @@ from handlers.reports.kinds import OPEN_ACTION
 from handlers.reports.monthly import MonthlyReport, monthly_report, parse_month, previous_month
 from handlers.reports.weekly import iso_week, this_monday, weekly_figures, weekly_text
 from handlers.reports.workbook import file_name, month_title, write_report
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.commands import staff_button, staff_command, staff_payload
 from handlers.staff.scope import StaffView
 from handlers.types import Button, Document, Reply
@@ -67,12 +67,10 @@ async def laporan(turn: Turn, staff: StaffView, args: str) -> None:
         turn.tx, organisation.id, organisation.name, organisation.timezone, month
     )
     content = await asyncio.to_thread(write_report, report)
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.EXPORT,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.EXPORT,
         organisation_id=organisation.id,
         detail=f"report month={month:%Y-%m}",
     )

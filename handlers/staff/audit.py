@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.flow import Turn
 from handlers.staff.scope import StaffView
 from storage.staff.audit import add_audit_entry
 
@@ -61,5 +62,28 @@ async def audit(
         if organisation_id is not None
         else (staff.organisation_id if staff is not None else None),
         participant_id=participant_id,
+        detail=detail,
+    )
+
+
+async def audit_turn(
+    turn: Turn,
+    staff: StaffView | None,
+    action: AuditAction,
+    *,
+    participant_id: int | None = None,
+    organisation_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """`audit` of something done in this chat turn (by `staff`; None: by the participant
+    writing), on the turn's channel, at its time."""
+    await audit(
+        turn.tx,
+        staff=staff,
+        action=action,
+        channel=turn.incoming.channel,
+        now=turn.now,
+        participant_id=participant_id,
+        organisation_id=organisation_id,
         detail=detail,
     )

@@ -7,7 +7,7 @@ import logging
 
 from handlers.flow import END, WAIT, Step, Turn
 from handlers.i18n import _
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.claiming import wrong_code_text
 from handlers.staff.codes import on_claim
 from handlers.staff.menu import role_name, show_staff_menu
@@ -133,12 +133,10 @@ async def bind(turn: Turn, invite: Invite, name: str) -> None:
     turn.address.staff_id = staff.id
     turn.forget(INVITE_KEY)
     view = StaffView(staff.id, staff.organisation_id, staff.role, staff.name, staff.language)
-    await audit(
-        turn.tx,
-        staff=view,
-        action=AuditAction.CLAIM,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        view,
+        AuditAction.CLAIM,
         detail=f"invite={invite.id}",
     )
     log.info("invite %s claimed: staff %s on address %s", invite.id, staff.id, turn.address.id)

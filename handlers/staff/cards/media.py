@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from handlers.flow import Turn
 from handlers.i18n import N_, _
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.cards.labels import short_when
 from handlers.staff.commands import staff_button, staff_payload
 from handlers.staff.scope import StaffView, participant_in_scope
@@ -68,12 +68,10 @@ async def _in_scope(turn: Turn, staff: StaffView, argument: str) -> Participant 
 
 
 async def _audit(turn: Turn, staff: StaffView, participant: Participant) -> None:
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.VIEW,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.VIEW,
         participant_id=participant.id,
         detail="media",
     )

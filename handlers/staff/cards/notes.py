@@ -11,7 +11,7 @@ import logging
 
 from handlers.flow import END, WAIT, Turn
 from handlers.i18n import N_, _
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.cards.card import NOT_FOUND
 from handlers.staff.commands import staff_button, staff_command, staff_payload, staff_step
 from handlers.staff.scope import Access, StaffView, access_to, participant_in_scope
@@ -101,12 +101,10 @@ async def _save(turn: Turn, staff: StaffView, participant: Participant, text: st
         text=text,
         now=turn.now,
     )
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.NOTE,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.NOTE,
         participant_id=participant.id,
         detail=f"note={note.id}",
     )

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement
 
 from handlers.flow import Turn
 from handlers.i18n import N_, _
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.cards.card import open_card
 from handlers.staff.cards.labels import display_name, row_title, status_of, urgency_of
 from handlers.staff.commands import staff_button, staff_command, staff_payload
@@ -104,12 +104,10 @@ async def show_page(turn: Turn, staff: StaffView, ref: PageRef) -> None:
     if not rows and total and ref.page > 1:  # past the end (people left since): the last page
         ref = PageRef(ref.whose, (total + PAGE - 1) // PAGE)
         rows, total = await page(ref.page)
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.SEARCH,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.SEARCH,
         detail=f"list {ref.whose} page={ref.page} shown={len(rows)}",
     )
     mine = ref.whose == Whose.MINE and not staff.is_admin
@@ -165,12 +163,10 @@ async def search(turn: Turn, staff: StaffView, text: str) -> None:
     rows, total = await urgent_page(
         turn.tx, where, organisation_id=staff.organisation_id, now=turn.now, offset=0, limit=PAGE
     )
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.SEARCH,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.SEARCH,
         detail=f"search by {'phone' if phone else 'text'} found={total} shown={len(rows)}",
     )
     if not rows:

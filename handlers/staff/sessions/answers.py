@@ -17,7 +17,7 @@ from handlers.programs.changes import withdraw
 from handlers.programs.events import occurrence_event, session_event
 from handlers.reminders.planning import enrol
 from handlers.reminders.rsvp import DAYS
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.commands import staff_button, staff_command, staff_payload
 from handlers.staff.menu import show_staff_menu
 from handlers.staff.scope import StaffView, participant_in_scope, visible
@@ -106,12 +106,10 @@ async def requests_page(turn: Turn, staff: StaffView, page: int, said: str = "")
     pages = max(1, (len(found) + PAGE - 1) // PAGE)
     page = min(page, pages)
     shown = found[(page - 1) * PAGE : page * PAGE]
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.SEARCH,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.SEARCH,
         detail=f"open answers page={page} shown={len(shown)}",
     )
     menu = Button(_("Menu"), staff_payload("cmd", "menu"))
@@ -162,12 +160,10 @@ async def open_request(turn: Turn, staff: StaffView, argument: str) -> None:
         _no_such_request(turn, staff)
         return
     row, person = request.row, request.participant
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.VIEW,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.VIEW,
         participant_id=person.id,
         detail=f"answer={request.ref}",
     )
@@ -289,12 +285,10 @@ async def mark_handled(turn: Turn, staff: StaffView, request: Request, how: str)
     """The answer leaves the open requests (and the digest); audited with how it was dealt with."""
     request.row.handled_at = turn.now
     request.row.handled_by = staff.staff_id
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.HANDLED,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.HANDLED,
         participant_id=request.participant.id,
         detail=f"answer={request.ref} {how}",
     )

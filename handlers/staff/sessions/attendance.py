@@ -8,7 +8,7 @@ from __future__ import annotations
 from handlers.flow import Turn
 from handlers.i18n import _
 from handlers.programs.admin import Refused, mark_many
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.commands import staff_button
 from handlers.staff.scope import Access, StaffView, access_to
 from handlers.staff.sessions.labels import (
@@ -193,12 +193,10 @@ async def _mark(
         turn.say(_("That could not be marked. Please open the session again."))
         return False
     for participant_id in ids:
-        await audit(
-            turn.tx,
-            staff=staff,
-            action=AuditAction.ATTENDANCE,
-            channel=turn.incoming.channel,
-            now=turn.now,
+        await audit_turn(
+            turn,
+            staff,
+            AuditAction.ATTENDANCE,
             participant_id=participant_id,
             detail=f"session={event.id} {'attended' if attended else 'absent'}",
         )

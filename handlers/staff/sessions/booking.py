@@ -11,7 +11,7 @@ from handlers.flow import END, WAIT, Turn
 from handlers.i18n import N_, _
 from handlers.programs.admin import Refused
 from handlers.programs.appointments import add_appointment
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.commands import staff_button, staff_command, staff_payload, staff_step
 from handlers.staff.menu import show_staff_menu
 from handlers.staff.scope import StaffView, participant_in_scope
@@ -181,12 +181,10 @@ async def _book(turn: Turn, staff: StaffView) -> str:
     except Refused:
         turn.say(_("That time has already passed. Please choose a later time."))
         return "staff.appt_day"
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.APPOINTMENT,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.APPOINTMENT,
         participant_id=person.id,
         detail=f"appointment={appointment.id} kind={appointment.kind}",
     )

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from handlers.flow import Turn
 from handlers.i18n import N_, _
 from handlers.programs.admin import session_roster
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.commands import staff_button, staff_command, staff_payload
 from handlers.staff.scope import Access, StaffView, access_to
 from handlers.staff.sessions.labels import (
@@ -57,12 +57,10 @@ async def week_page(turn: Turn, staff: StaffView, page: int) -> None:
     pages = max(1, (len(found) + PAGE - 1) // PAGE)
     page = min(page, pages)
     shown = found[(page - 1) * PAGE : page * PAGE]
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.VIEW,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.VIEW,
         detail=f"sessions page={page} shown={len(shown)}",
     )
     menu = Button(_("Menu"), staff_payload("cmd", "menu"))
@@ -117,12 +115,10 @@ async def open_session(turn: Turn, staff: StaffView, argument: str) -> None:
         if enrolment.attendance in ATTENDANCE:
             note += " · " + _(ATTENDANCE[enrolment.attendance])
         lines.append(f"• #{person.id} {esc(person.name or '-')}: {note}")
-        await audit(
-            turn.tx,
-            staff=staff,
-            action=AuditAction.VIEW,
-            channel=turn.incoming.channel,
-            now=turn.now,
+        await audit_turn(
+            turn,
+            staff,
+            AuditAction.VIEW,
             participant_id=person.id,
             detail=f"session={event.id}",
         )

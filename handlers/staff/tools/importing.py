@@ -25,7 +25,7 @@ from handlers.programs.admin import add_sessions, existing_session_keys, program
 from handlers.programs.csv_import import Parsed
 from handlers.programs.spreadsheet import kind_of, parse_sessions_file
 from handlers.programs.values import InputError
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.commands import staff_button, staff_command, staff_file, staff_payload
 from handlers.staff.menu import show_staff_menu
 from handlers.staff.scope import StaffView
@@ -142,12 +142,10 @@ async def confirm(turn: Turn, staff: StaffView, argument: str) -> None:
         else []
     )
     refused = len({line for line, _reason in parsed.errors})
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.IMPORT,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.IMPORT,
         detail=f"sessions imported={len(added)} refused_rows={refused}",
     )
     log.info("sessions imported from chat: %d, rows refused: %d", len(added), refused)

@@ -6,7 +6,7 @@ import logging
 
 from handlers.flow import Turn
 from handlers.i18n import N_, _
-from handlers.staff.audit import AuditAction, audit
+from handlers.staff.audit import AuditAction, audit_turn
 from handlers.staff.commands import staff_button, staff_command, staff_payload
 from handlers.staff.menu import role_name, show_staff_menu
 from handlers.staff.scope import MAX_ID_DIGITS, StaffView
@@ -88,12 +88,10 @@ async def revoke(turn: Turn, staff: StaffView, argument: str) -> None:
         return
     member.status = StaffStatus.REVOKED
     member.revoked_at = turn.now
-    await audit(
-        turn.tx,
-        staff=staff,
-        action=AuditAction.REVOKE,
-        channel=turn.incoming.channel,
-        now=turn.now,
+    await audit_turn(
+        turn,
+        staff,
+        AuditAction.REVOKE,
         detail=f"staff={member.id}",
     )
     log.info("staff %s revoked by staff %s", member.id, staff.staff_id)
