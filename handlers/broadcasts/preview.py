@@ -16,7 +16,7 @@ from storage.broadcasts.audience import Audience, Count, LeftOut, Running, count
 from storage.models import Broadcast, Organisation
 
 CHANNEL_NAMES = {"telegram": "Telegram", "whatsapp": "WhatsApp", "console": N_("terminal")}
-LANGUAGE_NAMES = {"id": N_("Indonesian"), "en": N_("English")}
+LANGUAGE_NAMES = {"id": N_("Indonesian language"), "en": N_("English language")}
 REASONS = {
     LeftOut.STOPPED: N_("stopped messages"),
     LeftOut.ERASED: N_("erased their data"),
@@ -111,10 +111,10 @@ def version_heading(version: Version) -> str:
     apps = ", ".join(f"{channel_name(c)} {n}" for c, n in sorted(version.channels.items()))
     languages = ", ".join(language_name(lang) for lang in version.languages)
     if version.discreet:
-        return _("As {languages} readers in discreet mode see it ({apps}):").format(
+        return _("What readers of {languages} in discreet mode see ({apps}):").format(
             languages=languages, apps=apps
         )
-    return _("As {languages} readers see it ({apps}):").format(languages=languages, apps=apps)
+    return _("What readers of {languages} see ({apps}):").format(languages=languages, apps=apps)
 
 
 def discreet_warning(preview: Preview) -> str | None:
