@@ -34,7 +34,7 @@ from handlers.staff.scope import StaffView
 from handlers.states import finish
 from handlers.types import Button, Incoming, Kind
 from storage.broadcasts.audience import Audience, count
-from storage.broadcasts.writing import confirm, create_draft
+from storage.broadcasts.writing import confirm, create_draft, due_later
 from storage.models import Broadcast
 
 SKIP_WORDS = frozenset({"lewati", "skip", "tidak", "tidak usah", "gak", "no"})
@@ -292,12 +292,17 @@ async def send(
     await audit_send(turn.tx, broadcast, staff=staff, channel=turn.incoming.channel, now=turn.now)
     turn.forget(DRAFT_KEY)
     if moment is None:
-        turn.say(
-            _(
-                "Broadcast #{id} is on its way to {n} people. /siaran shows how it goes, "
-                "and can stop it."
-            ).format(id=broadcast.id, n=broadcast.recipients)
-        )
+        text = _(
+            "Broadcast #{id} is on its way to {n} people. /siaran shows how it goes, "
+            "and can stop it."
+        ).format(id=broadcast.id, n=broadcast.recipients)
+        night = await due_later(turn.tx, broadcast.id, turn.now)
+        if night:
+            quiet_end = turn.settings.reminders.quiet.end
+            text += "\n\n" + _(
+                "{n} of them are in their night hours now: they get it at {time}, their time."
+            ).format(n=night, time=f"{quiet_end:%H.%M}")
+        turn.say(text)
     else:
         day = format_date(moment[0], "EEEE, d MMMM y", locale=staff.language)
         turn.say(

@@ -134,6 +134,14 @@ async def written(tx: AsyncSession, broadcast_id: int) -> int:
     return (await tx.execute(query)).scalar_one()
 
 
+async def due_later(tx: AsyncSession, broadcast_id: int, moment: datetime) -> int:
+    """How many of its rows wait beyond `moment` (a recipient's night hours)."""
+    query = select(func.count(ScheduledMessage.id)).where(
+        ScheduledMessage.broadcast_id == broadcast_id, ScheduledMessage.due_at > moment
+    )
+    return (await tx.execute(query)).scalar_one()
+
+
 async def unwritten(tx: AsyncSession) -> list[int]:
     """Confirmed broadcasts whose rows are not all written (a crash stopped the writing)."""
     query = (
