@@ -3,8 +3,10 @@ each recipient's local time out of quiet hours; and cancelling it."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time
 
+from bot.outbox.scheduler import ReminderScheduler
 from handlers.broadcasts.timing import due_for, parse_moment
 from handlers.broadcasts.writing import resume_writing, write_out
 from handlers.reminders.rules import QuietHours
@@ -13,7 +15,9 @@ from storage.broadcasts.figures import figures_of
 from storage.broadcasts.writing import cancel, confirm, create_draft, write_batch
 from storage.db import Database
 from storage.models import Broadcast, BroadcastStatus, OutboxKind, ScheduledStatus
+from tests.fakes.channel import CollectingChannel
 from tests.helpers.broadcasts import NOW, Person, add_org, add_person, broadcast_rows
+from tests.helpers.reminders import Clock, dispatcher
 
 BOTH = ("telegram", "whatsapp")
 QUIET = QuietHours()  # 21.00-06.00
@@ -132,3 +136,22 @@ async def test_cancel_stops_what_is_not_sent_and_the_figures_say_so(db: Database
     await add_person(db, Person(org))
     await resume_writing(db, BOTH, QUIET, NOW)
     assert len(await broadcast_rows(db, broadcast_id)) == 4
+
+
+async def test_the_bots_start_finishes_a_broadcast_a_crash_cut_short(db: Database) -> None:
+    org = await add_org(db, "Bapas Jakarta")
+    people = [await add_person(db, Person(org)) for _ in range(5)]
+    broadcast_id = await draft(db, Audience(org))
+    async with db.transaction() as tx:  # one batch of two, then the process died
+        await write_batch(tx, broadcast_id, BOTH, due_for(NOW, QUIET, None, None), now=NOW, limit=2)
+    channel = CollectingChannel("telegram")
+    scheduler = ReminderScheduler(dispatcher(db, channel, Clock(NOW)), poll_seconds=3600)
+    scheduler.start()
+    try:
+        for _attempt in range(200):
+            if len(await broadcast_rows(db, broadcast_id)) == 5:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await scheduler.stop()
+    assert [r.participant_id for r in await broadcast_rows(db, broadcast_id)] == people
