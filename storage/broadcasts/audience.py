@@ -241,6 +241,17 @@ def recipients_clause(audience: Audience, running: Running) -> ColumnElement[boo
     )
 
 
+@dataclass(frozen=True)
+class Page:
+    """One page of recipients, taken from the next `limit` active participants of the
+    organisation by id (the costly filters run on those only): `last` is the last id looked at
+    (the cursor), `exhausted` says there are none after it."""
+
+    recipients: list[tuple[int, str]]  # (participant id, time zone)
+    last: int | None
+    exhausted: bool
+
+
 async def recipient_page(
     tx: AsyncSession,
     audience: Audience,
@@ -248,15 +259,31 @@ async def recipient_page(
     *,
     after: int,
     limit: int,
-) -> list[tuple[int, str]]:
-    """The next `limit` recipients after participant id `after`: (id, time zone), by id."""
+) -> Page:
+    """The recipients among the next `limit` active participants after id `after`."""
+    candidates = list(
+        (
+            await tx.execute(
+                select(Participant.id)
+                .where(
+                    Participant.organisation_id == audience.organisation_id,
+                    Participant.status == ParticipantStatus.ACTIVE,
+                    Participant.id > after,
+                )
+                .order_by(Participant.id)
+                .limit(limit)
+            )
+        ).scalars()
+    )
+    if not candidates:
+        return Page([], None, True)
     query = (
         select(Participant.id, Participant.timezone)
-        .where(recipients_clause(audience, running), Participant.id > after)
+        .where(Participant.id.in_(candidates), recipients_clause(audience, running))
         .order_by(Participant.id)
-        .limit(limit)
     )
-    return [(pid, zone) for pid, zone in (await tx.execute(query)).tuples()]
+    found = [(pid, zone) for pid, zone in (await tx.execute(query)).tuples()]
+    return Page(found, candidates[-1], len(candidates) < limit)
 
 
 async def discreet_recipients(tx: AsyncSession, audience: Audience, running: Running) -> int:

@@ -102,7 +102,7 @@ async def write_batch(
         return True
     audience = Audience.from_json(broadcast.audience)
     page = await recipient_page(tx, audience, running, after=broadcast.written_up_to, limit=limit)
-    if page:
+    if page.recipients:
         rows: list[dict[str, Any]] = [
             {
                 "key": row_key(broadcast.id, pid),
@@ -115,12 +115,13 @@ async def write_batch(
                 "template_only": False,
                 "created_at": now,
             }
-            for pid, zone in page
+            for pid, zone in page.recipients
         ]
-        await tx.execute(insert_ignore(tx, ScheduledMessage).values(rows))
-        broadcast.written_up_to = page[-1][0]
+        await tx.execute(insert_ignore(tx, ScheduledMessage), rows)
+    if page.last is not None:
+        broadcast.written_up_to = page.last
     broadcast.recipients = await written(tx, broadcast.id)
-    done = len(page) < limit
+    done = page.exhausted
     if done:
         broadcast.written_at = now
     await tx.flush()

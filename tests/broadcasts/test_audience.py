@@ -14,7 +14,10 @@ BOTH = ("telegram", "whatsapp")
 async def recipients(db: Database, audience: Audience, running: tuple[str, ...] = BOTH) -> set[int]:
     async with db.transaction() as tx:
         return {
-            pid for pid, _zone in await recipient_page(tx, audience, running, after=0, limit=1000)
+            pid
+            for pid, _zone in (
+                await recipient_page(tx, audience, running, after=0, limit=1000)
+            ).recipients
         }
 
 
