@@ -70,7 +70,15 @@ async def describe(turn: Turn, staff: StaffView, audience: Audience) -> str:
         names = [esc(found.get(pid, f"#{pid}")) for pid in audience.program_ids]
         lines.append(_("Program: {v}").format(v=either.join(names)))
     if audience.session_ids:
-        labels = [f"#{sid}" for sid in audience.session_ids]
+        labels = []
+        for sid in audience.session_ids:
+            found_session = await session_of(turn.tx, staff.organisation_id, sid)
+            if found_session is None:
+                labels.append(f"#{sid}")
+                continue
+            session, name = found_session
+            when = _session_title(session.starts_at, session.timezone, name, staff.language)
+            labels.append(f"{esc(when)} (#{sid})")
         lines.append(_("Session: {v}").format(v=either.join(labels)))
     if audience.interests:
         lines.append(

@@ -13,13 +13,25 @@ from handlers.flow import FlowSettings
 from handlers.types import Reply
 from storage.db import Database
 from storage.models import ParticipantStatus, ScheduledStatus
-from tests.helpers.broadcasts import Person, add_org, add_person, add_program, broadcast_rows
+from tests.helpers.broadcasts import (
+    Person,
+    add_org,
+    add_person,
+    add_program,
+    add_session,
+    broadcast_rows,
+)
 from tests.helpers.sessions_staff import fits_whatsapp
 from tests.helpers.staff.chat import join_as_staff
 from tests.helpers.staff.cli import audit_rows
 from tests.helpers.two_channels import two_channels
 
 CHANNELS = ["telegram", "whatsapp"]
+MONTHS = dict(
+    enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"], 1
+    )
+)
 TEXT = "Pelatihan las di Bapas mulai Senin 7 Desember."
 
 
@@ -168,3 +180,44 @@ async def test_only_admins_and_only_their_own_organisation(
         assert "Pilihan itu tidak ada di lembaga Anda" in said(refused)
         stop = await admin.presses("staff:bc_stop:999")
         assert "sudah tidak berjalan" in said(stop)
+
+
+async def test_by_session_interest_app_language_and_not_responding(
+    db: Database, settings: FlowSettings
+) -> None:
+    org = await add_org(db, "Bapas Kelas I Jakarta")
+    program = await add_program(db, org, "Las")
+    starts = datetime.now(UTC).replace(hour=2, minute=0, second=0, microsecond=0)
+    session = await add_session(db, program, starts + timedelta(days=2))
+    day = (starts + timedelta(days=2)).astimezone(ZoneInfo("Asia/Jakarta"))
+    await add_person(db, Person(org, sessions=(session,), interests=["legal"]))
+    await add_person(db, Person(org, sessions=(session,), chats=("whatsapp",), language="en"))
+    await add_person(db, Person(org, sessions=(session,), expired_checkins=2))
+    async with two_channels(db, settings) as bot:
+        admin = bot.person("whatsapp", profile_name="Rina Admin")
+        await join_as_staff(admin, db, org, role="admin", name="Rina Admin")
+        for text in ("/siaran", "Jadwal berubah.", "lewati"):
+            await admin.says(text)
+        sessions = await admin.presses("staff:bc_kind:sess")
+        assert titles(sessions) == [f"{day.day} {MONTHS[day.month]} Las", "Kembali"]
+        audience = await admin.presses(f"staff:bc_add:sess/{session}")
+        assert f"Sesi: {day.day} {MONTHS[day.month]} Las (#{session})" in said(audience)
+        assert "Penerima: 3" in said(audience)
+        steps = {
+            "int": ("staff:bc_add:int/legal", "Minat: Bantuan hukum", "Penerima: 1"),
+            "chan": ("staff:bc_add:chan/whatsapp", "Aplikasi: WhatsApp", "Penerima: 0"),
+        }
+        for kind, (press, line, figure) in steps.items():
+            await admin.presses(f"staff:bc_kind:{kind}")
+            audience = await admin.presses(press)
+            assert line in said(audience) and figure in said(audience), said(audience)
+        empty = await admin.presses("staff:bc_kind:done")
+        assert "tidak ada yang bisa menerimanya" in said(empty)
+        audience = await admin.presses("staff:bc_kind:all")  # start again: everyone
+        assert "Semua peserta lembaga Anda" in said(audience)
+        await admin.presses("staff:bc_kind:lang")
+        audience = await admin.presses("staff:bc_add:lang/en")
+        assert "Bahasa: bahasa Inggris" in said(audience) and "Penerima: 1" in said(audience)
+        audience = await admin.presses("staff:bc_kind:all")
+        audience = await admin.presses("staff:bc_kind:silent")
+        assert "Tidak menjawab kabar" in said(audience) and "Penerima: 1" in said(audience)

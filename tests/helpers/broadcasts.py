@@ -47,12 +47,13 @@ async def add_program(db: Database, organisation_id: int, name: str = "Las") -> 
         return program.id
 
 
-async def add_session(db: Database, program_id: int) -> int:
+async def add_session(db: Database, program_id: int, starts_at: datetime | None = None) -> int:
+    starts_at = starts_at or NOW + timedelta(days=3)
     async with db.transaction() as tx:
         session = ProgramSession(
             program_id=program_id,
-            starts_at=NOW + timedelta(days=3),
-            ends_at=NOW + timedelta(days=3, hours=2),
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
             timezone="Asia/Jakarta",
             place="Aula",
         )
