@@ -38,6 +38,7 @@ from storage.broadcasts.writing import confirm, create_draft, due_later
 from storage.models import Broadcast
 
 SKIP_WORDS = frozenset({"lewati", "skip", "tidak", "tidak usah", "gak", "no"})
+SEND_WORDS = frozenset({"kirim", "kirim sekarang", "send", "send now"})
 
 
 def _typed_text(turn: Turn, incoming: Incoming) -> str | None:
@@ -54,8 +55,12 @@ def _typed_text(turn: Turn, incoming: Incoming) -> str | None:
     return text
 
 
+def _said(incoming: Incoming, words: frozenset[str]) -> bool:
+    return incoming.kind == Kind.TEXT and " ".join(incoming.text.split()).casefold() in words
+
+
 def _skipped(incoming: Incoming) -> bool:
-    return incoming.kind == Kind.TEXT and " ".join(incoming.text.split()).casefold() in SKIP_WORDS
+    return _said(incoming, SKIP_WORDS)
 
 
 async def ask_text(turn: Turn, _staff: StaffView) -> None:
@@ -156,6 +161,8 @@ async def answer_preview(turn: Turn, staff: StaffView, incoming: Incoming) -> st
         return END
     preview = await build(turn.tx, draft, running(turn))
     payload = typed_button(incoming, _actions(draft, preview.needs_neutral))
+    if payload is None and _said(incoming, SEND_WORDS):
+        payload = staff_payload("bc_go", "now")
     if payload is not None:
         await go_pressed(turn, staff, payload.rpartition(":")[2])
         return WAIT

@@ -47,8 +47,8 @@ async def siaran_command(turn: Turn, staff: StaffView, _args: str) -> None:
         when = broadcast.confirmed_at or broadcast.created_at
         day = format_datetime(when.astimezone(zone), "d MMM HH.mm", locale=staff.language)
         status = _(STATUS[broadcast.status]) if broadcast.status in STATUS else broadcast.status
-        if broadcast.status == BroadcastStatus.SCHEDULED and broadcast.local_date:
-            status += f" {broadcast.local_date:%d/%m} {broadcast.local_time or '':%H.%M}"
+        if broadcast.local_date is not None and broadcast.local_time is not None:
+            status += f" {broadcast.local_date:%d/%m} {broadcast.local_time:%H.%M}"
         text = clean_line(broadcast.text)
         text = text if len(text) <= CLIP else text[: CLIP - 1] + "…"
         lines.append(
@@ -71,6 +71,7 @@ async def new_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
     from handlers.staff.chat import enter_staff
 
     if not staff.is_admin:
+        turn.say(_("That button is no longer valid."))
         return
     finish(turn)
     if argument.isdigit() and (draft := await own_draft(turn, staff, int(argument))) is not None:

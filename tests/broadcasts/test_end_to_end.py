@@ -63,7 +63,7 @@ async def test_the_segment_gets_it_once_each_on_their_app_in_their_language(
         await admin.presses("staff:bc_go:neutral")
         await admin.says("Pelatihan las mulai Senin.")
         await admin.says("lewati")
-        done = await admin.presses("staff:bc_go:now")
+        done = await admin.says("kirim")  # typed, as "Kirim sekarang"
         broadcast_id = int(done[-1].text.split("#")[1].split()[0])
         for channel in bot.channels.values():
             channel.sent.clear()
