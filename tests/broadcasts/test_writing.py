@@ -155,3 +155,29 @@ async def test_the_bots_start_finishes_a_broadcast_a_crash_cut_short(db: Databas
     finally:
         await scheduler.stop()
     assert [r.participant_id for r in await broadcast_rows(db, broadcast_id)] == people
+
+
+async def test_two_processes_writing_at_once_write_each_row_once(
+    db: Database, database_url: str
+) -> None:
+    org = await add_org(db, "Bapas Jakarta")
+    people = [await add_person(db, Person(org)) for _ in range(12)]
+    broadcast_id = await draft(db, Audience(org))
+    other = Database(database_url)  # a second bot process's connections
+    try:
+
+        async def writer(database: Database) -> None:
+            due = due_for(NOW, QUIET, None, None)
+            done = False
+            while not done:
+                async with database.transaction() as tx:
+                    done = await write_batch(tx, broadcast_id, BOTH, due, now=NOW, limit=3)
+
+        await asyncio.gather(writer(db), writer(other))
+    finally:
+        await other.dispose()
+    rows = await broadcast_rows(db, broadcast_id)
+    assert [r.participant_id for r in rows] == people
+    async with db.transaction() as tx:
+        broadcast = await tx.get(Broadcast, broadcast_id)
+        assert broadcast is not None and broadcast.recipients == 12
