@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.app import flow_settings
 from bot.cli.appointments import add_appointment_parsers
+from bot.cli.broadcasts import add_broadcast_parsers
 from bot.cli.checkins import add_checkin_parsers
 from bot.cli.common import Context, group, leaf, table, typed
 from bot.cli.flags import add_flag_parsers
@@ -45,6 +46,7 @@ ADMIN_COMMANDS: set[str] = {
     "checkins",
     "partners",
     "referrals",
+    "broadcast",
 }
 CONTACT_HELP = (
     "phone number or WhatsApp link participants can use, e.g. '0812-3456-7890' "
@@ -91,6 +93,7 @@ def add_admin_parsers(sub: Any) -> None:
     add_flag_parsers(sub)
     add_checkin_parsers(sub)
     add_partner_parsers(sub)
+    add_broadcast_parsers(sub)
 
 
 async def run_admin(args: argparse.Namespace, db: Database, settings: Settings) -> int:

@@ -19,6 +19,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.outbox.dispatcher import Dispatcher
+from handlers.broadcasts.writing import resume_writing
 from handlers.checkins.planning import plan_all_checkins
 from handlers.digest.planning import plan_digests
 from handlers.reminders.planning import plan_all_appointments
@@ -126,6 +127,11 @@ class ReminderScheduler:
             added = await plan_all_checkins(tx, self.dispatcher.clock(), self.dispatcher.policy)
         if added:
             log.info("planned %d check-in message(s)", added)
+        # Broadcasts whose writing a crash cut short (at start-up, then hourly).
+        channels = list(self.dispatcher.channels) or None
+        await resume_writing(
+            self.dispatcher.db, channels, self.dispatcher.policy.quiet, self.dispatcher.clock()
+        )
 
     async def _retain(self) -> None:
         """Delete what the privacy rules keep no longer; a failure waits for the next hour."""

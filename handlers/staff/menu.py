@@ -38,6 +38,7 @@ ORDER = (
     "gantinomor",
     "ekspor",
     "laporan",
+    "siaran",
     "impor",
     "undang",
     "staf",

@@ -47,6 +47,10 @@ class Broadcast(Base):
     # Figures fixed at confirmation: recipients written, and those left out by reason.
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     left_out: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Writing its outbox rows, in batches by participant id: the last id written, and when the
+    # last batch was (None: not all written yet; a restart carries on from `written_up_to`).
+    written_up_to: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    written_at: Mapped[datetime | None]
     # Where the sender follows its progress (a message edited in place where the channel can).
     progress_address_id: Mapped[int | None] = mapped_column(
         ForeignKey("addresses.id", ondelete="SET NULL")

@@ -9,7 +9,9 @@ CASEWORKER_COMMANDS = (
     "peserta", "ringkasan", "sesi", "jadwalulang", "catatan", "pesan", "jadwalkan", "alihkan",
     "rujuk", "gantinomor", "ekspor",
 )  # fmt: skip
-ADMIN_COMMANDS = (*CASEWORKER_COMMANDS, "laporan", "impor", "undang", "staf", "mitra", "audit")
+ADMIN_COMMANDS = (
+    *CASEWORKER_COMMANDS, "laporan", "siaran", "impor", "undang", "staf", "mitra", "audit",
+)  # fmt: skip
 ON_THE_CARD = frozenset({"catatan", "pesan", "jadwalkan", "alihkan"})
 CASEWORKER = tuple(c for c in CASEWORKER_COMMANDS if c not in ON_THE_CARD)
 ADMIN = tuple(c for c in ADMIN_COMMANDS if c not in ON_THE_CARD)
