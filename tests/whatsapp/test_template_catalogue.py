@@ -26,6 +26,7 @@ SAMPLES = {
     "link_code": Template("link_code", ("482913",)),
     "digest": Template("digest", ("4",), ("staff:dg:17",)),
     "checkin": Template("checkin", ("Siti",), ("kabar:start:19",)),
+    "broadcast": Template("broadcast", ("Dinas Sosial Kota Ambon",), ("open:20",)),
 }
 
 
@@ -67,7 +68,9 @@ async def test_every_template_message_is_accepted_by_the_fake_graph_api(language
                 headers={"Authorization": f"Bearer {fake.token}"},
             )
             assert response.status_code == 200, (key, response.json())
-    [reminder, update, relay, _code, _digest, _checkin] = fake.messages_to("6281234567890")
+    [reminder, update, relay, _code, _digest, _checkin, _broadcast] = fake.messages_to(
+        "6281234567890"
+    )
     buttons = [c for c in reminder.message["template"]["components"] if c["type"] == "button"]
     assert [b["parameters"][0]["payload"] for b in buttons] == list(REMINDER.payloads)
     assert update.message["template"]["language"] == {"code": language}
