@@ -26,5 +26,10 @@ async def read_teasers(turn: Turn) -> None:
     if not rows:
         turn.say(_("There is no new announcement for you right now. 🙂"))
         return
+    before = len(turn.replies)
     for row in rows:  # rendering it again marks it opened (handlers/broadcasts/kinds.py)
         await reopen(turn, str(row.id))
+    shown = turn.replies[before:]
+    del turn.replies[before:]
+    # One message, the most recent first: a few announcements, not a burst of messages.
+    turn.say("\n\n➖➖➖\n\n".join(reply.text for reply in shown))

@@ -34,7 +34,7 @@ async def unopened_teasers(
                 ScheduledMessage.kind == OutboxKind.BROADCAST,
                 ScheduledMessage.status == ScheduledStatus.SENT,
             )
-            .order_by(ScheduledMessage.sent_at.desc(), ScheduledMessage.id.desc())
+            .order_by(ScheduledMessage.broadcast_id.desc())  # the newest announcement first
             .limit(LOOK_BACK)
         )
     ).scalars()

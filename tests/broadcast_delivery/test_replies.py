@@ -102,3 +102,16 @@ async def test_the_announcement_names_no_institution_for_a_discreet_recipient(
     assert message.template.params == ("program pendampingan Anda",)
     [row] = await rows_of(db, bid)
     assert message.template.payloads == (f"open:{row.id}",)
+
+
+async def test_a_typed_baca_with_nothing_unread_gets_a_kind_short_answer(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    """The announcement came in full (the person wrote lately): BACA has nothing more to show,
+    and is not kept as an answer to it."""
+    c = await cast(db, inbox, channel)
+    await add_broadcast(db, c.org, c.rina, [c.participant_id], text=ANNOUNCEMENT)
+    await deliver(db, channel)
+    [answer] = await c.siti.says("BACA")
+    assert answer.text == "Belum ada pengumuman baru untuk Anda. 🙂"
+    assert await replies(db) == []
