@@ -5,6 +5,7 @@ unreachable; someone who stopped messages is skipped, and the figures say why.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -170,3 +171,20 @@ async def test_a_cancelled_broadcast_says_how_many_got_it(db: Database) -> None:
     assert counted.adds_up() and (counted.sent, counted.cancelled) == (1, 1)
     ended = await broadcast_row(db, bid)
     assert ended.status == BroadcastStatus.CANCELLED and ended.finished_at is not None
+
+
+async def test_two_bot_processes_tell_the_sender_the_figures_once(db: Database) -> None:
+    """Both look at the finished broadcast at the same moment: one of them finishes it and
+    tells the sender; the other finds it finished (on PostgreSQL, as two processes would)."""
+    channel = CollectingChannel("telegram")
+    org = await add_org(db, "Dinas Sosial Kota Ambon")
+    rina = await add_staff(db, org, "Rina Wati", address="9003", role="admin")
+    pid = await add_recipient(db, org, "Siti Aminah", channel="telegram", address="1001")
+    bid = await add_broadcast(db, org, rina, [pid], text=ANNOUNCEMENT, due=T0)
+    clock = Clock(T0 + timedelta(seconds=1))
+    one, two = outbox(db, {"telegram": channel}, clock), outbox(db, {"telegram": channel}, clock)
+    await one.run_once()
+    told = await asyncio.gather(BroadcastProgress(one).step(), BroadcastProgress(two).step())
+    assert sorted(told) == [0, 1]
+    finals = [r.text for to, r in channel.sent if to == "9003" and "selesai dikirim" in r.text]
+    assert len(finals) == 1 and f"#{bid}" in finals[0]
