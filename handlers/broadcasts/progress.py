@@ -128,7 +128,7 @@ def final_text(broadcast_id: int, figures: Figures, cancelled: bool) -> str:
     return "\n".join(lines)
 
 
-def _reply(text: str, reader: Reader, edit_ref: str | None) -> Reply:
+def _reply(text: str, edit_ref: str | None) -> Reply:
     """Staff on WhatsApp outside their 24 hours get it as the `notice` template."""
     summary = " ".join(line for line in text.replace("<b>", "").replace("</b>", "").split("\n"))
     return Reply(text, edit_ref=edit_ref, template=Template("notice", (summary,)))
@@ -234,7 +234,7 @@ def _note(
         reader.channel,
         reader.address.value,
         reader.address.id,
-        _reply(text, reader, edit_ref),
+        _reply(text, edit_ref),
         final,
         first,
     )
