@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.broadcasts.replies import delete_replies
 from storage.checkins.answers import erase_checkins
 from storage.flags import delete_flags
 from storage.messages import erase_bodies
@@ -48,6 +49,7 @@ async def erase_participant(tx: AsyncSession, participant: Participant, now: dat
     await erase_bodies(tx, participant.id)  # every message in and out, replies quoting them
     await delete_flags(tx, participant.id)  # what they asked staff for is theirs too
     await delete_relay_messages(tx, participant.id)  # what they and staff wrote each other
+    await delete_replies(tx, participant.id)  # what they wrote back to broadcasts
     await _erase_answers(tx, participant.id)
     await erase_notes(tx, participant.id)  # staff's notes about them: the text goes, the date stays
     await erase_checkins(tx, participant.id)  # their words and voice notes; answers stay

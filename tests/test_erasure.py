@@ -19,6 +19,7 @@ from storage.db import Database
 from storage.models import (
     Address,
     Appointment,
+    BroadcastReply,
     Checkin,
     Conversation,
     Enrolment,
@@ -33,6 +34,7 @@ from storage.models import (
 )
 from storage.staff.notes import add_note
 from tests.fakes.channel import CollectingChannel, Person
+from tests.helpers.broadcast_rows import add_broadcast
 from tests.helpers.database_scan import find_strings
 from tests.helpers.reminders import Clock, dispatcher, enrol_person, make_session, outbox
 from tests.helpers.staff.chat import place
@@ -402,3 +404,32 @@ async def test_messages_relayed_with_a_caseworker_are_erased_with_the_participan
     # Staff still see, in the audit log, that messages went both ways (without their words).
     actions = [row.action for row in await audit_rows(db)]
     assert actions.count("message") == 1 and actions.count("relay") == 1
+
+
+BROADCAST_ANSWER = "saya mau ikut pelatihan las, kak, tapi motor saya lagi rusak"
+
+
+async def test_answers_to_a_broadcast_are_erased_with_the_participant(
+    db: Database, inbox: Inbox, channel: CollectingChannel
+) -> None:
+    person = Person(inbox, channel, address=CHAT_ID, profile_name=PROFILE_NAME)
+    await sign_up(person)
+    pid = await participant_id(db)
+    org = await add_org(db, "Dinas Sosial Kota Serang")
+    caseworker = await add_staff(db, org, "Bu Ratna", chats=((channel.name, "9001"),))
+    await place(db, pid, org, caseworker)
+    await add_broadcast(db, org, None, [pid], text="Pelatihan las angkatan baru, Senin.")
+    await dispatcher(db, channel, Clock(datetime.now(UTC) + timedelta(seconds=1))).run_once()
+    [thanked] = await person.says(BROADCAST_ANSWER)
+    assert "Pendamping Anda akan membacanya" in thanked.text
+    await inbox.flush()
+    assert {found.needle for found in await find_strings(db, [BROADCAST_ANSWER], [])} == {
+        BROADCAST_ANSWER
+    }
+
+    await person.says("/hapus")
+    await person.presses("erase:yes")
+    await inbox.flush()
+    left = await find_strings(db, [BROADCAST_ANSWER], [CHAT_ID])
+    assert not left, "\n".join(map(str, left))
+    assert await count(db, BroadcastReply) == 0

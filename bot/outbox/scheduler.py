@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.outbox.broadcast_progress import BroadcastProgress
 from bot.outbox.dispatcher import Dispatcher
 from handlers.broadcasts.writing import resume_writing
 from handlers.checkins.planning import plan_all_checkins
@@ -39,6 +40,8 @@ class ReminderScheduler:
         self._retention_due = True
         self._stopping = False
         self._loop: asyncio.Task[None] | None = None
+        self.progress = BroadcastProgress(dispatcher)  # broadcasts' senders told how it goes
+        self._progress: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         # misfire_grace_time=None: a wake-up that comes late (a busy loop) still happens.
@@ -57,11 +60,16 @@ class ReminderScheduler:
         self.scheduler.start()
         self._wake.set()  # look at once: rows may have fallen due while we were down
         self._loop = asyncio.create_task(self._run(), name="dispatch-loop")
+        self._progress = asyncio.create_task(self.progress.run(), name="broadcast-progress")
 
     async def stop(self) -> None:
         """Stop waking up; a batch under way is finished, not cut off mid-send."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._progress is not None:
+            self._progress.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._progress
         if self._loop is None:
             return
         self._stopping = True

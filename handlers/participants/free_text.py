@@ -6,6 +6,8 @@ passes everything else on to staff, saying so.
 
 from __future__ import annotations
 
+from handlers.broadcasts.reading import asks_to_read, read_teasers
+from handlers.broadcasts.replies import broadcast_reply
 from handlers.flow import Step, Turn
 from handlers.i18n import _
 from handlers.menu import show_menu, stopped_note
@@ -99,6 +101,9 @@ async def free_text(turn: Turn) -> None:
             return
         if await relay_reply(turn):  # a conversation with staff is open: to them
             return
+        if asks_to_read(text):  # BACA: the announcements that came as a teaser
+            await read_teasers(turn)
+            return
     if not words or _GREETING.is_whole(text):
         show_menu(turn)
         return
@@ -106,6 +111,8 @@ async def free_text(turn: Turn) -> None:
         turn.say(_("You're welcome! 😊") + ("\n\n" + stopped_note() if stopped else ""))
         return
     hardship = recognise(text) == Risk.HARDSHIP
+    if not stopped and await broadcast_reply(turn, hardship=hardship):  # an answer to one
+        return
     await passed_on(
         turn, FlagReason.HARDSHIP if hardship else FlagReason.MESSAGE, hardship=hardship
     )

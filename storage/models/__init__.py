@@ -1,6 +1,7 @@
 """Every table, by what it is about; import models from here (`from storage.models import Participant`)."""
 
 from storage.models.base import Base
+from storage.models.broadcast_replies import BroadcastReply
 from storage.models.broadcasts import Broadcast, BroadcastStatus
 from storage.models.checkins import Checkin, CheckinHelp, CheckinSchedule, CheckinStatus
 from storage.models.flags import AlertRules, Flag, FlagOutcome, FlagReason, FlagStatus
@@ -52,6 +53,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Broadcast",
+    "BroadcastReply",
     "BroadcastStatus",
     "Checkin",
     "CheckinHelp",

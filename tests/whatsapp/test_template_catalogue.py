@@ -31,6 +31,7 @@ SAMPLES = {
         ("Yusuf (#12)", "Kabar: merasa sangat buruk (1 dari 5)."),
         ("staff:alshow:4", "staff:alack:4"),
     ),
+    "broadcast": Template("broadcast", ("Dinas Sosial Kota Ambon",), ("open:20",)),
 }
 
 

@@ -15,15 +15,9 @@ from handlers.types import Template
 JSONDict = dict[str, Any]
 
 SHIPPED = Path(__file__).with_name("templates.toml")
-REQUIRED_KEYS = (
-    "reminder",
-    "update",
-    "relay",
-    "link_code",
-    "digest",
-    "checkin",
-    "alert",
-)  # flows send
+REQUIRED_KEYS = (  # flows send these
+    "reminder", "update", "relay", "link_code", "digest", "checkin", "alert", "broadcast",
+)  # fmt: skip
 CATEGORIES = ("UTILITY", "AUTHENTICATION", "MARKETING")
 BODY_MAX = 1024
 PARAMETER_MAX = 1024

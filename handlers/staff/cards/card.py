@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from handlers.broadcasts.replies import card_block as broadcast_answers
 from handlers.flow import Turn
 from handlers.i18n import N_, _
 from handlers.participants.labels import CATEGORIES
@@ -320,6 +321,11 @@ async def open_card(turn: Turn, staff: StaffView, argument: str) -> None:
         checkins = await latest_checkins(turn.tx, participant.id)
         silent = participant.id in await unresponsive(turn.tx, [participant.id])
     text = card_text(participant, data, turn.now, turn.language, partner, thread, checkins, silent)
+    if not partner:  # what they wrote back to announcements (handlers/broadcasts/replies.py)
+        answers = await broadcast_answers(
+            turn.tx, participant.id, participant.timezone, turn.language
+        )
+        text += "\n\n" + answers if answers else ""
     turn.say(text, card_buttons(participant.id, access))
 
 
