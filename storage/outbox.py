@@ -6,10 +6,10 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ScheduledMessage, ScheduledStatus
+from storage.models import Address, ScheduledMessage, ScheduledStatus
 from storage.upsert import upsert
 
 
@@ -32,16 +32,55 @@ async def schedule(tx: AsyncSession, **values: Any) -> bool:
     return result.scalar_one_or_none() is not None
 
 
-async def claim_due(tx: AsyncSession, now: datetime, worker: str, limit: int) -> list[int]:
+def lane_of(channels: Collection[str]) -> ColumnElement[str | None]:
+    """The channel a row will most likely go out on: its recipient's reachable address on one of
+    `channels`, the most recently used first (as handlers/outbox/recipients.py chooses it);
+    NULL when there is none. Only a hint for claiming per channel: the row is routed by the
+    address it is actually rendered for."""
+    row = ScheduledMessage
+    owner = case(
+        (row.staff_id.is_not(None), Address.staff_id == row.staff_id),
+        else_=Address.participant_id == row.participant_id,
+    )
+    return (
+        select(Address.channel)
+        .where(owner, Address.blocked_at.is_(None), Address.channel.in_(list(channels)))
+        .order_by(
+            Address.last_inbound_at.is_not(None).desc(),
+            func.coalesce(Address.last_inbound_at, Address.created_at).desc(),
+        )
+        .limit(1)
+        .correlate(row)
+        .scalar_subquery()
+    )
+
+
+async def claim_due(
+    tx: AsyncSession,
+    now: datetime,
+    worker: str,
+    limit: int,
+    *,
+    lane: str | None = None,
+    channels: Collection[str] = (),
+) -> list[int]:
     """Take up to `limit` due rows for `worker`, oldest first; safe with several dispatchers.
+
+    With `channels`, only the rows of one lane: those whose recipient is reached on `lane`
+    (`lane_of`), or with `lane` None those reached on none of `channels` (to be skipped, mostly).
+    Each channel's sender then claims at its own pace and is never held up by another's.
 
     PostgreSQL: the inner SELECT ... FOR UPDATE SKIP LOCKED lets concurrent dispatchers pass each
     other's rows by. SQLite ignores FOR UPDATE, but the whole UPDATE is one write transaction there.
     """
+    due = select(ScheduledMessage.id).where(
+        ScheduledMessage.status == ScheduledStatus.PENDING, ScheduledMessage.due_at <= now
+    )
+    if channels:
+        hint = lane_of(channels)
+        due = due.where(hint == lane) if lane is not None else due.where(hint.is_(None))
     due = (
-        select(ScheduledMessage.id)
-        .where(ScheduledMessage.status == ScheduledStatus.PENDING, ScheduledMessage.due_at <= now)
-        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+        due.order_by(ScheduledMessage.due_at, ScheduledMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -84,11 +123,12 @@ async def release_stale(tx: AsyncSession, now: datetime, lease: timedelta) -> tu
     return released.rowcount or 0, interrupted.rowcount or 0  # type: ignore[attr-defined]
 
 
-async def mark_sending(tx: AsyncSession, row_id: int, now: datetime) -> None:
+async def mark_sending(tx: AsyncSession, row_ids: int | Collection[int], now: datetime) -> None:
     """Just before the platform call: from here on, a crash must not cause a second send."""
+    ids = [row_ids] if isinstance(row_ids, int) else list(row_ids)
     await tx.execute(
         update(ScheduledMessage)
-        .where(ScheduledMessage.id == row_id)
+        .where(ScheduledMessage.id.in_(ids))
         .values(status=ScheduledStatus.SENDING, claimed_at=now)
         .execution_options(synchronize_session=False)
     )

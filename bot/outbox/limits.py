@@ -51,6 +51,10 @@ class RateLimiter:
         self._chat_next: dict[str, float] = {}
         self._lock = asyncio.Lock()
 
+    @property
+    def per_second(self) -> float:
+        return 1.0 / self._interval
+
     async def wait(self, chat: str) -> None:
         """Wait for a slot to send one message to `chat` (the outbox's pace)."""
         while True:
@@ -120,8 +124,13 @@ class Limiters:
         clock: Callable[[], float] = time.monotonic,
         *,
         per_second: Mapping[str, float] | None = None,
+        paid: Mapping[str, float] | None = None,
     ) -> None:
         self._limits = dict(limits)
+        self._paid = dict(paid or {})
+        for channel, rate in self._paid.items():
+            if rate <= 0:
+                raise ValueError(f"the paid rate of {channel} must be above 0 messages per second")
         for channel, rate in (per_second or {}).items():
             if rate <= 0:
                 raise ValueError(f"the rate of {channel} must be above 0 messages per second")
@@ -130,6 +139,19 @@ class Limiters:
         self._unlisted = unlisted
         self._clock = clock
         self._made: dict[str, RateLimiter] = {}
+
+    def bulk_of(self, channel: str) -> RateLimiter | None:
+        """The limiter for mass messages (`Reply.bulk`) where the platform sells a faster rate
+        for them (Telegram's paid broadcasting), or None: they go at the channel's own pace."""
+        rate = self._paid.get(channel)
+        if rate is None:
+            return None
+        key = f"{channel}:paid"
+        limiter = self._made.get(key)
+        if limiter is None:
+            interval = self._limits.get(channel, self._unlisted).per_chat_interval
+            limiter = self._made[key] = RateLimiter(rate, interval, self._clock)
+        return limiter
 
     def of(self, channel: str) -> RateLimiter:
         limiter = self._made.get(channel)
@@ -144,21 +166,29 @@ class Paced:
     """A channel whose sends respect its limiter's pauses: on "retry after N s" the whole channel
     pauses for N s (every sender waits, the outbox and replies alike), then the rest is resent."""
 
-    def __init__(self, channel: Channel, limiter: RateLimiter) -> None:
+    def __init__(
+        self, channel: Channel, limiter: RateLimiter, bulk: RateLimiter | None = None
+    ) -> None:
         self.channel = channel
         self.limiter = limiter
+        self.bulk = bulk  # mass messages' own faster pace (paid broadcasting), if any
         self.name = channel.name
+
+    def limiter_for(self, reply: Reply) -> RateLimiter:
+        """The pace this reply goes at: a mass message's paid rate where there is one."""
+        return self.bulk if reply.bulk and self.bulk is not None else self.limiter
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         attempts = 0
+        limiter = self.limiter_for(reply)
         for _attempt in range(MAX_FLOOD_RETRIES):
-            await self.limiter.resumed()
+            await limiter.resumed()
             result = await self.channel.send(address, reply)
             attempts += result.attempts
             if result.retry_after is None:
                 return _with_attempts(result, attempts)
             log.warning("%s flood control: channel paused %.1f s", self.name, result.retry_after)
-            self.limiter.pause(result.retry_after)
+            limiter.pause(result.retry_after)
             reply = result.rest or reply  # a long message may have gone out in part
         return SendResult(False, error="flood control: gave up after retries", attempts=attempts)
 
@@ -172,7 +202,9 @@ class Paced:
 def paced(channels: Mapping[str, Channel], limiters: Limiters) -> dict[str, Paced]:
     """Each channel behind its own limiter (a channel already paced is left as it is)."""
     return {
-        name: channel if isinstance(channel, Paced) else Paced(channel, limiters.of(name))
+        name: channel
+        if isinstance(channel, Paced)
+        else Paced(channel, limiters.of(name), limiters.bulk_of(name))
         for name, channel in channels.items()
     }
 

@@ -23,7 +23,7 @@ from handlers.reminders.rules import ReminderPolicy, too_late
 from handlers.text import esc
 from handlers.types import Reply, Template
 from storage.messages import mark_failed, mark_sent, queue_outbound
-from storage.models import ScheduledMessage, ScheduledStatus
+from storage.models import OutboxKind, ScheduledMessage, ScheduledStatus
 from storage.outbox import rows_by_id, settle
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ async def _prepare_one(
         reply = guard(reply, row.kind)
     if row.template_only:  # its free text was refused once (handlers/outbox/fallback.py)
         reply = replace(reply, template_only=True)
+    if row.kind == OutboxKind.BROADCAST:  # one of many: it may go at a mass-messaging rate
+        reply = replace(reply, bulk=True)
     message_id = await queue_outbound(
         tx,
         channel=reader.channel,
