@@ -41,6 +41,7 @@ class RateLimiter:
         per_second: float = 30.0,
         per_chat_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        chats: dict[str, float] | None = None,
     ) -> None:
         self._interval = 1.0 / per_second
         self._per_chat = per_chat_interval
@@ -48,7 +49,9 @@ class RateLimiter:
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._pauses = 0  # how many pauses so far: a slot taken before the latest one is void
-        self._chat_next: dict[str, float] = {}
+        # When each chat may have its next message; shared by a channel's limiters (its paid
+        # broadcasting's too): a person's interval holds whichever pace their messages go at.
+        self._chat_next: dict[str, float] = {} if chats is None else chats
         self._lock = asyncio.Lock()
 
     @property
@@ -89,7 +92,8 @@ class RateLimiter:
         self._next_slot = slot + self._interval
         self._chat_next[chat] = slot + self._per_chat
         if len(self._chat_next) > 10_000:
-            self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
+            for past in [k for k, v in self._chat_next.items() if v <= now]:
+                del self._chat_next[past]
         return slot
 
     async def resumed(self) -> None:
@@ -150,7 +154,8 @@ class Limiters:
         limiter = self._made.get(key)
         if limiter is None:
             interval = self._limits.get(channel, self._unlisted).per_chat_interval
-            limiter = self._made[key] = RateLimiter(rate, interval, self._clock)
+            chats = self.of(channel)._chat_next
+            limiter = self._made[key] = RateLimiter(rate, interval, self._clock, chats)
         return limiter
 
     def of(self, channel: str) -> RateLimiter:
