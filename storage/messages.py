@@ -136,20 +136,23 @@ async def queue_outbound(
     body: str | None,
     now: datetime,
 ) -> int:
-    message = Message(
-        channel=channel,
-        direction="out",
-        kind=kind,
-        body=body,
-        status=MessageStatus.QUEUED,
-        address_id=address_id,
-        participant_id=participant_id,
-        created_at=now,
-        attempts=0,
+    # A plain INSERT ... RETURNING: no unit-of-work flush (the outbox logs many at once).
+    statement = (
+        insert(Message)
+        .values(
+            channel=channel,
+            direction="out",
+            kind=kind,
+            body=body,
+            status=MessageStatus.QUEUED,
+            address_id=address_id,
+            participant_id=participant_id,
+            created_at=now,
+            attempts=0,
+        )
+        .returning(Message.id)
     )
-    tx.add(message)
-    await tx.flush()
-    return message.id
+    return int((await tx.execute(statement)).scalar_one())
 
 
 async def mark_sent(

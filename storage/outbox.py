@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Address, ScheduledMessage, ScheduledStatus
@@ -38,20 +38,23 @@ def lane_of(channels: Collection[str]) -> ColumnElement[str | None]:
     NULL when there is none. Only a hint for claiming per channel: the row is routed by the
     address it is actually rendered for."""
     row = ScheduledMessage
-    owner = case(
-        (row.staff_id.is_not(None), Address.staff_id == row.staff_id),
-        else_=Address.participant_id == row.participant_id,
-    )
-    return (
-        select(Address.channel)
-        .where(owner, Address.blocked_at.is_(None), Address.channel.in_(list(channels)))
-        .order_by(
-            Address.last_inbound_at.is_not(None).desc(),
-            func.coalesce(Address.last_inbound_at, Address.created_at).desc(),
+
+    def best(owner: ColumnElement[bool]) -> ScalarSelect[str]:
+        return (
+            select(Address.channel)
+            .where(owner, Address.blocked_at.is_(None), Address.channel.in_(list(channels)))
+            .order_by(
+                Address.last_inbound_at.is_not(None).desc(),
+                func.coalesce(Address.last_inbound_at, Address.created_at).desc(),
+            )
+            .limit(1)
+            .correlate(row)
+            .scalar_subquery()
         )
-        .limit(1)
-        .correlate(row)
-        .scalar_subquery()
+
+    # A row is for a participant or a staff member: two lookups, each on its own index.
+    return func.coalesce(
+        best(Address.staff_id == row.staff_id), best(Address.participant_id == row.participant_id)
     )
 
 
@@ -154,6 +157,20 @@ async def settle(
         )
         .execution_options(synchronize_session=False)
     )
+
+
+async def settle_sent(tx: AsyncSession, sent: list[tuple[int, int]], now: datetime) -> None:
+    """Many rows sent at once: (row id, message id) pairs, one UPDATE by primary key each in a
+    single executemany."""
+    if sent:
+        await tx.execute(
+            update(ScheduledMessage),
+            [
+                {"id": row_id, "status": ScheduledStatus.SENT, "sent_at": now, "error": None,
+                 "message_id": message_id}
+                for row_id, message_id in sent
+            ],
+        )  # fmt: skip
 
 
 async def cancel_pending(

@@ -9,7 +9,6 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.protocol import Channel, SendResult
 from bot.outbox.commits import GroupCommit
 from bot.outbox.limits import Limiters, Paced, paced
-from handlers.outbox.delivery import Delivery, complete, prepare
+from handlers.outbox.delivery import Delivery, Outcome, complete_all, prepare
 from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
 from storage.outbox import claim_due, mark_sending, next_due, release_stale
@@ -31,12 +30,6 @@ MAX_SENDERS = 200  # sends in flight on one lane (a fast channel's rate times it
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Sent:
-    delivery: Delivery
-    result: SendResult
 
 
 class Lane:
@@ -85,7 +78,7 @@ class Dispatcher:
         self.stopping = False  # set on shutdown: finish the batch in hand, take no new one
         # Many senders' "sending now" and "sent" each in one transaction (bot/outbox/commits.py).
         self._mark_sending = GroupCommit[int](db, self._write_sending)
-        self._complete = GroupCommit[Sent](db, self._write_results)
+        self._complete = GroupCommit[Outcome](db, self._write_results)
 
     async def run_once(self) -> int:
         """Send everything due now; returns how many messages were handed to a platform.
@@ -169,23 +162,20 @@ class Dispatcher:
         except Exception as error:  # a channel bug must not lose the row: record it as failed
             log.exception("channel %s raised while sending", delivery.channel)
             result = SendResult(False, error=type(error).__name__)
-        await self._complete(Sent(delivery, result))
+        await self._complete(
+            Outcome(
+                delivery,
+                result.ok,
+                result.external_id,
+                result.error,
+                result.unreachable,
+                result.attempts,
+            )
+        )
         return result.ok
 
     async def _write_sending(self, tx: AsyncSession, row_ids: list[int]) -> None:
         await mark_sending(tx, row_ids, self.clock())
 
-    async def _write_results(self, tx: AsyncSession, results: list[Sent]) -> None:
-        now = self.clock()
-        for item in results:
-            result = item.result
-            await complete(
-                tx,
-                item.delivery,
-                now,
-                ok=result.ok,
-                external_id=result.external_id,
-                error=result.error,
-                unreachable=result.unreachable,
-                attempts=result.attempts,
-            )
+    async def _write_results(self, tx: AsyncSession, outcomes: list[Outcome]) -> None:
+        await complete_all(tx, outcomes, self.clock())

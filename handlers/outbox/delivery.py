@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.i18n import _, use_language
@@ -22,9 +23,19 @@ from handlers.reminders.discretion import guard
 from handlers.reminders.rules import ReminderPolicy, too_late
 from handlers.text import esc
 from handlers.types import Reply, Template
-from storage.messages import mark_failed, mark_sent, queue_outbound
-from storage.models import OutboxKind, ScheduledMessage, ScheduledStatus
-from storage.outbox import rows_by_id, settle
+from storage.addresses import addresses_of_many
+from storage.messages import mark_failed, mark_sent, queue_outbound, record_results
+from storage.models import (
+    Address,
+    Broadcast,
+    MessageStatus,
+    Organisation,
+    OutboxKind,
+    Participant,
+    ScheduledMessage,
+    ScheduledStatus,
+)
+from storage.outbox import rows_by_id, settle, settle_sent
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +59,11 @@ async def prepare(
 ) -> list[Delivery]:
     """Render the claimed rows; rows that must not go out are settled as skipped or cancelled."""
     deliveries = []
-    for row in await rows_by_id(tx, row_ids):
-        outcome = await _prepare_one(tx, row, now, policy, channels)
+    rows = await rows_by_id(tx, row_ids)
+    addresses, _kept = await _read_ahead(tx, rows)
+    for row in rows:
+        known = addresses.get(row.participant_id) if row.participant_id is not None else None
+        outcome = await _prepare_one(tx, row, now, policy, channels, known)
         if isinstance(outcome, Delivery):
             deliveries.append(outcome)
         else:
@@ -64,11 +78,12 @@ async def _prepare_one(
     now: datetime,
     policy: ReminderPolicy,
     channels: Collection[str],
+    addresses: list[Address] | None = None,
 ) -> Delivery | Skip:
     spec = spec_of(row.kind)
     if spec is None:  # a row written by a newer version, or a package that was removed
         return Skip(ScheduledStatus.FAILED, f"no package registered the kind {row.kind!r}")
-    reader = await reach(tx, Recipient.of_row(row), channels)
+    reader = await reach(tx, Recipient.of_row(row), channels, addresses)
     if isinstance(reader, Unreachable):
         return Skip(ScheduledStatus.SKIPPED, reader.reason)
     if spec.timed and too_late(now, row.due_at, row.event_at, policy.grace):
@@ -100,6 +115,29 @@ async def _prepare_one(
     return Delivery(
         row.id, reader.recipient, reader.channel, reader.address.value, reply, message_id
     )
+
+
+async def _read_ahead(
+    tx: AsyncSession, rows: list[ScheduledMessage]
+) -> tuple[dict[int, list[Address]], list[object]]:
+    """What rendering a batch reads row by row, read in a few queries: the participants and
+    their addresses, and the broadcasts the rows belong to with their organisations. The
+    objects returned must be kept while the batch renders: the session holds its objects only
+    weakly, and `tx.get` then finds them without a query."""
+    participant_ids = {r.participant_id for r in rows if r.participant_id is not None}
+    broadcast_ids = {r.broadcast_id for r in rows if r.broadcast_id is not None}
+    kept: list[object] = []
+    if participant_ids:
+        query = select(Participant).where(Participant.id.in_(participant_ids))
+        kept.extend((await tx.execute(query)).scalars())
+    if broadcast_ids:
+        broadcasts = list(
+            (await tx.execute(select(Broadcast).where(Broadcast.id.in_(broadcast_ids)))).scalars()
+        )
+        organisation_ids = {b.organisation_id for b in broadcasts}
+        organisations = select(Organisation).where(Organisation.id.in_(organisation_ids))
+        kept.extend([*broadcasts, *(await tx.execute(organisations)).scalars()])
+    return await addresses_of_many(tx, participant_ids), kept
 
 
 def update_template(row: ScheduledMessage, reader: Reader) -> Template:
@@ -140,3 +178,36 @@ async def complete(
     )
     if unreachable:
         await mark_unreachable(tx, delivery.channel, delivery.address, now)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How sending one delivery went (the platform's answer)."""
+
+    delivery: Delivery
+    ok: bool
+    external_id: str | None = None
+    error: str | None = None
+    unreachable: bool = False
+    attempts: int = 1
+
+
+async def complete_all(tx: AsyncSession, outcomes: list[Outcome], now: datetime) -> None:
+    """`complete` for many: the messages that went out are recorded in two statements in all;
+    the others one by one (they may mark an address unreachable)."""
+    sent = [o for o in outcomes if o.ok]
+    await record_results(
+        tx,
+        [
+            {"id": o.delivery.message_id, "status": MessageStatus.SENT,
+             "external_id": o.external_id, "attempts": o.attempts, "sent_at": now}
+            for o in sent
+        ],
+    )  # fmt: skip
+    await settle_sent(tx, [(o.delivery.row_id, o.delivery.message_id) for o in sent], now)
+    for o in outcomes:
+        if not o.ok:
+            await complete(
+                tx, o.delivery, now, ok=False, external_id=o.external_id, error=o.error,
+                unreachable=o.unreachable, attempts=o.attempts,
+            )  # fmt: skip
