@@ -24,7 +24,7 @@ from handlers.reminders.rules import ReminderPolicy, too_late
 from handlers.text import esc
 from handlers.types import Reply, Template
 from storage.addresses import addresses_of_many
-from storage.messages import mark_failed, mark_sent, queue_outbound, record_results
+from storage.messages import mark_failed, mark_sent, queue_outbound_many, record_results
 from storage.models import (
     Address,
     Broadcast,
@@ -57,19 +57,60 @@ async def prepare(
     policy: ReminderPolicy,
     channels: Collection[str],
 ) -> list[Delivery]:
-    """Render the claimed rows; rows that must not go out are settled as skipped or cancelled."""
-    deliveries = []
+    """Render the claimed rows; rows that must not go out are settled as skipped or cancelled.
+
+    The rendered messages are logged (queued) together, in one INSERT; a person's second row in
+    one batch waits for their first to be logged, as a kind may count what they were sent.
+    """
+    deliveries: list[Delivery] = []
+    rendered: list[Rendered] = []
     rows = await rows_by_id(tx, row_ids)
     addresses, _kept = await _read_ahead(tx, rows)
+    waiting: set[Recipient] = set()  # whose messages are rendered but not logged yet
     for row in rows:
+        if Recipient.of_row(row) in waiting:
+            deliveries += await _log_queued(tx, rendered, now)
+            rendered, waiting = [], set()
         known = addresses.get(row.participant_id) if row.participant_id is not None else None
         outcome = await _prepare_one(tx, row, now, policy, channels, known)
-        if isinstance(outcome, Delivery):
-            deliveries.append(outcome)
+        if isinstance(outcome, Rendered):
+            rendered.append(outcome)
+            waiting.add(outcome.reader.recipient)
         else:
             await settle(tx, row.id, outcome.status, now, error=outcome.reason)
             log.info("outbox row %s %s: %s", row.id, outcome.status, outcome.reason)
-    return deliveries
+    return deliveries + await _log_queued(tx, rendered, now)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    row: ScheduledMessage
+    reader: Reader
+    reply: Reply
+
+
+async def _log_queued(tx: AsyncSession, rendered: list[Rendered], now: datetime) -> list[Delivery]:
+    """The rendered messages in the message log as queued; their deliveries."""
+    message_ids = await queue_outbound_many(
+        tx,
+        [
+            {
+                "channel": r.reader.channel,
+                "address_id": r.reader.address.id,
+                "participant_id": r.reader.recipient.participant_id,
+                "kind": r.row.kind,
+                # A message to staff shows participants' data, which a participant's erasure
+                # could not find in the log: its text is not kept (the row can render it again).
+                "body": r.reply.text if r.reader.staff is None else None,
+            }
+            for r in rendered
+        ],
+        now,
+    )
+    return [
+        Delivery(r.row.id, r.reader.recipient, r.reader.channel, r.reader.address.value, r.reply, m)
+        for r, m in zip(rendered, message_ids, strict=True)
+    ]
 
 
 async def _prepare_one(
@@ -79,7 +120,7 @@ async def _prepare_one(
     policy: ReminderPolicy,
     channels: Collection[str],
     addresses: list[Address] | None = None,
-) -> Delivery | Skip:
+) -> Rendered | Skip:
     spec = spec_of(row.kind)
     if spec is None:  # a row written by a newer version, or a package that was removed
         return Skip(ScheduledStatus.FAILED, f"no package registered the kind {row.kind!r}")
@@ -101,20 +142,7 @@ async def _prepare_one(
         reply = replace(reply, template_only=True)
     if row.kind == OutboxKind.BROADCAST:  # one of many: it may go at a mass-messaging rate
         reply = replace(reply, bulk=True)
-    message_id = await queue_outbound(
-        tx,
-        channel=reader.channel,
-        address_id=reader.address.id,
-        participant_id=reader.recipient.participant_id,
-        kind=row.kind,
-        # A message to staff shows participants' data, which a participant's erasure could not
-        # find in the log: its text is not kept (the row can render it again).
-        body=reply.text if reader.staff is None else None,
-        now=now,
-    )
-    return Delivery(
-        row.id, reader.recipient, reader.channel, reader.address.value, reply, message_id
-    )
+    return Rendered(row, reader, reply)
 
 
 async def _read_ahead(
