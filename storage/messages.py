@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, TextClause, bindparam, func, insert, select, text, update
+from sqlalchemy import JSON, Table, TextClause, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Message, MessageStatus
@@ -176,6 +176,23 @@ async def mark_sent(
         .where(Message.id == message_id)
         .values(status=MessageStatus.SENT, external_id=external_id, attempts=attempts, sent_at=now)
     )
+
+
+async def mark_sent_many(
+    tx: AsyncSession, sent: list[tuple[int, str | None, int]], now: datetime
+) -> None:
+    """`mark_sent` for many: (message id, the platform's id, attempts), one executemany."""
+    if not sent:
+        return
+    table = cast(Table, Message.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("m_id"))
+        .values(status=MessageStatus.SENT, external_id=bindparam("m_external"),
+                attempts=bindparam("m_attempts"), sent_at=now)
+    )  # fmt: skip
+    rows = [{"m_id": i, "m_external": e, "m_attempts": a} for i, e, a in sent]
+    await tx.execute(statement, rows)
 
 
 async def record_results(tx: AsyncSession, results: list[dict[str, object]]) -> None:

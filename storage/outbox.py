@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Address, ScheduledMessage, ScheduledStatus
@@ -160,17 +160,17 @@ async def settle(
 
 
 async def settle_sent(tx: AsyncSession, sent: list[tuple[int, int]], now: datetime) -> None:
-    """Many rows sent at once: (row id, message id) pairs, one UPDATE by primary key each in a
-    single executemany."""
-    if sent:
-        await tx.execute(
-            update(ScheduledMessage),
-            [
-                {"id": row_id, "status": ScheduledStatus.SENT, "sent_at": now, "error": None,
-                 "message_id": message_id}
-                for row_id, message_id in sent
-            ],
-        )  # fmt: skip
+    """Many rows sent at once: (row id, message id) pairs, in one executemany."""
+    if not sent:
+        return
+    table = cast(Table, ScheduledMessage.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("r_id"))
+        .values(status=ScheduledStatus.SENT, sent_at=now, error=None,
+                message_id=bindparam("r_message"))
+    )  # fmt: skip
+    await tx.execute(statement, [{"r_id": r, "r_message": m} for r, m in sent])
 
 
 async def cancel_pending(

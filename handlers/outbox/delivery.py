@@ -24,11 +24,10 @@ from handlers.reminders.rules import ReminderPolicy, too_late
 from handlers.text import esc
 from handlers.types import Reply, Template
 from storage.addresses import addresses_of_many
-from storage.messages import mark_failed, mark_sent, queue_outbound_many, record_results
+from storage.messages import mark_failed, mark_sent, mark_sent_many, queue_outbound_many
 from storage.models import (
     Address,
     Broadcast,
-    MessageStatus,
     Organisation,
     OutboxKind,
     Participant,
@@ -224,14 +223,9 @@ async def complete_all(tx: AsyncSession, outcomes: list[Outcome], now: datetime)
     """`complete` for many: the messages that went out are recorded in two statements in all;
     the others one by one (they may mark an address unreachable)."""
     sent = [o for o in outcomes if o.ok]
-    await record_results(
-        tx,
-        [
-            {"id": o.delivery.message_id, "status": MessageStatus.SENT,
-             "external_id": o.external_id, "attempts": o.attempts, "sent_at": now}
-            for o in sent
-        ],
-    )  # fmt: skip
+    await mark_sent_many(
+        tx, [(o.delivery.message_id, o.external_id, o.attempts) for o in sent], now
+    )
     await settle_sent(tx, [(o.delivery.row_id, o.delivery.message_id) for o in sent], now)
     for o in outcomes:
         if not o.ok:
