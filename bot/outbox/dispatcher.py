@@ -41,7 +41,9 @@ class Lane:
         self.channel = channel
         by_rate = min(max(math.ceil(rate * IN_HAND_SECONDS), MIN_BATCH), MAX_BATCH)
         self.batch = batch or by_rate
-        self.senders = max(concurrency, min(math.ceil(rate / 10), MAX_SENDERS))
+        # Enough senders that each may take a quarter of a second per message (the platform's
+        # answer and two group commits) and the lane still keeps its rate.
+        self.senders = max(concurrency, min(math.ceil(rate / 4), MAX_SENDERS))
         self.queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=2 * self.batch)
 
 
@@ -155,8 +157,10 @@ class Dispatcher:
 
     async def _send_one(self, delivery: Delivery) -> bool:
         channel = self.channels[delivery.channel]
-        await channel.limiter_for(delivery.reply).wait(delivery.address)
+        limiter = channel.limiter_for(delivery.reply)
+        slot = await limiter.wait(delivery.address)
         await self._mark_sending(delivery.row_id)
+        await limiter.still_on_time(delivery.address, slot)
         try:
             result = await channel.send(delivery.address, delivery.reply)
         except Exception as error:  # a channel bug must not lose the row: record it as failed
