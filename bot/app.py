@@ -85,7 +85,12 @@ def web_routes(
 
 def channel_limiters(settings: Settings) -> Limiters:
     """One limiter per channel, shared by replies and the outbox, at the configured rates."""
-    return Limiters(per_second={"whatsapp": settings.whatsapp_messages_per_second})
+    paid = (
+        {"telegram": settings.telegram_paid_broadcast_rate}
+        if settings.telegram_paid_broadcast
+        else {}
+    )
+    return Limiters(per_second={"whatsapp": settings.whatsapp_messages_per_second}, paid=paid)
 
 
 async def run(settings: Settings, db: Database, stop: asyncio.Event) -> None:
@@ -213,7 +218,7 @@ async def _run_telegram_here(
     webhook: TelegramWebhook | None,
 ) -> None:
     application = build_application(settings, webhook=settings.webhook_mode)
-    telegram = TelegramChannel(application.bot)
+    telegram = TelegramChannel(application.bot, paid_broadcast=settings.telegram_paid_broadcast)
     sending.add(telegram)
     attach(application, sending.receive, partial(record_chat_member, sending.db), telegram)
 

@@ -33,6 +33,7 @@ from bot.config_checks import (
     time_zone,
     webhook_secret,
     whole_number,
+    yes_no,
 )
 
 LANGUAGES = ("id", "en")
@@ -83,6 +84,12 @@ class Settings:
     quiet_hours: str = variable("QUIET_HOURS", "21:00-06:00", quiet_hours)
     reminder_grace_minutes: int = variable(
         "REMINDER_GRACE_MINUTES", "60", whole_number(0, None, "minutes")
+    )
+    # Broadcasts with Telegram's paid broadcasting (allow_paid_broadcast: beyond 30 messages/s,
+    # each message beyond it paid in Stars from the bot's balance), up to the rate below.
+    telegram_paid_broadcast: bool = variable("TELEGRAM_PAID_BROADCAST", "false", yes_no)
+    telegram_paid_broadcast_rate: float = variable(
+        "TELEGRAM_PAID_BROADCAST_RATE", "1000", positive_number
     )
     telegram_process: str = variable(
         "TELEGRAM_PROCESS", "auto", one_of(TELEGRAM_PROCESS_MODES, str.lower)

@@ -89,6 +89,15 @@ def positive_number(value: str) -> float:
     return number
 
 
+def yes_no(value: str) -> bool:
+    word = value.strip().lower()
+    if word in ("true", "yes", "1", "on"):
+        return True
+    if word in ("false", "no", "0", "off", ""):
+        return False
+    raise Unfit(f"must be true or false, not {value!r}.")
+
+
 def file_path(value: str) -> str:
     path = Path(value.strip()).expanduser()
     if not path.is_file():

@@ -148,6 +148,9 @@ class Reply:
     chat_commands: tuple[tuple[str, str], ...] | None = None
     document: Document | None = None  # a file to send, `text` as its caption
     media: Media | None = None  # a voice note or photo to send, `text` as its caption
+    # One of many identical messages to many people (a broadcast): a channel may send it at a
+    # mass-messaging rate where the platform has one (Telegram's paid broadcasting).
+    bulk: bool = False
 
 
 def reply_fields(reply: Reply) -> dict[str, Any]:

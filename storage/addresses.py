@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,6 +70,19 @@ async def find_address(tx: AsyncSession, channel: str, value: str) -> Address | 
 async def addresses_of(tx: AsyncSession, participant_id: int) -> list[Address]:
     query = select(Address).where(Address.participant_id == participant_id).order_by(Address.id)
     return list((await tx.execute(query)).scalars())
+
+
+async def addresses_of_many(
+    tx: AsyncSession, participant_ids: Collection[int]
+) -> dict[int, list[Address]]:
+    """`addresses_of` for many participants in one query (each one's list ordered by id)."""
+    found: dict[int, list[Address]] = {pid: [] for pid in participant_ids}
+    if found:
+        query = select(Address).where(Address.participant_id.in_(list(found))).order_by(Address.id)
+        for address in (await tx.execute(query)).scalars():
+            assert address.participant_id is not None
+            found[address.participant_id].append(address)
+    return found
 
 
 async def last_inbound_at(tx: AsyncSession, channel: str, value: str) -> datetime | None:

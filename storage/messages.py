@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, TextClause, bindparam, func, insert, select, text, update
+from sqlalchemy import JSON, Table, TextClause, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Message, MessageStatus
@@ -126,6 +126,19 @@ async def _log_apart(
     return inbound[0], list(result.scalars())
 
 
+async def queue_outbound_many(
+    tx: AsyncSession, messages: list[dict[str, Any]], now: datetime
+) -> list[int]:
+    """`queue_outbound` for many (dicts of its keyword arguments but `now`), in one INSERT;
+    their ids in the same order."""
+    if not messages:
+        return []
+    common = {"direction": "out", "status": MessageStatus.QUEUED, "created_at": now, "attempts": 0}
+    statement = insert(Message).returning(Message.id, sort_by_parameter_order=True)
+    result = await tx.execute(statement, [m | common for m in messages])
+    return [int(i) for i in result.scalars()]
+
+
 async def queue_outbound(
     tx: AsyncSession,
     *,
@@ -136,20 +149,23 @@ async def queue_outbound(
     body: str | None,
     now: datetime,
 ) -> int:
-    message = Message(
-        channel=channel,
-        direction="out",
-        kind=kind,
-        body=body,
-        status=MessageStatus.QUEUED,
-        address_id=address_id,
-        participant_id=participant_id,
-        created_at=now,
-        attempts=0,
+    # A plain INSERT ... RETURNING: no unit-of-work flush (the outbox logs many at once).
+    statement = (
+        insert(Message)
+        .values(
+            channel=channel,
+            direction="out",
+            kind=kind,
+            body=body,
+            status=MessageStatus.QUEUED,
+            address_id=address_id,
+            participant_id=participant_id,
+            created_at=now,
+            attempts=0,
+        )
+        .returning(Message.id)
     )
-    tx.add(message)
-    await tx.flush()
-    return message.id
+    return int((await tx.execute(statement)).scalar_one())
 
 
 async def mark_sent(
@@ -160,6 +176,23 @@ async def mark_sent(
         .where(Message.id == message_id)
         .values(status=MessageStatus.SENT, external_id=external_id, attempts=attempts, sent_at=now)
     )
+
+
+async def mark_sent_many(
+    tx: AsyncSession, sent: list[tuple[int, str | None, int]], now: datetime
+) -> None:
+    """`mark_sent` for many: (message id, the platform's id, attempts), one executemany."""
+    if not sent:
+        return
+    table = cast(Table, Message.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("m_id"))
+        .values(status=MessageStatus.SENT, external_id=bindparam("m_external"),
+                attempts=bindparam("m_attempts"), sent_at=now)
+    )  # fmt: skip
+    rows = [{"m_id": i, "m_external": e, "m_attempts": a} for i, e, a in sent]
+    await tx.execute(statement, rows)
 
 
 async def record_results(tx: AsyncSession, results: list[dict[str, object]]) -> None:

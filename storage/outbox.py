@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, ScalarSelect, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ScheduledMessage, ScheduledStatus
+from storage.models import Address, ScheduledMessage, ScheduledStatus
 from storage.upsert import upsert
 
 
@@ -32,16 +32,58 @@ async def schedule(tx: AsyncSession, **values: Any) -> bool:
     return result.scalar_one_or_none() is not None
 
 
-async def claim_due(tx: AsyncSession, now: datetime, worker: str, limit: int) -> list[int]:
+def lane_of(channels: Collection[str]) -> ColumnElement[str | None]:
+    """The channel a row will most likely go out on: its recipient's reachable address on one of
+    `channels`, the most recently used first (as handlers/outbox/recipients.py chooses it);
+    NULL when there is none. Only a hint for claiming per channel: the row is routed by the
+    address it is actually rendered for."""
+    row = ScheduledMessage
+
+    def best(owner: ColumnElement[bool]) -> ScalarSelect[str]:
+        return (
+            select(Address.channel)
+            .where(owner, Address.blocked_at.is_(None), Address.channel.in_(list(channels)))
+            .order_by(
+                Address.last_inbound_at.is_not(None).desc(),
+                func.coalesce(Address.last_inbound_at, Address.created_at).desc(),
+            )
+            .limit(1)
+            .correlate(row)
+            .scalar_subquery()
+        )
+
+    # A row is for a participant or a staff member: two lookups, each on its own index.
+    return func.coalesce(
+        best(Address.staff_id == row.staff_id), best(Address.participant_id == row.participant_id)
+    )
+
+
+async def claim_due(
+    tx: AsyncSession,
+    now: datetime,
+    worker: str,
+    limit: int,
+    *,
+    lane: str | None = None,
+    channels: Collection[str] = (),
+) -> list[int]:
     """Take up to `limit` due rows for `worker`, oldest first; safe with several dispatchers.
+
+    With `channels`, only the rows of one lane: those whose recipient is reached on `lane`
+    (`lane_of`), or with `lane` None those reached on none of `channels` (to be skipped, mostly).
+    Each channel's sender then claims at its own pace and is never held up by another's.
 
     PostgreSQL: the inner SELECT ... FOR UPDATE SKIP LOCKED lets concurrent dispatchers pass each
     other's rows by. SQLite ignores FOR UPDATE, but the whole UPDATE is one write transaction there.
     """
+    due = select(ScheduledMessage.id).where(
+        ScheduledMessage.status == ScheduledStatus.PENDING, ScheduledMessage.due_at <= now
+    )
+    if channels:
+        hint = lane_of(channels)
+        due = due.where(hint == lane) if lane is not None else due.where(hint.is_(None))
     due = (
-        select(ScheduledMessage.id)
-        .where(ScheduledMessage.status == ScheduledStatus.PENDING, ScheduledMessage.due_at <= now)
-        .order_by(ScheduledMessage.due_at, ScheduledMessage.id)
+        due.order_by(ScheduledMessage.due_at, ScheduledMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -84,11 +126,12 @@ async def release_stale(tx: AsyncSession, now: datetime, lease: timedelta) -> tu
     return released.rowcount or 0, interrupted.rowcount or 0  # type: ignore[attr-defined]
 
 
-async def mark_sending(tx: AsyncSession, row_id: int, now: datetime) -> None:
+async def mark_sending(tx: AsyncSession, row_ids: int | Collection[int], now: datetime) -> None:
     """Just before the platform call: from here on, a crash must not cause a second send."""
+    ids = [row_ids] if isinstance(row_ids, int) else list(row_ids)
     await tx.execute(
         update(ScheduledMessage)
-        .where(ScheduledMessage.id == row_id)
+        .where(ScheduledMessage.id.in_(ids))
         .values(status=ScheduledStatus.SENDING, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -114,6 +157,20 @@ async def settle(
         )
         .execution_options(synchronize_session=False)
     )
+
+
+async def settle_sent(tx: AsyncSession, sent: list[tuple[int, int]], now: datetime) -> None:
+    """Many rows sent at once: (row id, message id) pairs, in one executemany."""
+    if not sent:
+        return
+    table = cast(Table, ScheduledMessage.__table__)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("r_id"))
+        .values(status=ScheduledStatus.SENT, sent_at=now, error=None,
+                message_id=bindparam("r_message"))
+    )  # fmt: skip
+    await tx.execute(statement, [{"r_id": r, "r_message": m} for r, m in sent])
 
 
 async def cancel_pending(

@@ -4,24 +4,47 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import socket
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.channels.protocol import Channel, SendResult
-from bot.outbox.limits import Limiters, paced
-from handlers.outbox.delivery import Delivery, complete, prepare
+from bot.outbox.commits import GroupCommit
+from bot.outbox.limits import Limiters, Paced, paced
+from handlers.outbox.delivery import Delivery, Outcome, complete_all, prepare
 from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
 from storage.outbox import claim_due, mark_sending, next_due, release_stale
 
 log = logging.getLogger(__name__)
 
+IN_HAND_SECONDS = 0.5  # each lane claims about this many seconds of sending at its rate at once
+MIN_BATCH, MAX_BATCH = 20, 500  # rows claimed at once by a lane
+MAX_SENDERS = 200  # sends in flight on one lane (a fast channel's rate times its latency)
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Lane:
+    """One channel's queue and its senders: each channel claims and sends at its own pace, so
+    a mixed due set is never held to the slower channel's rate."""
+
+    def __init__(self, channel: Paced, batch: int | None, concurrency: int) -> None:
+        rate = max(channel.limiter.per_second, channel.bulk.per_second if channel.bulk else 0.0)
+        self.channel = channel
+        by_rate = min(max(math.ceil(rate * IN_HAND_SECONDS), MIN_BATCH), MAX_BATCH)
+        self.batch = batch or by_rate
+        # Enough senders that each may take a quarter of a second per message (the platform's
+        # answer and two group commits) and the lane still keeps its rate.
+        self.senders = max(concurrency, min(math.ceil(rate / 4), MAX_SENDERS))
+        self.queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=2 * self.batch)
 
 
 class Dispatcher:
@@ -39,8 +62,8 @@ class Dispatcher:
         policy: ReminderPolicy,
         *,
         limiters: Limiters | None = None,
-        batch: int = 20,
-        concurrency: int = 8,
+        batch: int | None = None,  # rows claimed at once; None: half a second at each rate
+        concurrency: int = 8,  # the fewest senders per channel
         lease: timedelta = timedelta(minutes=5),
         clock: Callable[[], datetime] = utcnow,
         worker: str | None = None,
@@ -55,12 +78,17 @@ class Dispatcher:
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._running = asyncio.Lock()
         self.stopping = False  # set on shutdown: finish the batch in hand, take no new one
+        # Many senders' "sending now" and "sent" each in one transaction (bot/outbox/commits.py).
+        self._mark_sending = GroupCommit[int](db, self._write_sending)
+        self._complete = GroupCommit[Outcome](db, self._write_results)
 
     async def run_once(self) -> int:
         """Send everything due now; returns how many messages were handed to a platform.
 
-        A producer claims and renders small chunks into a bounded queue while the workers send,
-        so the rate limiter's slots never go unused between chunks.
+        Each channel has its lane: a producer claims and renders that channel's rows in small
+        chunks into a bounded queue while the lane's senders send, so the rate limiter's slots
+        never go unused between chunks, and a slow channel never holds up a fast one. Rows whose
+        recipient has no address on a running channel are claimed apart (and mostly skipped).
         """
         async with self._running:
             async with self.db.transaction() as tx:
@@ -72,17 +100,26 @@ class Dispatcher:
                     released,
                     interrupted,
                 )
-            queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=2 * self.batch)
+            lanes = {
+                name: Lane(channel, self.batch, self.concurrency)
+                for name, channel in self.channels.items()
+            }
             later: list[asyncio.Task[bool]] = []  # messages waiting for their person's interval
-            workers = [
-                asyncio.create_task(self._consume(queue, later)) for _ in range(self.concurrency)
+            senders = [
+                asyncio.create_task(self._consume(lane.queue, later))
+                for lane in lanes.values()
+                for _ in range(lane.senders)
             ]
             try:
-                await self._produce(queue)
+                await asyncio.gather(
+                    *(self._produce(lanes, name, lane.batch) for name, lane in lanes.items()),
+                    self._produce(lanes, None, self.batch or MIN_BATCH),
+                )
             finally:
-                for _ in workers:
-                    await queue.put(None)
-                sent = sum(await asyncio.gather(*workers))
+                for lane in lanes.values():
+                    for _ in range(lane.senders):
+                        await lane.queue.put(None)
+                sent = sum(await asyncio.gather(*senders))
                 sent += sum(await asyncio.gather(*later))
         return sent
 
@@ -90,23 +127,27 @@ class Dispatcher:
         async with self.db.transaction() as tx:
             return await next_due(tx)
 
-    async def _produce(self, queue: asyncio.Queue[Delivery | None]) -> None:
+    async def _produce(self, lanes: Mapping[str, Lane], lane: str | None, batch: int) -> None:
+        """Claim and render `lane`'s due rows (None: those reached on no running channel)."""
         while not self.stopping:
             now = self.clock()
             async with self.db.transaction() as tx:
-                ids = await claim_due(tx, now, self.worker, self.batch)
+                ids = await claim_due(
+                    tx, now, self.worker, batch, lane=lane, channels=self.channels.keys()
+                )
                 deliveries = await prepare(tx, ids, now, self.policy, self.channels.keys())
             if not ids:
                 return
             for delivery in deliveries:
-                await queue.put(delivery)
+                await lanes[delivery.channel].queue.put(delivery)
 
     async def _consume(
         self, queue: asyncio.Queue[Delivery | None], later: list[asyncio.Task[bool]]
     ) -> int:
         sent = 0
         while (delivery := await queue.get()) is not None:
-            if not self.channels[delivery.channel].limiter.ready(delivery.address):
+            limiter = self.channels[delivery.channel].limiter_for(delivery.reply)
+            if not limiter.ready(delivery.address):
                 # The person had a message moments ago (WhatsApp: 6 s apart): it waits on its
                 # own, and this sender goes on with other people's messages.
                 later.append(asyncio.create_task(self._send_one(delivery)))
@@ -116,23 +157,29 @@ class Dispatcher:
 
     async def _send_one(self, delivery: Delivery) -> bool:
         channel = self.channels[delivery.channel]
-        await channel.limiter.wait(delivery.address)
-        async with self.db.transaction() as tx:
-            await mark_sending(tx, delivery.row_id, self.clock())
+        limiter = channel.limiter_for(delivery.reply)
+        slot = await limiter.wait(delivery.address)
+        await self._mark_sending(delivery.row_id)
+        await limiter.still_on_time(delivery.address, slot)
         try:
             result = await channel.send(delivery.address, delivery.reply)
         except Exception as error:  # a channel bug must not lose the row: record it as failed
             log.exception("channel %s raised while sending", delivery.channel)
             result = SendResult(False, error=type(error).__name__)
-        async with self.db.transaction() as tx:
-            await complete(
-                tx,
+        await self._complete(
+            Outcome(
                 delivery,
-                self.clock(),
-                ok=result.ok,
-                external_id=result.external_id,
-                error=result.error,
-                unreachable=result.unreachable,
-                attempts=result.attempts,
+                result.ok,
+                result.external_id,
+                result.error,
+                result.unreachable,
+                result.attempts,
             )
+        )
         return result.ok
+
+    async def _write_sending(self, tx: AsyncSession, row_ids: list[int]) -> None:
+        await mark_sending(tx, row_ids, self.clock())
+
+    async def _write_results(self, tx: AsyncSession, outcomes: list[Outcome]) -> None:
+        await complete_all(tx, outcomes, self.clock())

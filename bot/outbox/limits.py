@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 class ChannelLimits:
     per_second: float  # messages per second for the whole bot (or phone number)
     per_chat_interval: float  # seconds between two messages to one chat
+    # How late a sender may wake for its slot and still send: later than that (the event loop
+    # was busy), the senders that all wake at once would go out as a burst beyond what the
+    # platform tolerates, so each takes a new slot instead (at most `MAX_REQUEUES` times).
+    late: float = 0.5
 
 
 # A platform's published limits, by channel name. A new channel adds its line here.
@@ -27,10 +31,12 @@ LIMITS: Mapping[str, ChannelLimits] = {
     "telegram": ChannelLimits(per_second=30.0, per_chat_interval=1.0),
     # 80/s per business number by default (WHATSAPP_MESSAGES_PER_SECOND); Meta's pair rate is
     # about one message to one person every 6 s (131056 beyond it).
-    "whatsapp": ChannelLimits(per_second=80.0, per_chat_interval=6.0),
+    # Meta tolerates about a tenth of a second's burst.
+    "whatsapp": ChannelLimits(per_second=80.0, per_chat_interval=6.0, late=0.05),
 }
 UNLISTED = ChannelLimits(per_second=30.0, per_chat_interval=1.0)  # a channel not listed above
 MAX_FLOOD_RETRIES = 4  # a message the platform keeps refusing with "retry after" then fails
+MAX_REQUEUES = 3  # a sender that woke too late takes a new slot at most this often, then sends
 
 
 class RateLimiter:
@@ -41,31 +47,51 @@ class RateLimiter:
         per_second: float = 30.0,
         per_chat_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        chats: dict[str, float] | None = None,
+        late: float = 0.5,
     ) -> None:
         self._interval = 1.0 / per_second
+        self._late = late
         self._per_chat = per_chat_interval
         self._clock = clock
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._pauses = 0  # how many pauses so far: a slot taken before the latest one is void
-        self._chat_next: dict[str, float] = {}
+        # When each chat may have its next message; shared by a channel's limiters (its paid
+        # broadcasting's too): a person's interval holds whichever pace their messages go at.
+        self._chat_next: dict[str, float] = {} if chats is None else chats
         self._lock = asyncio.Lock()
 
-    async def wait(self, chat: str) -> None:
-        """Wait for a slot to send one message to `chat` (the outbox's pace)."""
+    @property
+    def per_second(self) -> float:
+        return 1.0 / self._interval
+
+    async def wait(self, chat: str, requeues: int = 0) -> float:
+        """Wait for a slot to send one message to `chat` (the outbox's pace); the slot's time.
+        `requeues` > 0: the chat's message took a slot already and did not go out at it."""
         while True:
             async with self._lock:
                 now = self._clock()
-                slot = self._reserve(chat, now)
+                slot = self._reserve(chat, now, again=requeues > 0)
                 pauses = self._pauses
             if slot is None:  # the person had a message moments ago: wait for them alone
                 await asyncio.sleep(max(self._chat_next.get(chat, now) - now, 0.001))
                 continue
             if slot > now:
                 await asyncio.sleep(slot - now)
-            if self._pauses == pauses:
-                return
-            # The platform said "slow down" while we waited: queue again behind the pause.
+            if self._pauses != pauses:
+                requeues = 0  # "slow down" while we waited: queue again behind the pause
+                continue
+            if self._clock() - slot <= self._late or requeues >= MAX_REQUEUES:
+                return slot
+            requeues += 1  # woke too late: a new slot, not a burst with the others woken late
+
+    async def still_on_time(self, chat: str, slot: float) -> None:
+        """After work between the slot and the send (writing "sending" down): if that took
+        longer than the platform tolerates, a new slot, so that the senders held up together do
+        not go out together."""
+        if self._clock() - slot > self._late:
+            await self.wait(chat, requeues=1)
 
     def ready(self, chat: str) -> bool:
         """Whether `chat`'s own interval has passed (the channel's pace aside)."""
@@ -76,16 +102,18 @@ class RateLimiter:
         interval runs (then no slot is taken: ask again once it has passed)."""
         return self._reserve(chat, self._clock())
 
-    def _reserve(self, chat: str, now: float) -> float | None:
+    def _reserve(self, chat: str, now: float, again: bool = False) -> float | None:
         # The channel's slots advance only for messages that go out at them, so one person with
         # two messages in a row delays only their own second message, never everyone's.
+        # `again`: the chat's message took a slot already and did not go: it takes a later one.
         slot = max(now, self._next_slot)
-        if self._chat_next.get(chat, 0.0) > slot:
+        if not again and self._chat_next.get(chat, 0.0) > slot:
             return None
         self._next_slot = slot + self._interval
         self._chat_next[chat] = slot + self._per_chat
         if len(self._chat_next) > 10_000:
-            self._chat_next = {k: v for k, v in self._chat_next.items() if v > now}
+            for past in [k for k, v in self._chat_next.items() if v <= now]:
+                del self._chat_next[past]
         return slot
 
     async def resumed(self) -> None:
@@ -120,22 +148,45 @@ class Limiters:
         clock: Callable[[], float] = time.monotonic,
         *,
         per_second: Mapping[str, float] | None = None,
+        paid: Mapping[str, float] | None = None,
     ) -> None:
         self._limits = dict(limits)
+        self._paid = dict(paid or {})
+        for channel, rate in self._paid.items():
+            if rate <= 0:
+                raise ValueError(f"the paid rate of {channel} must be above 0 messages per second")
         for channel, rate in (per_second or {}).items():
             if rate <= 0:
                 raise ValueError(f"the rate of {channel} must be above 0 messages per second")
             base = self._limits.get(channel, unlisted)
-            self._limits[channel] = ChannelLimits(rate, base.per_chat_interval)
+            self._limits[channel] = ChannelLimits(rate, base.per_chat_interval, base.late)
         self._unlisted = unlisted
         self._clock = clock
         self._made: dict[str, RateLimiter] = {}
+
+    def bulk_of(self, channel: str) -> RateLimiter | None:
+        """The limiter for mass messages (`Reply.bulk`) where the platform sells a faster rate
+        for them (Telegram's paid broadcasting), or None: they go at the channel's own pace."""
+        rate = self._paid.get(channel)
+        if rate is None:
+            return None
+        key = f"{channel}:paid"
+        limiter = self._made.get(key)
+        if limiter is None:
+            limits = self._limits.get(channel, self._unlisted)
+            chats = self.of(channel)._chat_next
+            limiter = self._made[key] = RateLimiter(
+                rate, limits.per_chat_interval, self._clock, chats, limits.late
+            )
+        return limiter
 
     def of(self, channel: str) -> RateLimiter:
         limiter = self._made.get(channel)
         if limiter is None:
             limits = self._limits.get(channel, self._unlisted)
-            limiter = RateLimiter(limits.per_second, limits.per_chat_interval, self._clock)
+            limiter = RateLimiter(
+                limits.per_second, limits.per_chat_interval, self._clock, late=limits.late
+            )
             self._made[channel] = limiter
         return limiter
 
@@ -144,21 +195,29 @@ class Paced:
     """A channel whose sends respect its limiter's pauses: on "retry after N s" the whole channel
     pauses for N s (every sender waits, the outbox and replies alike), then the rest is resent."""
 
-    def __init__(self, channel: Channel, limiter: RateLimiter) -> None:
+    def __init__(
+        self, channel: Channel, limiter: RateLimiter, bulk: RateLimiter | None = None
+    ) -> None:
         self.channel = channel
         self.limiter = limiter
+        self.bulk = bulk  # mass messages' own faster pace (paid broadcasting), if any
         self.name = channel.name
+
+    def limiter_for(self, reply: Reply) -> RateLimiter:
+        """The pace this reply goes at: a mass message's paid rate where there is one."""
+        return self.bulk if reply.bulk and self.bulk is not None else self.limiter
 
     async def send(self, address: str, reply: Reply) -> SendResult:
         attempts = 0
+        limiter = self.limiter_for(reply)
         for _attempt in range(MAX_FLOOD_RETRIES):
-            await self.limiter.resumed()
+            await limiter.resumed()
             result = await self.channel.send(address, reply)
             attempts += result.attempts
             if result.retry_after is None:
                 return _with_attempts(result, attempts)
             log.warning("%s flood control: channel paused %.1f s", self.name, result.retry_after)
-            self.limiter.pause(result.retry_after)
+            limiter.pause(result.retry_after)
             reply = result.rest or reply  # a long message may have gone out in part
         return SendResult(False, error="flood control: gave up after retries", attempts=attempts)
 
@@ -172,7 +231,9 @@ class Paced:
 def paced(channels: Mapping[str, Channel], limiters: Limiters) -> dict[str, Paced]:
     """Each channel behind its own limiter (a channel already paced is left as it is)."""
     return {
-        name: channel if isinstance(channel, Paced) else Paced(channel, limiters.of(name))
+        name: channel
+        if isinstance(channel, Paced)
+        else Paced(channel, limiters.of(name), limiters.bulk_of(name))
         for name, channel in channels.items()
     }
 

@@ -78,16 +78,22 @@ def best_address(addresses: list[Address], channels: Collection[str]) -> Address
 
 
 async def reach(
-    tx: AsyncSession, recipient: Recipient, channels: Collection[str]
+    tx: AsyncSession,
+    recipient: Recipient,
+    channels: Collection[str],
+    addresses: list[Address] | None = None,
 ) -> Reader | Unreachable:
-    """The recipient's best address on a running channel, if they may be written to at all."""
+    """The recipient's best address on a running channel, if they may be written to at all.
+    `addresses`: a participant's addresses read already (the dispatcher reads a batch's at once)."""
     if recipient.staff_id is not None:
         return await _reach_staff(tx, recipient, recipient.staff_id, channels)
     assert recipient.participant_id is not None
     participant = await tx.get(Participant, recipient.participant_id)
     if participant is None or participant.status != ParticipantStatus.ACTIVE:
         return Unreachable(f"participant {participant.status if participant else 'gone'}")
-    address = best_address(await addresses_of(tx, participant.id), channels)
+    if addresses is None:
+        addresses = await addresses_of(tx, participant.id)
+    address = best_address(addresses, channels)
     if address is None:
         return Unreachable("no reachable address on a running channel")
     return Reader(

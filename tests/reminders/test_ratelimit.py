@@ -155,7 +155,7 @@ async def test_a_second_message_to_one_person_waits_while_others_go_first() -> N
 
 
 def test_whatsapp_limits_are_data() -> None:
-    assert LIMITS["whatsapp"] == ChannelLimits(per_second=80.0, per_chat_interval=6.0)
+    assert LIMITS["whatsapp"] == ChannelLimits(per_second=80.0, per_chat_interval=6.0, late=0.05)
 
 
 async def test_the_dispatcher_sends_other_peoples_messages_while_one_person_waits(

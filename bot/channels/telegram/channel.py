@@ -44,8 +44,11 @@ class TelegramChannel:
 
     name = "telegram"
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, paid_broadcast: bool = False) -> None:
         self.bot = bot
+        # TELEGRAM_PAID_BROADCAST: mass messages (`Reply.bulk`) go with allow_paid_broadcast,
+        # which Telegram lets through beyond 30/s for a fee in Stars.
+        self.paid_broadcast = paid_broadcast
         self._presses: dict[int, list[_Press]] = {}  # by chat id: presses being handled
 
     @asynccontextmanager
@@ -144,7 +147,9 @@ class TelegramChannel:
             last = index == len(chunks) - 1
             markup = render_markup(reply) if last else None
             edit_ref = reply.edit_ref if len(chunks) == 1 else None
-            result = await self._send_one(chat_id, chunk, markup, edit_ref)
+            result = await self._send_one(
+                chat_id, chunk, markup, edit_ref, paid=self.paid_broadcast and reply.bulk
+            )
             attempts += result.attempts
             if result.retry_after is not None:  # the caller pauses the channel, then resends
                 rest = replace(reply, text="\n".join(chunks[index:]), edit_ref=None)
@@ -178,7 +183,10 @@ class TelegramChannel:
         *,
         document: Document | None = None,
         media: Media | None = None,
+        paid: bool = False,
     ) -> SendResult:
+        # Only sendMessage carries it here: a broadcast is text (and its buttons).
+        extra: dict[str, Any] = {"allow_paid_broadcast": True} if paid else {}
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 if media is not None:
@@ -213,6 +221,7 @@ class TelegramChannel:
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    **extra,
                 )
                 return SendResult(True, str(message.message_id), attempts=attempt)
             except RetryAfter as error:  # no sleep here: the channel's limiter pauses everyone

@@ -55,7 +55,7 @@ async def run(link: Link) -> None:
     settings = start.settings
     setup_logging(settings.log_level, quiet=False)
     application = build_application(settings, webhook=settings.webhook_mode)
-    channel = TelegramChannel(application.bot)
+    channel = TelegramChannel(application.bot, paid_broadcast=settings.telegram_paid_broadcast)
     stop = asyncio.Event()
     ready = asyncio.Event()  # PTB initialised: sends may go out
     working: set[asyncio.Task[None]] = set()  # sends and webhook updates in hand

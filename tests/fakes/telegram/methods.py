@@ -184,7 +184,7 @@ class MessageMethods(FakeState):
         markup = self._check_markup(params.get("reply_markup"))
         if state.blocked:
             raise TelegramAPIError(403, E_BLOCKED)
-        self._check_flood(state.chat["id"])
+        self._check_flood(state.chat["id"], params)
         content: JSONDict = {"text": text}
         if entities:
             content["entities"] = entities
@@ -219,7 +219,7 @@ class MessageMethods(FakeState):
             raise TelegramAPIError(400, E_NOT_MODIFIED)
         if state.blocked:
             raise TelegramAPIError(403, E_BLOCKED)
-        self._check_flood(state.chat["id"])
+        self._check_flood(state.chat["id"], params)
         edited = {k: v for k, v in message.items() if content.get(k, 0) is not None}
         edited.update({k: v for k, v in content.items() if v is not None})
         edited["edit_date"] = int(time.time())
@@ -257,7 +257,7 @@ class MessageMethods(FakeState):
             raise TelegramAPIError(400, E_NOT_MODIFIED)
         if state.blocked:
             raise TelegramAPIError(403, E_BLOCKED)
-        self._check_flood(state.chat["id"])
+        self._check_flood(state.chat["id"], params)
         edited = {k: v for k, v in message.items() if k != "reply_markup"}
         if markup is not None:
             edited["reply_markup"] = markup
@@ -307,7 +307,7 @@ class MessageMethods(FakeState):
         file_id, unique, content, name = self._input_file(params.get(kind), kind)
         if state.blocked:
             raise TelegramAPIError(403, E_BLOCKED)
-        self._check_flood(state.chat["id"])
+        self._check_flood(state.chat["id"], params)
         media: Any
         if kind == "photo":
             media = [

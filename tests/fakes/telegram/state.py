@@ -49,6 +49,7 @@ class FakeState:
         per_chat_per_second: float = 1,
         overall_burst: float | None = None,
         per_chat_burst: float | None = None,
+        paid_per_second: float = 1000,
         strict_html: bool = True,
         bot_first_name: str = "Pendamping",
         port: int = 0,
@@ -115,6 +116,9 @@ class FakeState:
         self._injections: dict[tuple[str, int | None], deque[Injection]] = {}
         self._call_waits: dict[str, Waitable] = {}
         self._overall_bucket = Bucket(overall_per_second, self._overall_burst)
+        # allow_paid_broadcast: up to `paid_per_second` such messages, beside the free budget
+        self.paid_per_second = paid_per_second
+        self._paid_bucket = Bucket(paid_per_second, max(1.0, paid_per_second))
         self._chat_buckets: dict[int, Bucket] = {}
 
         self._server: uvicorn.Server | None = None
@@ -200,22 +204,26 @@ class FakeState:
             raise TelegramAPIError(400, E_CHAT_NOT_FOUND)
         return state
 
-    def _check_flood(self, chat_id: int) -> None:
+    def _check_flood(self, chat_id: int, params: JSONDict | None = None) -> None:
+        """With `flood_limits`: 429 beyond the overall rate (with allow_paid_broadcast, the paid
+        rate instead) or beyond the per-chat rate, each a token bucket (about a 1 s window)."""
         if not self.flood_limits:
             return
+        paid = bool(params and params.get("allow_paid_broadcast"))
+        overall = self._paid_bucket if paid else self._overall_bucket
         now = time.monotonic()
         bucket = self._chat_buckets.get(chat_id)
         if bucket is None:
             bucket = self._chat_buckets[chat_id] = Bucket(
                 self.per_chat_per_second, self._chat_burst
             )
-        wait = max(bucket.wait_time(now), self._overall_bucket.wait_time(now))
+        wait = max(bucket.wait_time(now), overall.wait_time(now))
         if wait > 0:
             self.flood_rejections += 1
             retry_after = max(1, math.ceil(wait))
             raise TelegramAPIError(429, E_TOO_MANY.format(retry_after), retry_after)
         bucket.take()
-        self._overall_bucket.take()
+        overall.take()
 
     def _deliver(self, state: Chat, record: JSONDict) -> None:
         self.sent.append(record)
