@@ -52,5 +52,8 @@ async def resume_writing(db: Database, running: Running, quiet: QuietHours, now:
         pending = await unwritten(tx)
     for broadcast_id in pending:
         log.info("broadcast %d: writing its outbox rows resumed", broadcast_id)
-        await write_out(db, broadcast_id, running, quiet, now)
+        try:
+            await write_out(db, broadcast_id, running, quiet, now)
+        except Exception:  # one broken broadcast must not stop the planner for everything else
+            log.exception("broadcast %d: writing failed; tried again in an hour", broadcast_id)
     return len(pending)

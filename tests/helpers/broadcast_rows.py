@@ -72,8 +72,8 @@ async def add_broadcast(
         broadcast = Broadcast(
             organisation_id=organisation_id, created_by=created_by,
             status=BroadcastStatus.SENDING, text=text, text_en=text_en,
-            neutral_text=neutral_text, audience={"organisation": organisation_id},
-            recipients=len(ids), left_out={}, created_at=now, confirmed_at=now,
+            neutral_text=neutral_text, audience={"organisation_id": organisation_id},
+            recipients=len(ids), left_out={}, created_at=now, confirmed_at=now, written_at=now,
         )  # fmt: skip
         tx.add(broadcast)
         await tx.flush()

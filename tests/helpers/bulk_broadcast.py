@@ -66,10 +66,11 @@ async def seed_broadcast(
                         "organisation_id": org_id,
                         "status": BroadcastStatus.SENDING,
                         "text": text,
-                        "audience": {"organisation": True},
+                        "audience": {"organisation_id": org_id},
                         "recipients": len(channels),
                         "left_out": {},
                         "confirmed_at": now,
+                        "written_at": now,  # its rows are written below, in bulk
                     }
                 ],
             )
