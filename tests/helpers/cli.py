@@ -9,17 +9,19 @@ import shlex
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 from bot.cli.main import dispatch, parser
 from bot.config import Settings
 
 
-async def run_command(database_url: str, command: str) -> tuple[int, str, str]:
-    """The real parser and dispatch, without a new process: exit code, stdout, stderr."""
+async def run_command(database_url: str, command: str, **settings: Any) -> tuple[int, str, str]:
+    """The real parser and dispatch, without a new process: exit code, stdout, stderr
+    (`settings`: more of the bot's settings, e.g. quiet_hours="off")."""
     args = parser().parse_args(shlex.split(command))
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
-        code = await dispatch(args.command, args, Settings(database_url=database_url))
+        code = await dispatch(args.command, args, Settings(database_url=database_url, **settings))
     return code, out.getvalue(), err.getvalue()
 
 

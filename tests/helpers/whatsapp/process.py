@@ -113,15 +113,18 @@ class BotProcess:
             await self.process.wait()
 
 
-async def start_whatsapp_bot(fake: FakeGraphAPI, database_url: str, home: Path) -> BotProcess:
+async def start_whatsapp_bot(
+    fake: FakeGraphAPI, database_url: str, home: Path, **settings: str
+) -> BotProcess:
     """`pendamping run` with WhatsApp only, answering on a free port; its log goes to a new file
-    in `home` (a file, not a pipe, so nothing blocks when the test does not read it)."""
+    in `home` (a file, not a pipe, so nothing blocks when the test does not read it). `settings`
+    are more environment variables (`WHATSAPP_MESSAGES_PER_SECOND="20"`)."""
     port = free_port()
     log = log_file(home, port)
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "run",
-            env=whatsapp_env(fake, database_url, port, home), cwd=ROOT,
+            env=whatsapp_env(fake, database_url, port, home) | settings, cwd=ROOT,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=output,
         )  # fmt: skip
     bot = BotProcess(process, port, log)
