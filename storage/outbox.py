@@ -126,15 +126,59 @@ async def release_stale(tx: AsyncSession, now: datetime, lease: timedelta) -> tu
     return released.rowcount or 0, interrupted.rowcount or 0  # type: ignore[attr-defined]
 
 
-async def mark_sending(tx: AsyncSession, row_ids: int | Collection[int], now: datetime) -> None:
-    """Just before the platform call: from here on, a crash must not cause a second send."""
+async def mark_sending(
+    tx: AsyncSession, row_ids: int | Collection[int], now: datetime, worker: str | None = None
+) -> set[int]:
+    """Just before the platform call: from here on, a crash must not cause a second send.
+
+    With `worker`, only rows still claimed by it are marked: a row another dispatcher released
+    (its lease ran out, or this worker was taken for dead) is no longer ours to send. Returns
+    the ids marked."""
     ids = [row_ids] if isinstance(row_ids, int) else list(row_ids)
-    await tx.execute(
-        update(ScheduledMessage)
-        .where(ScheduledMessage.id.in_(ids))
-        .values(status=ScheduledStatus.SENDING, claimed_at=now)
+    statement = update(ScheduledMessage).where(ScheduledMessage.id.in_(ids))
+    if worker is not None:
+        statement = statement.where(
+            ScheduledMessage.status == ScheduledStatus.CLAIMED,
+            ScheduledMessage.claimed_by == worker,
+        )
+    result = await tx.execute(
+        statement.values(status=ScheduledStatus.SENDING, claimed_at=now)
+        .returning(ScheduledMessage.id)
         .execution_options(synchronize_session=False)
     )
+    return set(result.scalars())
+
+
+async def workers_holding_rows(tx: AsyncSession) -> list[str]:
+    """The dispatchers that hold claimed or mid-send rows now."""
+    query = (
+        select(ScheduledMessage.claimed_by)
+        .where(
+            ScheduledMessage.status.in_([ScheduledStatus.CLAIMED, ScheduledStatus.SENDING]),
+            ScheduledMessage.claimed_by.is_not(None),
+        )
+        .distinct()
+    )
+    return [worker for worker in (await tx.execute(query)).scalars() if worker]
+
+
+async def release_worker(tx: AsyncSession, worker: str) -> tuple[int, int]:
+    """The rows of a dispatcher known to be dead, at once (not after the lease): claimed ones
+    are due again, mid-send ones interrupted. Returns (released, interrupted)."""
+    mine = ScheduledMessage.claimed_by == worker
+    released = await tx.execute(
+        update(ScheduledMessage)
+        .where(mine, ScheduledMessage.status == ScheduledStatus.CLAIMED)
+        .values(status=ScheduledStatus.PENDING, claimed_by=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    interrupted = await tx.execute(
+        update(ScheduledMessage)
+        .where(mine, ScheduledMessage.status == ScheduledStatus.SENDING)
+        .values(status=ScheduledStatus.INTERRUPTED, error="dispatcher stopped while sending")
+        .execution_options(synchronize_session=False)
+    )
+    return released.rowcount or 0, interrupted.rowcount or 0  # type: ignore[attr-defined]
 
 
 async def settle(

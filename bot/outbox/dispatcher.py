@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import os
-import socket
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
@@ -16,10 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.protocol import Channel, SendResult
 from bot.outbox.commits import GroupCommit
 from bot.outbox.limits import Limiters, Paced, paced
+from bot.outbox.workers import dead_here, new_worker
 from handlers.outbox.delivery import Delivery, Outcome, complete_all, prepare
 from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database
-from storage.outbox import claim_due, mark_sending, next_due, release_stale
+from storage.messages import mark_failed
+from storage.outbox import (
+    claim_due,
+    mark_sending,
+    next_due,
+    release_stale,
+    release_worker,
+    workers_holding_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +81,13 @@ class Dispatcher:
         self.concurrency = concurrency
         self.lease = lease
         self.clock = clock
-        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.worker = worker or new_worker()
         self._running = asyncio.Lock()
         self.stopping = False  # set on shutdown: finish the batch in hand, take no new one
         # Many senders' "sending now" and "sent" each in one transaction (bot/outbox/commits.py).
         self._mark_sending = GroupCommit[int](db, self._write_sending)
         self._complete = GroupCommit[Outcome](db, self._write_results)
+        self._lost: set[int] = set()  # rows another dispatcher took back before we sent them
 
     async def run_once(self) -> int:
         """Send everything due now; returns how many messages were handed to a platform.
@@ -93,6 +100,10 @@ class Dispatcher:
         async with self._running:
             async with self.db.transaction() as tx:
                 released, interrupted = await release_stale(tx, self.clock(), self.lease)
+                for worker in await workers_holding_rows(tx):
+                    if worker != self.worker and dead_here(worker):
+                        gone = await release_worker(tx, worker)
+                        released, interrupted = released + gone[0], interrupted + gone[1]
             if released or interrupted:
                 log.warning(
                     "a dispatcher stopped: %d unsent rows are due again, %d were mid-send "
@@ -160,6 +171,13 @@ class Dispatcher:
         limiter = channel.limiter_for(delivery.reply)
         slot = await limiter.wait(delivery.address)
         await self._mark_sending(delivery.row_id)
+        if delivery.row_id in self._lost:  # taken back by another dispatcher: theirs to send
+            self._lost.discard(delivery.row_id)
+            log.warning("outbox row %s was taken back before it was sent; not sent here",
+                        delivery.row_id)  # fmt: skip
+            async with self.db.transaction() as tx:
+                await mark_failed(tx, delivery.message_id, "taken back by another dispatcher", 0)
+            return False
         await limiter.still_on_time(delivery.address, slot)
         try:
             result = await channel.send(delivery.address, delivery.reply)
@@ -179,7 +197,8 @@ class Dispatcher:
         return result.ok
 
     async def _write_sending(self, tx: AsyncSession, row_ids: list[int]) -> None:
-        await mark_sending(tx, row_ids, self.clock())
+        marked = await mark_sending(tx, row_ids, self.clock(), self.worker)
+        self._lost.update(set(row_ids) - marked)
 
     async def _write_results(self, tx: AsyncSession, outcomes: list[Outcome]) -> None:
         await complete_all(tx, outcomes, self.clock())
