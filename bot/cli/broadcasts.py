@@ -11,10 +11,10 @@ from typing import Any
 
 from bot.cli.common import Context, group, leaf, table, typed
 from bot.config import Settings
-from handlers.broadcasts.audit import audit_cancel, audit_send
-from handlers.broadcasts.listing import figures_line
-from handlers.broadcasts.preview import build, render
-from handlers.broadcasts.writing import write_out
+from handlers.broadcasts.composing.audit import audit_cancel, audit_send
+from handlers.broadcasts.composing.listing import figures_line
+from handlers.broadcasts.composing.preview import build, render
+from handlers.broadcasts.composing.writing import write_out
 from handlers.participants.labels import CATEGORIES, INTERESTS
 from handlers.programs.admin import Refused, find_organisation
 from handlers.programs.values import InputError, resolve_city

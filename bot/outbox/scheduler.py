@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.outbox.broadcast_progress import BroadcastProgress
 from bot.outbox.dispatcher import Dispatcher
-from handlers.broadcasts.writing import resume_writing
+from handlers.broadcasts.composing.writing import resume_writing
 from handlers.checkins.planning import plan_all_checkins
 from handlers.digest.planning import plan_digests
 from handlers.reminders.planning import plan_all_appointments

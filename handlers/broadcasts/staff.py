@@ -1,9 +1,10 @@
 """The staff side of broadcasts, found by handlers/staff/discovery.py: /siaran (admins) and its
-buttons and questions (compose.py, compose_audience.py, past.py)."""
+buttons and questions (composing/: compose.py, audience.py, past.py)."""
 
 from __future__ import annotations
 
-from handlers.broadcasts import compose, compose_audience, past
+from handlers.broadcasts.composing import audience as compose_audience
+from handlers.broadcasts.composing import compose, past
 from handlers.i18n import N_
 from handlers.staff.commands import staff_button, staff_command, staff_step
 

@@ -7,8 +7,8 @@ import asyncio
 from datetime import UTC, date, datetime, time
 
 from bot.outbox.scheduler import ReminderScheduler
-from handlers.broadcasts.timing import due_for, parse_moment
-from handlers.broadcasts.writing import resume_writing, write_out
+from handlers.broadcasts.composing.timing import due_for, parse_moment
+from handlers.broadcasts.composing.writing import resume_writing, write_out
 from handlers.reminders.rules import QuietHours
 from storage.broadcasts.audience import Audience
 from storage.broadcasts.figures import figures_of

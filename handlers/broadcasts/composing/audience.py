@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from handlers.broadcasts.drafts import draft_of, gone, in_flow, running, typed_button
-from handlers.broadcasts.preview import channel_name, figures_lines, language_name
+from handlers.broadcasts.composing.drafts import draft_of, gone, in_flow, running, typed_button
+from handlers.broadcasts.composing.preview import channel_name, figures_lines, language_name
 from handlers.flow import WAIT, Turn
 from handlers.i18n import N_, _
 from handlers.participants.labels import CATEGORIES, INTERESTS, title

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.broadcasts.timing import due_for
+from handlers.broadcasts.composing.timing import due_for
 from handlers.outbox.queue import OUTBOX_CHANGED
 from handlers.reminders.rules import QuietHours
 from storage.broadcasts.audience import Running

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from handlers.broadcasts.audit import audit_cancel
-from handlers.broadcasts.drafts import DRAFT_KEY, last_draft, staff_timezone
-from handlers.broadcasts.listing import figures_line
+from handlers.broadcasts.composing.audit import audit_cancel
+from handlers.broadcasts.composing.drafts import DRAFT_KEY, last_draft, staff_timezone
+from handlers.broadcasts.composing.listing import figures_line
 from handlers.flow import Turn
 from handlers.i18n import N_, _
 from handlers.staff.commands import staff_payload
@@ -67,7 +67,7 @@ async def siaran_command(turn: Turn, staff: StaffView, _args: str) -> None:
 
 
 async def new_pressed(turn: Turn, staff: StaffView, argument: str) -> None:
-    from handlers.broadcasts.drafts import own_draft
+    from handlers.broadcasts.composing.drafts import own_draft
     from handlers.staff.chat import enter_staff
 
     if not staff.is_admin:

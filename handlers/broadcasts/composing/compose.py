@@ -1,5 +1,5 @@
 """/siaran, writing and sending: the text (Indonesian), optionally an English version, then (after
-the audience: compose_audience.py) the preview, a neutral version for discreet recipients if the
+the audience: audience.py) the preview, a neutral version for discreet recipients if the
 text names an institution, and "Kirim sekarang" / "Jadwalkan" ("besok 09.00") / "Batal".
 Confirming writes every recipient's outbox row in this turn, so "sent" is true when it is said."""
 
@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from handlers.broadcasts.audit import audit_send
-from handlers.broadcasts.drafts import (
+from handlers.broadcasts.composing.audit import audit_send
+from handlers.broadcasts.composing.drafts import (
     DRAFT_KEY,
     TEXT_MAX,
     draft_of,
@@ -21,9 +21,9 @@ from handlers.broadcasts.drafts import (
     staff_timezone,
     typed_button,
 )
-from handlers.broadcasts.preview import build, render
-from handlers.broadcasts.timing import parse_moment
-from handlers.broadcasts.writing import write_in
+from handlers.broadcasts.composing.preview import build, render
+from handlers.broadcasts.composing.timing import parse_moment
+from handlers.broadcasts.composing.writing import write_in
 from handlers.flow import END, WAIT, Turn
 from handlers.hints import media_hint
 from handlers.i18n import _
