@@ -134,7 +134,8 @@ async def queue_outbound_many(
     if not messages:
         return []
     common = {"direction": "out", "status": MessageStatus.QUEUED, "created_at": now, "attempts": 0}
-    statement = insert(Message).returning(Message.id, sort_by_parameter_order=True)
+    table = cast(Table, Message.__table__)  # Core: no ORM bookkeeping per row
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     result = await tx.execute(statement, [m | common for m in messages])
     return [int(i) for i in result.scalars()]
 
