@@ -24,7 +24,7 @@ _INSERT_ADDRESS = text(
 # One statement with plain joins, the participant filled in by contains_eager (no aliased eager
 # joins, no de-duplication pass) and the conversation as columns, built once: it runs for every
 # message that comes in.
-_LOCK_ADDRESS = (
+_READ_ADDRESS = (
     select(
         Address,
         Conversation.address_id,
@@ -37,7 +37,15 @@ _LOCK_ADDRESS = (
     .outerjoin(Conversation, Conversation.address_id == Address.id)
     .options(contains_eager(Address.participant))
     .where(Address.channel == bindparam("channel"), Address.value == bindparam("value"))
-    .with_for_update(of=Address)
+)
+# The lock alone, taken before that read. Locking in the read itself is not enough on
+# PostgreSQL: a statement that waits for the lock then sees the locked row as the other
+# transaction left it, but the joined participant and conversation as they were before it
+# waited (READ COMMITTED re-checks only the locked row). A statement after the lock sees all.
+_LOCK_ADDRESS = (
+    select(Address.id)
+    .where(Address.channel == bindparam("channel"), Address.value == bindparam("value"))
+    .with_for_update()
 )
 
 
@@ -45,17 +53,25 @@ async def lock_address(
     tx: AsyncSession, channel: str, value: str, now: datetime
 ) -> tuple[Address, ConversationState]:
     """The address with its participant, and its conversation, the address created if new and
-    locked for this transaction (FOR UPDATE on PostgreSQL; SQLite's write transaction already
-    excludes others)."""
+    locked for this transaction first, then read (FOR UPDATE on PostgreSQL, so that another
+    process's turn for the same person has ended before this one reads; SQLite's write
+    transaction already excludes others)."""
     key = {"channel": channel, "value": value}
-    row = (await tx.execute(_LOCK_ADDRESS, key)).one_or_none()
-    if row is None:
+    if not _is_sqlite(tx) and (await tx.execute(_LOCK_ADDRESS, key)).first() is None:
         await tx.execute(_INSERT_ADDRESS, {"channel": channel, "value": value, "created_at": now})
-        row = (await tx.execute(_LOCK_ADDRESS, key)).one()
+        await tx.execute(_LOCK_ADDRESS, key)
+    row = (await tx.execute(_READ_ADDRESS, key)).one_or_none()
+    if row is None:  # SQLite: new
+        await tx.execute(_INSERT_ADDRESS, {"channel": channel, "value": value, "created_at": now})
+        row = (await tx.execute(_READ_ADDRESS, key)).one()
     address, stored_id, flow, step, data, expires_at = row
     if stored_id is None:
         return address, ConversationState(address.id)
     return address, ConversationState(address.id, flow, step, data or {}, expires_at, stored=True)
+
+
+def _is_sqlite(tx: AsyncSession) -> bool:
+    return tx.bind is not None and tx.bind.dialect.name == "sqlite"
 
 
 async def find_address(tx: AsyncSession, channel: str, value: str) -> Address | None:
