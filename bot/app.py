@@ -66,7 +66,8 @@ def flow_settings(
 
 
 async def open_database(settings: Settings) -> Database:
-    """Connect and apply pending migrations."""
+    """Connect and apply pending migrations (several processes started at once on PostgreSQL:
+    one migrates, the others wait for it and find nothing left to do)."""
     db = Database(settings.database_url)
     todo = await migrate.pending(db)
     if todo:

@@ -6,9 +6,13 @@ import argparse
 import asyncio
 import getpass
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from asyncpg import PostgresError
+from sqlalchemy.exc import DBAPIError
 
 from bot.app import (
     CourierStopped,
@@ -97,6 +101,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"pendamping: configuration error: {error}", file=sys.stderr)
         return 2
+    except (DBAPIError, PostgresError, ConnectionError, socket.gaierror) as error:
+        # One clear line (the whole story with LOG_LEVEL=DEBUG), not a traceback.
+        logging.getLogger("pendamping").debug("database error", exc_info=True)
+        print(f"pendamping: database error: {database_problem(error)}", file=sys.stderr)
+        return 1
+
+
+def database_problem(error: BaseException) -> str:
+    """The first line of what the database (or the network to it) said."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else 'no details'}"
 
 
 def installation_problem() -> str | None:
