@@ -104,7 +104,7 @@ async def test_a_database_left_at_the_old_place_stops_the_start_with_how_to_move
 async def test_a_database_out_of_reach_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
     env = clean_env(tmp_path / "home") | {"DATABASE_URL": "postgresql://pendamping@127.0.0.1:1/x"}
     for command in (("run",), ("db", "upgrade")):
-        code, out, err = await run(*command, cwd=tmp_path, env=env)
+        code, _out, err = await run(*command, cwd=tmp_path, env=env)
         assert code == 1
         [line] = [line for line in err.splitlines() if line.startswith("pendamping:")]
         assert line.startswith("pendamping: database error: ") and "refused" in line.lower()
