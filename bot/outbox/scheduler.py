@@ -21,10 +21,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.outbox.broadcast_progress import BroadcastProgress
 from bot.outbox.dispatcher import Dispatcher
 from handlers.broadcasts.composing.writing import resume_writing
-from handlers.checkins.planning import plan_all_checkins
+from handlers.checkins.planning import plan_checkins_after
 from handlers.digest.planning import plan_digests
 from handlers.reminders.planning import plan_all_appointments
 from handlers.reports.planning import plan_weekly
+from storage.checkins.answers import expire_unanswered
 from storage.retention import apply_retention
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class ReminderScheduler:
         self._loop: asyncio.Task[None] | None = None
         self.progress = BroadcastProgress(dispatcher)  # broadcasts' senders told how it goes
         self._progress: asyncio.Task[None] | None = None
+        self._checkins: asyncio.Task[None] | None = None  # the check-in planner, when it runs
 
     def start(self) -> None:
         # misfire_grace_time=None: a wake-up that comes late (a busy loop) still happens.
@@ -66,10 +68,11 @@ class ReminderScheduler:
         """Stop waking up; a batch under way is finished, not cut off mid-send."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        if self._progress is not None:
-            self._progress.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._progress
+        for task in (self._progress, self._checkins):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._loop is None:
             return
         self._stopping = True
@@ -131,15 +134,35 @@ class ReminderScheduler:
             digests += await plan_weekly(tx, datetime.now(UTC))
         if added or digests:
             log.info("planned %d appointment reminder(s), %d digest(s)", added, digests)
-        async with self.dispatcher.db.transaction() as tx:
-            added = await plan_all_checkins(tx, self.dispatcher.clock(), self.dispatcher.policy)
-        if added:
-            log.info("planned %d check-in message(s)", added)
+        if self._checkins is None or self._checkins.done():
+            self._checkins = asyncio.create_task(self._plan_checkins(), name="checkin-planner")
         # Broadcasts whose writing a crash cut short (at start-up, then hourly).
         channels = list(self.dispatcher.channels) or None
         await resume_writing(
             self.dispatcher.db, channels, self.dispatcher.policy.quiet, self.dispatcher.clock()
         )
+
+    async def _plan_checkins(self) -> None:
+        """Check-ins for everyone, a batch of people per transaction, beside the dispatch loop:
+        planning thousands of people must not hold up what is due now."""
+        now, policy = self.dispatcher.clock(), self.dispatcher.policy
+        added, after = 0, 0
+        try:
+            while True:
+                async with self.dispatcher.db.transaction() as tx:
+                    more, last = await plan_checkins_after(tx, now, policy, after)
+                if last is None:
+                    break
+                added, after = added + more, last
+                if more:
+                    self._wake.set()
+            async with self.dispatcher.db.transaction() as tx:
+                expired = await expire_unanswered(tx, now)
+        except Exception:
+            log.exception("check-in planning failed; trying again in an hour")
+            return
+        if added or expired:
+            log.info("planned %d check-in message(s); %d went unanswered", added, expired)
 
     async def _retain(self) -> None:
         """Delete what the privacy rules keep no longer; a failure waits for the next hour."""

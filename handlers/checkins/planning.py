@@ -102,13 +102,37 @@ async def _planned(tx: AsyncSession, participant_id: int) -> list[ScheduledMessa
     return list((await tx.execute(query)).scalars())
 
 
-async def plan_all_checkins(tx: AsyncSession, now: datetime, policy: ReminderPolicy) -> int:
-    """The planner job: check-ins for every active participant, and unanswered prompts recorded
-    as expired check-ins (for "tidak merespons")."""
-    query = select(Participant).where(Participant.status == ParticipantStatus.ACTIVE)
+PLAN_BATCH = 200  # participants planned per transaction by the planner job
+
+
+async def plan_checkins_after(
+    tx: AsyncSession, now: datetime, policy: ReminderPolicy, after: int, limit: int = PLAN_BATCH
+) -> tuple[int, int | None]:
+    """One batch of the planner job: the active participants with an id above `after`. Returns
+    the rows added and the last id planned (None when nobody was left)."""
+    query = (
+        select(Participant)
+        .where(Participant.status == ParticipantStatus.ACTIVE, Participant.id > after)
+        .order_by(Participant.id)
+        .limit(limit)
+    )
+    people = list((await tx.execute(query)).scalars())
     added = 0
-    for participant in list((await tx.execute(query.order_by(Participant.id))).scalars()):
+    for participant in people:
         added += await plan_checkins(tx, participant, now, policy)
+    return added, people[-1].id if people else None
+
+
+async def plan_all_checkins(tx: AsyncSession, now: datetime, policy: ReminderPolicy) -> int:
+    """The planner job in one transaction (the command line, tests): check-ins for every active
+    participant, and unanswered prompts recorded as expired check-ins (for "tidak merespons").
+    The running bot does the same a batch per transaction (bot/outbox/scheduler.py)."""
+    added, after = 0, 0
+    while True:
+        more, last = await plan_checkins_after(tx, now, policy, after)
+        if last is None:
+            break
+        added, after = added + more, last
     expired = await expire_unanswered(tx, now)
     if expired:
         log.info("%d check-in prompt(s) went unanswered", expired)

@@ -3,26 +3,25 @@ line): what a coordinator needs at a glance, adding up to the recipients."""
 
 from __future__ import annotations
 
-from handlers.i18n import _
+from collections.abc import Callable
+
+from handlers.i18n import N_, _
 from storage.broadcasts.figures import Figures
+
+# Each figure after the recipients, shown only when it is not 0.
+_COUNTS: tuple[tuple[str, Callable[[Figures], int]], ...] = (
+    (N_("sent {n}"), lambda f: f.sent),
+    (N_("delivered {n}"), lambda f: f.delivered),
+    (N_("read {n}"), lambda f: f.read),
+    (N_("waiting {n}"), lambda f: f.waiting),
+    (N_("failed {n}"), lambda f: f.failed_total),
+    (N_("skipped {n}"), lambda f: f.skipped_total),
+    (N_("cancelled {n}"), lambda f: f.cancelled),
+    (N_("uncertain {n}"), lambda f: f.interrupted),
+)
 
 
 def figures_line(figures: Figures) -> str:
     parts = [_("recipients {n}").format(n=figures.recipients)]
-    if figures.sent:
-        parts.append(_("sent {n}").format(n=figures.sent))
-    if figures.delivered:
-        parts.append(_("delivered {n}").format(n=figures.delivered))
-    if figures.read:
-        parts.append(_("read {n}").format(n=figures.read))
-    if figures.waiting:
-        parts.append(_("waiting {n}").format(n=figures.waiting))
-    if figures.failed_total:
-        parts.append(_("failed {n}").format(n=figures.failed_total))
-    if figures.skipped_total:
-        parts.append(_("skipped {n}").format(n=figures.skipped_total))
-    if figures.cancelled:
-        parts.append(_("cancelled {n}").format(n=figures.cancelled))
-    if figures.interrupted:
-        parts.append(_("uncertain {n}").format(n=figures.interrupted))
+    parts.extend(_(label).format(n=count(figures)) for label, count in _COUNTS if count(figures))
     return " · ".join(parts)
