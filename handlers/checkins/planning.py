@@ -4,7 +4,7 @@ nudge (sent only if the prompt went unanswered). Idempotent; a changed date re-p
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,9 +49,14 @@ async def days_for(tx: AsyncSession, participant: Participant) -> tuple[int, ...
 
 
 async def plan_checkins(
-    tx: AsyncSession, participant: Participant, now: datetime, policy: ReminderPolicy
+    tx: AsyncSession,
+    participant: Participant,
+    now: datetime,
+    policy: ReminderPolicy,
+    horizon: timedelta | None = None,
 ) -> int:
-    """Rows for every check-in still ahead (and its nudge); rows planned for another date are
+    """Rows for every check-in still ahead (and its nudge), or only those due within `horizon`
+    (the hourly job: the rest come in a later hour); rows planned for another date are
     cancelled; none for people who are not active. Returns how many rows were new."""
     if participant.status != ParticipantStatus.ACTIVE:
         return 0
@@ -83,9 +88,10 @@ async def plan_checkins(
             row.due_at = wanted[row.key][1]  # another time of day
             tx.info[OUTBOX_CHANGED] = True
     # Sent, skipped... rows stay as they are; cancelled ones come back if their date does again.
+    until = now + horizon if horizon is not None else None
     added = 0
     for key, (kind, at) in wanted.items():
-        if key in kept:
+        if key in kept or (until is not None and at > until):
             continue
         added += await enqueue(
             tx, kind=kind, recipient=Recipient(participant.id), key=key, due_at=at
@@ -103,6 +109,9 @@ async def _planned(tx: AsyncSession, participant_id: int) -> list[ScheduledMessa
 
 
 PLAN_BATCH = 200  # participants planned per transaction by the planner job
+# How far ahead the hourly job writes rows: a year of check-ins for thousands of people at once
+# would hold the machine for minutes; an hourly job needs only the next few days.
+HORIZON = timedelta(days=3)
 
 
 async def plan_checkins_after(
@@ -119,7 +128,7 @@ async def plan_checkins_after(
     people = list((await tx.execute(query)).scalars())
     added = 0
     for participant in people:
-        added += await plan_checkins(tx, participant, now, policy)
+        added += await plan_checkins(tx, participant, now, policy, HORIZON)
     return added, people[-1].id if people else None
 
 
