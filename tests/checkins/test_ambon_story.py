@@ -37,7 +37,6 @@ from tests.helpers.ambon import (
     hour_by_hour,
     outbox_on_a_clock,
     seed,
-    template_arrives,
     wit,
 )
 from tests.helpers.cli import run_command
@@ -45,7 +44,9 @@ from tests.helpers.exports import read_xlsx, xlsx_rows
 from tests.helpers.reminders import Clock
 from tests.helpers.whatsapp.bot import (
     Phone,
+    arrives,
     graph_api,
+    is_template,
     running_bot,
     template_text,
     titles,
@@ -122,7 +123,7 @@ async def test_the_ambon_story(database_url: str, tmp_path: Path) -> None:
             assert "0911-123456" in thanks.text  # the office's number, for now
 
             # 3. Budi is alerted at once (the wait fails after 10 s), on his lock screen.
-            alert = await template_arrives(fake, BUDI.phone or "", "pendamping_peringatan")
+            alert = await arrives(fake, BUDI.phone or "", is_template("pendamping_peringatan"))
             lock_screen = template_text(alert)
             assert lock_screen.startswith(f"Peringatan: Yusuf Latuconsina (#{w.yusuf})")
             assert "sangat buruk" in lock_screen and "tempat tinggal" in lock_screen

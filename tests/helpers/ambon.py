@@ -5,7 +5,6 @@ Graph API the running bot uses too."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from handlers.reminders.rules import ReminderPolicy
 from storage import migrate
 from storage.db import Database
 from storage.models import Address, Organisation, Participant, ScheduledMessage, Staff
-from tests.fakes.whatsapp import FakeGraphAPI, Received
+from tests.fakes.whatsapp import FakeGraphAPI
 from tests.fakes.whatsapp.webhooks import WhatsAppUser
 from tests.helpers.reminders import Clock
 
@@ -130,19 +129,6 @@ async def hour_by_hour(outbox: Dispatcher, clock: Clock, until: datetime) -> Non
         async with outbox.db.transaction() as tx:
             await plan_all_checkins(tx, clock.now, POLICY)
         await outbox.run_once()
-
-
-async def template_arrives(fake: FakeGraphAPI, phone: str, name: str) -> Received:
-    """The first message to `phone` that is the template `name` (others may come first: a
-    morning digest due at this hour, say); fails the test if none arrives within 10 s."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10.0
-    while True:
-        for message in fake.messages_to(phone):
-            if message.kind == "template" and message.message["template"]["name"] == name:
-                return message
-        assert loop.time() < deadline, f"no {name} template within 10 s"
-        await asyncio.sleep(0.02)
 
 
 async def checkin_rows(database_url: str, pid: int) -> list[ScheduledMessage]:

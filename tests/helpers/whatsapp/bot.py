@@ -4,7 +4,7 @@ to it through signed webhook posts, as Meta delivers them."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,6 +208,25 @@ def template_text(received: Received) -> str:
         for parameter in component.get("parameters", [])
     )
     return texts.filled(params)
+
+
+async def arrives(
+    fake: FakeGraphAPI, recipient: str, wanted: Callable[[Received], bool], timeout: float = 10.0
+) -> Received:
+    """The first message to `recipient` that is `wanted` (others may come first: a morning
+    digest due at this hour, say); fails the test if none arrives within `timeout` s."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        for message in fake.messages_to(recipient):
+            if wanted(message):
+                return message
+        assert loop.time() < deadline, f"the awaited message did not come within {timeout} s"
+        await asyncio.sleep(0.02)
+
+
+def is_template(name: str) -> Callable[[Received], bool]:
+    return lambda m: m.kind == "template" and m.message["template"]["name"] == name
 
 
 def options_of(received: Received) -> list[tuple[str, str, str]]:
