@@ -28,6 +28,7 @@ from bot.courier.remote import CourierProcess
 from bot.inbox import Inbox
 from bot.media import MediaKeeper
 from bot.memory import freeze_startup_objects
+from bot.outbox.budget import SharedBudget
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.limits import Limiters, paced
 from bot.outbox.scheduler import ReminderScheduler
@@ -84,14 +85,19 @@ def web_routes(
     return [health_route(db, max_lag), metrics.route(db), *webhooks]
 
 
-def channel_limiters(settings: Settings) -> Limiters:
-    """One limiter per channel, shared by replies and the outbox, at the configured rates."""
+def channel_limiters(settings: Settings, db: Database) -> Limiters:
+    """One limiter per channel, shared by replies and the outbox, at the configured rates; their
+    slots come from the database's send budgets, which every process on it shares."""
     paid = (
         {"telegram": settings.telegram_paid_broadcast_rate}
         if settings.telegram_paid_broadcast
         else {}
     )
-    return Limiters(per_second={"whatsapp": settings.whatsapp_messages_per_second}, paid=paid)
+    return Limiters(
+        per_second={"whatsapp": settings.whatsapp_messages_per_second},
+        paid=paid,
+        budget=SharedBudget(db),
+    )
 
 
 async def run(settings: Settings, db: Database, stop: asyncio.Event) -> None:
@@ -146,7 +152,7 @@ class Sending:
         self.settings = settings
         self.metrics = metrics
         self.whatsapp = whatsapp
-        self.limiters = channel_limiters(settings)
+        self.limiters = channel_limiters(settings, db)
         self.channels: dict[str, Channel] = {}
         if whatsapp is not None:
             self.add(whatsapp.channel)

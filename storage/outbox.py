@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, Table, bindparam, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import Address, ScheduledMessage, ScheduledStatus
 from storage.upsert import upsert
@@ -66,6 +80,7 @@ async def claim_due(
     *,
     lane: str | None = None,
     channels: Collection[str] = (),
+    quiet: timedelta | None = None,
 ) -> list[int]:
     """Take up to `limit` due rows for `worker`, oldest first; safe with several dispatchers.
 
@@ -73,11 +88,24 @@ async def claim_due(
     (`lane_of`), or with `lane` None those reached on none of `channels` (to be skipped, mostly).
     Each channel's sender then claims at its own pace and is never held up by another's.
 
-    PostgreSQL: the inner SELECT ... FOR UPDATE SKIP LOCKED lets concurrent dispatchers pass each
-    other's rows by. SQLite ignores FOR UPDATE, but the whole UPDATE is one write transaction there.
+    A person's rows go to one dispatcher at a time, so that its limiter alone keeps their
+    per-chat interval: rows of a person another dispatcher holds (claimed or sending), or sent
+    to within `quiet` (the channel's interval), wait for a later claim.
+
+    PostgreSQL: claims of one lane take turns (a transaction-level advisory lock), so two
+    dispatchers never take the same person's rows at once; the inner SELECT ... FOR UPDATE SKIP
+    LOCKED passes rows by that another transaction is changing. SQLite ignores FOR UPDATE, but
+    the whole UPDATE is one write transaction there.
     """
+    if tx.bind.dialect.name == "postgresql":
+        await tx.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _claim_lock(lane, channels)}
+        )
     due = select(ScheduledMessage.id).where(
-        ScheduledMessage.status == ScheduledStatus.PENDING, ScheduledMessage.due_at <= now
+        ScheduledMessage.status == ScheduledStatus.PENDING,
+        ScheduledMessage.due_at <= now,
+        ~_held_elsewhere(ScheduledMessage.participant_id, worker, now, quiet),
+        ~_held_elsewhere(ScheduledMessage.staff_id, worker, now, quiet),
     )
     if channels:
         hint = lane_of(channels)
@@ -100,6 +128,29 @@ async def claim_due(
         .execution_options(synchronize_session=False)
     )
     return sorted(result.scalars())
+
+
+CLAIM_LOCK = 0x70656E64  # "pend": the advisory locks of claims are this plus the lane's number
+
+
+def _claim_lock(lane: str | None, channels: Collection[str]) -> int:
+    if not channels:
+        return CLAIM_LOCK
+    return CLAIM_LOCK + 1 + zlib.crc32(lane.encode()) if lane is not None else CLAIM_LOCK + 1
+
+
+def _held_elsewhere(
+    recipient: Any, worker: str, now: datetime, quiet: timedelta | None
+) -> ColumnElement[bool]:
+    """Whether another dispatcher holds one of the row's recipient's rows, or (with `quiet`)
+    sent one of them within `quiet`. `recipient` is the row's participant or staff column."""
+    other = aliased(ScheduledMessage)
+    column = getattr(other, recipient.key)
+    busy: ColumnElement[bool] = other.status.in_([ScheduledStatus.CLAIMED, ScheduledStatus.SENDING])
+    if quiet is not None:
+        just_sent = and_(other.status == ScheduledStatus.SENT, other.sent_at > now - quiet)
+        busy = or_(busy, just_sent)
+    return exists(select(other.id).where(column == recipient, busy, other.claimed_by != worker))
 
 
 async def release_stale(tx: AsyncSession, now: datetime, lease: timedelta) -> tuple[int, int]:

@@ -45,6 +45,7 @@ async def test_migrations_go_down_and_up_again(db: Database) -> None:
         "0014",
         "0015",
         "0016",
+        "0017",
     ]
     await migrate.upgrade(db)
     assert await migrate.pending(db) == []

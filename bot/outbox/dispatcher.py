@@ -51,6 +51,8 @@ class Lane:
         # answer and two group commits) and the lane still keeps its rate.
         self.senders = max(concurrency, min(math.ceil(rate / 4), MAX_SENDERS))
         self.queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=2 * self.batch)
+        # The messages of people waiting for their interval, by address, in order.
+        self.waiting: dict[str, list[Delivery]] = {}
 
 
 class Dispatcher:
@@ -115,9 +117,9 @@ class Dispatcher:
                 name: Lane(channel, self.batch, self.concurrency)
                 for name, channel in self.channels.items()
             }
-            later: list[asyncio.Task[bool]] = []  # messages waiting for their person's interval
+            later: list[asyncio.Task[int]] = []  # people whose messages wait for their interval
             senders = [
-                asyncio.create_task(self._consume(lane.queue, later))
+                asyncio.create_task(self._consume(lane.queue, later, lane.waiting))
                 for lane in lanes.values()
                 for _ in range(lane.senders)
             ]
@@ -142,10 +144,16 @@ class Dispatcher:
         """Claim and render `lane`'s due rows (None: those reached on no running channel)."""
         while not self.stopping:
             now = self.clock()
+            quiet = (
+                timedelta(seconds=self.channels[lane].limiter.per_chat_interval)
+                if lane is not None
+                else None
+            )
             async with self.db.transaction() as tx:
                 ids = await claim_due(
-                    tx, now, self.worker, batch, lane=lane, channels=self.channels.keys()
-                )
+                    tx, now, self.worker, batch, lane=lane, channels=self.channels.keys(),
+                    quiet=quiet,
+                )  # fmt: skip
                 deliveries = await prepare(tx, ids, now, self.policy, self.channels.keys())
             if not ids:
                 return
@@ -153,17 +161,34 @@ class Dispatcher:
                 await lanes[delivery.channel].queue.put(delivery)
 
     async def _consume(
-        self, queue: asyncio.Queue[Delivery | None], later: list[asyncio.Task[bool]]
+        self,
+        queue: asyncio.Queue[Delivery | None],
+        later: list[asyncio.Task[int]],
+        waiting: dict[str, list[Delivery]],
     ) -> int:
         sent = 0
         while (delivery := await queue.get()) is not None:
             limiter = self.channels[delivery.channel].limiter_for(delivery.reply)
+            queued = waiting.get(delivery.address)
+            if queued is not None:  # an earlier message to them waits: this one goes after it
+                queued.append(delivery)
+                continue
             if not limiter.ready(delivery.address):
-                # The person had a message moments ago (WhatsApp: 6 s apart): it waits on its
-                # own, and this sender goes on with other people's messages.
-                later.append(asyncio.create_task(self._send_one(delivery)))
+                # The person had a message moments ago (WhatsApp: 6 s apart): their messages
+                # wait on their own, in order, and this sender goes on with other people's.
+                waiting[delivery.address] = [delivery]
+                later.append(asyncio.create_task(self._send_in_order(delivery.address, waiting)))
                 continue
             sent += await self._send_one(delivery)
+        return sent
+
+    async def _send_in_order(self, address: str, waiting: dict[str, list[Delivery]]) -> int:
+        """Send one person's waiting messages one after the other, in the order they came."""
+        sent = 0
+        queued = waiting[address]
+        while queued:
+            sent += await self._send_one(queued.pop(0))
+        del waiting[address]  # in the same step as finding it empty: nothing is left behind
         return sent
 
     async def _send_one(self, delivery: Delivery) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.channels.protocol import Channel, FileChannel, SendResult
+from bot.outbox.budget import SharedBudget
 from handlers.files import FileNotFetched, Unfetched
 from handlers.types import Attachment, Reply
 
@@ -40,7 +41,12 @@ MAX_REQUEUES = 3  # a sender that woke too late takes a new slot at most this of
 
 
 class RateLimiter:
-    """Hands out send slots spaced evenly: no bursts, so the platform never answers 429."""
+    """Hands out send slots spaced evenly: no bursts, so the platform never answers 429.
+
+    With a `budget` (the database's, shared by every process: bot/outbox/budget.py) the slots
+    come from blocks taken from it, named `budget_name`, so several processes keep the rate
+    together; without one, this process alone keeps it.
+    """
 
     def __init__(
         self,
@@ -49,8 +55,15 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         chats: dict[str, float] | None = None,
         late: float = 0.5,
+        *,
+        budget: SharedBudget | None = None,
+        budget_name: str = "",
     ) -> None:
         self._interval = 1.0 / per_second
+        self._budget = budget
+        self._budget_name = budget_name
+        self._block_end = 0.0  # with a budget: the slots before this are this process's
+        self._holding_back: set[asyncio.Task[None]] = set()
         self._late = late
         self._per_chat = per_chat_interval
         self._clock = clock
@@ -66,12 +79,19 @@ class RateLimiter:
     def per_second(self) -> float:
         return 1.0 / self._interval
 
+    @property
+    def per_chat_interval(self) -> float:
+        return self._per_chat
+
     async def wait(self, chat: str, requeues: int = 0) -> float:
         """Wait for a slot to send one message to `chat` (the outbox's pace); the slot's time.
         `requeues` > 0: the chat's message took a slot already and did not go out at it."""
         while True:
             async with self._lock:
                 now = self._clock()
+                if self._budget is not None and max(now, self._next_slot) >= self._block_end:
+                    await self._take_block(self._budget)
+                    now = self._clock()
                 slot = self._reserve(chat, now, again=requeues > 0)
                 pauses = self._pauses
             if slot is None:  # the person had a message moments ago: wait for them alone
@@ -86,6 +106,13 @@ class RateLimiter:
                 return slot
             requeues += 1  # woke too late: a new slot, not a burst with the others woken late
 
+    async def _take_block(self, budget: SharedBudget) -> None:
+        """The next block of the shared budget's slots (it starts after every other process's)."""
+        count = budget.block_size(self.per_second)
+        first = await budget.take(self._budget_name, count, self._interval)
+        self._next_slot = max(first, self._paused_until)
+        self._block_end = first + count * self._interval
+
     async def still_on_time(self, chat: str, slot: float) -> None:
         """After work between the slot and the send (writing "sending" down): if that took
         longer than the platform tolerates, a new slot, so that the senders held up together do
@@ -93,13 +120,21 @@ class RateLimiter:
         if self._clock() - slot > self._late:
             await self.wait(chat, requeues=1)
 
+    def sent(self, chat: str) -> None:
+        """The platform has answered a message to `chat`: its next one waits a full interval
+        from now. Counting from the answer, not the slot, keeps the interval however long the
+        send took to leave this process or to reach the platform."""
+        self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), self._clock() + self._per_chat)
+
     def ready(self, chat: str) -> bool:
         """Whether `chat`'s own interval has passed (the channel's pace aside)."""
         return self._chat_next.get(chat, 0.0) <= self._clock()
 
     def reserve(self, chat: str) -> float | None:
         """Take the next send slot for `chat` (a clock time), or None while the person's own
-        interval runs (then no slot is taken: ask again once it has passed)."""
+        interval runs (then no slot is taken: ask again once it has passed). Without a shared
+        budget only (its blocks are taken in `wait`)."""
+        assert self._budget is None, "a limiter with a shared budget gives slots in wait()"
         return self._reserve(chat, self._clock())
 
     def _reserve(self, chat: str, now: float, again: bool = False) -> float | None:
@@ -132,6 +167,12 @@ class RateLimiter:
         self._paused_until = until
         self._next_slot = max(self._next_slot, until)
         self._pauses += 1
+        if self._budget is not None:  # every other process pauses too
+            task = asyncio.get_running_loop().create_task(
+                self._budget.hold_back(self._budget_name, seconds)
+            )
+            self._holding_back.add(task)
+            task.add_done_callback(self._holding_back.discard)
 
 
 class Limiters:
@@ -139,6 +180,7 @@ class Limiters:
 
     `per_second` overrides a channel's overall rate from configuration and keeps its per-person
     interval: `Limiters(per_second={"whatsapp": settings.whatsapp_messages_per_second})`.
+    `budget`: the slots come from the database, shared by every process (bot/app.py passes it).
     """
 
     def __init__(
@@ -149,8 +191,10 @@ class Limiters:
         *,
         per_second: Mapping[str, float] | None = None,
         paid: Mapping[str, float] | None = None,
+        budget: SharedBudget | None = None,
     ) -> None:
         self._limits = dict(limits)
+        self._budget = budget
         self._paid = dict(paid or {})
         for channel, rate in self._paid.items():
             if rate <= 0:
@@ -176,8 +220,9 @@ class Limiters:
             limits = self._limits.get(channel, self._unlisted)
             chats = self.of(channel)._chat_next
             limiter = self._made[key] = RateLimiter(
-                rate, limits.per_chat_interval, self._clock, chats, limits.late
-            )
+                rate, limits.per_chat_interval, self._clock, chats, limits.late,
+                budget=self._budget, budget_name=key,
+            )  # fmt: skip
         return limiter
 
     def of(self, channel: str) -> RateLimiter:
@@ -185,8 +230,9 @@ class Limiters:
         if limiter is None:
             limits = self._limits.get(channel, self._unlisted)
             limiter = RateLimiter(
-                limits.per_second, limits.per_chat_interval, self._clock, late=limits.late
-            )
+                limits.per_second, limits.per_chat_interval, self._clock, late=limits.late,
+                budget=self._budget, budget_name=channel,
+            )  # fmt: skip
             self._made[channel] = limiter
         return limiter
 
@@ -213,6 +259,7 @@ class Paced:
         for _attempt in range(MAX_FLOOD_RETRIES):
             await limiter.resumed()
             result = await self.channel.send(address, reply)
+            limiter.sent(address)
             attempts += result.attempts
             if result.retry_after is None:
                 return _with_attempts(result, attempts)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -29,6 +29,8 @@ from storage.checkins.answers import expire_unanswered
 from storage.retention import apply_retention
 
 log = logging.getLogger(__name__)
+
+HELD_RETRY_SECONDS = 0.5  # due rows left to another dispatcher: looked at again this soon
 
 
 class ReminderScheduler:
@@ -109,16 +111,20 @@ class ReminderScheduler:
             await self._retain()
             try:
                 await self._plan()
-                await self.dispatcher.run_once()
+                sent = await self.dispatcher.run_once()
                 upcoming = await self.dispatcher.next_due()
             except Exception:
                 log.exception("dispatch failed; trying again at the next poll")
                 continue
             if upcoming is None or self._stopping:
                 continue
-            if upcoming <= datetime.now(UTC):
+            now = datetime.now(UTC)
+            if upcoming <= now and sent:
                 self._wake.set()  # more became due while we were sending
             else:
+                # Due rows this dispatcher took none of are another process's people for now
+                # (storage/outbox.py claim_due): look again shortly, not in a busy loop.
+                upcoming = max(upcoming, now + timedelta(seconds=HELD_RETRY_SECONDS))
                 self.scheduler.add_job(
                     self._poke, DateTrigger(run_date=upcoming), id="next-due",
                     replace_existing=True, misfire_grace_time=None,

@@ -18,9 +18,15 @@ _LIVE: set[str] = set()  # the dispatchers of this process
 
 
 def new_worker() -> str:
-    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    """This process's dispatcher name: one per process (a process runs one dispatcher; a test
+    that runs several in one process names them). Other processes' dispatchers are told apart by
+    it, e.g. to leave a person to the one that just sent them a message (storage/outbox.py)."""
+    worker = f"{socket.gethostname()}:{os.getpid()}:{_PROCESS_TAG}"
     _LIVE.add(worker)
     return worker
+
+
+_PROCESS_TAG = uuid.uuid4().hex[:6]  # a pid the machine used before gets a new name
 
 
 def dead_here(worker: str) -> bool:

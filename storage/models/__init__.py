@@ -15,6 +15,7 @@ from storage.models.people import (
     Participant,
     ParticipantStatus,
 )
+from storage.models.processes import SendBudget, StartUpTask
 from storage.models.programs import (
     Answers,
     Appointment,
@@ -90,9 +91,11 @@ __all__ = [
     "RelayStatus",
     "ScheduledMessage",
     "ScheduledStatus",
+    "SendBudget",
     "SessionStatus",
     "Staff",
     "StaffRole",
     "StaffStatus",
+    "StartUpTask",
     "WebhookDelivery",
 ]

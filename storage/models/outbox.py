@@ -58,6 +58,9 @@ class ScheduledMessage(Base):
     __table_args__ = (
         Index("ix_scheduled_due", "status", "due_at"),
         Index("ix_scheduled_broadcast", "broadcast_id", "status"),
+        # Whether another dispatcher holds, or just sent, one of a person's rows (storage/outbox.py).
+        Index("ix_scheduled_participant_status", "participant_id", "status"),
+        Index("ix_scheduled_staff_status", "staff_id", "status"),
         CheckConstraint(ONE_RECIPIENT, name="ck_scheduled_one_recipient"),
     )
 
