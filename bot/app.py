@@ -21,6 +21,7 @@ from bot.channels.telegram.app import (
     serve,
 )
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.registration import register_once
 from bot.channels.telegram.webhook import TelegramWebhook, process_raw_update, webhook_path
 from bot.channels.whatsapp.service import WhatsApp
 from bot.config import Settings
@@ -233,6 +234,7 @@ async def _run_telegram_here(
         await sending.start()
         if webhook is not None:
             webhook.open(partial(process_raw_update, application))
+        await register_once(settings, sending.db)  # posts can be handled: tell Telegram
 
     async def stop_sending() -> None:
         if webhook is not None:
@@ -262,6 +264,7 @@ async def _run_telegram_apart(
     if webhook is not None:
         webhook.open(courier.handle_update)
     await sending.start()
+    await register_once(settings, sending.db)  # posts can be handled: tell Telegram
     ended = asyncio.create_task(courier.wait())
     stopping = asyncio.create_task(stop.wait())
     await asyncio.wait({ended, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.channels.protocol import Channel, FileChannel, SendResult
 from bot.locks import KeyedLocks
+from bot.outbox.workers import dead_here, new_worker
 from handlers import engine
 from handlers.files import Fetch
 from handlers.flow import FlowSettings
@@ -24,6 +25,9 @@ from storage.models import MessageStatus
 log = logging.getLogger(__name__)
 
 STATUS_DELAY = 0.05  # seconds: send results are written in batches this often
+# A reply another machine's process logged and has not sent is taken for lost after this long
+# (as the outbox's lease): it may still be waiting out the platform's "too many messages".
+OTHER_HOST_GRACE = timedelta(minutes=5)
 
 
 class Inbox:
@@ -39,6 +43,7 @@ class Inbox:
         self.settings = settings
         self.channels = dict(channels)
         self._locks = KeyedLocks()
+        self.sender = new_worker()  # this process, named with each reply it logs
         self._results: list[tuple[Outgoing, SendResult]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._first_sent: int | None = None  # the first reply this process sent (its log id)
@@ -56,8 +61,9 @@ class Inbox:
                     # when the import is confirmed), inside the transaction: bounded by the
                     # channel's timeout and the size limit.
                     outgoing = await engine.handle(
-                        tx, incoming, self.settings, fetch=self._fetch(incoming)
-                    )
+                        tx, incoming, self.settings, fetch=self._fetch(incoming),
+                        sender=self.sender,
+                    )  # fmt: skip
                     outbox_changed = bool(tx.info.pop(OUTBOX_CHANGED, False))
                     media_waiting = bool(tx.info.pop(MEDIA_WAITING, False))
             except engine.Redelivered:
@@ -82,15 +88,18 @@ class Inbox:
         """Replies to a redelivered message that were logged but never sent: the process that
         handled it stopped between its commit and its sends. They go out now, in order (sent
         twice only if it stopped after sending and before recording it: better than never).
-        Only replies logged before this process sent its first: those after are this process's
-        own (being sent, or sent and not yet recorded), and the platform merely delivered the
-        message twice."""
+
+        Not those another process is sending (or sent and has not recorded yet: it records
+        them within a second): a reply is left to the process that logged it while it lives
+        (on this machine that is known at once; on another, after OTHER_HOST_GRACE). Of this
+        process's own, only those logged before it sent its first: the later ones are being
+        sent, and the platform merely delivered the message twice."""
         if incoming.dedupe_key is None:
             return []
         async with self.db.transaction() as tx:
             rows = await unsent_replies(tx, incoming.dedupe_key)
-        first = self._first_sent
-        rows = [row for row in rows if first is None or row[0] < first]
+        now = datetime.now(UTC)
+        rows = [row for row in rows if self._orphaned(row[0], row[2].get("sender"), now - row[3])]
         if rows:
             log.warning(
                 "redelivered message: %d reply(ies) left unsent by a stopped process sent now "
@@ -100,8 +109,14 @@ class Inbox:
             )
         return [
             Outgoing(incoming.channel, incoming.address, reply_from(body, fields), message_id)
-            for message_id, body, fields in rows
+            for message_id, body, fields, _logged in rows
         ]
+
+    def _orphaned(self, message_id: int, sender: object, age: timedelta) -> bool:
+        """Whether a logged, unsent reply has nobody left to send it."""
+        if sender is None or sender == self.sender:  # ours (or logged before senders were named)
+            return self._first_sent is None or message_id < self._first_sent
+        return dead_here(str(sender)) or age > OTHER_HOST_GRACE
 
     async def deliver(self, outgoing: list[Outgoing]) -> list[SendResult]:
         """Send queued replies in order; how each went is written shortly after, in batches."""

@@ -78,10 +78,17 @@ class Redelivered(Exception):
 
 
 async def handle(
-    tx: AsyncSession, incoming: Incoming, settings: FlowSettings, *, fetch: Fetch | None = None
+    tx: AsyncSession,
+    incoming: Incoming,
+    settings: FlowSettings,
+    *,
+    fetch: Fetch | None = None,
+    sender: str | None = None,
 ) -> list[Outgoing]:
     """Handle one inbound message; returns the replies, logged as queued. `fetch` downloads the
     message's attachment if a handler needs it (the channel's; None where it has none).
+    `sender` names the process that will send the replies (kept with each queued reply, so
+    that a redelivery reaching another process leaves them to it while it lives).
 
     The caller owns the transaction and sends the replies only after it commits. A message the
     platform delivered before raises `Redelivered` (found when it is logged, last, so the common
@@ -144,7 +151,10 @@ async def handle(
         participant_id=turn.participant.id if turn.participant else None,
         inbound_participant_id=turn.participant.id if turn.participant and kept else None,
         replies=[
-            (reply.text if staff_logged is None else staff_logged, reply_fields(reply))
+            (
+                reply.text if staff_logged is None else staff_logged,
+                reply_fields(reply) | ({"sender": sender} if sender else {}),
+            )
             for reply in replies
         ],
     )

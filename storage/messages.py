@@ -204,10 +204,10 @@ async def record_results(tx: AsyncSession, results: list[dict[str, object]]) -> 
 
 async def unsent_replies(
     tx: AsyncSession, dedupe_key: str
-) -> list[tuple[int, str, dict[str, Any]]]:
+) -> list[tuple[int, str, dict[str, Any], datetime]]:
     """The replies to the inbound message `dedupe_key` that are logged but not sent (id, text,
-    the rest of the reply), in order: a process stopped between its commit and its sends, or
-    they are being sent right now."""
+    the rest of the reply, when it was logged), in order: a process stopped between its commit
+    and its sends, or they are being sent right now."""
     inbound = (
         await tx.execute(
             select(Message.id, Message.address_id, Message.created_at).where(
@@ -218,7 +218,7 @@ async def unsent_replies(
     if inbound is None or inbound.address_id is None:
         return []
     query = (
-        select(Message.id, Message.body, Message.pending_reply)
+        select(Message.id, Message.body, Message.pending_reply, Message.created_at)
         .where(
             Message.address_id == inbound.address_id,
             Message.direction == "out",
@@ -229,7 +229,10 @@ async def unsent_replies(
         )
         .order_by(Message.id)
     )
-    return [(row.id, row.body or "", row.pending_reply) for row in await tx.execute(query)]
+    return [
+        (row.id, row.body or "", row.pending_reply, row.created_at)
+        for row in await tx.execute(query)
+    ]
 
 
 async def mark_failed(tx: AsyncSession, message_id: int, error: str, attempts: int) -> None:

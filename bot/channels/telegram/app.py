@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from telegram import Bot, BotCommand, Update
+from telegram import Bot, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -16,19 +16,16 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.channels.protocol import MemberChanged, Receive
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.reader import ReadingBot
+from bot.channels.telegram.registration import ALLOWED_UPDATES
 from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.updates import CHANNEL, to_incoming
 from bot.config import Settings
 from bot.logs import hide_library_payloads
-from handlers.commands import MENU
-from handlers.i18n import LANGUAGES, _, use_language
 from handlers.outbox.reachability import mark_reachable, mark_unreachable
 from handlers.types import Kind
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
 def build_application(settings: Settings, *, webhook: bool) -> Application:  # type: ignore[type-arg]
@@ -110,16 +107,6 @@ async def record_chat_member(db: Database, address: str, status: str) -> None:
             await mark_reachable(tx, CHANNEL, address)
 
 
-async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """Fill Telegram's command menu: Indonesian by default, English for English-language apps."""
-    for language in LANGUAGES:
-        with use_language(language):
-            commands = [BotCommand(name, _(description)) for name, description in MENU]
-        await application.bot.set_my_commands(
-            commands, language_code=None if language == "id" else language
-        )
-
-
 async def serve(
     application: Application,  # type: ignore[type-arg]
     settings: Settings,
@@ -131,23 +118,17 @@ async def serve(
     """Take updates until `stop` is set: a webhook if one is configured, long polling otherwise.
 
     This builds no server: the webhook is a route on the bot's one web app (`webhook.py`), which
-    listens before this is called, so Telegram is told about it only once posts can arrive.
+    listens before this is called; the process with the database tells Telegram about it once
+    posts can be handled (`registration.py`).
     `after_start` runs once the bot can send (PTB initialised), before updates are taken (the
     webhook is opened there). `before_stop` runs after polling stopped (the webhook closes
     there), while the bot can still send; then PTB stops after the updates in hand are handled.
     """
     async with application:
-        await register_commands(application)
         await application.start()
         if after_start is not None:
             await after_start()
-        if settings.webhook_mode:
-            assert settings.telegram_webhook_url is not None
-            await application.bot.set_webhook(
-                settings.telegram_webhook_url,
-                secret_token=settings.telegram_webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+        if settings.webhook_mode:  # Telegram is told of it once for all (registration.py)
             log.info("telegram webhook mode: updates come to the web app's webhook route")
             await stop.wait()
         else:
