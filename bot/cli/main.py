@@ -24,12 +24,12 @@ from bot.app import (
 )
 from bot.channels.console import LOOKS, ConsoleChannel, chat
 from bot.channels.telegram.app import bot_username
-from bot.cli.admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.cli.db import add_db_parsers, run_db
 from bot.cli.exports import EXPORT_COMMANDS, add_export_parsers
-from bot.cli.participants import add_participant_parsers, run_participants
-from bot.cli.prerelease import add_prerelease_parsers, run_prerelease, run_relink
-from bot.cli.staff import STAFF_COMMANDS, add_staff_parsers
+from bot.cli.people.participants import add_participant_parsers, run_participants
+from bot.cli.people.prerelease import add_prerelease_parsers, run_prerelease, run_relink
+from bot.cli.people.staff import STAFF_COMMANDS, add_staff_parsers
+from bot.cli.programs.admin import ADMIN_COMMANDS, add_admin_parsers, run_admin
 from bot.config import ConfigError, Settings, database_location, stranded_database
 from bot.inbox import Inbox
 from bot.logs import setup_logging

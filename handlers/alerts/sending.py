@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.alerts.rules import rules_of
 from handlers.outbox.queue import enqueue
 from handlers.outbox.recipients import Recipient
-from storage.checkins.alerts import admins_of, cancel_escalation, caseworker_of
+from storage.checkins.alerts import cancel_escalation, caseworker_of
 from storage.flags import alerting_flags_at
 from storage.models import Flag, OutboxKind, Participant
+from storage.staff.accounts import active_admins
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ async def alert_staff(tx: AsyncSession, flags: Sequence[Flag], now: datetime) ->
     if participant is None or participant.organisation_id is None:
         return 0
     caseworker = await caseworker_of(tx, participant)
-    admins = await admins_of(tx, participant.organisation_id)
+    admins = await active_admins(tx, participant.organisation_id)
     alerted = [caseworker] if caseworker is not None else admins
     data = {"flags": [flag.id for flag in flags]}
     for member in alerted:

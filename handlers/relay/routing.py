@@ -11,7 +11,7 @@ from handlers.flow import Turn
 from handlers.relay.delivery import chats_of
 from handlers.staff.scope import Access, StaffView, access_to
 from storage.models import Participant, Staff, StaffStatus
-from storage.staff.relay import active_admins
+from storage.staff.accounts import active_admins
 
 
 def view_of(member: Staff) -> StaffView:

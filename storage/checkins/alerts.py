@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -11,7 +11,6 @@ from storage.models import (
     ScheduledMessage,
     ScheduledStatus,
     Staff,
-    StaffRole,
     StaffStatus,
 )
 
@@ -37,19 +36,6 @@ async def caseworker_of(tx: AsyncSession, participant: Participant) -> Staff | N
     ):
         return None
     return staff
-
-
-async def admins_of(tx: AsyncSession, organisation_id: int) -> list[Staff]:
-    query = (
-        select(Staff)
-        .where(
-            Staff.organisation_id == organisation_id,
-            Staff.role == StaffRole.ADMIN,
-            Staff.status == StaffStatus.ACTIVE,
-        )
-        .order_by(Staff.id)
-    )
-    return list((await tx.execute(query)).scalars())
 
 
 async def cancel_escalation(tx: AsyncSession, prefix: str) -> int:

@@ -14,6 +14,7 @@ from storage.models import (
     Membership,
     ProgramSession,
     Staff,
+    StaffRole,
     StaffStatus,
 )
 
@@ -31,6 +32,21 @@ async def active_staff_of_address(tx: AsyncSession, address_id: int) -> Staff | 
 
 async def staff_of_organisation(tx: AsyncSession, organisation_id: int) -> list[Staff]:
     query = select(Staff).where(Staff.organisation_id == organisation_id).order_by(Staff.id)
+    return list((await tx.execute(query)).scalars())
+
+
+async def active_admins(tx: AsyncSession, organisation_id: int) -> list[Staff]:
+    """The organisation's active admins, oldest first (alerts nobody took on and replies with no
+    caseworker go to them)."""
+    query = (
+        select(Staff)
+        .where(
+            Staff.organisation_id == organisation_id,
+            Staff.role == StaffRole.ADMIN,
+            Staff.status == StaffStatus.ACTIVE,
+        )
+        .order_by(Staff.id)
+    )
     return list((await tx.execute(query)).scalars())
 
 

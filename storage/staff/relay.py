@@ -13,8 +13,6 @@ from storage.models import (
     RelayMessage,
     ScheduledMessage,
     Staff,
-    StaffRole,
-    StaffStatus,
 )
 
 
@@ -117,17 +115,3 @@ async def relay_thread(tx: AsyncSession, participant_id: int, limit: int) -> lis
 async def delete_relay_messages(tx: AsyncSession, participant_id: int) -> None:
     """Erasure: what the participant and staff wrote to each other goes with the participant."""
     await tx.execute(delete(RelayMessage).where(RelayMessage.participant_id == participant_id))
-
-
-async def active_admins(tx: AsyncSession, organisation_id: int) -> list[Staff]:
-    """The organisation's active admins, oldest first (a reply with no caseworker goes to them)."""
-    query = (
-        select(Staff)
-        .where(
-            Staff.organisation_id == organisation_id,
-            Staff.role == StaffRole.ADMIN,
-            Staff.status == StaffStatus.ACTIVE,
-        )
-        .order_by(Staff.id)
-    )
-    return list((await tx.execute(query)).scalars())

@@ -8,7 +8,7 @@ import shlex
 from contextlib import redirect_stderr, redirect_stdout
 
 from bot.cli.common import Context
-from bot.cli.partners import add_partner_parsers
+from bot.cli.people.partners import add_partner_parsers
 from bot.config import Settings
 from handlers.reminders.rules import ReminderPolicy
 from storage.db import Database

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 import handlers.prerelease.claims  # noqa: F401  (registers the claims, as the engine wiring will)
-from bot.cli.prerelease import (
+from bot.cli.people.prerelease import (
     add_prerelease_parsers,
     add_relink_parser,
     run_prerelease,
@@ -97,8 +97,8 @@ async def add_staff(
 
 
 async def run_staff_cli(db: Database, command: str) -> tuple[int, str, str]:
-    """`pendamping prerelease ...` or `pendamping participants relink ...`, parsed by this
-    package's parsers (bot/cli/main.py registers them once the integrator wires them)."""
+    """`pendamping prerelease ...` or `pendamping participants relink ...`, parsed by the
+    parsers bot/cli/main.py registers."""
     top = argparse.ArgumentParser(prog="pendamping")
     sub = top.add_subparsers(dest="command", required=True)
     add_prerelease_parsers(sub)

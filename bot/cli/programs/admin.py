@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.app import flow_settings
-from bot.cli.appointments import add_appointment_parsers
-from bot.cli.broadcasts import add_broadcast_parsers
-from bot.cli.checkins import add_checkin_parsers
+from bot.cli.care.broadcasts import add_broadcast_parsers
+from bot.cli.care.checkins import add_checkin_parsers
+from bot.cli.care.flags import add_flag_parsers
 from bot.cli.common import Context, group, leaf, table, typed
-from bot.cli.flags import add_flag_parsers
-from bot.cli.partners import add_partner_parsers
-from bot.cli.sessions import add_session_parsers
+from bot.cli.people.partners import add_partner_parsers
+from bot.cli.programs.appointments import add_appointment_parsers
+from bot.cli.programs.sessions import add_session_parsers
 from bot.config import Settings
 from handlers.programs.admin import (
     ORG_KINDS,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.cli.common import Context, group, leaf, table, typed
-from bot.cli.links import print_links
+from bot.cli.people.links import print_links
 from handlers.programs.admin import Refused, find_organisation, find_program
 from handlers.programs.values import resolve_city
 from handlers.staff.assignment import RuleTarget, add_assignment_rule

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 
 from bot.cli.common import table
-from bot.cli.prerelease import add_relink_parser
+from bot.cli.people.prerelease import add_relink_parser
 from bot.config import database_location
 from handlers.participants.export import write_csv
 from handlers.programs.admin import Refused, find_organisation

@@ -1,10 +1,6 @@
 """`pendamping prerelease add|list` and `pendamping participants relink ID`: codes staff hand
-over on release day, or for a participant's new phone, printed with their links and QR codes.
-
-INTEGRATOR: register `add_prerelease_parsers(sub)` in bot/cli/main.py (command "prerelease" ->
-`run_prerelease`), and `add_relink_parser(people)` in bot/cli/participants.py (subcommand
-"relink" -> `run_relink`); pass the bot's Telegram username and WhatsApp number (st-cli's
-`invite_links`) and use st-cli's QR helper in place of `write_qr_codes` if it has one.
+over on release day, or for a participant's new phone, printed with their links and QR codes
+(bot/cli/main.py registers both).
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The command line for programs: organisations, programs, sessions and appointments."""
