@@ -5,8 +5,10 @@ the fake Bot API and the fake Graph API, which refuse what Telegram and Meta wou
     python bench/broadcast.py --runs free --telegram 1000      # smaller
     python bench/broadcast.py --runs paid                      # paid broadcasting only
     python bench/broadcast.py --database-url postgresql://postgres@127.0.0.1:5432/postgres --create-db
+    python bench/broadcast.py --processes 2 --database-url ... --create-db   # two bots, one budget
 
-Runs (each on a fresh database, each a fresh bot process):
+Runs (each on a fresh database, each a fresh bot process, or `--processes` of them sharing the
+database and its send budget: the limits below hold for them together):
   free    `--telegram` recipients (default 10,000) on Telegram, 30 messages/s
   paid    the same with TELEGRAM_PAID_BROADCAST=true (rate 1,000/s) against a fake allowing
           1,000 paid messages/s
@@ -107,6 +109,8 @@ def print_outcome(outcome: Outcome, paid: bool) -> bool:
         f"   bot: {outcome.wall_seconds:.1f} s from start to the last message, "
         f"{outcome.cpu_seconds:.1f} s CPU, exit code {outcome.exit_code}"
     )
+    if len(outcome.per_process) > 1:
+        print(f"   rows sent by each process: {outcome.per_process}")
     rows = report(outcome, paid)
     width = max(len(name) for name, *_ in rows)
     for name, value, target, met in rows:
@@ -120,7 +124,10 @@ async def main(args: argparse.Namespace) -> int:
     runs = [r.strip() for r in args.runs.split(",") if r.strip()]
     workdir = args.workdir
     print("command:", shlex.join([sys.executable, *sys.argv]))
-    print(f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; logs in {workdir}")
+    print(
+        f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; "
+        f"{args.processes} bot process(es); logs in {workdir}"
+    )
     invalid = missed = False
     plans = {
         "free": (args.telegram, 0, False),
@@ -137,6 +144,7 @@ async def main(args: argparse.Namespace) -> int:
             database_url=args.database_url if args.create_db else None,
             workdir=workdir,
             quiet_timeout=args.quiet_timeout,
+            processes=args.processes,
         )
         missed |= not print_outcome(outcome, paid)
         invalid |= bool(outcome.problems)
@@ -164,6 +172,9 @@ if __name__ == "__main__":
     parser.add_argument("--create-db", action="store_true", help="a throw-away database per run")
     parser.add_argument("--quiet-timeout", type=float, default=30, help="s without progress")
     parser.add_argument("--workdir", default=None, help="where the bot's stderr goes")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="bot processes sharing the database and budget"
+    )
     arguments = parser.parse_args()
     arguments.workdir = Path(arguments.workdir or tempfile.mkdtemp(prefix="broadcast-bench-"))
     arguments.workdir.mkdir(parents=True, exist_ok=True)

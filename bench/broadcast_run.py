@@ -27,11 +27,11 @@ from bot.config import normalise_database_url
 from storage import migrate
 from storage.broadcasts.figures import Figures, figures_of
 from storage.db import Database
-from storage.models import Message, MessageStatus
+from storage.models import Message, MessageStatus, ScheduledMessage
 from tests.fakes.telegram import FakeTelegramAPI
 from tests.fakes.whatsapp import FakeGraphAPI
 from tests.helpers.bulk_broadcast import seed_broadcast
-from tests.helpers.telegram import free_port
+from tests.helpers.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BROADCAST"
@@ -128,6 +128,7 @@ class Outcome:
     exit_code: int | None = None
     figures: Figures | None = None
     unsent_log: int = 0
+    per_process: list[int] = field(default_factory=list)  # rows each process sent, most first
     problems: list[str] = field(default_factory=list)
 
     def overlap(self) -> tuple[float, float] | None:
@@ -146,9 +147,12 @@ async def run_once(
     database_url: str | None,
     workdir: Path,
     quiet_timeout: float,
+    processes: int = 1,
 ) -> Outcome:
     """Seed `telegram` + `whatsapp` recipients (interleaved, as a real audience is), run the
-    bot until every one of them got the broadcast or nothing arrived for `quiet_timeout` s."""
+    bot until every one of them got the broadcast or nothing arrived for `quiet_timeout` s.
+    `processes` > 1: that many `pendamping run` on the one database, sharing the send budget
+    (Telegram in webhook mode then, as several processes must run it)."""
     url = (
         await create_database(database_url)
         if database_url
@@ -177,13 +181,17 @@ async def run_once(
         "DATABASE_URL": url,
         "LOG_LEVEL": "WARNING",
         "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
         "TELEGRAM_PAID_BROADCAST": "true" if paid else "false",
     }
     for variable in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_BOT_TOKEN"):
         env.pop(variable, None)
     if chats:
         env |= {"TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_URL": tg.url}
+        if processes > 1:  # only one process may poll a token
+            env |= {
+                "TELEGRAM_WEBHOOK_URL": "https://bench.example.org/telegram",
+                "TELEGRAM_WEBHOOK_SECRET": "bench-secret",
+            }
     if phones:
         env |= {
             "WHATSAPP_TOKEN": wa.token,
@@ -196,32 +204,45 @@ async def run_once(
     outcome = Outcome(name, lanes)
     with stderr_path.open("wb") as stderr:
         started = time.time()
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run",
-            env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
-        )  # fmt: skip
-        proc = psutil.Process(process.pid)
+        bots = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                env=env | {"PORT": str(free_port())},
+                cwd=ROOT,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+            for _ in range(processes)
+        ]
+        process = bots[0]
+        trees = [psutil.Process(bot.pid) for bot in bots]
         sampler = Memory(process.pid)
         sampler.start()
         try:
             await wait_for_all(process, tg, wa, len(chats), phones, quiet_timeout)
             outcome.wall_seconds = time.time() - started
             with contextlib.suppress(psutil.Error):
-                tree = [proc, *proc.children(recursive=True)]
+                tree = [p for top in trees for p in (top, *top.children(recursive=True))]
                 outcome.cpu_seconds = sum(cpu_seconds(p) for p in tree)
-            outcome.peak_rss = vm_hwm(process.pid) or 0
+            outcome.peak_rss = max(vm_hwm(bot.pid) or 0 for bot in bots)
         finally:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
+            for bot in bots:
+                if bot.returncode is None:
+                    bot.send_signal(signal.SIGTERM)
+            for bot in bots:
                 try:
-                    await asyncio.wait_for(process.wait(), timeout=30)
+                    await asyncio.wait_for(bot.wait(), timeout=30)
                 except TimeoutError:
-                    process.kill()
-                    await process.wait()
+                    bot.kill()
+                    await bot.wait()
             sampler.stop()
             await tg.stop()
             await wa.stop()
-    outcome.exit_code = process.returncode
+    outcome.exit_code = max(abs(bot.returncode or 0) for bot in bots)
     outcome.peak_rss = max(sampler.peak_rss, outcome.peak_rss)
     outcome.peak_tree_pss = sampler.peak_tree_pss
     if chats:
@@ -296,6 +317,12 @@ async def check(outcome: Outcome, url: str, broadcast_id: int, total: int, stder
     try:
         async with db.transaction() as tx:
             outcome.figures = figures = await figures_of(tx, broadcast_id)
+            shares = await tx.execute(
+                select(ScheduledMessage.claimed_by, func.count())
+                .where(ScheduledMessage.broadcast_id == broadcast_id)
+                .group_by(ScheduledMessage.claimed_by)
+            )
+            outcome.per_process = sorted((int(n) for _who, n in shares.tuples()), reverse=True)
             outcome.unsent_log = int(
                 await tx.scalar(
                     select(func.count())

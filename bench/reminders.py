@@ -318,6 +318,10 @@ def main() -> int:
     )
     parser.add_argument("--profile", action="store_true", help="py-spy the bot during the burst")
     parser.add_argument("--workdir", default=None, help="keep logs (and profiles) here")
+    parser.add_argument(
+        "--processes", type=int, default=1,
+        help="our bot as this many processes on the one database, sharing its send budget",
+    )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the SQLite files")
     parser.add_argument("--json", default=None, help="write per-run results to this file")
     args = parser.parse_args()

@@ -24,6 +24,7 @@ import psutil
 
 from bench.reminders_seed import Seeded, Store, burst_dues, burst_outcome, set_burst
 from tests.fakes.telegram import FakeTelegramAPI
+from tests.helpers.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -202,6 +203,12 @@ async def run_one(
     }
     for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
         env.pop(name, None)
+    helpers = args.processes - 1 if design == "ours" else 0
+    if helpers:  # several processes share the database and its budget; none may poll
+        env |= {
+            "TELEGRAM_WEBHOOK_URL": "https://bench.example.org/telegram",
+            "TELEGRAM_WEBHOOK_SECRET": "bench-secret",
+        }
     if design == "ours":
         command = [sys.executable, "-m", "bot.cli", "run"]
     else:
@@ -219,15 +226,27 @@ async def run_one(
     spawn = time.time()
     process = await asyncio.create_subprocess_exec(
         *command,
-        env=env,
+        env=env | {"PORT": str(free_port())},
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=stderr_file,
     )
+    others = [
+        await asyncio.create_subprocess_exec(
+            *command,
+            env=env | {"PORT": str(free_port())},
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr_file,
+        )
+        for _ in range(helpers)
+    ]
     run.started_at = spawn
     run.first_due_after = first_due.timestamp() - spawn
     proc = psutil.Process(process.pid)
+    together = [proc, *(psutil.Process(other.pid) for other in others)]
     sampler = RssSampler(process.pid)
     sampler.start()
     stdout_lines: list[dict[str, Any]] = []
@@ -246,8 +265,11 @@ async def run_one(
         while True:
             if process.returncode is not None:
                 raise RuntimeError(f"{design} exited early; see {stderr_path}")
-            if design != "naive" and fake.method_counts["getupdates"]:
-                break
+            if (
+                design != "naive"
+                and fake.method_counts["getupdates" if not helpers else "setwebhook"]
+            ):
+                break  # polling, or (several processes) the webhook told to Telegram
             if design == "naive" and any("ready" in line for line in stdout_lines):
                 run.process_info.update(next(x for x in stdout_lines if "ready" in x))
                 break
@@ -273,7 +295,7 @@ async def run_one(
                 "--rate", "200", "--threads", "--output", str(out), "--nonblocking",
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-        cpu_before = cpu_seconds(proc)
+        cpu_before = sum(cpu_seconds(p) for p in together)
         quiet_after = 35.0 if design != "naive" else 10.0  # ours polls every 30 s as a backstop
         hard_deadline = last_due + args.drain_timeout
         while True:
@@ -290,7 +312,7 @@ async def run_one(
             silent = time.monotonic() - max(fake.last_send_call, 0.0)
             if now > last_due + quiet_after and silent > quiet_after:
                 break
-        run.burst_cpu = cpu_seconds(proc) - cpu_before
+        run.burst_cpu = sum(cpu_seconds(p) for p in together) - cpu_before
         if profiler is not None:
             await stop_profiler(profiler)
             profiler = None
@@ -301,9 +323,9 @@ async def run_one(
             await asyncio.sleep(args.settle_seconds)
             calls_before = Counter(fake.method_counts)
             idle_start = time.monotonic()
-            cpu0 = cpu_seconds(proc)
+            cpu0 = sum(cpu_seconds(p) for p in together)
             await asyncio.sleep(args.idle_seconds)
-            run.idle_cpu = cpu_seconds(proc) - cpu0
+            run.idle_cpu = sum(cpu_seconds(p) for p in together) - cpu0
             run.idle_window = time.monotonic() - idle_start
             run.idle_calls = dict(Counter(fake.method_counts) - calls_before)
         if fake.send_calls != sends_at_end:
@@ -316,18 +338,20 @@ async def run_one(
         if profiler is not None:
             await stop_profiler(profiler)
         sampler.stop()
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
+        for each in (process, *others):
+            if each.returncode is None:
+                each.send_signal(signal.SIGTERM)
+        for each in (process, *others):
             try:
-                await asyncio.wait_for(process.wait(), timeout=30)
+                await asyncio.wait_for(each.wait(), timeout=30)
             except TimeoutError:
-                process.kill()
-                await process.wait()
+                each.kill()
+                await each.wait()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(reader, timeout=5)
         stderr_file.close()
         await fake.stop()
-    run.exit_code = process.returncode
+    run.exit_code = max((abs(each.returncode or 0) for each in (process, *others)), default=0)
     run.peak_rss = max(sampler.peak, run.hwm or 0)
     run.rss_timeline = sampler.samples
     for line in stdout_lines:

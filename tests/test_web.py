@@ -24,7 +24,8 @@ from storage.db import Database
 from storage.models import ScheduledMessage
 from tests.fakes.telegram import FakeTelegramAPI
 from tests.helpers.participants import add_participant
-from tests.helpers.telegram import free_port, running_bot, settings_for
+from tests.helpers.ports import free_port
+from tests.helpers.telegram import running_bot, settings_for
 
 SECRET = "s3cret-token_1"
 INBOUND_TEXT = ("pendamping_inbound_messages_total", (("channel", "telegram"), ("kind", "text")))

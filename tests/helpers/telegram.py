@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,14 +12,7 @@ from bot.config import Settings
 from storage import migrate
 from storage.db import Database
 from tests.fakes.telegram import FakeTelegramAPI, FakeUser
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now, for the bot's web app (it runs whenever Telegram does)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.helpers.ports import free_port
 
 
 def settings_for(fake: FakeTelegramAPI, database_url: str, **extra: Any) -> Settings:

@@ -18,8 +18,8 @@ from storage.db import Database
 from storage.models import Address, Organisation, Participant, Program, ProgramSession
 from tests.fakes.telegram import FakeTelegramAPI
 from tests.helpers.paths import ROOT
+from tests.helpers.ports import free_port
 from tests.helpers.reminders import outbox
-from tests.helpers.telegram import free_port
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from storage import migrate
 from storage.db import Database
 from tests.fakes.telegram import FakeTelegramAPI
 from tests.helpers.paths import ROOT
-from tests.helpers.telegram import free_port
+from tests.helpers.ports import free_port
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from tests.fakes.whatsapp.webhooks import (
     quick_reply,
     text,
 )
-from tests.helpers.telegram import free_port
+from tests.helpers.ports import free_port
 
 SECRET = "e2e-app-secret"
 VERIFY_TOKEN = "e2e-verify-token"

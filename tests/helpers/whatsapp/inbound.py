@@ -7,7 +7,6 @@ tests, against the fake Graph API).
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,18 +24,12 @@ from storage.db import Database
 from storage.models import Address, DeliveryStatus, WebhookDelivery
 from tests.fakes.channel import CollectingChannel
 from tests.fakes.whatsapp.webhooks import post_delivery
+from tests.helpers.ports import free_port
 
 SECRET = "app-secret-for-tests"
 VERIFY_TOKEN = "verify-token-for-tests"
 PATH = "/webhooks/whatsapp"
 DEADLINE = 15.0  # seconds a wait may take before the test fails
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,17 +14,11 @@ import httpx
 
 from tests.fakes.whatsapp import FakeGraphAPI
 from tests.helpers.paths import ROOT
+from tests.helpers.ports import free_port
 
 SECRET = "app-secret-for-process-tests"
 VERIFY_TOKEN = "verify-token-for-process-tests"
 STARTUP = 60.0  # seconds the bot may take to answer /healthz before the test fails
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def whatsapp_env(fake: FakeGraphAPI, database_url: str, port: int, home: Path) -> dict[str, str]:
