@@ -104,7 +104,8 @@ class Result:
     participants: int = 0
     failures: list[str] = field(default_factory=list)
     proc_cpu: float | None = None
-    child_cpu: float = 0.0  # of proc_cpu: the processes the bot started (its Telegram process)
+    child_cpu: float = 0.0  # of proc_cpu: the processes the bot started (Telegram, engines)
+    engines_cpu: float = 0.0  # of child_cpu: the engine worker processes (ENGINES > 1)
     server_cpu: float | None = None  # the PostgreSQL server's processes, when it runs here
     bench_cpu: float = 0.0
     exit_code: int | None = None
@@ -135,8 +136,9 @@ def postgres_cpu_seconds() -> float | None:
     return total
 
 
-def cpu_seconds(pid: int) -> tuple[float, float] | None:
-    """CPU time of the process, and of the processes it started (the bot's Telegram process)."""
+def cpu_seconds(pid: int) -> tuple[float, float, float] | None:
+    """CPU time of the process, of the processes it started (its Telegram process and engine
+    workers), and of those, of the engine workers."""
     try:
         import psutil
     except ImportError:
@@ -144,10 +146,17 @@ def cpu_seconds(pid: int) -> tuple[float, float] | None:
     try:
         process = psutil.Process(pid)
         own = process.cpu_times()
-        children = [child.cpu_times() for child in process.children(recursive=True)]
+        children = [
+            (child.cpu_times(), "bot.engines.worker" in child.cmdline())
+            for child in process.children(recursive=True)
+        ]
     except psutil.Error:
         return None
-    return own.user + own.system, sum(c.user + c.system for c in children)
+    return (
+        own.user + own.system,
+        sum(c.user + c.system for c, _engine in children),
+        sum(c.user + c.system for c, engine in children if engine),
+    )
 
 
 async def run_target(
@@ -159,7 +168,10 @@ async def run_target(
     args: argparse.Namespace,
     workdir: Path,
 ) -> Result:
-    label = "pendamping" if target == "bot" else "echo (PTB)"
+    label = "echo (PTB)"
+    if target == "bot":
+        engines = int(env.get("ENGINES", "1"))
+        label = "pendamping" if engines == 1 else f"pendamping x{engines}"
     result = Result(label, participants=len(participants))
     log_path = workdir / f"{target}.log"
     async with StampingFake(token=TOKEN, flood_limits=False) as fake:
@@ -201,6 +213,7 @@ async def run_target(
                 result.server_cpu = server_after - server_before
             if cpu_before is not None and cpu_after is not None:
                 result.child_cpu = cpu_after[1] - cpu_before[1]
+                result.engines_cpu = cpu_after[2] - cpu_before[2]
                 result.proc_cpu = cpu_after[0] - cpu_before[0] + result.child_cpu
             if profiling:
                 profiling = False
