@@ -85,16 +85,18 @@ def row(result: Result) -> str:
         cpu = f"{100 * result.proc_cpu / result.wall:.0f}"
         per_input = f"{1000 * result.proc_cpu / max(result.inputs, 1):.2f}"
     bench = f"{100 * result.bench_cpu / result.wall:.0f}" if result.wall else "-"
+    busy = "-" if result.machine_busy is None else f"{100 * result.machine_busy:.0f}"
     return (
         f"{result.label:<14}{result.inputs:>7}{result.replies:>8}{result.wall:>8.2f}"
         f"{result.rate:>10.1f}{result.pct(50):>8.1f}{result.pct(95):>8.1f}{result.pct(99):>8.1f}"
-        f"{result.pct(100):>8.1f}{cpu:>7}{per_input:>11}{bench:>8}"
+        f"{result.pct(100):>8.1f}{cpu:>7}{per_input:>11}{bench:>8}{busy:>7}"
     )
 
 
 HEADER = (
     f"{'run':<14}{'inputs':>7}{'replies':>8}{'wall s':>8}{'inputs/s':>10}{'p50 ms':>8}"
     f"{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}{'CPU %':>7}{'CPU ms/in':>11}{'bench%':>8}"
+    f"{'busy%':>7}"
 )
 
 
@@ -279,7 +281,8 @@ async def amain(args: argparse.Namespace) -> int:
     print(
         "(latency: from queuing the input at the fake to the fake accepting the input's last "
         "reply; CPU %: the bot's CPU time (its processes together) / wall time, 100 = one core; bench%: this "
-        "process (fake + participants))"
+        "process (fake + participants); busy%: the whole machine, all cores, anyone's processes, "
+        "100 = every core busy)"
     )
     for result in results:
         if result.child_cpu and result.proc_cpu is not None and result.wall:

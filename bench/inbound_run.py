@@ -108,6 +108,7 @@ class Result:
     engines_cpu: float = 0.0  # of child_cpu: the engine worker processes (ENGINES > 1)
     server_cpu: float | None = None  # the PostgreSQL server's processes, when it runs here
     bench_cpu: float = 0.0
+    machine_busy: float | None = None  # of all the machine's cores, busy during the run (0-1)
     exit_code: int | None = None
     total_inputs: int = 0  # warm-up included
     total_replies: int = 0
@@ -121,6 +122,18 @@ class Result:
         if not data:
             return math.nan
         return data[max(0, math.ceil(q / 100 * len(data)) - 1)] * 1000
+
+
+def machine_times() -> tuple[float, float] | None:
+    """Busy and total CPU seconds of the whole machine, all cores (anyone's processes)."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    times = psutil.cpu_times()
+    total = sum(times)
+    idle = times.idle + getattr(times, "iowait", 0.0)
+    return total - idle, total
 
 
 def postgres_cpu_seconds() -> float | None:
@@ -199,6 +212,7 @@ async def run_target(
             users = [(user_of(fake, p), p) for p in participants]
             outcome = Outcome()
             cpu_before = cpu_seconds(process.pid)
+            machine_before = machine_times()
             server_before = postgres_cpu_seconds() if args.database_url else None
             bench_before = time.process_time()
             started = time.perf_counter()
@@ -208,6 +222,10 @@ async def run_target(
             result.wall = time.perf_counter() - started
             result.bench_cpu = time.process_time() - bench_before
             cpu_after = cpu_seconds(process.pid)
+            machine_after = machine_times()
+            if machine_before is not None and machine_after is not None:
+                busy = machine_after[0] - machine_before[0]
+                result.machine_busy = busy / max(machine_after[1] - machine_before[1], 1e-9)
             server_after = postgres_cpu_seconds() if target == "bot" and args.database_url else None
             if server_before is not None and server_after is not None:
                 result.server_cpu = server_after - server_before

@@ -13,8 +13,8 @@ engines); `FetchFrom` brings a file a person sent the same way. Each `Received` 
 reference, so the front wakes its dispatcher or media keeper.
 
 It stops when the front sends `Stop` (the turns in hand finish and their send results are
-written first) or closes the pipe (the front process ended). Ctrl-C in a terminal is the front's
-to handle: this process runs in a session of its own.
+written first) or closes the pipe (the front process ended). Ctrl-C in a terminal and SIGTERM are
+the front's to handle: this process runs in a session of its own and ignores SIGTERM.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import socket
 import sys
 from collections.abc import Coroutine
@@ -182,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
             "usage: python -m bot.engines.worker FD (started by `pendamping run`)", file=sys.stderr
         )
         return 2
+    # A supervisor that signals every process of the service (systemd does) must not cut a turn
+    # short: the front stops this worker in order, or its pipe closes when the front is gone.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         asyncio.run(main_async(int(args[0])))
     except KeyboardInterrupt:
