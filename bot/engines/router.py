@@ -200,7 +200,8 @@ class Engines:
 
     async def stop(self) -> None:
         """Idempotent: every worker finishes its turns in hand, writes their send results and
-        exits (call while the channels can still send)."""
+        exits. Call once the channels hand over no more messages (each waits until its messages
+        are handled, so no turn is then in hand), as the front's own `Inbox` is closed."""
         if self._stopping:
             return
         self._stopping = True
