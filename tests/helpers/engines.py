@@ -46,26 +46,31 @@ class EnginesBot:
 
 
 async def start_engines_bot(
-    fake: FakeTelegramAPI, database_url: str, home: Path, engines: int
+    fake: FakeTelegramAPI, database_url: str, home: Path, engines: int, **settings: str
 ) -> EnginesBot:
     """`pendamping run` with `engines` engines, polling the fake; returns once every worker has
     started and the bot polls. The log goes to a file: a pipe would be inherited by the bot's
-    other processes and keep `Process.wait()` waiting as long as they live."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("TELEGRAM_", "WHATSAPP_", "PENDAMPING", "XDG_"))
-        and name not in {"DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "ENGINES"}
-    } | {
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.url,
-        "DATABASE_URL": database_url,
-        "ENGINES": str(engines),
-        "LOG_LEVEL": "INFO",
-        "HOST": "127.0.0.1",
-        "PORT": str(free_port()),
-        "HOME": str(home),
-    }
+    other processes and keep `Process.wait()` waiting as long as they live. `settings`: more
+    environment variables (QUIET_HOURS="off")."""
+    env = (
+        {
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("TELEGRAM_", "WHATSAPP_", "PENDAMPING", "XDG_"))
+            and name not in {"DATABASE_URL", "HOST", "PORT", "LOG_LEVEL", "ENGINES"}
+        }
+        | {
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_URL": fake.url,
+            "DATABASE_URL": database_url,
+            "ENGINES": str(engines),
+            "LOG_LEVEL": "INFO",
+            "HOST": "127.0.0.1",
+            "PORT": str(free_port()),
+            "HOME": str(home),
+        }
+        | settings
+    )
     log = home / "bot.log"
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(

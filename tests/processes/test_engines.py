@@ -5,22 +5,34 @@ are still answered in order, as one process would answer them."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.config import ConfigError, Settings
 from bot.engines.router import engine_of
+from bot.inbox import Inbox
+from handlers.flow import FlowSettings
+from storage import migrate
+from storage.db import Database
+from tests.fakes.channel import CollectingChannel
 from tests.fakes.telegram import FakeTelegramAPI, FakeUser
+from tests.helpers.checkins import signed_up, update
+from tests.helpers.digest import add_org, add_staff
 from tests.helpers.engines import start_engines_bot
 
 ON_POSTGRESQL = bool(os.environ.get("PENDAMPING_TEST_DATABASE_URL"))  # as tests/conftest.py
 PEOPLE = 8
 REPLY_WAIT = 30.0  # seconds for each reply
+# The front's dispatcher also looks at the outbox every 30 s by itself; a message that comes
+# within this many seconds came because the turn woke it.
+WOKEN_WAIT = 15.0
 
 
 def test_engines_above_one_need_postgresql() -> None:
@@ -144,3 +156,47 @@ if ON_POSTGRESQL:
         assert len(errors) == 1, bot.text()
         assert "engine 1 ended by itself (exit code -9)" in errors[0]
         assert "Traceback" not in bot.text()
+
+    async def arrives(user: FakeUser, words: str, timeout: float) -> dict[str, Any]:
+        """The first message to `user` holding `words` (others may come first); fails the test
+        if none comes within `timeout` s."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for message in user.inbox:
+                if words in message.get("text", ""):
+                    return message
+            assert loop.time() < deadline, f"no message with {words!r} within {timeout} s"
+            await asyncio.sleep(0.02)
+
+    async def test_an_alert_raised_on_a_worker_engine_wakes_the_fronts_outbox_at_once(
+        fake: FakeTelegramAPI, database_url: str, tmp_path: Path
+    ) -> None:
+        ids = itertools.count(740_000_001)
+        person = str(next(i for i in ids if engine_of("telegram", str(i), 2) == 1))
+        caseworker = str(next(i for i in ids if engine_of("telegram", str(i), 2) == 0))
+        db = Database(database_url)
+        await migrate.upgrade(db)
+        inbox = Inbox(db, FlowSettings(), {"telegram": CollectingChannel("telegram")})
+        org = await add_org(db, "Bapas Ambon")
+        staff = await add_staff(db, org, "Budi Santoso", address=caseworker)
+        _person, pid = await signed_up(inbox, CollectingChannel("telegram"), person)
+        await update(db, pid, organisation_id=org, caseworker_id=staff)
+        await inbox.close()
+        await db.dispose()
+        # The caseworker's chat exists before the bot starts: between 07.00 and 08.00 his morning
+        # digest is due at once (to a chat the fake would not know yet).
+        budi = fake.user(int(caseworker), "Budi")
+        budi.send_text("/bantuan")
+        bot = await start_engines_bot(fake, database_url, tmp_path, engines=2, QUIET_HOURS="off")
+        try:
+            user = fake.user(int(person), "Yusuf")
+            user.send_text("saya dipukul bapak tiri semalam")
+            answer = await user.next_message(REPLY_WAIT)
+            assert "112" in answer["text"]
+            alert = await arrives(budi, "kekerasan atau ancaman", WOKEN_WAIT)
+            assert "“saya dipukul bapak tiri semalam”" in alert["text"]
+            assert await bot.stop() == 0
+        finally:
+            await bot.ensure_gone()
+        assert bot.turns() == {0: 1, 1: 1}  # the person's message was handled by the worker
