@@ -17,6 +17,26 @@ from tests.helpers.telegram import free_port
 STARTUP = 60.0  # seconds the bot may take to poll and start its engines before the test fails
 
 
+def running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan's exit is collected by init, or not, in containers)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+async def gone(pid: int, timeout: float = 30.0) -> bool:
+    """Whether the process ends within `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while running(pid):
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.05)
+    return True
+
+
 @dataclass
 class EnginesBot:
     process: asyncio.subprocess.Process

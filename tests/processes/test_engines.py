@@ -5,6 +5,7 @@ are still answered in order, as one process would answer them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import signal
@@ -25,7 +26,7 @@ from tests.fakes.channel import CollectingChannel
 from tests.fakes.telegram import FakeTelegramAPI, FakeUser
 from tests.helpers.checkins import signed_up, update
 from tests.helpers.digest import add_org, add_staff
-from tests.helpers.engines import start_engines_bot
+from tests.helpers.engines import gone, start_engines_bot
 
 ON_POSTGRESQL = bool(os.environ.get("PENDAMPING_TEST_DATABASE_URL"))  # as tests/conftest.py
 PEOPLE = 8
@@ -156,6 +157,21 @@ if ON_POSTGRESQL:
         assert len(errors) == 1, bot.text()
         assert "engine 1 ended by itself (exit code -9)" in errors[0]
         assert "Traceback" not in bot.text()
+
+    @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+    async def test_a_killed_front_takes_its_engine_workers_with_it(
+        fake: FakeTelegramAPI, database_url: str, tmp_path: Path
+    ) -> None:
+        bot = await start_engines_bot(fake, database_url, tmp_path, engines=3)
+        workers = bot.worker_pids()
+        try:
+            bot.process.kill()  # no chance to stop them: each sees its pipe close
+            await asyncio.wait_for(bot.process.wait(), 30)
+            assert [await gone(pid) for pid in workers.values()] == [True, True]
+        finally:
+            for pid in workers.values():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     async def arrives(user: FakeUser, words: str, timeout: float) -> dict[str, Any]:
         """The first message to `user` holding `words` (others may come first); fails the test
