@@ -2,6 +2,7 @@
 
     python bench/inbound.py --participants 200
     python bench/inbound.py --participants 200 --database-url postgresql://postgres@127.0.0.1:5432/postgres --create-db
+    python bench/inbound.py ... --create-db --engines 1,2   # the bot with ENGINES=1, then 2, in each round
 
 This process runs the fake Telegram Bot API (`tests/fakes/telegram/`) and the participants
 in one event loop; the bot under test (`python -m bot.cli run`) and then the echo bot
@@ -84,16 +85,18 @@ def row(result: Result) -> str:
         cpu = f"{100 * result.proc_cpu / result.wall:.0f}"
         per_input = f"{1000 * result.proc_cpu / max(result.inputs, 1):.2f}"
     bench = f"{100 * result.bench_cpu / result.wall:.0f}" if result.wall else "-"
+    busy = "-" if result.machine_busy is None else f"{100 * result.machine_busy:.0f}"
     return (
-        f"{result.label:<12}{result.inputs:>7}{result.replies:>8}{result.wall:>8.2f}"
+        f"{result.label:<14}{result.inputs:>7}{result.replies:>8}{result.wall:>8.2f}"
         f"{result.rate:>10.1f}{result.pct(50):>8.1f}{result.pct(95):>8.1f}{result.pct(99):>8.1f}"
-        f"{result.pct(100):>8.1f}{cpu:>7}{per_input:>11}{bench:>8}"
+        f"{result.pct(100):>8.1f}{cpu:>7}{per_input:>11}{bench:>8}{busy:>7}"
     )
 
 
 HEADER = (
-    f"{'run':<12}{'inputs':>7}{'replies':>8}{'wall s':>8}{'inputs/s':>10}{'p50 ms':>8}"
+    f"{'run':<14}{'inputs':>7}{'replies':>8}{'wall s':>8}{'inputs/s':>10}{'p50 ms':>8}"
     f"{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}{'CPU %':>7}{'CPU ms/in':>11}{'bench%':>8}"
+    f"{'busy%':>7}"
 )
 
 
@@ -120,6 +123,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="treat --database-url as an admin connection: create a throw-away database "
         "on that server for the run and drop it afterwards",
+    )
+    parser.add_argument(
+        "--engines",
+        default="1",
+        help="ENGINES for the bot, or several separated by commas (1,2): each round then runs "
+        "the bot once per value, each on a fresh database, beside one echo bot run (1)",
     )
     parser.add_argument("--seed", type=int, default=1, help="picks each participant's answers")
     parser.add_argument(
@@ -156,6 +165,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--keep-files", action="store_true", help="keep the logs and SQLite file")
     args = parser.parse_args(argv)
+    try:
+        args.engines = [int(n) for n in args.engines.split(",")]
+    except ValueError:
+        parser.error("--engines takes whole numbers separated by commas, e.g. 1,2")
+    if any(n < 1 for n in args.engines):
+        parser.error("--engines must be at least 1")
+    if max(args.engines) > 1 and not args.create_db:
+        parser.error("--engines above 1 needs PostgreSQL: add --database-url URL --create-db")
     if args.participants < 1 or args.messages < 1 or args.rounds < 1:
         parser.error("--participants, --messages and --rounds must be at least 1")
     if args.database_url and not args.database_url.startswith(("postgresql", "postgres://")):
@@ -221,37 +238,42 @@ async def amain(args: argparse.Namespace) -> int:
     pairs: list[tuple[Result, Result]] = []
     for round_number in range(1, args.rounds + 1):
         label = f" (round {round_number} of {args.rounds})" if args.rounds > 1 else ""
-        db_url = args.database_url
-        if args.create_db:
-            db_url = await create_database(args.database_url)
-        elif db_url is None:
-            db_url = f"sqlite:///{workdir / f'bench-{round_number}.db'}"
-        bot_env["DATABASE_URL"] = db_url
-        bot: Result | None = None
+        bots: list[Result] = []
         echo: Result | None = None
         # Bot first in odd rounds, echo bot first in even ones, so that a machine slowing down
         # (or speeding up) over the run does not favour either.
-        order = ["bot", "echo"] if round_number % 2 else ["echo", "bot"]
-        try:
-            for target in order:
-                if target == "bot" and args.only in ("both", "bot"):
-                    print(f"running the bot{label} ...", flush=True)
+        targets = [f"bot:{n}" for n in args.engines]
+        order = [*targets, "echo"] if round_number % 2 else ["echo", *reversed(targets)]
+        for target in order:
+            if target.startswith("bot") and args.only in ("both", "bot"):
+                engines = int(target.split(":")[1])
+                db_url = args.database_url
+                if args.create_db:
+                    db_url = await create_database(args.database_url)
+                elif db_url is None:
+                    db_url = f"sqlite:///{workdir / f'bench-{round_number}.db'}"
+                bot_env["DATABASE_URL"] = db_url
+                bot_env["ENGINES"] = str(engines)
+                shown_engines = f" with ENGINES={engines}" if len(args.engines) > 1 else ""
+                try:
+                    print(f"running the bot{shown_engines}{label} ...", flush=True)
                     bot = await run_target(
                         "bot", bot_command, bot_env, participants, warmups, args, workdir
                     )
                     results.append(bot)
+                    bots.append(bot)
                     notes += await check_database(db_url, participants, warmups, bot)
-                if target == "echo" and args.only in ("both", "echo"):
-                    print(f"running the echo bot{label} ...", flush=True)
-                    echo = await run_target(
-                        "echo", echo_command, base_env, participants, warmups, args, workdir
-                    )
-                    results.append(echo)
-            if bot is not None and echo is not None:
-                pairs.append((bot, echo))
-        finally:
-            if args.create_db:
-                await drop_database(args.database_url, db_url)
+                finally:
+                    if args.create_db:
+                        await drop_database(args.database_url, db_url)
+            if target == "echo" and args.only in ("both", "echo"):
+                print(f"running the echo bot{label} ...", flush=True)
+                echo = await run_target(
+                    "echo", echo_command, base_env, participants, warmups, args, workdir
+                )
+                results.append(echo)
+        if echo is not None:
+            pairs += [(bot, echo) for bot in bots]
     print()
     print(HEADER)
     for result in results:
@@ -259,17 +281,23 @@ async def amain(args: argparse.Namespace) -> int:
     print(
         "(latency: from queuing the input at the fake to the fake accepting the input's last "
         "reply; CPU %: the bot's CPU time (its processes together) / wall time, 100 = one core; bench%: this "
-        "process (fake + participants))"
+        "process (fake + participants); busy%: the whole machine, all cores, anyone's processes, "
+        "100 = every core busy)"
     )
     for result in results:
         if result.child_cpu and result.proc_cpu is not None and result.wall:
             main = result.proc_cpu - result.child_cpu
+            telegram = result.child_cpu - result.engines_cpu
+            parts = [("main (web app, engine 0, outbox)", main), ("Telegram", telegram)]
+            if result.engines_cpu:
+                parts.append(("engine workers", result.engines_cpu))
             print(
-                f"{result.label} by process: main (engine, database) "
-                f"{100 * main / result.wall:.0f}% CPU, "
-                f"{1000 * main / max(result.inputs, 1):.2f} ms per input; Telegram "
-                f"{100 * result.child_cpu / result.wall:.0f}% CPU, "
-                f"{1000 * result.child_cpu / max(result.inputs, 1):.2f} ms per input"
+                f"{result.label} by process: "
+                + "; ".join(
+                    f"{name} {100 * cpu / result.wall:.0f}% CPU, "
+                    f"{1000 * cpu / max(result.inputs, 1):.2f} ms per input"
+                    for name, cpu in parts
+                )
             )
     for result in results:
         if result.server_cpu is not None and result.wall:
@@ -295,17 +323,18 @@ async def amain(args: argparse.Namespace) -> int:
         print(note if note.startswith("database") else f"  DATABASE PROBLEM: {note}")
     valid &= not any(not n.startswith("database") for n in notes)
     pairs = [(bot, echo) for bot, echo in pairs if echo.rate and echo.pct(99)]
-    if pairs:
-        ratios = [bot.rate / echo.rate for bot, echo in pairs]
-        p99s = [bot.pct(99) / echo.pct(99) for bot, echo in pairs]
+    for name in dict.fromkeys(bot.label for bot, _echo in pairs):
+        mine = [(bot, echo) for bot, echo in pairs if bot.label == name]
+        ratios = [bot.rate / echo.rate for bot, echo in mine]
+        p99s = [bot.pct(99) / echo.pct(99) for bot, echo in mine]
         ratio, p99 = statistics.median(ratios), statistics.median(p99s)
-        how = "" if len(pairs) == 1 else f"median of {len(pairs)} rounds, "
+        how = "" if len(mine) == 1 else f"median of {len(mine)} rounds, "
         print(
-            f"throughput ratio bot/echo: {ratio:.2f} ({how}target >= 1.0: "
+            f"{name}: throughput ratio bot/echo: {ratio:.2f} ({how}target >= 1.0: "
             f"{'met' if ratio >= 1.0 else 'NOT MET'}){listed(ratios)}"
         )
         print(
-            f"p99 latency ratio bot/echo: {p99:.2f} ({how}target <= 1.0: "
+            f"{name}: p99 latency ratio bot/echo: {p99:.2f} ({how}target <= 1.0: "
             f"{'met' if p99 <= 1.0 else 'NOT MET'}){listed(p99s)}"
         )
     if args.profile == "py-spy" and args.only in ("both", "bot"):

@@ -104,9 +104,11 @@ class Result:
     participants: int = 0
     failures: list[str] = field(default_factory=list)
     proc_cpu: float | None = None
-    child_cpu: float = 0.0  # of proc_cpu: the processes the bot started (its Telegram process)
+    child_cpu: float = 0.0  # of proc_cpu: the processes the bot started (Telegram, engines)
+    engines_cpu: float = 0.0  # of child_cpu: the engine worker processes (ENGINES > 1)
     server_cpu: float | None = None  # the PostgreSQL server's processes, when it runs here
     bench_cpu: float = 0.0
+    machine_busy: float | None = None  # of all the machine's cores, busy during the run (0-1)
     exit_code: int | None = None
     total_inputs: int = 0  # warm-up included
     total_replies: int = 0
@@ -122,6 +124,18 @@ class Result:
         return data[max(0, math.ceil(q / 100 * len(data)) - 1)] * 1000
 
 
+def machine_times() -> tuple[float, float] | None:
+    """Busy and total CPU seconds of the whole machine, all cores (anyone's processes)."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    times = psutil.cpu_times()
+    total = sum(times)
+    idle = times.idle + getattr(times, "iowait", 0.0)
+    return total - idle, total
+
+
 def postgres_cpu_seconds() -> float | None:
     """CPU time of every local process named postgres (the server and its backends)."""
     try:
@@ -135,8 +149,9 @@ def postgres_cpu_seconds() -> float | None:
     return total
 
 
-def cpu_seconds(pid: int) -> tuple[float, float] | None:
-    """CPU time of the process, and of the processes it started (the bot's Telegram process)."""
+def cpu_seconds(pid: int) -> tuple[float, float, float] | None:
+    """CPU time of the process, of the processes it started (its Telegram process and engine
+    workers), and of those, of the engine workers."""
     try:
         import psutil
     except ImportError:
@@ -144,10 +159,17 @@ def cpu_seconds(pid: int) -> tuple[float, float] | None:
     try:
         process = psutil.Process(pid)
         own = process.cpu_times()
-        children = [child.cpu_times() for child in process.children(recursive=True)]
+        children = [
+            (child.cpu_times(), "bot.engines.worker" in child.cmdline())
+            for child in process.children(recursive=True)
+        ]
     except psutil.Error:
         return None
-    return own.user + own.system, sum(c.user + c.system for c in children)
+    return (
+        own.user + own.system,
+        sum(c.user + c.system for c, _engine in children),
+        sum(c.user + c.system for c, engine in children if engine),
+    )
 
 
 async def run_target(
@@ -159,7 +181,10 @@ async def run_target(
     args: argparse.Namespace,
     workdir: Path,
 ) -> Result:
-    label = "pendamping" if target == "bot" else "echo (PTB)"
+    label = "echo (PTB)"
+    if target == "bot":
+        engines = int(env.get("ENGINES", "1"))
+        label = "pendamping" if engines == 1 else f"pendamping x{engines}"
     result = Result(label, participants=len(participants))
     log_path = workdir / f"{target}.log"
     async with StampingFake(token=TOKEN, flood_limits=False) as fake:
@@ -187,6 +212,7 @@ async def run_target(
             users = [(user_of(fake, p), p) for p in participants]
             outcome = Outcome()
             cpu_before = cpu_seconds(process.pid)
+            machine_before = machine_times()
             server_before = postgres_cpu_seconds() if args.database_url else None
             bench_before = time.process_time()
             started = time.perf_counter()
@@ -196,11 +222,16 @@ async def run_target(
             result.wall = time.perf_counter() - started
             result.bench_cpu = time.process_time() - bench_before
             cpu_after = cpu_seconds(process.pid)
+            machine_after = machine_times()
+            if machine_before is not None and machine_after is not None:
+                busy = machine_after[0] - machine_before[0]
+                result.machine_busy = busy / max(machine_after[1] - machine_before[1], 1e-9)
             server_after = postgres_cpu_seconds() if target == "bot" and args.database_url else None
             if server_before is not None and server_after is not None:
                 result.server_cpu = server_after - server_before
             if cpu_before is not None and cpu_after is not None:
                 result.child_cpu = cpu_after[1] - cpu_before[1]
+                result.engines_cpu = cpu_after[2] - cpu_before[2]
                 result.proc_cpu = cpu_after[0] - cpu_before[0] + result.child_cpu
             if profiling:
                 profiling = False

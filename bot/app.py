@@ -26,6 +26,7 @@ from bot.channels.telegram.webhook import TelegramWebhook, process_raw_update, w
 from bot.channels.whatsapp.service import WhatsApp
 from bot.config import Settings
 from bot.courier.remote import CourierProcess
+from bot.engines.router import Engines
 from bot.inbox import Inbox
 from bot.media import MediaKeeper
 from bot.memory import freeze_startup_objects
@@ -121,6 +122,8 @@ async def run(settings: Settings, db: Database, stop: asyncio.Event) -> None:
         *(whatsapp.routes if whatsapp else []),
     ]
     sending = Sending(db, settings, metrics, whatsapp)
+    if settings.engines > 1:  # a worker that ends by itself stops the bot, as a courier does
+        sending.engines = Engines(settings, on_death=stop.set)
     if settings.telegram_bot_token:
         found = await bot_username(settings)  # for the links in invites and pre-release codes
         if found.username is None:
@@ -139,6 +142,8 @@ async def run(settings: Settings, db: Database, stop: asyncio.Event) -> None:
     finally:
         if whatsapp is not None:
             await whatsapp.aclose()
+    if sending.engines is not None and sending.engines.death is not None:
+        raise CourierStopped(sending.engines.death)
 
 
 class Sending:
@@ -158,6 +163,7 @@ class Sending:
         if whatsapp is not None:
             self.add(whatsapp.channel)
         self._inbox: Inbox | None = None
+        self.engines: Engines | None = None  # ENGINES > 1: each person's messages to one engine
         self._reminders: ReminderScheduler | None = None
         self.telegram_username: str | None = None
         self._media: asyncio.Task[None] | None = None
@@ -178,7 +184,8 @@ class Sending:
 
     @property
     def receive(self) -> Receive:
-        return self.metrics.counting_receive(self.inbox.receive)
+        receive = self.engines.receive if self.engines is not None else self.inbox.receive
+        return self.metrics.counting_receive(receive)
 
     async def start(self) -> None:
         self._reminders = start_reminders(self.db, self.settings, self.channels)
@@ -188,6 +195,8 @@ class Sending:
         self._media = asyncio.create_task(keeper.run(self._media_stop), name="media-keeper")
         self.inbox.on_media = keeper.wake
         self.inbox.on_outbox = self._reminders.wake
+        if self.engines is not None:
+            await self.engines.start(self.inbox, self.channels)
         if self.whatsapp is not None:
             await self.whatsapp.webhook.open(self.receive, on_requeue=self._reminders.wake)
         freeze_startup_objects()
@@ -206,6 +215,8 @@ class Sending:
 
     async def close(self) -> None:
         await self.stop()
+        if self.engines is not None:  # the workers finish their turns while channels can send
+            await self.engines.stop()
         if self._inbox is not None:
             await self._inbox.close()
 

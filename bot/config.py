@@ -94,6 +94,8 @@ class Settings:
     telegram_process: str = variable(
         "TELEGRAM_PROCESS", "auto", one_of(TELEGRAM_PROCESS_MODES, str.lower)
     )
+    # Engine processes (bot/engines/): each person's messages always go to the same one.
+    engines: int = variable("ENGINES", "1", whole_number(1, 64, "engines"))
     whatsapp_token: str | None = variable("WHATSAPP_TOKEN", None, text)
     whatsapp_phone_number_id: str | None = variable("WHATSAPP_PHONE_NUMBER_ID", None, digits)
     whatsapp_app_secret: str | None = variable("WHATSAPP_APP_SECRET", None, text)
@@ -166,11 +168,13 @@ class Settings:
             name: _given(config, name) or ""
             for name in ("PENDAMPING_HOME", "XDG_DATA_HOME", "HOME")
         }
-        return cls(
-            **values,
-            database_url=normalise_database_url(database_url or default_database_url(places)),
-            database_url_set=database_url is not None,
-        )
+        url = normalise_database_url(database_url or default_database_url(places))
+        if values["engines"] > 1 and not url.startswith("postgresql"):
+            raise ConfigError(
+                f"ENGINES={values['engines']} needs a PostgreSQL DATABASE_URL (SQLite has one "
+                "writer at a time): set DATABASE_URL=postgresql://..., or ENGINES=1."
+            )
+        return cls(**values, database_url=url, database_url_set=database_url is not None)
 
 
 class EnvConfig(Config):

@@ -1,4 +1,5 @@
-"""The messages between the engine process and a courier process, and their one encoding.
+"""The messages between the engine process and a courier process (or an engine worker,
+`bot/engines/`), and their one encoding.
 
 Engine -> courier: `Start` (first, once), `Send` (a reply to send; answered by `Sent`), `Fetch`
 (the bytes of a file a person sent; answered by `Fetched`),
@@ -6,6 +7,10 @@ Engine -> courier: `Start` (first, once), `Send` (a reply to send; answered by `
 handled), `Done` (the answer to `Received` and `MembershipChanged`), `Stop`.
 Courier -> engine: `Received` (a message a person sent), `MembershipChanged` (a private chat
 blocked or unblocked the bot), `Sent`, `Fetched`, `UpdateHandled`.
+
+Front -> engine worker (ENGINES > 1): `StartEngine` (first, once), `Received` (answered by
+`Handled`), `Sent`, `Fetched`, `Stop`. Engine worker -> front: `Deliver` (a reply to send through
+the front's channel; answered by `Sent`), `FetchFrom` (answered by `Fetched`), `Handled`.
 
 A message that waits for an answer carries a `call_id`; the answer carries the same id. Both ends
 are our own code, started together, so a message is pickled as `(tag, *fields)`: `decode` knows
@@ -21,6 +26,7 @@ from typing import Any
 
 from bot.channels.protocol import SendResult
 from bot.config import Settings
+from handlers.flow import FlowSettings
 from handlers.types import Attachment, Incoming, Reply
 
 
@@ -96,6 +102,44 @@ class Done:
     call_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class StartEngine:
+    """An engine worker's first message: the settings, and what its `Inbox` needs to know of the
+    front (the channels running, which of them can fetch a person's files)."""
+
+    settings: Settings
+    flows: FlowSettings
+    number: int  # this worker's engine number, 1 .. ENGINES - 1 (the front is engine 0)
+    fetching: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver:
+    """A reply an engine worker asks the front to send through its (paced) channel."""
+
+    call_id: int
+    channel: str
+    address: str
+    reply: Reply
+
+
+@dataclass(frozen=True, slots=True)
+class FetchFrom:
+    call_id: int
+    channel: str
+    attachment: Attachment
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    """The answer to `Received` from an engine worker: what the turn left for the front to do."""
+
+    call_id: int
+    outbox_changed: bool  # the turn queued outbox rows: wake the dispatcher
+    media_waiting: bool  # the turn stored a file's reference: wake the media keeper
+
+
 Message = (
     Start
     | Stop
@@ -108,6 +152,10 @@ Message = (
     | Received
     | MembershipChanged
     | Done
+    | StartEngine
+    | Deliver
+    | FetchFrom
+    | Handled
 )
 
 _TYPES: tuple[type[Any], ...] = (
@@ -122,6 +170,10 @@ _TYPES: tuple[type[Any], ...] = (
     Received,
     MembershipChanged,
     Done,
+    StartEngine,
+    Deliver,
+    FetchFrom,
+    Handled,
 )
 _BY_TAG: dict[str, type[Any]] = {kind.__name__: kind for kind in _TYPES}
 _FIELDS: dict[type[Any], tuple[str, ...]] = {
