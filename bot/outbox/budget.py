@@ -25,6 +25,10 @@ from storage.processes import hold_back, take_slots
 log = logging.getLogger(__name__)
 
 BLOCK_SECONDS = 0.25  # each process takes about this much of a channel's sending at once
+# Each block is followed by this share of its length that nobody sends in: a process sends a
+# block's last slots a little late (its own work, the network), and at exactly the platform's
+# rate, blocks back to back would use up the platform's small allowance for bursts for good.
+HEADROOM = 0.03
 
 
 class SharedBudget:
@@ -44,11 +48,12 @@ class SharedBudget:
         return max(1, math.ceil(per_second * BLOCK_SECONDS))
 
     async def take(self, name: str, count: int, interval: float) -> float:
-        """`count` slots `interval` apart from budget `name`; the first one's time on the
-        limiters' clock (it may lie in the future: other processes took the slots before)."""
+        """`count` slots `interval` apart from budget `name` (with HEADROOM after them); the
+        first one's time on the limiters' clock (it may lie in the future: other processes
+        took the slots before)."""
         async with self.db.transaction() as tx:
             wall_now, now = self._wall(), self._clock()
-            first = await take_slots(tx, name, wall_now, count, interval)
+            first = await take_slots(tx, name, wall_now, count, interval * (1 + HEADROOM))
         return now + (first - wall_now)
 
     async def hold_back(self, name: str, seconds: float) -> None:
