@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.deliveries import delete_failed_deliveries
-from storage.models import Address, Message
+from storage.models import Address, Broadcast, BroadcastStatus, Message
 
 # A platform delivers an update again only for a while: Telegram keeps undelivered updates for
 # 24 hours and WhatsApp retries a webhook for up to 7 days. After that a message's dedupe key
@@ -31,6 +31,9 @@ UNCONSENTED_RETENTION = timedelta(days=30)
 # the row, with its reason only, stays this long so that staff can count and look into failures.
 FAILED_DELIVERY_RETENTION = timedelta(days=30)
 
+# A broadcast an admin began and never sent stays a draft (to go on with from /siaran) this long.
+DRAFT_RETENTION = timedelta(days=30)
+
 
 @dataclass(frozen=True)
 class Purged:
@@ -40,6 +43,7 @@ class Purged:
     addresses: int  # never-consented chats silent for longer than the retention period
     messages: int  # message rows of no one: those chats' and forgotten people's
     deliveries: int = 0  # webhook deliveries given up on (kept, without body, for a while)
+    drafts: int = 0  # broadcasts begun and never sent
 
 
 async def apply_retention(tx: AsyncSession, now: datetime) -> Purged:
@@ -51,7 +55,18 @@ async def apply_retention(tx: AsyncSession, now: datetime) -> Purged:
     addresses = await delete_addresses(tx, silent, now - UNCONSENTED_RETENTION)
     messages += await delete_ownerless_messages(tx, now - REDELIVERY_WINDOW)
     deliveries = await delete_failed_deliveries(tx, now - FAILED_DELIVERY_RETENTION)
-    return Purged(keys, addresses, messages, deliveries)
+    drafts = await delete_stale_drafts(tx, now - DRAFT_RETENTION)
+    return Purged(keys, addresses, messages, deliveries, drafts)
+
+
+async def delete_stale_drafts(tx: AsyncSession, before: datetime) -> int:
+    """Broadcasts begun before `before` and never sent: nobody got anything of them."""
+    result = await tx.execute(
+        delete(Broadcast)
+        .where(Broadcast.status == BroadcastStatus.DRAFT, Broadcast.created_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
 
 
 async def clear_pending_replies(tx: AsyncSession, before: datetime) -> None:

@@ -12,8 +12,22 @@ from bot.inbox import Inbox
 from bot.outbox.scheduler import ReminderScheduler
 from handlers.types import Incoming, Kind, Reply
 from storage.db import Database
-from storage.models import Address, Conversation, Message, Participant
-from storage.retention import REDELIVERY_WINDOW, UNCONSENTED_RETENTION, Purged, apply_retention
+from storage.models import (
+    Address,
+    Broadcast,
+    BroadcastStatus,
+    Conversation,
+    Message,
+    Organisation,
+    Participant,
+)
+from storage.retention import (
+    DRAFT_RETENTION,
+    REDELIVERY_WINDOW,
+    UNCONSENTED_RETENTION,
+    Purged,
+    apply_retention,
+)
 from tests.fakes.channel import CollectingChannel, Person
 from tests.helpers.reminders import Clock, dispatcher, register
 
@@ -150,3 +164,33 @@ async def test_the_hourly_job_runs_when_the_bot_starts(
         assert scheduler.scheduler.get_job("retention") is not None  # and again every hour
     finally:
         await scheduler.stop()
+
+
+async def test_broadcast_drafts_never_sent_go_after_30_days_and_sent_ones_stay(
+    db: Database,
+) -> None:
+    now = datetime.now(UTC)
+    async with db.transaction() as tx:
+        office = Organisation(name="Bapas Kelas I Semarang", kind="bapas", timezone="Asia/Jakarta")
+        tx.add(office)
+        await tx.flush()
+        for status, age in [
+            (BroadcastStatus.DRAFT, DRAFT_RETENTION + timedelta(days=1)),  # begun, forgotten
+            (BroadcastStatus.DRAFT, DRAFT_RETENTION - timedelta(days=1)),  # still to go on with
+            (BroadcastStatus.DONE, DRAFT_RETENTION + timedelta(days=90)),  # sent: its figures stay
+        ]:
+            tx.add(
+                Broadcast(
+                    organisation_id=office.id, status=status, text=f"Pengumuman {status}",
+                    audience={"organisation_id": office.id}, recipients=0, left_out={},
+                    created_at=now - age,
+                )
+            )  # fmt: skip
+    async with db.transaction() as tx:
+        purged = await apply_retention(tx, now)
+    assert purged.drafts == 1
+    async with db.transaction() as tx:
+        kept = (await tx.execute(select(Broadcast.status, Broadcast.created_at))).all()
+    assert sorted(status for status, _ in kept) == [BroadcastStatus.DONE, BroadcastStatus.DRAFT]
+    young = [at for status, at in kept if status == BroadcastStatus.DRAFT]
+    assert young[0] > now - DRAFT_RETENTION

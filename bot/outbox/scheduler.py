@@ -181,9 +181,9 @@ class ReminderScheduler:
         except Exception:
             log.exception("retention job failed; trying again in an hour")
             return
-        if purged.dedupe_keys or purged.addresses or purged.messages:
+        if purged.dedupe_keys or purged.addresses or purged.messages or purged.drafts:
             log.info(
-                "retention: %d dedupe key(s) cleared, %d unconsented address(es) and "
-                "%d message row(s) deleted",
-                purged.dedupe_keys, purged.addresses, purged.messages,
+                "retention: %d dedupe key(s) cleared, %d unconsented address(es), "
+                "%d message row(s) and %d unsent broadcast draft(s) deleted",
+                purged.dedupe_keys, purged.addresses, purged.messages, purged.drafts,
             )  # fmt: skip
