@@ -89,7 +89,10 @@ class RateLimiter:
         while True:
             async with self._lock:
                 now = self._clock()
-                if self._budget is not None and max(now, self._next_slot) >= self._block_end:
+                # The block's last slot begins an interval before its end (half an interval of
+                # margin: slot times are sums of floats).
+                last = self._block_end - self._interval / 2
+                if self._budget is not None and max(now, self._next_slot) > last:
                     await self._take_block(self._budget)
                     now = self._clock()
                 slot = self._reserve(chat, now, again=requeues > 0)
