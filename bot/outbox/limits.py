@@ -63,6 +63,7 @@ class RateLimiter:
         self._budget = budget
         self._budget_name = budget_name
         self._block_end = 0.0  # with a budget: the slots before this are this process's
+        self._ahead: asyncio.Task[float] | None = None  # the next block, asked for ahead
         self._holding_back: set[asyncio.Task[None]] = set()
         self._late = late
         self._per_chat = per_chat_interval
@@ -97,6 +98,8 @@ class RateLimiter:
                     now = self._clock()
                 slot = self._reserve(chat, now, again=requeues > 0)
                 pauses = self._pauses
+                if self._budget is not None and slot is not None:
+                    self._ask_ahead(self._budget)
             if slot is None:  # the person had a message moments ago: wait for them alone
                 await asyncio.sleep(max(self._chat_next.get(chat, now) - now, 0.001))
                 continue
@@ -110,11 +113,24 @@ class RateLimiter:
             requeues += 1  # woke too late: a new slot, not a burst with the others woken late
 
     async def _take_block(self, budget: SharedBudget) -> None:
-        """The next block of the shared budget's slots (it starts after every other process's)."""
+        """The next block of the shared budget's slots (it starts after every other process's):
+        the one asked for ahead if it has not gone by unused, else one asked for now."""
         count = budget.block_size(self.per_second)
-        first = await budget.take(self._budget_name, count, self._interval)
+        ahead, self._ahead = self._ahead, None
+        first = await ahead if ahead is not None else None
+        if first is None or first + (count - 0.5) * self._interval < self._clock():
+            first = await budget.take(self._budget_name, count, self._interval)
         self._next_slot = max(first, self._paused_until)
         self._block_end = first + count * self._interval
+
+    def _ask_ahead(self, budget: SharedBudget) -> None:
+        """Once half of a block is given out, the next one is asked for in the background: the
+        senders never wait for the database (whose connections the sends themselves use)."""
+        count = budget.block_size(self.per_second)
+        if self._ahead is None and self._block_end - self._next_slot <= count * self._interval / 2:
+            self._ahead = asyncio.get_running_loop().create_task(
+                budget.take(self._budget_name, count, self._interval)
+            )
 
     async def still_on_time(self, chat: str, slot: float) -> None:
         """After work between the slot and the send (writing "sending" down): if that took
