@@ -7,8 +7,9 @@ process would answer them; a redelivered update is answered once; no orphan rows
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,23 @@ async def conversation(user: FakeUser, balancer: Balancer, *, one_process: bool)
     return steps
 
 
+async def burst(user: FakeUser, balancer: Balancer, order: Sequence[int] | None) -> list[str]:
+    """Halo and "Setuju", then TYPED in one burst: with `order`, typed one after the other in
+    that order to the first process (as one process would take them if they arrived so); with
+    None, all at once, each to another process. What the person read after "Setuju"."""
+    assert await balancer.post(user.text_update("halo"), to=0) == 200
+    assert await balancer.post(consent_taps(user)[0], to=0) == 200
+    before = len(user.inbox)
+    updates = [user.text_update(typed) for typed in TYPED]
+    if order is not None:
+        for n in order:
+            assert await balancer.post(updates[n], to=0) == 200
+    else:
+        codes = await asyncio.gather(*(balancer.post(u, to=n) for n, u in enumerate(updates)))
+        assert codes == [200] * len(updates)
+    return sorted(texts(user.inbox[before:]))
+
+
 async def where_everyone_is(db: Database) -> list[tuple[object, ...]]:
     async with db.transaction() as tx:
         query = select(Conversation.flow, Conversation.step).join(
@@ -167,3 +185,25 @@ if ON_POSTGRESQL:
         await db.dispose()
         assert (participants, orphans) == (PEOPLE + 1, 0)
         assert len(places) == PEOPLE + 1 and len(set(places)) == 1  # all where Budi alone is
+
+    async def test_a_burst_spread_over_three_processes_ends_as_one_process_would_for_some_order(
+        telegram: FakeTelegramAPI, whatsapp: FakeGraphAPI, database_url: str, tmp_path: Path
+    ) -> None:
+        """Without routing by chat the order of a burst's messages is not kept (README), but
+        each is answered from where the one before it left the person: what the person reads
+        is what one process would answer for one of the orders the messages could arrive in."""
+        async with processes_started_at_once(telegram, whatsapp, database_url, tmp_path, 3) as bots:
+            balancer = Balancer(telegram, bots, seed=0)
+            orders = list(itertools.permutations(range(len(TYPED))))
+            one_process = [
+                await burst(telegram.user(9_200_000 + n, first_name="Budi"), balancer, order)
+                for n, order in enumerate(orders)
+            ]
+            spread = await asyncio.gather(
+                *(
+                    burst(telegram.user(9_300_000 + n, first_name="Budi"), balancer, None)
+                    for n in range(PEOPLE)
+                )
+            )
+        for heard in spread:
+            assert heard in one_process
