@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.channels.protocol import SendResult
 from bot.inbox import Inbox
@@ -59,8 +60,14 @@ class Person:
             return await self._send(self._make(Kind.COMMAND, text=text, command=head, args=args))
         return await self._send(self._make(Kind.TEXT, text=text))
 
-    async def presses(self, payload: str, message_ref: str | None = None) -> list[Reply]:
-        return await self._send(self._make(Kind.BUTTON, payload=payload, message_ref=message_ref))
+    async def presses(
+        self, payload: str, message_ref: str | None = None, *, at: datetime | None = None
+    ) -> list[Reply]:
+        """Press a button (now, or `at` a moment of the test's own timeline)."""
+        fields: dict[str, object] = {"payload": payload, "message_ref": message_ref}
+        if at is not None:
+            fields["received_at"] = at
+        return await self._send(self._make(Kind.BUTTON, **fields))
 
     async def sends(self, kind: Kind, **fields: object) -> list[Reply]:
         return await self._send(self._make(kind, **fields))

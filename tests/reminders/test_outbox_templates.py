@@ -77,7 +77,7 @@ async def test_a_reminder_carries_the_reminder_template_and_its_quick_reply_is_a
     assert reminder.template.payloads == tuple(b.payload for b in reminder.buttons)
     assert reminder.language == "id"
     # WhatsApp delivers a template's quick reply as a button press carrying its payload.
-    replies = await sari.presses(reminder.template.payloads[0])
+    replies = await sari.presses(reminder.template.payloads[0], at=TUESDAY_9_WIB)
     assert "Sampai jumpa" in replies[0].text
     assert await rsvp(db) == "yes"
 

@@ -194,7 +194,7 @@ async def test_missed_session_gets_one_kind_follow_up_offering_the_next(
     assert reply.text.startswith("Kami tidak melihat Anda hari ini di <b>Pelatihan Las Dasar</b>")
     assert "Senin, 7 Desember 2026" in reply.text
     assert [b.payload for b in reply.buttons] == [f"join:s{later_id}"]
-    replies = await person.presses(f"join:s{later_id}")
+    replies = await person.presses(f"join:s{later_id}", at=NOW)  # the day of the follow-up
     assert "Anda terdaftar" in replies[0].text
     assert (await enrolment(db, pid, sid)).attendance == "absent"
 
