@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 
 from storage.db import Database
-from storage.processes import hold_back, take_slots
+from storage.processes.budgets import hold_back, take_slots
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 import asyncio
 import os
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from bot.inbox import Inbox
 from handlers.flow import FlowSettings
 from storage import migrate
 from storage.db import Database
-from storage.models import Address, Conversation, Participant
+from storage.models import Address, Conversation
 from tests.fakes.channel import CollectingChannel, Person
+from tests.helpers.orphans import participants_and_orphans
 
 ON_POSTGRESQL = bool(os.environ.get("PENDAMPING_TEST_DATABASE_URL"))  # as tests/conftest.py
 LOCK_WAIT = 10.0  # seconds the two turns may take to reach the person's lock
@@ -83,19 +84,7 @@ if ON_POSTGRESQL:
 
             assert sorted(replies) == sorted(expected)  # one welcome, one answer to the second
             assert await where(first_db, "5002") == await where(first_db, "5001")
-            async with first_db.transaction() as tx:
-                people = (await tx.execute(select(func.count(Participant.id)))).scalar_one()
-                orphans = (
-                    await tx.execute(
-                        select(func.count(Participant.id)).where(
-                            ~Participant.id.in_(
-                                select(Address.participant_id).where(
-                                    Address.participant_id.is_not(None)
-                                )
-                            )
-                        )
-                    )
-                ).scalar_one()
+            people, orphans = await participants_and_orphans(first_db)
             assert (people, orphans) == (2, 0)  # Budi alone and Budi on two processes
         finally:
             await one.close()

@@ -14,16 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.channels.whatsapp.templates import load_catalogue
 from handlers.i18n import LANGUAGES
 from storage import migrate
 from storage.db import Database
-from storage.models import Address, Conversation, Participant
+from storage.models import Address, Conversation
 from tests.fakes.telegram import FakeTelegramAPI
 from tests.fakes.telegram.users import FakeUser
 from tests.fakes.whatsapp import FakeGraphAPI, shapes_of
+from tests.helpers.orphans import participants_and_orphans
 from tests.helpers.processes import Balancer, processes_started_at_once
 
 ON_POSTGRESQL = bool(os.environ.get("PENDAMPING_TEST_DATABASE_URL"))  # as tests/conftest.py
@@ -168,19 +169,7 @@ if ON_POSTGRESQL:
             assert steps[2:] == expected[2:]  # each answer to the question it answers
         assert sum("Terima kasih! Kita mulai" in t for t in expected[1]) == 1
         db = Database(database_url)
-        async with db.transaction() as tx:
-            participants = (await tx.execute(select(func.count(Participant.id)))).scalar_one()
-            orphans = (
-                await tx.execute(
-                    select(func.count(Participant.id)).where(
-                        ~Participant.id.in_(
-                            select(Address.participant_id).where(
-                                Address.participant_id.is_not(None)
-                            )
-                        )
-                    )
-                )
-            ).scalar_one()
+        participants, orphans = await participants_and_orphans(db)
         places = await where_everyone_is(db)
         await db.dispose()
         assert (participants, orphans) == (PEOPLE + 1, 0)

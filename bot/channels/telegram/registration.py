@@ -21,7 +21,7 @@ from bot.config import Settings
 from handlers.commands import MENU
 from handlers.i18n import LANGUAGES, _, use_language
 from storage.db import Database
-from storage.processes import claim_start_up_task
+from storage.processes.start_up import claim_start_up_task
 
 log = logging.getLogger(__name__)
 

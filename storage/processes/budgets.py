@@ -1,14 +1,12 @@
-"""Queries several bot processes use to share one database: the channels' send budgets and
-the start-up tasks one process does for all (storage/models/processes.py)."""
+"""The channels' send budgets, shared by every bot process on the database
+(storage/models/processes.py `SendBudget`; bot/outbox/budget.py takes slots from them)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from sqlalchemy import case, literal, or_, update
+from sqlalchemy import case, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import SendBudget, StartUpTask
+from storage.models import SendBudget
 from storage.upsert import upsert
 
 
@@ -37,24 +35,3 @@ async def hold_back(tx: AsyncSession, name: str, until: float) -> None:
         .values(next_slot=until)
         .execution_options(synchronize_session=False)
     )
-
-
-async def claim_start_up_task(
-    tx: AsyncSession, name: str, fingerprint: str, now: datetime, every: timedelta
-) -> bool:
-    """Whether this process should do the start-up task `name` now: nobody has done it with
-    this `fingerprint` (what it registers) within `every`. The claim is this transaction's: do
-    the task before committing, and a failure (rollback) leaves it to the next process. Several
-    processes starting at once: the others wait on the row, then find it done."""
-    row = StartUpTask.__table__
-    statement = (
-        upsert(tx, StartUpTask)
-        .values(name=name, fingerprint=fingerprint, done_at=now)
-        .on_conflict_do_update(
-            index_elements=[row.c.name],
-            set_={"fingerprint": fingerprint, "done_at": now},
-            where=or_(row.c.fingerprint != fingerprint, row.c.done_at < now - every),
-        )
-        .returning(row.c.name)
-    )
-    return (await tx.execute(statement)).scalar_one_or_none() is not None

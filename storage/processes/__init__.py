@@ -1,0 +1,1 @@
+"""What several bot processes on one database share: send budgets and start-up tasks."""
